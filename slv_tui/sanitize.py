@@ -1,0 +1,45 @@
+"""The one sanitizer for server text: it can never drive the terminal or break a layout."""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls except TAB/LF, DEL, C1 controls, bidi embeddings/overrides/isolates, and
+# the ESC-led sequences (CSI, OSC, DCS, single-char escapes) as whole units.
+_ESCAPE_SEQ = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI ... final
+    r"|\x1b\][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC ... BEL/ST
+    r"|\x1b[PX^_][^\x1b\x9c]*(?:\x1b\\|\x9c)?"  # DCS/SOS/PM/APC ... ST
+    r"|\x1b[ -/]*[0-~]?"  # other ESC sequences
+    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
+    r"|\x9d[^\x07\x9c]*(?:\x07|\x9c)?"  # 8-bit OSC
+)
+_CONTROLS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
+)
+_NEWLINES = re.compile(r"[\r\n\t\v\f\u2028\u2029]+")
+
+DEFAULT_MAX_LENGTH = 2000
+
+
+def clean(text: object, *, max_length: int = DEFAULT_MAX_LENGTH, single_line: bool = True) -> str:
+    """Return server text safe to show: no escape sequences, controls or bidi overrides, bounded."""
+    if text is None:
+        return ""
+    s = text if isinstance(text, str) else str(text)
+    if s.isprintable() and len(s) <= max_length:
+        return s  # fast path: the common case needs no work
+    s = _ESCAPE_SEQ.sub("", s)
+    if single_line:
+        s = _NEWLINES.sub(" ", s)
+    else:
+        s = s.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
+    s = _CONTROLS.sub("", s)
+    if len(s) > max_length:
+        s = s[: max_length - 1] + "…"
+    return s
+
+
+def clean_optional(text: object, *, max_length: int = DEFAULT_MAX_LENGTH) -> str | None:
+    """Like `clean`, but None stays None."""
+    return None if text is None else clean(text, max_length=max_length)

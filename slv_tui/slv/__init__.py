@@ -1,0 +1,1 @@
+"""slv package."""

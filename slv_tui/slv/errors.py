@@ -1,0 +1,62 @@
+"""The error taxonomy: every failure to get a batch is one of these, each with a one-line message."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class SlvError(Exception):
+    """A failure to fetch or read a batch; `str()` is the one line a user sees."""
+
+    title: ClassVar[str] = "error"
+    transient: ClassVar[bool] = True
+    """Whether retrying later may help (auth and usage problems do not fix themselves)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return f"{self.title}: {self.detail}"
+
+
+class ConnectError(SlvError):
+    """The server could not be reached: refused, DNS, reset, network down."""
+
+    title = "connection failed"
+
+
+class TimeoutError(SlvError):
+    """The server did not answer within the timeout."""
+
+    title = "timeout"
+
+
+class TlsError(SlvError):
+    """The TLS handshake or certificate check failed."""
+
+    title = "TLS error"
+    transient = False
+
+
+class AuthError(SlvError):
+    """The server refused our credentials or answered with a login page."""
+
+    title = "authentication failed"
+    transient = False
+
+
+class HttpStatusError(SlvError):
+    """The server answered with an unexpected HTTP status."""
+
+    title = "HTTP error"
+
+    def __init__(self, status_code: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status_code = status_code
+
+
+class ProtocolError(SlvError):
+    """The answer was not a readable batch: not JSON, truncated, too large, too deep, bad encoding."""
+
+    title = "protocol error"

@@ -1,0 +1,162 @@
+"""Immutable batch, step and message records, and the one rule that derives a batch's state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Severity(StrEnum):
+    """How serious a step message is."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+class BatchState(StrEnum):
+    """The one state vocabulary used by the UI, the JSON output, logs and tests."""
+
+    CANCELLED = "cancelled"
+    CANCELLING = "cancelling"
+    RUNNING = "running"
+    FAILED = "failed"
+    COMPLETED_WITH_ERRORS = "completed_with_errors"
+    SUCCEEDED = "succeeded"
+
+    @property
+    def finished(self) -> bool:
+        """True when the server will not change this batch any more."""
+        return self not in (BatchState.RUNNING, BatchState.CANCELLING)
+
+    @property
+    def bad(self) -> bool:
+        """True for the finished states that make `status`/`follow` exit with 1."""
+        return self in (
+            BatchState.CANCELLED,
+            BatchState.FAILED,
+            BatchState.COMPLETED_WITH_ERRORS,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """Numbers of info, warning and error messages."""
+
+    info: int = 0
+    warning: int = 0
+    error: int = 0
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(self.info + other.info, self.warning + other.warning, self.error + other.error)
+
+    @property
+    def total(self) -> int:
+        """All messages together."""
+        return self.info + self.warning + self.error
+
+    def get(self, severity: Severity) -> int:
+        """The count for one severity."""
+        return int(getattr(self, severity.value))
+
+    def as_dict(self) -> dict[str, int]:
+        """The JSON form: {"info": n, "warning": n, "error": n}."""
+        return {"info": self.info, "warning": self.warning, "error": self.error}
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One message a step reported."""
+
+    severity: Severity
+    text: str
+    status: int | None = None
+    status_text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of a commissioning run with its messages grouped by severity."""
+
+    name: str
+    label: str
+    status: int | None
+    infos: tuple[Message, ...] = ()
+    warnings: tuple[Message, ...] = ()
+    errors: tuple[Message, ...] = ()
+    counts: Counts = field(default_factory=Counts)
+
+    def messages(self, severity: Severity) -> tuple[Message, ...]:
+        """The step's messages of one severity, in server order."""
+        if severity is Severity.INFO:
+            return self.infos
+        if severity is Severity.WARNING:
+            return self.warnings
+        return self.errors
+
+    @property
+    def title(self) -> str:
+        """The best human name the server gave the step."""
+        return self.label or self.name or "(unnamed step)"
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """A batch as the server reported it at one moment; every documented attribute is kept."""
+
+    batch_id: str
+    progress: float | None = None
+    progress_message: str | None = None
+    running: bool = False
+    cancel_requested: bool = False
+    cancelled: bool = False
+    error_code: str | None = None
+    error_code_label: str | None = None
+    message: str | None = None
+    status: str | None = None
+    status_error: bool = False
+    status_ok: bool | None = None
+    login: str | None = None
+    value_status: int | None = None
+    counts: Counts = field(default_factory=Counts)
+    steps: tuple[Step, ...] = ()
+    raw_value: Any = None
+    """The server's `value` when it is not a commissioning result (kept for display), else None."""
+
+    @property
+    def state(self) -> BatchState:
+        """The batch state, by the first matching rule of shared/design.md."""
+        return derive_state(self)
+
+    @property
+    def current_step(self) -> Step | None:
+        """The last step the server has reported so far."""
+        return self.steps[-1] if self.steps else None
+
+    def iter_messages(self) -> Iterator[tuple[Step, Message]]:
+        """Every message of every step, steps in order and severities info, warning, error."""
+        for step in self.steps:
+            for severity in Severity:
+                for msg in step.messages(severity):
+                    yield step, msg
+
+
+def derive_state(batch: Batch) -> BatchState:
+    """Apply the state table of shared/design.md; first match wins."""
+    if batch.cancelled:
+        return BatchState.CANCELLED
+    if batch.running and batch.cancel_requested:
+        return BatchState.CANCELLING
+    if batch.running:
+        return BatchState.RUNNING
+    if (
+        batch.status_error
+        or (batch.status or "").upper() == "ERROR"
+        or (batch.error_code not in (None, "", "0"))
+    ):
+        return BatchState.FAILED
+    if batch.counts.error > 0:
+        return BatchState.COMPLETED_WITH_ERRORS
+    return BatchState.SUCCEEDED

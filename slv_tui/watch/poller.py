@@ -1,0 +1,220 @@
+"""One scheduler that polls every watched batch: bounded concurrency, backoff, probing a down server."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import random
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, replace
+
+from slv_tui.slv.errors import AuthError, SlvError
+from slv_tui.slv.model import Batch
+from slv_tui.watch.snapshot import PollRound, ServerStatus, Snapshot, Update
+
+log = logging.getLogger(__name__)
+
+Fetch = Callable[[str], Awaitable[Batch]]
+NEVER = math.inf
+
+
+@dataclass(slots=True)
+class _Entry:
+    snapshot: Snapshot
+    due: float
+    confirmations: int = 0
+
+
+class Poller:
+    """Decides when each batch is fetched and reports every round through `on_round`.
+
+    Rounds never overlap: the next one is armed only after the previous one ended.
+    """
+
+    def __init__(
+        self,
+        fetch: Fetch,
+        *,
+        interval: float = 2.0,
+        concurrency: int = 4,
+        clock: Callable[[], float] = time.monotonic,
+        max_backoff: float = 60.0,
+        auth_backoff: float = 30.0,
+        on_round: Callable[[PollRound], None] | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._fetch = fetch
+        self.interval = interval
+        self.concurrency = max(1, concurrency)
+        self.clock = clock
+        self.max_backoff = max_backoff
+        self.auth_backoff = auth_backoff
+        self.on_round = on_round
+        self._rng = rng or random.Random()
+        self._entries: dict[str, _Entry] = {}
+        self._wake = asyncio.Event()
+        self._probe_at = 0.0
+        self._probes_failed = 0
+        self.server = ServerStatus()
+        self.paused = False
+
+    # -- what the UI and the headless commands call ------------------------------------------
+
+    def watch(self, batch_ids: Iterable[str]) -> None:
+        """Start polling these IDs (already watched ones are left alone)."""
+        now = self.clock()
+        for batch_id in batch_ids:
+            if batch_id not in self._entries:
+                self._entries[batch_id] = _Entry(Snapshot(batch_id, first_seen=now), due=now)
+        self._wake.set()
+
+    def unwatch(self, batch_ids: Iterable[str]) -> None:
+        """Stop polling these IDs and forget what was known."""
+        for batch_id in batch_ids:
+            self._entries.pop(batch_id, None)
+
+    def refresh(self, batch_ids: Iterable[str] | None = None) -> None:
+        """Fetch these IDs (default: all) at once, finished ones included, and probe a down server now."""
+        now = self.clock()
+        chosen = self._entries if batch_ids is None else set(batch_ids)
+        for batch_id in chosen:
+            entry = self._entries.get(batch_id)
+            if entry is not None:
+                entry.due = now
+                entry.confirmations = min(entry.confirmations, 1)
+        self._probe_at = now
+        self._wake.set()
+
+    def pause(self) -> None:
+        """Stop fetching until `resume`; data on screen ages and is marked stale honestly."""
+        self.paused = True
+
+    def resume(self) -> None:
+        """Fetch again; whatever fell due while paused is fetched at once."""
+        self.paused = False
+        self._wake.set()
+
+    def snapshots(self) -> tuple[Snapshot, ...]:
+        """Every watched batch's snapshot, in the order they were watched."""
+        return tuple(e.snapshot for e in self._entries.values())
+
+    def snapshot(self, batch_id: str) -> Snapshot | None:
+        """One batch's snapshot, if watched."""
+        entry = self._entries.get(batch_id)
+        return None if entry is None else entry.snapshot
+
+    @property
+    def all_final(self) -> bool:
+        """True when every watched batch is finished and confirmed (nothing left to poll)."""
+        return all(not e.snapshot.polling for e in self._entries.values())
+
+    # -- the loop --------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Poll forever: a round, then sleep until the next batch is due or someone wakes us."""
+        while True:
+            self._wake.clear()
+            await self.poll_due()
+            delay = self.next_wake() - self.clock()
+            if delay > 0 and not self._wake.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=min(delay, 3600.0))
+
+    def next_wake(self) -> float:
+        """The clock time at which the next round has work to do."""
+        if self.paused:
+            return self.clock() + 3600.0
+        if self.server.ok is False:
+            return self._probe_at if any(e.due < NEVER for e in self._entries.values()) else NEVER
+        return min((e.due for e in self._entries.values()), default=NEVER)
+
+    async def poll_due(self) -> PollRound | None:
+        """Run one round: fetch what is due now (one probe only while the server is down)."""
+        if self.paused:
+            return None
+        now = self.clock()
+        due = sorted((e for e in self._entries.values() if e.due <= now), key=lambda e: e.due)
+        if self.server.ok is False:
+            if now < self._probe_at:
+                return None
+            due = sorted((e for e in self._entries.values() if e.due < NEVER), key=lambda e: e.due)[:1]
+        if not due:
+            return None
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def one(entry: _Entry) -> tuple[_Entry, Batch | SlvError]:
+            async with gate:
+                try:
+                    return entry, await self._fetch(entry.snapshot.batch_id)
+                except SlvError as exc:
+                    return entry, exc
+
+        results = await asyncio.gather(*(one(e) for e in due))
+        now = self.clock()
+        updates = []
+        for entry, outcome in results:
+            if self._entries.get(entry.snapshot.batch_id) is not entry:
+                continue  # unwatched while the fetch was in flight
+            previous = entry.snapshot.batch
+            if isinstance(outcome, Batch):
+                self._succeeded(entry, outcome, now)
+            else:
+                self._failed(entry, outcome, now)
+            updates.append(Update(entry.snapshot, previous))
+        self._judge_server([o for _, o in results], now)
+        poll_round = PollRound(tuple(updates), self.server, now, self.snapshots())
+        if self.on_round is not None:
+            self.on_round(poll_round)
+        return poll_round
+
+    def _succeeded(self, entry: _Entry, batch: Batch, now: float) -> None:
+        polling = True
+        if batch.state.finished:
+            entry.confirmations += 1
+            polling = entry.confirmations < 2
+        else:
+            entry.confirmations = 0
+        entry.due = now + self.interval if polling else NEVER
+        entry.snapshot = replace(
+            entry.snapshot, batch=batch, fetched_at=now, error=None, failures=0, polling=polling
+        )
+
+    def _failed(self, entry: _Entry, error: SlvError, now: float) -> None:
+        failures = entry.snapshot.failures + 1
+        log.info("batch %s: %s (failure %d)", entry.snapshot.batch_id, error, failures)
+        entry.due = now + self._backoff(failures, self.max_backoff)
+        entry.snapshot = replace(entry.snapshot, error=error, failures=failures, polling=True)
+
+    def _backoff(self, failures: int, cap: float) -> float:
+        base = min(self.interval * 2 ** (failures - 1), max(cap, self.interval))
+        return base * self._rng.uniform(0.8, 1.2)
+
+    def _judge_server(self, outcomes: list[Batch | SlvError], now: float) -> None:
+        """A round where every fetch failed means the server is down: probe it, one request at a time."""
+        failures = [o for o in outcomes if isinstance(o, SlvError)]
+        if len(failures) < len(outcomes):
+            if self.server.ok is False:
+                log.info("server answers again")
+                for entry in self._entries.values():
+                    if entry.snapshot.failures and entry.due < NEVER:
+                        entry.due = now
+                self._wake.set()
+            if self.server.ok is not True:
+                self.server = ServerStatus(ok=True, since=now)
+            self._probes_failed = 0
+            return
+        last = failures[-1]
+        auth = isinstance(last, AuthError)
+        self._probes_failed += 1
+        if auth:
+            delay = self._backoff(self._probes_failed, self.auth_backoff)
+        else:
+            delay = self.interval * self._rng.uniform(0.8, 1.2)
+        self._probe_at = now + delay
+        since = self.server.since if self.server.ok is False else now
+        if self.server.ok is not False:
+            log.warning("server trouble: %s", last)
+        self.server = ServerStatus(ok=False, reason=str(last), auth_problem=auth, since=since)

@@ -1,0 +1,86 @@
+"""Immutable per-batch snapshots the poller hands to the UI and the headless commands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from slv_tui.slv.errors import SlvError
+from slv_tui.slv.model import Batch, BatchState
+from slv_tui.watch.diff import finished_now
+
+STALE_AFTER_INTERVALS = 3
+
+
+class Condition(StrEnum):
+    """How trustworthy the data on screen is."""
+
+    PENDING = "pending"
+    FRESH = "fresh"
+    STALE = "stale"
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Everything known about one watched batch at one moment; the last good batch is never dropped."""
+
+    batch_id: str
+    first_seen: float
+    batch: Batch | None = None
+    fetched_at: float | None = None
+    error: SlvError | None = None
+    failures: int = 0
+    polling: bool = True
+    """False once the batch is finished and confirmed: it will not change, so it is not polled."""
+
+    def condition(self, now: float, interval: float) -> Condition:
+        """pending (never fetched), error (never fetched, failing), stale, or fresh."""
+        if self.batch is None or self.fetched_at is None:
+            return Condition.ERROR if self.error else Condition.PENDING
+        if self.polling and now - self.fetched_at > STALE_AFTER_INTERVALS * interval:
+            return Condition.STALE
+        return Condition.FRESH
+
+    @property
+    def state(self) -> BatchState | None:
+        """The state of the last good batch, if any."""
+        return None if self.batch is None else self.batch.state
+
+    @property
+    def error_text(self) -> str | None:
+        """The one-line text of the last failure, None after a success."""
+        return None if self.error is None else str(self.error)
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """One batch's new snapshot after a poll, with the batch it replaced."""
+
+    snapshot: Snapshot
+    previous: Batch | None = None
+
+    @property
+    def finished_now(self) -> BatchState | None:
+        """The final state when this poll saw the batch finish."""
+        return finished_now(self.previous, self.snapshot.batch)
+
+
+@dataclass(frozen=True, slots=True)
+class ServerStatus:
+    """Whether the server answers: ok, down (with the reason), or not yet known."""
+
+    ok: bool | None = None
+    reason: str | None = None
+    auth_problem: bool = False
+    since: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class PollRound:
+    """What one poll round produced: the updates and the server's condition afterwards."""
+
+    updates: tuple[Update, ...]
+    server: ServerStatus
+    at: float = 0.0
+    snapshots: tuple[Snapshot, ...] = field(default=())
