@@ -100,9 +100,10 @@ async def _huge(request: web.Request, batch: dict[str, Any], size: int) -> web.S
     return resp
 
 
-def _deep(depth: int = 100_000) -> bytes:
+def _deep(batch_id: str, depth: int = 100_000) -> bytes:
     """Valid JSON nested `depth` levels (inside `value`)."""
-    return b'{"batchId":"0","value":' + b"[" * depth + b"]" * depth + b"}"
+    head = b'{"batchId":"' + batch_id.encode() + b'","value":'
+    return head + b"[" * depth + b"]" * depth + b"}"
 
 
 def _bad_utf8(batch: dict[str, Any]) -> bytes:
@@ -126,7 +127,7 @@ async def fault_response(
         case "html":
             return wire.html_response(wire.login_page(prefix))
         case "login_redirect":
-            raise web.HTTPFound(f"{prefix}/login.jsp")
+            return web.Response(status=302, headers={"Location": f"{prefix}/login.jsp"})
         case "unauthorized":
             return wire.unauthorized()
         case "forbidden":
@@ -150,7 +151,9 @@ async def fault_response(
         case "huge":
             return await _huge(request, batch, huge_bytes)
         case "deep":
-            return web.Response(body=_deep(), headers={"Content-Type": wire.JSON_TYPE})
+            return web.Response(
+                body=_deep(str(batch.get("batchId", "0"))), headers={"Content-Type": wire.JSON_TYPE}
+            )
         case "bad_utf8":
             return web.Response(body=_bad_utf8(batch), headers={"Content-Type": wire.JSON_TYPE})
         case "nan":

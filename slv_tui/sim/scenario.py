@@ -142,7 +142,7 @@ def _step(raw: dict[str, Any], params: dict[str, Any]) -> StepSpec:
 
 def build_spec(raw: dict[str, Any], params: dict[str, Any] | None = None) -> BatchSpec:
     """Turn a raw timeline (template plus overrides) into a BatchSpec for the given params."""
-    params = dict(params or {})
+    params = {**raw.get("defaults", {}), **(params or {})}
     devices = params.get("devices", [])
     params.setdefault("device_count", len(devices))
     params.setdefault("devices_text", ", ".join(str(d) for d in devices))

@@ -94,6 +94,7 @@ def batch_at(batch_id: str, spec: BatchSpec, elapsed: float) -> dict[str, Any]:
     cancel_requested = cancelled or (spec.cancel_requested_at is not None and t >= spec.cancel_requested_at)
     progress = _progress_at(spec, t)
     message: str | None = None
+    progress_message: str | None
     if finished:
         kind = "cancelled" if cancelled else "failed" if failed else "done"
         progress_message = spec.final_progress_message or _FINAL_PROGRESS_MESSAGE[kind]

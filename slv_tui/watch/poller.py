@@ -45,6 +45,7 @@ class Poller:
         auth_backoff: float = 30.0,
         on_round: Callable[[PollRound], None] | None = None,
         rng: random.Random | None = None,
+        confirmations: int = 2,
     ) -> None:
         self._fetch = fetch
         self.interval = interval
@@ -54,6 +55,8 @@ class Poller:
         self.auth_backoff = auth_backoff
         self.on_round = on_round
         self._rng = rng or random.Random()
+        self.confirmations = max(1, confirmations)
+        """How many fetches must see a batch finished before it is no longer polled."""
         self._entries: dict[str, _Entry] = {}
         self._wake = asyncio.Event()
         self._probe_at = 0.0
@@ -106,6 +109,13 @@ class Poller:
         entry = self._entries.get(batch_id)
         return None if entry is None else entry.snapshot
 
+    def next_attempt(self, batch_id: str) -> float | None:
+        """The clock time of the next fetch of this batch, None when it is not scheduled."""
+        entry = self._entries.get(batch_id)
+        if entry is None or entry.due == NEVER:
+            return None
+        return max(entry.due, self._probe_at) if self.server.ok is False else entry.due
+
     @property
     def all_final(self) -> bool:
         """True when every watched batch is finished and confirmed (nothing left to poll)."""
@@ -129,7 +139,7 @@ class Poller:
             return self.clock() + 3600.0
         if self.server.ok is False:
             return self._probe_at if any(e.due < NEVER for e in self._entries.values()) else NEVER
-        return min((e.due for e in self._entries.values()), default=NEVER)
+        return float(min((e.due for e in self._entries.values()), default=NEVER))
 
     async def poll_due(self) -> PollRound | None:
         """Run one round: fetch what is due now (one probe only while the server is down)."""
@@ -174,7 +184,7 @@ class Poller:
         polling = True
         if batch.state.finished:
             entry.confirmations += 1
-            polling = entry.confirmations < 2
+            polling = entry.confirmations < self.confirmations
         else:
             entry.confirmations = 0
         entry.due = now + self.interval if polling else NEVER
@@ -189,7 +199,7 @@ class Poller:
         entry.snapshot = replace(entry.snapshot, error=error, failures=failures, polling=True)
 
     def _backoff(self, failures: int, cap: float) -> float:
-        base = min(self.interval * 2 ** (failures - 1), max(cap, self.interval))
+        base = min(self.interval * 2.0 ** (failures - 1), max(cap, self.interval))
         return base * self._rng.uniform(0.8, 1.2)
 
     def _judge_server(self, outcomes: list[Batch | SlvError], now: float) -> None:

@@ -1,0 +1,156 @@
+"""TOML config with server profiles, merged with environment and command line (CLI > env > profile)."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+from slv_tui.slv.auth import AUTH_MODES, AuthMode
+
+DEFAULT_PROFILE = "default"
+LOG_LEVELS = ("debug", "info", "warning", "error")
+_PROFILE_KEYS: dict[str, type] = {
+    "url": str,
+    "username": str,
+    "auth": str,
+    "verify": bool,
+    "ca_bundle": str,
+    "password_command": str,
+    "timeout": float,
+    "interval": float,
+    "concurrency": int,
+}
+_TOP_KEYS = {"default_profile", "servers", "ui", "logging"}
+_UI_KEYS: dict[str, type] = {"bell": bool}
+_LOG_KEYS: dict[str, type] = {"level": str}
+
+
+class ConfigError(Exception):
+    """The configuration is unusable; the message names the file, the key and what was expected."""
+
+
+@dataclass(frozen=True, slots=True)
+class Overrides:
+    """What the command line said (None = not given)."""
+
+    url: str | None = None
+    username: str | None = None
+    auth: str | None = None
+    profile: str | None = None
+    timeout: float | None = None
+    interval: float | None = None
+    insecure: bool = False
+    log_level: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The resolved settings one run works with."""
+
+    profile: str = DEFAULT_PROFILE
+    url: str | None = None
+    username: str = "admin"
+    auth: AuthMode = "basic"
+    verify: bool = True
+    ca_bundle: str | None = None
+    password_command: str | None = None
+    timeout: float = 10.0
+    interval: float = 2.0
+    concurrency: int = 4
+    bell: bool = False
+    log_level: str = "info"
+    config_file: Path | None = None
+
+
+def read_config(path: Path, *, required: bool) -> dict[str, Any]:
+    """Parse a TOML file; a missing optional file is an empty config."""
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        if required:
+            raise ConfigError(f"{path}: file not found") from None
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    _check_table(path, "", data, {k: object for k in _TOP_KEYS})
+    return data
+
+
+def _check_table(path: Path, prefix: str, table: Any, spec: dict[str, type]) -> None:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: {prefix.rstrip('.')}: expected a table")
+    for key, value in table.items():
+        if key not in spec:
+            known = ", ".join(sorted(spec))
+            raise ConfigError(f"{path}: {prefix}{key}: unknown key (expected one of: {known})")
+        _check_type(path, prefix + key, value, spec[key])
+
+
+def _check_type(path: Path, key: str, value: Any, expected: type) -> None:
+    if expected is object:
+        return
+    if expected is float and isinstance(value, int | float) and not isinstance(value, bool):
+        ok = value > 0
+        if not ok:
+            raise ConfigError(f"{path}: {key}: expected a positive number, got {value!r}")
+        return
+    if expected is int and isinstance(value, int) and not isinstance(value, bool):
+        if value < 1:
+            raise ConfigError(f"{path}: {key}: expected a whole number >= 1, got {value!r}")
+        return
+    if not isinstance(value, expected) or (expected is not bool and isinstance(value, bool)):
+        names = {str: "a string", bool: "true or false", float: "a number", int: "a whole number"}
+        raise ConfigError(f"{path}: {key}: expected {names.get(expected, expected.__name__)}, got {value!r}")
+
+
+def resolve(overrides: Overrides, config_path: Path | None, env: Mapping[str, str] | None = None) -> Settings:
+    """Merge command line, environment and the config file's profile into `Settings`."""
+    env = os.environ if env is None else env
+    explicit = config_path is not None or "SLV_TUI_CONFIG" in env
+    path = config_path or (Path(env["SLV_TUI_CONFIG"]).expanduser() if "SLV_TUI_CONFIG" in env else None)
+    if path is None:
+        from slv_tui.paths import default_config_file
+
+        path = default_config_file()
+    data = read_config(path, required=explicit)
+    servers = data.get("servers", {})
+    _check_type(path, "servers", servers, dict)
+    profile_name = overrides.profile or str(data.get("default_profile") or DEFAULT_PROFILE)
+    if overrides.profile and overrides.profile not in servers:
+        known = ", ".join(sorted(servers)) or "none defined"
+        raise ConfigError(f"{path}: servers.{overrides.profile}: no such profile ({known})")
+    profile = servers.get(profile_name, {})
+    _check_table(path, f"servers.{profile_name}.", profile, _PROFILE_KEYS)
+    ui = data.get("ui", {})
+    _check_table(path, "ui.", ui, _UI_KEYS)
+    logging_table = data.get("logging", {})
+    _check_table(path, "logging.", logging_table, _LOG_KEYS)
+
+    auth = overrides.auth or profile.get("auth", "basic")
+    if auth not in AUTH_MODES:
+        raise ConfigError(f"{path}: servers.{profile_name}.auth: expected 'basic' or 'form', got {auth!r}")
+    level = (overrides.log_level or logging_table.get("level", "info")).lower()
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"{path}: logging.level: expected one of {', '.join(LOG_LEVELS)}, got {level!r}")
+    return Settings(
+        profile=profile_name,
+        url=overrides.url or env.get("SLV_URL") or profile.get("url"),
+        username=overrides.username or env.get("SLV_USERNAME") or profile.get("username") or "admin",
+        auth=cast(AuthMode, auth),
+        verify=False if overrides.insecure else bool(profile.get("verify", True)),
+        ca_bundle=profile.get("ca_bundle"),
+        password_command=profile.get("password_command"),
+        timeout=overrides.timeout or float(profile.get("timeout", 10.0)),
+        interval=overrides.interval or float(profile.get("interval", 2.0)),
+        concurrency=int(profile.get("concurrency", 4)),
+        bell=bool(ui.get("bell", False)),
+        log_level=level,
+        config_file=path if path.exists() else None,
+    )

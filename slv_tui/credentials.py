@@ -1,0 +1,61 @@
+"""Where the password comes from: SLV_PASSWORD, the profile's password_command, or a prompt."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import shlex
+import subprocess
+import sys
+from collections.abc import Mapping
+
+from slv_tui.config import ConfigError, Settings
+from slv_tui.logs import register_secret
+from slv_tui.slv.auth import Secret
+
+COMMAND_TIMEOUT = 30.0
+
+
+def find_password(settings: Settings, *, prompt: bool, env: Mapping[str, str] | None = None) -> Secret | None:
+    """The password from the first source that has one; None when none has and prompting is off."""
+    env = os.environ if env is None else env
+    if env.get("SLV_PASSWORD"):
+        return _remember(env["SLV_PASSWORD"])
+    if settings.password_command:
+        return _remember(_run_password_command(settings.password_command, settings.profile))
+    if prompt and sys.stdin.isatty():
+        try:
+            typed = getpass.getpass(f"Password for {settings.username} at {settings.url}: ")
+        except (EOFError, KeyboardInterrupt):
+            return None
+        return _remember(typed) if typed else None
+    return None
+
+
+def _remember(value: str) -> Secret:
+    register_secret(value)
+    return Secret(value)
+
+
+def _run_password_command(command: str, profile: str) -> str:
+    where = f"servers.{profile}.password_command"
+    try:
+        argv = shlex.split(command)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: cannot split the command ({exc})") from None
+    try:
+        done = subprocess.run(
+            argv, capture_output=True, timeout=COMMAND_TIMEOUT, check=False, stdin=subprocess.DEVNULL
+        )
+    except FileNotFoundError:
+        raise ConfigError(f"{where}: command not found: {argv[0] if argv else '(empty)'}") from None
+    except subprocess.TimeoutExpired:
+        raise ConfigError(f"{where}: the command did not finish within {COMMAND_TIMEOUT:.0f} s") from None
+    except OSError as exc:
+        raise ConfigError(f"{where}: cannot run the command ({exc.strerror})") from None
+    if done.returncode != 0:
+        raise ConfigError(f"{where}: the command failed with exit code {done.returncode}")
+    password = done.stdout.decode("utf-8", errors="replace").rstrip("\r\n")
+    if not password:
+        raise ConfigError(f"{where}: the command printed no password")
+    return password

@@ -1,0 +1,85 @@
+"""Wire the core to the Textual app: watchlist, client and poller in; and the demo's simulator."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from slv_tui import paths
+from slv_tui.config import Settings
+from slv_tui.logs import setup_logging
+from slv_tui.slv.auth import Credentials, Secret
+from slv_tui.slv.client import ClientSettings, SlvClient
+from slv_tui.watch.poller import Poller
+from slv_tui.watch.watchlist import Watchlist, WatchlistError
+
+DEMO_PROFILE = "demo"
+
+
+def server_label(profile: str, url: str) -> str:
+    """A short name for the header: profile and host/path."""
+    parts = urlsplit(url)
+    return f"{profile} · {parts.netloc}{parts.path.rstrip('/')}"
+
+
+def launch(
+    settings: Settings,
+    client_settings: ClientSettings,
+    ids: list[str],
+    *,
+    watchlist_path: Path,
+    label: str | None = None,
+) -> int:
+    """Open the dashboard on one server and block until the user quits."""
+    from slv_tui.ui.app import make_app
+
+    watchlist = Watchlist(watchlist_path)
+    try:
+        watchlist.load()
+        if ids:
+            watchlist.add(ids)
+    except WatchlistError as exc:
+        print(f"slv-tui: error: {exc}", file=sys.stderr)
+        return 2
+    client = SlvClient(client_settings)
+    poller = Poller(client.get_batch, interval=settings.interval, concurrency=settings.concurrency)
+    poller.watch(watchlist.ids())
+    app = make_app(
+        client=client,
+        watchlist=watchlist,
+        poller=poller,
+        server_label=label or server_label(settings.profile, client_settings.url),
+        warnings=client_settings.warnings(),
+        bell=settings.bell,
+    )
+    app.run()
+    return int(app.return_code or 0)
+
+
+def launch_demo(ids: list[str], *, interval: float, debug: bool = False) -> int:
+    """Start the simulator in a background thread and open the dashboard on it."""
+    from slv_tui.sim import ThreadedSim
+
+    setup_logging(paths.log_file(), "info", debug=debug)
+    sim = ThreadedSim(scenario="demo")
+    try:
+        url = sim.start()
+    except OSError as exc:
+        print(f"slv-tui: error: cannot start the simulator: {exc}", file=sys.stderr)
+        return 2
+    try:
+        watchlist_path = paths.watchlist_file(DEMO_PROFILE)
+        if not watchlist_path.exists():
+            ids = sim.server.batch_ids() + ids
+        settings = Settings(profile=DEMO_PROFILE, url=url, interval=interval)
+        client_settings = ClientSettings(url=url, credentials=Credentials("admin", Secret("admin")))
+        return launch(
+            settings,
+            client_settings,
+            ids,
+            watchlist_path=watchlist_path,
+            label=f"demo · simulator at {urlsplit(url).netloc}",
+        )
+    finally:
+        sim.stop()

@@ -1,0 +1,125 @@
+"""The script-facing commands `status` and `follow`: no Textual, exact JSON, exact exit codes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+import time
+from collections.abc import Coroutine, Sequence
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from slv_tui.human import render_line, render_table
+from slv_tui.slv.client import SlvClient
+from slv_tui.slv.errors import SlvError
+from slv_tui.slv.model import Batch
+from slv_tui.slv.report import batch_json, dumps
+from slv_tui.watch.poller import Poller
+from slv_tui.watch.snapshot import PollRound, Snapshot
+
+EXIT_OK = 0
+EXIT_BAD_BATCH = 1
+EXIT_USAGE = 2
+EXIT_FETCH = 3
+EXIT_INTERRUPTED = 130
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """Where and how results are written."""
+
+    json: bool = False
+    color: bool = False
+    out: TextIO = sys.stdout
+    err: TextIO = sys.stderr
+
+
+def exit_code(results: Sequence[tuple[Batch | None, SlvError | None]]) -> int:
+    """3 if any batch could not be fetched, else 1 if any ended badly, else 0."""
+    if any(batch is None for batch, _ in results):
+        return EXIT_FETCH
+    if any(batch is not None and batch.state.bad for batch, _ in results):
+        return EXIT_BAD_BATCH
+    return EXIT_OK
+
+
+async def run_status(client: SlvClient, batch_ids: Sequence[str], output: Output) -> int:
+    """Fetch each batch once (concurrently) and print a table or a JSON array in the order given."""
+
+    async def one(batch_id: str) -> tuple[Batch | None, SlvError | None]:
+        try:
+            return await client.get_batch(batch_id), None
+        except SlvError as exc:
+            return None, exc
+
+    results = await asyncio.gather(*(one(b) for b in batch_ids))
+    if output.json:
+        objects = [batch_json(b, batch, err) for b, (batch, err) in zip(batch_ids, results, strict=True)]
+        output.out.write(dumps(objects, indent=2) + "\n")
+    else:
+        output.out.write(render_table(list(zip(batch_ids, results, strict=True)), color=output.color))
+    output.out.flush()
+    return exit_code(results)
+
+
+async def run_follow(client: SlvClient, batch_ids: Sequence[str], output: Output, interval: float) -> int:
+    """Poll until every batch has finished, printing each change; auth failures end at once with 3."""
+    printed: dict[str, str] = {}
+    fatal: list[Snapshot] = []
+
+    def on_round(poll_round: PollRound) -> None:
+        for update in poll_round.updates:
+            snap = update.snapshot
+            if snap.error is not None:
+                if not snap.error.transient:
+                    fatal.append(snap)
+                    continue
+                due = poller.next_attempt(snap.batch_id)
+                wait = "" if due is None else f" in {max(0.0, due - poller.clock()):.1f} s"
+                output.err.write(f"slv-tui: {snap.batch_id}: {snap.error}; retrying{wait}\n")
+                output.err.flush()
+                continue
+            _print_if_changed(snap, printed, output)
+
+    poller = Poller(client.get_batch, interval=interval, on_round=on_round, confirmations=1)
+    poller.watch(batch_ids)
+    while not poller.all_final and not fatal:
+        await poller.poll_due()
+        delay = poller.next_wake() - poller.clock()
+        if delay > 0 and not poller.all_final and not fatal:
+            await asyncio.sleep(delay)
+    for snap in fatal:
+        if output.json:
+            output.out.write(dumps(batch_json(snap.batch_id, None, snap.error)) + "\n")
+        output.err.write(f"slv-tui: {snap.batch_id}: {snap.error}\n")
+    output.out.flush()
+    if fatal:
+        return EXIT_FETCH
+    return exit_code([(s.batch, s.error) for s in poller.snapshots()])
+
+
+def _print_if_changed(snap: Snapshot, printed: dict[str, str], output: Output) -> None:
+    if snap.batch is None:
+        return
+    obj = batch_json(snap.batch_id, snap.batch)
+    key = dumps(obj)
+    if printed.get(snap.batch_id) == key:
+        return
+    printed[snap.batch_id] = key
+    if output.json:
+        output.out.write(key + "\n")
+    else:
+        stamp = time.strftime("%H:%M:%S")
+        output.out.write(f"{stamp} {render_line(snap.batch_id, snap.batch, color=output.color)}\n")
+    output.out.flush()
+
+
+def run(command: Coroutine[Any, Any, int]) -> int:
+    """Run a command coroutine, turning Ctrl-C into exit code 130."""
+    try:
+        return asyncio.run(command)
+    except KeyboardInterrupt:
+        with contextlib.suppress(Exception):
+            sys.stderr.write("slv-tui: interrupted\n")
+        return EXIT_INTERRUPTED

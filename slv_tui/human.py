@@ -1,0 +1,71 @@
+"""Plain-text rendering of batches for terminals and pipes: sanitized, colour only when asked."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from slv_tui.sanitize import clean
+from slv_tui.slv.errors import SlvError
+from slv_tui.slv.model import Batch, BatchState
+
+_COLORS = {
+    BatchState.RUNNING: "36",
+    BatchState.CANCELLING: "33",
+    BatchState.CANCELLED: "35",
+    BatchState.FAILED: "31",
+    BatchState.COMPLETED_WITH_ERRORS: "33",
+    BatchState.SUCCEEDED: "32",
+}
+_HEADERS = ("BATCH ID", "STATE", "PROGRESS", "INFO/WARN/ERR", "STEP", "MESSAGE")
+
+
+def _paint(text: str, code: str | None, color: bool) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if color and code else text
+
+
+def progress_text(batch: Batch) -> str:
+    """`45%`, or `?` while the server does not know."""
+    return "?" if batch.progress is None else f"{batch.progress:.0f}%"
+
+
+def _row(batch_id: str, batch: Batch | None, error: SlvError | None) -> list[str]:
+    if batch is None:
+        return [batch_id, "error", "", "", "", clean(error, max_length=200)]
+    counts = batch.counts
+    step = batch.current_step
+    message = batch.error_code_label or batch.progress_message or batch.message or ""
+    return [
+        batch_id,
+        batch.state.value,
+        progress_text(batch),
+        f"{counts.info}/{counts.warning}/{counts.error}",
+        clean(step.title if step else "", max_length=40),
+        clean(message, max_length=120),
+    ]
+
+
+def render_table(rows: Sequence[tuple[str, tuple[Batch | None, SlvError | None]]], *, color: bool) -> str:
+    """An aligned table, one batch a line, with a header."""
+    cells = [list(_HEADERS)] + [_row(b, batch, err) for b, (batch, err) in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(_HEADERS))]
+    lines = []
+    for index, row in enumerate(cells):
+        padded = [cell.ljust(widths[i]) for i, cell in enumerate(row)]
+        if index == 0:
+            padded = [_paint(p, "1", color) for p in padded]
+        else:
+            batch = rows[index - 1][1][0]
+            code = _COLORS.get(batch.state) if batch else "31"
+            padded[1] = _paint(padded[1], code, color)
+        lines.append("  ".join(padded).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def render_line(batch_id: str, batch: Batch, *, color: bool) -> str:
+    """One line for `follow`: id, state, progress, step and message."""
+    _, state, progress, counts, step, message = _row(batch_id, batch, None)
+    state = _paint(state, _COLORS.get(batch.state), color)
+    parts = [batch_id, state, progress, f"[{counts}]", step]
+    if message:
+        parts.append("— " + message)
+    return " ".join(p for p in parts if p)

@@ -1,0 +1,279 @@
+"""SimServer: the simulated SLV CMS over HTTP (routes, auth, latency and fault selection)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, Literal
+
+from aiohttp import web
+
+from slv_tui.sim import wire
+from slv_tui.sim.auth import Authenticator
+from slv_tui.sim.faults import FAULT_KINDS, RANDOM_SLOW_CAP, TRANSIENT_FAULTS, fault_response
+from slv_tui.sim.scenario import BatchSpec, build_spec, load_scenario
+from slv_tui.sim.timeline import batch_at
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+_CONTROLLER_API = "/api/controllermanagement/"
+
+
+class SimServer:
+    """A real HTTP server speaking the SLV wire format, driven by a scenario and a clock."""
+
+    def __init__(
+        self,
+        *,
+        scenario: str | Path = "demo",
+        auth: Literal["basic", "form"] = "basic",
+        username: str = "admin",
+        password: str = "admin",
+        latency_ms: int = 0,
+        fault_rate: float = 0.0,
+        prefix: str = "/reports",
+        session_ttl: float = 1800.0,
+        clock: Callable[[], float] | None = None,
+        seed: int | None = None,
+        slow_seconds: float = 30.0,
+        huge_bytes: int = 70 * 1024 * 1024,
+    ) -> None:
+        """Load the scenario and prepare state; nothing listens until start()."""
+        if auth not in ("basic", "form"):
+            raise ValueError(f"auth must be 'basic' or 'form', not {auth!r}")
+        if not 0.0 <= fault_rate <= 1.0:
+            raise ValueError(f"fault_rate must be between 0 and 1, not {fault_rate}")
+        self.scenario = load_scenario(scenario)
+        self.auth_mode = auth
+        self.prefix = "/" + prefix.strip("/") if prefix.strip("/") else ""
+        self.latency_ms = latency_ms
+        self.fault_rate = fault_rate
+        self.slow_seconds = slow_seconds
+        self.huge_bytes = huge_bytes
+        self.clock = clock or time.monotonic
+        self.username = username
+        self.request_count = 0
+        self.requests: deque[tuple[str, str]] = deque(maxlen=10_000)
+        self._auth = Authenticator(username, password, session_ttl, self.clock)
+        self._rng = random.Random(seed)
+        self._fault: str | None = None
+        self._batch_faults: dict[str, str] = {}
+        now = self.clock()
+        self._batches: dict[str, tuple[BatchSpec, float, float | None]] = {
+            b.id: (b.spec, now + b.start, b.at if self.scenario.frozen else None)
+            for b in self.scenario.batches
+        }
+        self._last_id = int(time.time() * 1000)
+        self._runner: web.AppRunner | None = None
+        self._host = "127.0.0.1"
+        self._port = 0
+        self._public = {f"{self.prefix}/login.jsp", f"{self.prefix}/j_security_check"}
+
+    @property
+    def url(self) -> str:
+        """The base URL clients use (includes the prefix), e.g. http://127.0.0.1:41234/reports."""
+        host = f"[{self._host}]" if ":" in self._host else self._host
+        return f"http://{host}:{self._port}{self.prefix}"
+
+    @property
+    def port(self) -> int:
+        """The port listened on (the real one when started with port 0)."""
+        return self._port
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Listen on host:port (0 = a free port) and return the base URL."""
+        app = web.Application(middlewares=[self._middleware])
+        p = self.prefix
+        app.router.add_get(f"{p}/api/batch/getBatchResult", self._get_batch_result)
+        for name in ("commissionControllerAsync", "commissionControllerDevicesListAsync"):
+            app.router.add_route("*", f"{p}{_CONTROLLER_API}{name}", self._commission)
+        app.router.add_get(f"{p}/auth.json", self._auth_json)
+        app.router.add_post(f"{p}/j_security_check", self._security_check)
+        app.router.add_get(f"{p}/login.jsp", self._login_page)
+        app.router.add_get(f"{p}/", self._index)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
+        await runner.setup()
+        site = web.TCPSite(runner, host, port, reuse_address=True)
+        try:
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        self._host = host
+        self._port = int(runner.addresses[0][1])
+        return self.url
+
+    async def stop(self) -> None:
+        """Stop listening, close connections and forget sessions (like a CMS restart)."""
+        if self._runner is not None:
+            runner, self._runner = self._runner, None
+            await runner.cleanup()
+        self._auth.clear()
+
+    def set_fault(self, kind: str | None, *, batch_id: str | None = None) -> None:
+        """Force fault `kind` on every getBatchResult (or that batch's) until cleared with None."""
+        if kind is not None and kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {kind!r}; expected one of {FAULT_KINDS}")
+        if batch_id is None:
+            self._fault = kind
+        elif kind is None:
+            self._batch_faults.pop(batch_id, None)
+        else:
+            self._batch_faults[batch_id] = kind
+
+    def expire_sessions(self) -> None:
+        """Form auth: every existing session becomes unauthenticated."""
+        self._auth.expire_all()
+
+    def start_batch(
+        self,
+        template: str = "commission_ok",
+        batch_id: str | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> str:
+        """Start a new batch from a scenario template now and return its id."""
+        if template not in self.scenario.templates:
+            known = ", ".join(sorted(self.scenario.templates))
+            raise ValueError(f"unknown template {template!r}; known: {known}")
+        values: dict[str, Any] = {"login": self.username, **(params or {})}
+        spec = build_spec(self.scenario.templates[template], values)
+        new_id = batch_id if batch_id is not None else self._new_id()
+        if not new_id.isdigit():
+            raise ValueError(f"batch id must be digits, not {new_id!r}")
+        self._batches[new_id] = (spec, self.clock(), None)
+        return new_id
+
+    def batch_ids(self) -> list[str]:
+        """Ids of every batch the server knows, scenario ones first."""
+        return list(self._batches)
+
+    def batch_json(self, batch_id: str) -> dict[str, Any] | None:
+        """The healthy getBatchResult answer for a batch now, or None if unknown."""
+        entry = self._batches.get(batch_id)
+        if entry is None:
+            return None
+        spec, created, frozen_at = entry
+        elapsed = frozen_at if frozen_at is not None else self.clock() - created
+        if elapsed < 0:
+            return None
+        return batch_at(batch_id, spec, elapsed)
+
+    def _new_id(self) -> str:
+        """A unique 13-digit millisecond-timestamp-like id."""
+        self._last_id = max(self._last_id + 1, int(time.time() * 1000))
+        while str(self._last_id) in self._batches:
+            self._last_id += 1
+        return str(self._last_id)
+
+    @web.middleware
+    async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """Record the request, add latency and enforce authentication."""
+        self.requests.append((request.method, request.path))
+        if request.path.endswith("/getBatchResult"):
+            self.request_count += 1
+        if self.latency_ms > 0:
+            await asyncio.sleep(self.latency_ms / 1000)
+        if request.path in self._public or (
+            self.auth_mode == "form" and request.path == f"{self.prefix}/auth.json"
+        ):
+            return await handler(request)
+        if self.auth_mode == "basic" and not self._auth.basic_ok(request):
+            return wire.unauthorized()
+        if self.auth_mode == "form" and not self._auth.authenticated(request):
+            return wire.html_response(wire.login_page(self.prefix))
+        return await handler(request)
+
+    def _wants_json(self, request: web.Request, form: dict[str, str] | None = None) -> bool:
+        """True when the client asked for JSON with ser=json (query or form)."""
+        ser = request.query.get("ser") or (form or {}).get("ser")
+        return ser == "json"
+
+    def _answer(self, request: web.Request, obj: Any, form: dict[str, str] | None = None) -> web.Response:
+        """Answer in JSON or XML depending on `ser`."""
+        return wire.json_response(obj) if self._wants_json(request, form) else wire.xml_response(obj)
+
+    async def _get_batch_result(self, request: web.Request) -> web.StreamResponse:
+        """GET getBatchResult: the batch at the current time, or a fault, or an error object."""
+        raw_id = request.query.get("batchId", "")
+        kind = self._batch_faults.get(raw_id, self._fault)
+        random_fault = kind is None and self.fault_rate > 0 and self._rng.random() < self.fault_rate
+        if random_fault:
+            kind = self._rng.choice(TRANSIENT_FAULTS)
+        if not raw_id.isdigit():
+            err = wire.error_object("602", "Invalid batchId", f"Invalid batchId: {raw_id!r}")
+            return self._answer(request, err)
+        batch = self.batch_json(raw_id)
+        if kind is not None:
+            healthy = batch if batch is not None else batch_at(raw_id, _EMPTY_SPEC, 0.0)
+            slow = min(self.slow_seconds, RANDOM_SLOW_CAP) if random_fault else self.slow_seconds
+            return await fault_response(
+                kind,
+                request,
+                healthy,
+                prefix=self.prefix,
+                slow_seconds=slow,
+                huge_bytes=self.huge_bytes,
+            )
+        if batch is None:
+            err = wire.error_object("605", "Batch not found", f"No batch with id {raw_id}")
+            return self._answer(request, err)
+        return self._answer(request, batch)
+
+    async def _commission(self, request: web.Request) -> web.StreamResponse:
+        """Start a commissioning batch and answer with its just-started shape."""
+        posted = await request.post()
+        form = {k: str(v) for k, v in posted.items()}
+        merged = {**request.query, **form}
+        controller = merged.get("controllerStrId", "").strip()
+        params: dict[str, Any] = {"controller": controller}
+        if request.path.endswith("DevicesListAsync"):
+            devices = [str(v) for v in posted.getall("idOnController", [])]
+            devices += request.query.getall("idOnController", [])
+            template, params["devices"], problem = "commission_devices", devices, not devices
+        else:
+            flags = merged.get("flags", "7")
+            ok = flags.isdigit() and 1 <= int(flags) <= 7
+            template, params["flags"], problem = "commission_controller", int(flags) if ok else 7, not ok
+        if not controller or problem:
+            what = "controllerStrId" if not controller else "flags/idOnController"
+            err = wire.error_object("602", "Invalid parameter", f"Missing or invalid {what}")
+            return self._answer(request, err, form)
+        batch_id = self.start_batch(template, params=params)
+        return self._answer(request, self.batch_json(batch_id), form)
+
+    async def _auth_json(self, request: web.Request) -> web.StreamResponse:
+        """GET auth.json: tell whether the session is logged in, creating a session if needed."""
+        if self.auth_mode == "basic":
+            return wire.json_response({"authenticated": "true"})
+        found = self._auth.session(request)
+        authenticated = found is not None and found[1].authenticated
+        resp = wire.json_response({"authenticated": "true" if authenticated else "false"})
+        if found is None:
+            self._auth.new_session(resp, self.prefix, auth=False)
+        return resp
+
+    async def _security_check(self, request: web.Request) -> web.StreamResponse:
+        """POST j_security_check: log the session in, or show the login page with an error."""
+        form = await request.post()
+        user, password = str(form.get("j_username", "")), str(form.get("j_password", ""))
+        if self.auth_mode == "basic" or not self._auth.credentials_ok(user, password):
+            page = wire.login_page(self.prefix, "Invalid username or password")
+            return wire.html_response(page)
+        resp = web.Response(status=302, headers={"Location": f"{self.prefix}/"})
+        self._auth.login(request, resp, self.prefix)
+        return resp
+
+    async def _login_page(self, request: web.Request) -> web.StreamResponse:
+        """GET login.jsp: the HTML login form."""
+        return wire.html_response(wire.login_page(self.prefix))
+
+    async def _index(self, request: web.Request) -> web.StreamResponse:
+        """GET the application root: a small HTML page."""
+        return wire.html_response("<!DOCTYPE html><html><body><h1>Streetlight.Vision</h1></body></html>")
+
+
+_EMPTY_SPEC = build_spec({"duration": None, "progress": {"unknown": True}})

@@ -1,0 +1,84 @@
+"""Pure text helpers for the dashboard: state words and symbols, durations, ages, ETAs."""
+
+from __future__ import annotations
+
+import math
+
+from slv_tui.slv.model import BatchState
+
+STATE_LABELS: dict[BatchState, tuple[str, str]] = {
+    BatchState.RUNNING: ("▶", "running"),
+    BatchState.CANCELLING: ("⏸", "cancelling"),
+    BatchState.FAILED: ("✖", "failed"),
+    BatchState.COMPLETED_WITH_ERRORS: ("⚠", "done w/ errors"),
+    BatchState.CANCELLED: ("⊘", "cancelled"),
+    BatchState.SUCCEEDED: ("✔", "succeeded"),
+}
+"""Symbol and word per state, so a state reads without colour."""
+
+STATE_ORDER: tuple[BatchState, ...] = (
+    BatchState.RUNNING,
+    BatchState.CANCELLING,
+    BatchState.FAILED,
+    BatchState.COMPLETED_WITH_ERRORS,
+    BatchState.CANCELLED,
+    BatchState.SUCCEEDED,
+)
+"""Display order: what needs watching first, then what went wrong, then what went well."""
+
+
+def state_label(state: BatchState | None) -> str:
+    """The state as symbol and word, e.g. "▶ running"; "… pending" when not fetched yet."""
+    if state is None:
+        return "… pending"
+    symbol, word = STATE_LABELS[state]
+    return f"{symbol} {word}"
+
+
+def state_rank(state: BatchState | None) -> int:
+    """Sort rank of a state: running and cancelling first, unknown last."""
+    return len(STATE_ORDER) if state is None else STATE_ORDER.index(state)
+
+
+def duration(seconds: float | None) -> str:
+    """A short human duration: "45s", "3m 12s", "2h 05m", "3d 4h"; "—" when unknown."""
+    if seconds is None or not math.isfinite(seconds):
+        return "—"
+    total = max(0, int(seconds))
+    if total < 60:
+        return f"{total}s"
+    minutes, secs = divmod(total, 60)
+    if minutes < 60:
+        return f"{minutes}m {secs:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours}h {minutes:02d}m"
+    days, hours = divmod(hours, 24)
+    return f"{days}d {hours}h"
+
+
+def age(seconds: float | None) -> str:
+    """How long ago something happened: "now", "12s ago", "3m 05s ago"; "—" when never."""
+    if seconds is None or not math.isfinite(seconds):
+        return "—"
+    if seconds < 1:
+        return "now"
+    return f"{duration(seconds)} ago"
+
+
+def eta(first: tuple[float, float] | None, last: tuple[float, float] | None) -> float | None:
+    """Seconds left, extrapolating the progress rate between two (time, percent) observations."""
+    if first is None or last is None:
+        return None
+    (t0, p0), (t1, p1) = first, last
+    if t1 <= t0 or p1 <= p0 or p1 >= 100:
+        return None
+    rate = (p1 - p0) / (t1 - t0)
+    return (100.0 - p1) / rate
+
+
+def plural(n: int, word: str) -> str:
+    """ "1 batch", "3 batches"."""
+    if n == 1:
+        return f"{n} {word}"
+    return f"{n} {word}es" if word.endswith(("s", "ch", "sh", "x")) else f"{n} {word}s"
