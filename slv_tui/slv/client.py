@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import json
 import logging
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 BATCH_PATH = "/api/batch/getBatchResult"
 DEFAULT_MAX_BODY = 64 * 1024 * 1024
 DEFAULT_MAX_DEPTH = 64
+OFFLOAD_BYTES = 512 * 1024
+"""Answers larger than this are decoded in a worker thread so the event loop (and the UI) never stalls."""
 USER_AGENT = f"slv-tui/{__version__} httpx/{httpx.__version__}"
 
 
@@ -123,21 +126,20 @@ class SlvClient:
         if creds.password is None:
             raise errors.AuthError("no password is set")
         if creds.mode == "basic":
-            return parse_batch(await self._get_json(batch_id), batch_id)
+            return await self._fetch(batch_id)
         if not self._form.logged_in:
             with _mapped_errors():
                 await self._form.login(self._http, creds, self._form.generation)
         generation = self._form.generation
         try:
-            data = await self._get_json(batch_id)
+            return await self._fetch(batch_id)
         except errors.AuthError:
             log.info("session refused; logging in again")
             with _mapped_errors():
                 await self._form.login(self._http, creds, generation)
-            data = await self._get_json(batch_id)
-        return parse_batch(data, batch_id)
+            return await self._fetch(batch_id)
 
-    async def _get_json(self, batch_id: str) -> Any:
+    async def _fetch(self, batch_id: str) -> Batch:
         url = self.settings.base_url + BATCH_PATH
         started = time.perf_counter()
         with _mapped_errors():
@@ -146,7 +148,12 @@ class SlvClient:
         elapsed_ms = (time.perf_counter() - started) * 1000
         log.info("GET %s batchId=%s -> %s in %.0f ms", url, batch_id, response.status_code, elapsed_ms)
         _check_status(response)
-        return self._decode(response, body)
+        if len(body) > OFFLOAD_BYTES:
+            return await asyncio.to_thread(self._read_batch, response, body, batch_id)
+        return self._read_batch(response, body, batch_id)
+
+    def _read_batch(self, response: httpx.Response, body: bytes, batch_id: str) -> Batch:
+        return parse_batch(self._decode(response, body), batch_id)
 
     async def _read_capped(self, response: httpx.Response) -> bytes:
         cap = self.settings.max_body_bytes
