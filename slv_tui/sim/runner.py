@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import errno
 import sys
 import threading
 from types import TracebackType
@@ -138,7 +139,8 @@ def run_sim(
     except KeyboardInterrupt:
         return 0
     except OSError as exc:
-        reason = exc.strerror or str(exc)
+        in_use = exc.errno == errno.EADDRINUSE
+        reason = "the port is already in use" if in_use else exc.strerror or str(exc)
         print(f"slv-tui sim: cannot listen on {host}:{port}: {reason}", file=sys.stderr)
         return 2
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import threading
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -61,6 +62,7 @@ class SimServer:
         self._rng = random.Random(seed)
         self._fault: str | None = None
         self._batch_faults: dict[str, str] = {}
+        self._lock = threading.Lock()  # start_batch/batch_ids may run on another thread
         now = self.clock()
         self._batches: dict[str, tuple[BatchSpec, float, float | None]] = {
             b.id: (b.spec, now + b.start, b.at if self.scenario.frozen else None)
@@ -85,6 +87,8 @@ class SimServer:
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
         """Listen on host:port (0 = a free port) and return the base URL."""
+        if self._runner is not None:
+            raise RuntimeError("SimServer is already running")
         app = web.Application(middlewares=[self._middleware])
         p = self.prefix
         app.router.add_get(f"{p}/api/batch/getBatchResult", self._get_batch_result)
@@ -141,15 +145,17 @@ class SimServer:
             raise ValueError(f"unknown template {template!r}; known: {known}")
         values: dict[str, Any] = {"login": self.username, **(params or {})}
         spec = build_spec(self.scenario.templates[template], values)
-        new_id = batch_id if batch_id is not None else self._new_id()
-        if not new_id.isdigit():
-            raise ValueError(f"batch id must be digits, not {new_id!r}")
-        self._batches[new_id] = (spec, self.clock(), None)
+        if batch_id is not None and not batch_id.isdigit():
+            raise ValueError(f"batch id must be digits, not {batch_id!r}")
+        with self._lock:
+            new_id = batch_id if batch_id is not None else self._new_id()
+            self._batches[new_id] = (spec, self.clock(), None)
         return new_id
 
     def batch_ids(self) -> list[str]:
         """Ids of every batch the server knows, scenario ones first."""
-        return list(self._batches)
+        with self._lock:
+            return list(self._batches)
 
     def batch_json(self, batch_id: str) -> dict[str, Any] | None:
         """The healthy getBatchResult answer for a batch now, or None if unknown."""
