@@ -55,6 +55,8 @@ def setup_logging(log_file: Path, level: str = "info", *, debug: bool = False) -
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     root.propagate = False
+    # Response bodies only with --debug, whatever --log-level says.
+    logging.getLogger("slv_tui.bodies").setLevel(logging.DEBUG if debug else logging.INFO)
     for noisy in ("httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     return log_file

@@ -17,12 +17,16 @@ from urllib.parse import urlsplit
 import httpx
 
 from slv_tui import __version__
+from slv_tui.sanitize import clean
 from slv_tui.slv import errors
 from slv_tui.slv.auth import Credentials, FormSession, Secret
 from slv_tui.slv.model import Batch
 from slv_tui.slv.parse import parse_batch
 
 log = logging.getLogger(__name__)
+body_log = logging.getLogger("slv_tui.bodies")
+"""Response bodies (first 2 KiB); enabled only by --debug (see `slv_tui.logs.setup_logging`)."""
+DEBUG_BODY_BYTES = 2048
 
 BATCH_PATH = "/api/batch/getBatchResult"
 DEFAULT_MAX_BODY = 64 * 1024 * 1024
@@ -56,12 +60,9 @@ class ClientSettings:
         if not self.verify:
             found.append("TLS certificate verification is OFF (--insecure)")
         parts = urlsplit(self.url)
-        if (
-            parts.scheme == "http"
-            and self.credentials.mode == "basic"
-            and not _is_loopback(parts.hostname or "")
-        ):
-            found.append("Basic auth over plain http: the password crosses the network unencrypted")
+        if parts.scheme == "http" and not _is_loopback(parts.hostname or ""):
+            how = "Basic auth" if self.credentials.mode == "basic" else "form login"
+            found.append(f"{how} over plain http: the password crosses the network unencrypted")
         return found
 
     def with_password(self, password: Secret) -> ClientSettings:
@@ -142,15 +143,29 @@ class SlvClient:
     async def _fetch(self, batch_id: str) -> Batch:
         url = self.settings.base_url + BATCH_PATH
         started = time.perf_counter()
-        with _mapped_errors():
-            async with self._http.stream("GET", url, params={"batchId": batch_id, "ser": "json"}) as response:
-                body = await self._read_capped(response)
+        try:
+            with _mapped_errors():
+                async with self._http.stream(
+                    "GET", url, params={"batchId": batch_id, "ser": "json"}
+                ) as response:
+                    body = await self._read_capped(response)
+        except errors.SlvError as exc:
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            log.warning("GET %s batchId=%s failed in %.0f ms: %s", url, batch_id, elapsed_ms, exc)
+            raise
         elapsed_ms = (time.perf_counter() - started) * 1000
         log.info("GET %s batchId=%s -> %s in %.0f ms", url, batch_id, response.status_code, elapsed_ms)
-        _check_status(response)
-        if len(body) > OFFLOAD_BYTES:
-            return await asyncio.to_thread(self._read_batch, response, body, batch_id)
-        return self._read_batch(response, body, batch_id)
+        if body_log.isEnabledFor(logging.DEBUG):
+            head = body[:DEBUG_BODY_BYTES].decode("utf-8", errors="replace")
+            body_log.debug("body of batchId=%s (%d bytes): %s", batch_id, len(body), clean(head))
+        try:
+            _check_status(response)
+            if len(body) > OFFLOAD_BYTES:
+                return await asyncio.to_thread(self._read_batch, response, body, batch_id)
+            return self._read_batch(response, body, batch_id)
+        except errors.SlvError as exc:
+            log.warning("GET %s batchId=%s: %s", url, batch_id, exc)
+            raise
 
     def _read_batch(self, response: httpx.Response, body: bytes, batch_id: str) -> Batch:
         return parse_batch(self._decode(response, body), batch_id)
@@ -182,9 +197,11 @@ class SlvClient:
         except RecursionError:
             raise errors.ProtocolError("the JSON answer is nested too deeply") from None
         except json.JSONDecodeError as exc:
-            if exc.pos >= len(text.rstrip()):
+            if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
                 raise errors.ProtocolError("the JSON answer is truncated") from None
             raise errors.ProtocolError(f"the answer is not JSON ({exc.msg})") from None
+        except ValueError:  # e.g. a number longer than Python's int-to-str digit limit
+            raise errors.ProtocolError("the JSON answer holds a number too long to read") from None
         if _depth_exceeds(data, self.settings.max_depth):
             raise errors.ProtocolError(
                 f"the JSON answer is nested too deeply (over {self.settings.max_depth} levels)"
@@ -221,7 +238,10 @@ def _depth_exceeds(data: Any, limit: int) -> bool:
 
 
 def _mib(n: int) -> str:
-    return f"{n / (1024 * 1024):.0f} MiB"
+    """A byte size for messages: MiB, or KiB/bytes when smaller (never "0 MiB > 0 MiB")."""
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.0f} MiB"
+    return f"{n / 1024:.0f} KiB" if n >= 1024 else f"{n} bytes"
 
 
 @contextmanager

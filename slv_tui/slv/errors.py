@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from slv_tui.sanitize import clean
+
+MAX_DETAIL = 300
+
 
 class SlvError(Exception):
     """A failure to fetch or read a batch; `str()` is the one line a user sees."""
@@ -13,6 +17,7 @@ class SlvError(Exception):
     """Whether retrying later may help (auth and usage problems do not fix themselves)."""
 
     def __init__(self, detail: str) -> None:
+        detail = clean(detail, max_length=MAX_DETAIL)  # parts may come from the server (Location, reason)
         super().__init__(detail)
         self.detail = detail
 

@@ -18,7 +18,7 @@ def validate_id(token: str) -> str:
     if _ID.fullmatch(candidate):
         return candidate
     shown = candidate if len(candidate) <= 40 else candidate[:39] + "…"
-    if candidate.isdigit():
+    if candidate.isascii() and candidate.isdigit():
         raise InvalidBatchId(f"invalid batch ID {shown!r}: more than 19 digits")
     raise InvalidBatchId(f"invalid batch ID {shown!r}: expected 1 to 19 digits")
 

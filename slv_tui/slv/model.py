@@ -124,6 +124,8 @@ class Batch:
     steps: tuple[Step, ...] = ()
     raw_value: Any = None
     """The server's `value` when it is not a commissioning result (kept for display), else None."""
+    error_answer: bool = False
+    """True when the server sent an SLV error object (no batch fields) instead of the batch."""
 
     @property
     def state(self) -> BatchState:

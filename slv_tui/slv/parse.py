@@ -154,7 +154,8 @@ def parse_batch(data: Any, requested_id: str) -> Batch:
     """Build a `Batch` from a decoded answer; `requested_id` wins over whatever id the server echoes."""
     if not isinstance(data, Mapping):
         raise ProtocolError(f"expected a batch object, got a JSON {_json_kind(data)}")
-    if not (_BATCH_KEYS & data.keys()) and not _is_error_object(data):
+    error_answer = not (_BATCH_KEYS & data.keys())
+    if error_answer and not _is_error_object(data):
         raise ProtocolError("the JSON object is not a batch (no batch fields)")
     value = data.get("value")
     steps: tuple[Step, ...] = ()
@@ -191,6 +192,7 @@ def parse_batch(data: Any, requested_id: str) -> Batch:
         counts=counts,
         steps=steps,
         raw_value=raw_value,
+        error_answer=error_answer,
     )
 
 

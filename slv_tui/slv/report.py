@@ -9,7 +9,9 @@ from typing import Any
 from slv_tui.slv.errors import SlvError
 from slv_tui.slv.model import Batch, Message, Severity, Step
 
-_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+_UNSAFE_IN_JSON = re.compile(
+    "[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]"
+)
 _STATE_FIELDS = (
     "state",
     "progress",

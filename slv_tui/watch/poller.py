@@ -11,7 +11,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 
-from slv_tui.slv.errors import AuthError, SlvError
+from slv_tui.slv.errors import AuthError, ProtocolError, SlvError
 from slv_tui.slv.model import Batch
 from slv_tui.watch.snapshot import PollRound, ServerStatus, Snapshot, Update
 
@@ -59,6 +59,7 @@ class Poller:
         """How many fetches must see a batch finished before it is no longer polled."""
         self._entries: dict[str, _Entry] = {}
         self._wake = asyncio.Event()
+        self._round_lock = asyncio.Lock()
         self._probe_at = 0.0
         self._probes_failed = 0
         self.server = ServerStatus()
@@ -142,7 +143,14 @@ class Poller:
         return float(min((e.due for e in self._entries.values()), default=NEVER))
 
     async def poll_due(self) -> PollRound | None:
-        """Run one round: fetch what is due now (one probe only while the server is down)."""
+        """Run one round: fetch what is due now (one probe only while the server is down).
+
+        A call made while another round is in flight waits for it to end, so rounds never overlap.
+        """
+        async with self._round_lock:
+            return await self._poll_due()
+
+    async def _poll_due(self) -> PollRound | None:
         if self.paused:
             return None
         now = self.clock()
@@ -158,9 +166,13 @@ class Poller:
         async def one(entry: _Entry) -> tuple[_Entry, Batch | SlvError]:
             async with gate:
                 try:
-                    return entry, await self._fetch(entry.snapshot.batch_id)
+                    batch = await self._fetch(entry.snapshot.batch_id)
                 except SlvError as exc:
                     return entry, exc
+                except Exception as exc:  # a bug must not stop polling every other batch
+                    log.exception("batch %s: unexpected failure", entry.snapshot.batch_id)
+                    return entry, SlvError(f"unexpected {type(exc).__name__} (details in the log)")
+                return entry, _error_answer_as_failure(batch, entry.snapshot.batch)
 
         results = await asyncio.gather(*(one(e) for e in due))
         now = self.clock()
@@ -203,9 +215,16 @@ class Poller:
         return base * self._rng.uniform(0.8, 1.2)
 
     def _judge_server(self, outcomes: list[Batch | SlvError], now: float) -> None:
-        """A round where every fetch failed means the server is down: probe it, one request at a time."""
+        """A round where every fetch failed means the server is down: probe it, one request at a time.
+
+        Not when another polled batch's last fetch succeeded: then the failure is that batch's own.
+        """
         failures = [o for o in outcomes if isinstance(o, SlvError)]
-        if len(failures) < len(outcomes):
+        others_answer = self.server.ok is not False and any(
+            e.snapshot.polling and e.snapshot.batch is not None and e.snapshot.error is None
+            for e in self._entries.values()
+        )
+        if len(failures) < len(outcomes) or others_answer:
             if self.server.ok is False:
                 log.info("server answers again")
                 for entry in self._entries.values():
@@ -228,3 +247,16 @@ class Poller:
         if self.server.ok is not False:
             log.warning("server trouble: %s", last)
         self.server = ServerStatus(ok=False, reason=str(last), auth_problem=auth, since=since)
+
+
+def _error_answer_as_failure(batch: Batch, previous: Batch | None) -> Batch | SlvError:
+    """An SLV error object for a batch already seen is a failed fetch, not the batch failing.
+
+    Otherwise one transient server error ("500 Internal error") would turn a running batch into a
+    confirmed `failed` that is never polled again.
+    """
+    if not batch.error_answer or previous is None or previous.error_answer:
+        return batch
+    code = batch.error_code or "?"
+    label = batch.error_code_label or batch.message or "no label"
+    return ProtocolError(f"the server answered with an error object (errorCode {code}: {label})")

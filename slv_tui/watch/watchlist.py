@@ -105,8 +105,14 @@ class Watchlist:
     def _update(self, change: Callable[[list[WatchEntry]], list[WatchEntry]]) -> None:
         with self._locked():
             entries = change(self._read())
+            self._sweep_temp_files()
             self._write(entries)
             self.entries = entries
+
+    def _sweep_temp_files(self) -> None:
+        """Delete temp files left by a writer killed mid-write (safe: we hold the lock every writer takes)."""
+        for leftover in self.path.parent.glob(f".{self.path.name}.*.tmp"):
+            leftover.unlink(missing_ok=True)
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
@@ -131,7 +137,7 @@ class Watchlist:
             raise WatchlistError(f"cannot read {self.path}: {exc.strerror}") from None
         try:
             return _decode(json.loads(raw.decode("utf-8")))
-        except (ValueError, TypeError, KeyError, InvalidBatchId) as exc:
+        except (ValueError, TypeError, KeyError, RecursionError, InvalidBatchId) as exc:
             aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
             os.replace(self.path, aside)
             self.problem = f"watchlist {self.path} was unreadable ({exc}); moved aside to {aside.name}"

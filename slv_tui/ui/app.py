@@ -1,0 +1,226 @@
+"""The Textual app and its one factory, `make_app`, used by the cli and by every test."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
+from pathlib import Path
+
+from textual import on
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from slv_tui import paths
+from slv_tui.sanitize import clean
+from slv_tui.slv.auth import Secret
+from slv_tui.slv.client import SlvClient
+from slv_tui.slv.model import BatchState
+from slv_tui.ui.format import state_label
+from slv_tui.ui.messages import BatchesPolled
+from slv_tui.ui.screens.dashboard import DashboardScreen
+from slv_tui.ui.screens.help import HelpScreen, help_rows
+from slv_tui.ui.screens.password import PasswordScreen
+from slv_tui.watch.poller import Poller
+from slv_tui.watch.snapshot import PollRound
+from slv_tui.watch.watchlist import Watchlist, write_atomic
+
+log = logging.getLogger(__name__)
+
+FINISH_SEVERITY = {
+    BatchState.SUCCEEDED: "information",
+    BatchState.COMPLETED_WITH_ERRORS: "warning",
+    BatchState.CANCELLED: "warning",
+    BatchState.FAILED: "error",
+}
+
+
+class SlvApp(App[None]):
+    """Watches SLV batches; one background worker runs the poller, handlers render what it reports."""
+
+    TITLE = "slv-tui"
+    CSS_PATH = "app.tcss"
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", tooltip="Show every key", id="help"),
+        Binding("q", "quit", "Quit", tooltip="Leave slv-tui (the watchlist is kept)", id="quit"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        client: SlvClient,
+        watchlist: Watchlist,
+        poller: Poller,
+        server_label: str,
+        warnings: Sequence[str] = (),
+        bell: bool = False,
+        clock: Callable[[], float] | None = None,
+        state_file: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.client = client
+        self.watchlist = watchlist
+        self.poller = poller
+        self.clock = clock or poller.clock
+        self.ring_bell = bell
+        self.state_file = state_file or paths.ui_state_file()
+        self.finished: list[tuple[str, BatchState]] = []
+        """Every batch seen finishing, in order (what the toasts announced)."""
+        self.dashboard = DashboardScreen(watchlist, poller, self.clock, server_label, warnings)
+        self._saved_theme = self._load_theme()
+        self._auth_warned = False
+
+    # -- start-up ---------------------------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen[None]:
+        """The dashboard is the bottom screen."""
+        return self.dashboard
+
+    def on_mount(self) -> None:
+        """Restore the theme, start the poller worker, tell about a moved-aside watchlist."""
+        if self._saved_theme in self.available_themes:
+            self.theme = self._saved_theme
+        self.poller.on_round = self._on_round
+        self.poller.watch(self.watchlist.ids())
+        self._start_poller()
+        if self.watchlist.problem:
+            self.notify(clean(self.watchlist.problem), title="Watchlist", severity="warning", markup=False)
+
+    async def on_unmount(self) -> None:
+        """Stop listening to the poller and close the client's connections while this loop still runs."""
+        self.poller.on_round = None
+        await self.client.aclose()
+
+    def _on_round(self, poll_round: PollRound) -> None:
+        """The poller's callback: only posts a message (handlers render)."""
+        self.post_message(BatchesPolled(poll_round))
+
+    def _start_poller(self) -> None:
+        self.run_worker(self.poller.run(), name="poller", group="poller", exclusive=True, exit_on_error=False)
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        """Errors go through one door: the poller never takes the app down; it is restarted."""
+        if event.worker.group == "poller" and event.state is WorkerState.ERROR:
+            log.error("poller crashed: %r", event.worker.error)
+            self.notify(
+                f"Polling stopped unexpectedly ({type(event.worker.error).__name__}); restarting",
+                severity="error",
+                markup=False,
+            )
+            self.set_timer(2.0, self._start_poller)
+
+    # -- poll results -----------------------------------------------------------------------------
+
+    @on(BatchesPolled)
+    def _polled(self, message: BatchesPolled) -> None:
+        """Render the round, announce finished batches, offer the password on auth trouble."""
+        for snapshot, state in self.dashboard.apply_round(message.round):
+            self.finished.append((snapshot.batch_id, state))
+            label = next((e.label for e in self.watchlist.entries if e.batch_id == snapshot.batch_id), "")
+            name = f"{snapshot.batch_id} ({clean(label)})" if label else snapshot.batch_id
+            self.notify(
+                f"Batch {name} finished: {state_label(state)}",
+                title="Batch finished",
+                severity=FINISH_SEVERITY[state],  # type: ignore[arg-type]
+                timeout=10,
+                markup=False,
+            )
+            if self.ring_bell:
+                self.bell()
+        server = message.round.server
+        if server.auth_problem and not self._auth_warned:
+            self.notify(
+                f"{clean(server.reason or 'authentication failed')} — press P to enter the password",
+                title="Authentication",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
+        self._auth_warned = server.auth_problem
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        """Show the keys, generated from the bindings."""
+        bindings = [*DashboardScreen.BINDINGS, *self.BINDINGS]
+        shown = [b for b in bindings if isinstance(b, Binding)]
+        keys = {b.key: self.get_key_display(b) for b in shown}
+        self.push_screen(HelpScreen(help_rows(shown, keys)))
+
+    def action_password(self) -> None:
+        """Ask for the password; a new one is used at once and every batch is fetched again."""
+        server = self.poller.server
+        reason = server.reason if server.auth_problem else None
+        username = self.client.settings.credentials.username
+        self.push_screen(PasswordScreen(username, reason), self._use_password)
+
+    def _use_password(self, secret: Secret | None) -> None:
+        if secret is None:
+            return
+        self.client.set_password(secret)
+        self.poller.refresh()
+        self.notify("Password set for this session; fetching again…", timeout=4)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """The palette offers every dashboard key (same actions) besides the built-in commands."""
+        yield from super().get_system_commands(screen)
+        for binding in [*DashboardScreen.BINDINGS, *self.BINDINGS]:
+            if not isinstance(binding, Binding) or not binding.description or not binding.show:
+                continue
+            target = self if binding in self.BINDINGS else self.dashboard
+            yield SystemCommand(
+                f"{binding.description} ({self.get_key_display(binding)})",
+                binding.tooltip or binding.description,
+                partial(target.run_action, binding.action),
+            )
+
+    # -- theme memory ---------------------------------------------------------------------------
+
+    def _load_theme(self) -> str | None:
+        try:
+            data = json.loads(self.state_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        theme = data.get("theme") if isinstance(data, dict) else None
+        return theme if isinstance(theme, str) else None
+
+    def watch_theme(self, theme: str) -> None:
+        """Remember the theme for the next run, and redraw the rich-text parts in its colours."""
+        if self.is_mounted(self.dashboard):
+            self.call_after_refresh(self.dashboard.restyle)
+        if theme == self._saved_theme or not self.is_running:
+            return
+        self._saved_theme = theme
+        try:
+            self.state_file.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.state_file, json.dumps({"theme": theme}).encode("utf-8"))
+        except OSError as exc:
+            log.warning("cannot save the UI state to %s: %s", self.state_file, exc)
+
+
+def make_app(
+    *,
+    client: SlvClient,
+    watchlist: Watchlist,
+    poller: Poller,
+    server_label: str,
+    warnings: Sequence[str] = (),
+    bell: bool = False,
+    clock: Callable[[], float] | None = None,
+    state_file: Path | None = None,
+) -> SlvApp:
+    """Build the dashboard app around an already loaded watchlist and a poller wrapping `client`."""
+    return SlvApp(
+        client=client,
+        watchlist=watchlist,
+        poller=poller,
+        server_label=server_label,
+        warnings=list(warnings),
+        bell=bell,
+        clock=clock,
+        state_file=state_file,
+    )

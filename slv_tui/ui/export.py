@@ -1,0 +1,38 @@
+"""Export batches as JSON files, in the same object shape as `status --json`."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from slv_tui import paths
+from slv_tui.slv.report import batch_json, dumps
+from slv_tui.watch.snapshot import Snapshot
+from slv_tui.watch.watchlist import write_atomic
+
+
+def export_dir() -> Path:
+    """The current directory when writable, else the data directory's exports folder."""
+    here = Path.cwd()
+    if os.access(here, os.W_OK):
+        return here
+    folder = paths.data_dir() / "exports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def export_batches(ids: Sequence[str], lookup: Callable[[str], Snapshot | None]) -> Path:
+    """Write these batches as a JSON array (one `status --json` object each); returns the file."""
+    objects = []
+    for batch_id in ids:
+        snap = lookup(batch_id)
+        batch = None if snap is None else snap.batch
+        error = None if snap is None else snap.error
+        objects.append(batch_json(batch_id, batch, error))
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    name = f"slv-batch-{ids[0]}-{stamp}.json" if len(ids) == 1 else f"slv-batches-{stamp}.json"
+    path = export_dir() / name
+    write_atomic(path, (dumps(objects, indent=2) + "\n").encode("utf-8"))
+    return path

@@ -1,0 +1,344 @@
+"""The main screen: header, filter, watchlist table, detail pane and footer, with every key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input
+
+from slv_tui.slv.model import BatchState
+from slv_tui.ui.format import eta, plural, state_label, state_rank
+from slv_tui.ui.widgets.batch_table import BatchRow, BatchTable
+from slv_tui.ui.widgets.detail_pane import DetailPane
+from slv_tui.ui.widgets.header_bar import HeaderBar
+from slv_tui.watch.poller import Poller
+from slv_tui.watch.snapshot import PollRound, ServerStatus, Snapshot
+from slv_tui.watch.watchlist import WatchEntry, Watchlist
+
+UNDO_SECONDS = 8.0
+
+
+class DashboardScreen(Screen[None]):
+    """Watches the watchlist; keys are declared here and reused by the footer, help and palette."""
+
+    BINDINGS = [
+        Binding("a", "add", "Add", tooltip="Add batch IDs to the watchlist", id="add"),
+        Binding("d", "remove", "Remove", tooltip="Remove the selected batch (undo with u)", id="remove"),
+        Binding("u", "undo", "Undo", tooltip="Put back the batch just removed", id="undo"),
+        Binding("l", "label", "Label", tooltip="Edit the selected batch's label", id="label"),
+        Binding("r", "refresh", "Refresh", tooltip="Fetch the selected batch now", id="refresh"),
+        Binding("R", "refresh_all", "Refresh all", tooltip="Fetch every batch now", id="refresh-all"),
+        Binding("slash", "filter", "Filter", tooltip="Filter rows by ID, label or state", id="filter"),
+        Binding("e", "export", "Export", tooltip="Write the selected batch as JSON", id="export"),
+        Binding("E", "export_all", "Export all", tooltip="Write every batch as JSON", id="export-all"),
+        Binding("c", "copy_id", "Copy", tooltip="Copy the selected batch ID", id="copy"),
+        Binding("p", "pause", "Pause", tooltip="Pause or resume auto refresh", id="pause"),
+        Binding("P", "password", "Password", tooltip="Enter the server password", id="password"),
+        Binding("escape", "back", "Back", show=False, tooltip="Close the filter / back to the table"),
+    ]
+
+    header: HeaderBar
+    table: BatchTable
+    detail: DetailPane
+
+    def __init__(
+        self,
+        watchlist: Watchlist,
+        poller: Poller,
+        clock: Callable[[], float],
+        server_label: str,
+        warnings: Sequence[str],
+    ) -> None:
+        super().__init__(id="dashboard")
+        self.server_label = server_label
+        self.warnings = list(warnings)
+        self.watchlist = watchlist
+        self.poller = poller
+        self.clock = clock
+        self.filter_text = ""
+        self.finished_at: dict[str, float] = {}
+        self.first_progress: dict[str, tuple[float, float]] = {}
+        self.undo_entries: list[WatchEntry] = []
+        self._undo_deadline = 0.0
+        self._server = ServerStatus()
+        self._ready = False
+
+    def compose(self) -> ComposeResult:
+        """Header, filter box (hidden until /), table, detail, footer."""
+        yield HeaderBar(self.server_label, self.warnings)
+        yield Input(placeholder="filter by ID, label or state — esc clears", id="filter")
+        yield BatchTable()
+        yield DetailPane()
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        """Show what is known now and keep ages ticking."""
+        self.header = self.query_one(HeaderBar)
+        self.table = self.query_one(BatchTable)
+        self.detail = self.query_one(DetailPane)
+        self.table.focus()
+        self.call_after_refresh(self._styled)
+
+    def _styled(self) -> None:
+        """Widgets have their CSS now, so their colours can be read: draw, then tick every second."""
+        self._ready = True
+        self.refresh_view()
+        self.set_interval(1.0, self.refresh_view)
+
+    # -- the view ---------------------------------------------------------------------------------
+
+    @property
+    def selected_id(self) -> str | None:
+        """The batch under the table cursor."""
+        return self.table.selected_id if self._ready else None
+
+    def apply_round(self, poll_round: PollRound) -> list[tuple[Snapshot, BatchState]]:
+        """Take in a poll round; returns the batches that finished in it."""
+        finished = []
+        for update in poll_round.updates:
+            state = update.finished_now
+            if state is not None:
+                self.finished_at[update.snapshot.batch_id] = poll_round.at
+                finished.append((update.snapshot, state))
+        self._server = poll_round.server
+        self.refresh_view()
+        return finished
+
+    def rows(self, now: float) -> list[BatchRow]:
+        """The rows to show, filtered and sorted (running and cancelling first)."""
+        labels = {e.batch_id: e.label for e in self.watchlist.entries}
+        interval = self.poller.interval
+        rows = []
+        for snap in self.poller.snapshots():
+            batch = snap.batch
+            if batch is not None and batch.progress is not None:
+                first = self.first_progress.get(snap.batch_id)
+                if first is None or batch.progress < first[1]:
+                    self.first_progress[snap.batch_id] = (snap.fetched_at or now, batch.progress)
+            rows.append(
+                BatchRow(
+                    snapshot=snap,
+                    label=labels.get(snap.batch_id, ""),
+                    condition=snap.condition(now, interval),
+                    elapsed=self._elapsed(snap, now),
+                    eta=self._eta(snap),
+                    updated=None if snap.fetched_at is None else now - snap.fetched_at,
+                )
+            )
+        needle = self.filter_text.strip().lower()
+        if needle:
+            rows = [r for r in rows if needle in _haystack(r)]
+        order = {snap.batch_id: i for i, snap in enumerate(self.poller.snapshots())}
+        rows.sort(key=lambda r: (state_rank(r.snapshot.state), order[r.batch_id]))
+        return rows
+
+    def refresh_view(self, select: str | None = None) -> None:
+        """Bring header, table and detail up to date (only changed cells are touched)."""
+        if not self._ready or not self.is_attached:
+            return
+        now = self.clock()
+        rows = self.rows(now)
+        with self.app.batch_update():
+            down_for = None if self._server.ok is not False else now - self._server.since
+            states = [s.state for s in self.poller.snapshots()]
+            self.header.show(self._server, self.poller.paused, down_for, states)
+            self.table.sync(rows, select=select)
+            self._show_detail(now)
+        if self.undo_entries and now > self._undo_deadline:
+            self.undo_entries = []
+            self.refresh_bindings()
+
+    def _show_detail(self, now: float) -> None:
+        batch_id = self.selected_id
+        snap = None if batch_id is None else self.poller.snapshot(batch_id)
+        labels = {e.batch_id: e.label for e in self.watchlist.entries}
+        condition = None if snap is None else snap.condition(now, self.poller.interval)
+        self.detail.show(snap, labels.get(batch_id or "", ""), condition, now)
+
+    def restyle(self) -> None:
+        """Redraw with the current theme's colours."""
+        self.header.restyle()
+        self.table.restyle()
+        self.detail.restyle()
+        self.refresh_view()
+
+    def _elapsed(self, snap: Snapshot, now: float) -> float | None:
+        state = snap.state
+        if state is None or not state.finished:
+            return now - snap.first_seen
+        done = self.finished_at.get(snap.batch_id)
+        return None if done is None else done - snap.first_seen
+
+    def _eta(self, snap: Snapshot) -> float | None:
+        batch = snap.batch
+        if batch is None or batch.progress is None or batch.state.finished or snap.fetched_at is None:
+            return None
+        return eta(self.first_progress.get(snap.batch_id), (snap.fetched_at, batch.progress))
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail(self.clock())
+
+    @on(DataTable.RowSelected)
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        self.action_details()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value
+        self.refresh_view()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        self.table.focus()
+
+    # -- actions ----------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide undo when there is nothing to undo; grey out per-batch keys with no selection."""
+        if action == "undo":
+            return bool(self.undo_entries)
+        if action in ("remove", "label", "refresh", "export", "copy_id", "details"):
+            return True if self.selected_id is not None else None
+        return True
+
+    def action_add(self) -> None:
+        """Open the add dialog."""
+        from slv_tui.ui.screens.add_batches import AddBatchesScreen
+
+        self.app.push_screen(AddBatchesScreen(), self._added)
+
+    def _added(self, result: tuple[list[str], str] | None) -> None:
+        if not result:
+            return
+        ids, label = result
+        self.add_batches(ids, label)
+
+    def add_batches(self, ids: Sequence[str], label: str = "") -> list[str]:
+        """Watch these IDs (already watched ones are left alone) and select the first."""
+        added = self.watchlist.add(ids, label)
+        self.poller.watch(added)
+        skipped = len(ids) - len(added)
+        note = f"Added {plural(len(added), 'batch')}"
+        if skipped:
+            note += f" ({skipped} already watched)"
+        self.app.notify(note, markup=False)
+        first = (added or list(ids))[:1]
+        self.refresh_view(select=first[0] if first else None)
+        self.refresh_bindings()
+        return added
+
+    def action_remove(self) -> None:
+        """Remove the selected batch; undo stays possible for a few seconds."""
+        batch_id = self.selected_id
+        if batch_id is None:
+            return
+        self.undo_entries = self.watchlist.remove([batch_id])
+        self._undo_deadline = self.clock() + UNDO_SECONDS
+        self.poller.unwatch([batch_id])
+        self.app.notify(f"Removed {batch_id} — press u to undo", timeout=UNDO_SECONDS, markup=False)
+        self.refresh_view()
+        self.refresh_bindings()
+
+    def action_undo(self) -> None:
+        """Put back what was just removed."""
+        if not self.undo_entries:
+            return
+        entries, self.undo_entries = self.undo_entries, []
+        self.watchlist.restore(entries)
+        self.poller.watch(e.batch_id for e in entries)
+        self.app.notify(f"Restored {', '.join(e.batch_id for e in entries)}", markup=False)
+        self.refresh_view(select=entries[0].batch_id)
+        self.refresh_bindings()
+
+    def action_label(self) -> None:
+        """Edit the selected batch's label."""
+        from slv_tui.ui.screens.label import LabelScreen
+
+        batch_id = self.selected_id
+        if batch_id is None:
+            return
+        current = next((e.label for e in self.watchlist.entries if e.batch_id == batch_id), "")
+
+        def done(label: str | None) -> None:
+            if label is not None:
+                self.watchlist.set_label(batch_id, label)
+                self.refresh_view()
+
+        self.app.push_screen(LabelScreen(batch_id, current), done)
+
+    def action_details(self) -> None:
+        """Move into the step tree of the selected batch."""
+        if self.selected_id is not None:
+            self.detail.step_tree.focus()
+
+    def action_back(self) -> None:
+        """Close the filter, or go back from the tree to the table."""
+        box = self.query_one("#filter", Input)
+        if box.has_class("-shown"):
+            box.value = ""
+            box.remove_class("-shown")
+        self.table.focus()
+
+    def action_refresh(self) -> None:
+        """Fetch the selected batch now."""
+        if self.selected_id is not None:
+            self.poller.refresh([self.selected_id])
+
+    def action_refresh_all(self) -> None:
+        """Fetch every batch now."""
+        self.poller.refresh()
+        self.app.notify("Refreshing every batch…", timeout=2, markup=False)
+
+    def action_filter(self) -> None:
+        """Show and focus the filter box."""
+        box = self.query_one("#filter", Input)
+        box.add_class("-shown")
+        box.focus()
+
+    def action_copy_id(self) -> None:
+        """Copy the selected batch ID to the clipboard."""
+        if self.selected_id is not None:
+            self.app.copy_to_clipboard(self.selected_id)
+            self.app.notify(f"Copied {self.selected_id}", timeout=3, markup=False)
+
+    def action_pause(self) -> None:
+        """Pause or resume auto refresh."""
+        if self.poller.paused:
+            self.poller.resume()
+            self.app.notify("Auto refresh resumed", timeout=3)
+        else:
+            self.poller.pause()
+            self.app.notify("Auto refresh paused — press p to resume", timeout=4)
+        self.refresh_view()
+
+    def action_export(self) -> None:
+        """Write the selected batch as JSON."""
+        if self.selected_id is not None:
+            self._export([self.selected_id])
+
+    def action_export_all(self) -> None:
+        """Write every watched batch as JSON."""
+        self._export([s.batch_id for s in self.poller.snapshots()])
+
+    def _export(self, ids: Iterable[str]) -> None:
+        from slv_tui.ui.export import export_batches
+
+        try:
+            path = export_batches(list(ids), self.poller.snapshot)
+        except OSError as exc:
+            self.app.notify(f"Export failed: {exc.strerror or exc}", severity="error", markup=False)
+            return
+        self.app.notify(f"Exported to {path}", markup=False)
+
+    async def action_password(self) -> None:
+        """Ask for the server password (masked)."""
+        await self.app.run_action("app.password")
+
+
+def _haystack(row: BatchRow) -> str:
+    return f"{row.batch_id} {row.label} {state_label(row.snapshot.state)} {row.condition}".lower()

@@ -1,0 +1,36 @@
+"""A small modal to edit one batch's label."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label
+
+
+class LabelScreen(ModalScreen[str | None]):
+    """Asks for a label; Enter saves (empty clears), Escape cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="label-cancel")]
+
+    def __init__(self, batch_id: str, current: str) -> None:
+        super().__init__()
+        self.batch_id = batch_id
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        """A title and one input."""
+        with Vertical(classes="dialog"):
+            yield Label(f"Label for batch {self.batch_id}", classes="dialog-title")
+            yield Input(value=self.current, placeholder="e.g. Main street, phase 2", id="label-input")
+            yield Label("enter saves · empty clears · esc cancels", classes="dialog-hint")
+
+    @on(Input.Submitted)
+    def _save(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip())
+
+    def action_cancel(self) -> None:
+        """Close without changes."""
+        self.dismiss(None)

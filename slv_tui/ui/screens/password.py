@@ -1,0 +1,43 @@
+"""The masked password prompt; the text is handed on as a Secret and never shown or stored."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label
+
+from slv_tui.sanitize import clean
+from slv_tui.slv.auth import Secret
+
+
+class PasswordScreen(ModalScreen[Secret | None]):
+    """Asks for the password of `username`; Enter uses it, Escape cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="password-cancel")]
+
+    def __init__(self, username: str, reason: str | None = None) -> None:
+        super().__init__()
+        self.username = username
+        self.reason = reason
+
+    def compose(self) -> ComposeResult:
+        """A title, the reason, one masked input."""
+        with Vertical(classes="dialog"):
+            yield Label(f"Password for {clean(self.username)}", classes="dialog-title", markup=False)
+            if self.reason:
+                yield Label(clean(self.reason), classes="dialog-error", markup=False)
+            yield Input(password=True, placeholder="password", id="password-input")
+            yield Label("enter uses it for this session (never saved) · esc cancels", classes="dialog-hint")
+
+    @on(Input.Submitted)
+    def _use(self, event: Input.Submitted) -> None:
+        secret = Secret(event.value)
+        event.input.value = ""
+        self.dismiss(secret if secret else None)
+
+    def action_cancel(self) -> None:
+        """Close without changing the password."""
+        self.dismiss(None)

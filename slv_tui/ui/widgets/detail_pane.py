@@ -1,0 +1,238 @@
+"""The detail pane: every documented attribute of the selected batch, a cancel banner, the step tree."""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Static
+
+from slv_tui.sanitize import clean
+from slv_tui.slv.model import Batch, BatchState
+from slv_tui.ui.format import age, state_label
+from slv_tui.ui.widgets.batch_table import STATE_CLASS, STATE_CSS
+from slv_tui.ui.widgets.progress import progress_bar
+from slv_tui.ui.widgets.step_tree import StepTree
+from slv_tui.watch.snapshot import Condition, Snapshot
+
+
+def _flag(value: bool | None) -> str:
+    return "—" if value is None else "yes" if value else "no"
+
+
+def _opt(value: object) -> str:
+    return "—" if value is None or value == "" else clean(value)
+
+
+class DetailPane(Vertical):
+    """Shows one batch; fields are redrawn per poll, the tree is updated in place."""
+
+    DEFAULT_CSS = (
+        STATE_CSS.format(w="DetailPane")
+        + """
+    DetailPane {
+        height: 1fr;
+        border-top: solid $primary;
+    }
+    DetailPane > #detail-title {
+        height: 1;
+        padding: 0 1;
+        text-style: bold;
+        background: $boost;
+    }
+    DetailPane > #detail-banner {
+        height: 1;
+        padding: 0 1;
+        text-style: bold;
+        display: none;
+    }
+    DetailPane > #detail-banner.-cancelling {
+        display: block;
+        background: $warning;
+        color: $text;
+    }
+    DetailPane > #detail-banner.-cancelled {
+        display: block;
+        background: $error;
+        color: $text;
+    }
+    DetailPane > #detail-fetch {
+        height: auto;
+        padding: 0 1;
+        display: none;
+        color: $text-warning;
+        background: $warning 15%;
+    }
+    DetailPane > #detail-fetch.-shown {
+        display: block;
+    }
+    DetailPane > #detail-fetch.-error {
+        color: $text-error;
+        background: $error 15%;
+    }
+    DetailPane #detail-body {
+        height: 1fr;
+    }
+    DetailPane #detail-fields-scroll {
+        width: 64;
+        height: 1fr;
+        padding: 0 1;
+        border-right: vkey $panel;
+    }
+    DetailPane .detail--name { color: $foreground-muted; }
+    DetailPane .detail--bar { color: $accent; }
+    DetailPane .detail--bar-empty { color: $foreground-muted; }
+    DetailPane .detail--warning { color: $text-warning; }
+    DetailPane .detail--error { color: $text-error; text-style: bold; }
+    """
+    )
+
+    COMPONENT_CLASSES = {
+        "detail--name",
+        "detail--bar",
+        "detail--bar-empty",
+        "detail--warning",
+        "detail--error",
+        *STATE_CLASS.values(),
+    }
+
+    def __init__(self) -> None:
+        super().__init__(id="detail")
+        self._shown: tuple[object, ...] | None = None
+
+    def compose(self) -> ComposeResult:
+        """Title, banner, fetch problem, then fields beside the step tree."""
+        yield Static(id="detail-title")
+        yield Static(id="detail-banner")
+        yield Static(id="detail-fetch")
+        with Horizontal(id="detail-body"):
+            with VerticalScroll(id="detail-fields-scroll"):
+                yield Static(id="detail-fields")
+            yield StepTree()
+
+    @property
+    def step_tree(self) -> StepTree:
+        """The step tree."""
+        return self.query_one(StepTree)
+
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(name, partial=True, default=Style())
+
+    def show(self, snapshot: Snapshot | None, label: str, condition: Condition | None, now: float) -> None:
+        """Show this batch (or nothing); redraws only when what is shown changed."""
+        key = (
+            None if snapshot is None else snapshot.batch_id,
+            None if snapshot is None else snapshot.batch,
+            None if snapshot is None else snapshot.error_text,
+            label,
+            condition,
+            None if snapshot is None or snapshot.fetched_at is None else int(now - snapshot.fetched_at),
+        )
+        if key == self._shown:
+            return
+        self._shown = key
+        title = self.query_one("#detail-title", Static)
+        if snapshot is None:
+            title.update(Text("No batch selected — press a to add batch IDs"))
+            self._banner(None)
+            self._fetch(None, None)
+            self.query_one("#detail-fields", Static).update("")
+            self.step_tree.show_batch(None)
+            return
+        batch = snapshot.batch
+        head = Text(f"Batch {snapshot.batch_id}")
+        if label:
+            head.append(f" — {clean(label)}")
+        if batch is not None:
+            head.append("   ")
+            head.append(state_label(batch.state), self._style(STATE_CLASS[batch.state]))
+        title.update(head)
+        self._banner(batch)
+        self._fetch(snapshot, condition)
+        self.query_one("#detail-fields", Static).update(self._fields(snapshot, now))
+        self.step_tree.show_batch(batch)
+
+    def restyle(self) -> None:
+        """Draw again with the current theme's colours."""
+        self._shown = None
+        self.step_tree.restyle()
+
+    def _banner(self, batch: Batch | None) -> None:
+        banner = self.query_one("#detail-banner", Static)
+        cancelled = batch is not None and batch.state is BatchState.CANCELLED
+        cancelling = batch is not None and not cancelled and batch.cancel_requested
+        banner.set_class(cancelling, "-cancelling")
+        banner.set_class(cancelled, "-cancelled")
+        if cancelled:
+            banner.update(Text("⊘ CANCELLED — the server stopped this batch"))
+        elif cancelling:
+            banner.update(Text("⏸ CANCEL REQUESTED — waiting for the server to stop"))
+
+    def _fetch(self, snapshot: Snapshot | None, condition: Condition | None) -> None:
+        line = self.query_one("#detail-fetch", Static)
+        text = None
+        if snapshot is not None and snapshot.error_text:
+            text = f"✖ last fetch failed: {clean(snapshot.error_text)}"
+            if snapshot.batch is not None:
+                text += " — showing the last good data"
+        elif condition is Condition.STALE:
+            text = "⌛ STALE — no fresh answer for a while; showing the last good data"
+        line.set_class(text is not None, "-shown")
+        never_fetched = snapshot is not None and snapshot.batch is None
+        line.set_class(condition is Condition.ERROR or never_fetched, "-error")
+        line.update(Text(text or ""))
+
+    def _fields(self, snapshot: Snapshot, now: float) -> Table:
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style=self._style("detail--name"), no_wrap=True)
+        grid.add_column(overflow="fold")
+        batch = snapshot.batch
+        updated = None if snapshot.fetched_at is None else now - snapshot.fetched_at
+        if batch is None:
+            grid.add_row("batchId", Text(snapshot.batch_id))
+            grid.add_row("fetched", Text("not yet" if snapshot.error is None else "failed"))
+            return grid
+        bar = progress_bar(
+            batch.progress,
+            width=24,
+            bar_style=self._style("detail--bar"),
+            empty_style=self._style("detail--bar-empty"),
+        )
+        warn, err = self._style("detail--warning"), self._style("detail--error")
+        counts = batch.counts
+        code_bad = batch.error_code not in (None, "", "0")
+        count_text = Text.assemble(
+            f"info {counts.info}  ",
+            (f"warning {counts.warning}", warn if counts.warning else ""),
+            "  ",
+            (f"error {counts.error}", err if counts.error else ""),
+        )
+        progress_raw = "-1 (unknown)" if batch.progress is None else f"{batch.progress:g}"
+        rows: list[tuple[str, Text]] = [
+            ("batchId", Text(batch.batch_id)),
+            ("state", Text(state_label(batch.state), self._style(STATE_CLASS[batch.state]))),
+            ("progress", bar),
+            ("batchProgressValue", Text(progress_raw)),
+            ("batchProgressMessage", Text(_opt(batch.progress_message))),
+            ("batchRunning", Text(_flag(batch.running))),
+            ("cancelRequested", Text(_flag(batch.cancel_requested), warn if batch.cancel_requested else "")),
+            ("cancelled", Text(_flag(batch.cancelled), err if batch.cancelled else "")),
+            ("status", Text(_opt(batch.status), err if (batch.status or "").upper() == "ERROR" else "")),
+            ("statusOk", Text(_flag(batch.status_ok))),
+            ("statusError", Text(_flag(batch.status_error), err if batch.status_error else "")),
+            ("errorCode", Text(_opt(batch.error_code), err if code_bad else "")),
+            ("errorCodeLabel", Text(_opt(batch.error_code_label))),
+            ("message", Text(_opt(batch.message))),
+            ("login (started by)", Text(_opt(batch.login))),
+            ("value status", Text(_opt(batch.value_status))),
+            ("counts", count_text),
+            ("steps", Text(str(len(batch.steps)))),
+            ("updated", Text(age(updated))),
+        ]
+        if batch.raw_value is not None:
+            rows.append(("value", Text("not a commissioning result — shown as JSON →", warn)))
+        for name, value in rows:
+            grid.add_row(name, value)
+        return grid

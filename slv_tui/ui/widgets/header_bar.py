@@ -1,0 +1,167 @@
+"""The header: app name, server, connection state, counts per state, and loud warnings."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from slv_tui.sanitize import clean
+from slv_tui.slv.model import BatchState
+from slv_tui.ui.format import STATE_LABELS, STATE_ORDER, duration
+from slv_tui.watch.snapshot import ServerStatus
+
+
+def connection_text(server: ServerStatus, paused: bool, down_for: float | None = None) -> str:
+    """One line saying whether the server answers, e.g. "server unreachable: connection failed: …"."""
+    if server.ok is None:
+        text = "connecting…"
+    elif server.ok:
+        text = "connected"
+    elif server.auth_problem:
+        text = clean(server.reason or "authentication failed")
+        if not text.startswith("authentication failed"):
+            text = f"authentication failed: {text}"
+        text += " — press P to enter the password"
+    else:
+        text = f"server unreachable: {clean(server.reason or 'no answer')}"
+        if down_for is not None and down_for >= 1:
+            text += f" (for {duration(down_for)})"
+    return f"PAUSED · {text}" if paused else text
+
+
+class HeaderBar(Vertical):
+    """Two lines at the top; warnings get a line of their own in the warning colour."""
+
+    DEFAULT_CSS = """
+    HeaderBar {
+        height: auto;
+        dock: top;
+        background: $panel;
+    }
+    HeaderBar > #header-main {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+        color: $foreground;
+    }
+    HeaderBar > #header-status {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+    }
+    HeaderBar > #header-status.-trouble {
+        background: $error 35%;
+    }
+    HeaderBar > #header-status.-paused {
+        background: $warning 30%;
+    }
+    HeaderBar > #header-warnings {
+        height: auto;
+        padding: 0 1;
+        background: $warning 25%;
+        color: $text-warning;
+        text-style: bold;
+    }
+    HeaderBar > #header-warnings.-empty {
+        display: none;
+    }
+    HeaderBar .header--name {
+        color: $accent;
+        text-style: bold;
+    }
+    HeaderBar .header--ok {
+        color: $text-success;
+    }
+    HeaderBar .header--bad {
+        color: $text-error;
+        text-style: bold;
+    }
+    HeaderBar .header--paused {
+        color: $text-warning;
+        text-style: bold;
+    }
+    HeaderBar .header--dim {
+        color: $foreground-muted;
+    }
+    """
+
+    COMPONENT_CLASSES = {"header--name", "header--ok", "header--bad", "header--paused", "header--dim"}
+
+    def __init__(self, server_label: str, warnings: Iterable[str] = ()) -> None:
+        super().__init__(id="header")
+        self.server_label = clean(server_label)
+        self.warnings = [clean(w) for w in warnings]
+        self._key: object = None
+        self._args: tuple[ServerStatus, bool, float | None, list[BatchState | None]] = (
+            ServerStatus(),
+            False,
+            None,
+            [],
+        )
+
+    def compose(self) -> ComposeResult:
+        """A main line and a warnings line."""
+        yield Static(id="header-main")
+        yield Static(id="header-status")
+        warn = Static(id="header-warnings", classes="" if self.warnings else "-empty")
+        warn.update(Text("\n".join(f"⚠ {w}" for w in self.warnings)))
+        yield warn
+
+    def on_mount(self) -> None:
+        """Draw the 'connecting' state at once."""
+        self.show(ServerStatus(), False, None, [])
+
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(name, partial=True, default=Style())
+
+    def show(
+        self,
+        server: ServerStatus,
+        paused: bool,
+        down_for: float | None,
+        states: Iterable[BatchState | None],
+    ) -> None:
+        """Redraw the main line (only when something it shows changed)."""
+        states = list(states)
+        self._args = (server, paused, down_for, states)
+        key = (server, paused, None if down_for is None else int(down_for), sorted(map(str, states)))
+        if key != self._key:
+            self._key = key
+            self._draw()
+
+    def _draw(self) -> None:
+        server, paused, down_for, states = self._args
+        tally = Counter(states)
+        pending = tally.pop(None, 0)
+        counts = {state: tally.get(state, 0) for state in STATE_ORDER}
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append("SLV-TUI", self._style("header--name"))
+        line.append(f" │ {self.server_label} │ ", self._style("header--dim"))
+        parts = [f"{STATE_LABELS[s][0]} {counts[s]} {STATE_LABELS[s][1]}" for s in STATE_ORDER]
+        if pending:
+            parts.append(f"… {pending} pending")
+        line.append(" · ".join(parts))
+        self.query_one("#header-main", Static).update(line)
+        conn = connection_text(server, paused, down_for)
+        if paused:
+            conn_style = self._style("header--paused")
+        elif server.ok is False:
+            conn_style = self._style("header--bad")
+        else:
+            conn_style = self._style("header--ok")
+        status = Text(("● " if server.ok is not False else "✖ ") + conn, conn_style, no_wrap=True)
+        status.overflow = "ellipsis"
+        main = self.query_one("#header-status", Static)
+        main.update(status)
+        main.set_class(server.ok is False and not paused, "-trouble")
+        main.set_class(paused, "-paused")
+
+    def restyle(self) -> None:
+        """Draw again with the current theme's colours."""
+        self._draw()

@@ -1,0 +1,259 @@
+"""The command-line contract of design.md, run as real subprocesses against a threaded simulator."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import signal
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from slv_tui import __version__
+from slv_tui.sim import ThreadedSim
+from tests.integration.conftest import Cli
+
+OK = "1481016600181"
+RUNNING = "1481019204417"
+CANCELLING = "1481020373648"
+CANCELLED = "1481021145590"
+FAILED = "1481021896034"
+ERRORS = "1481023025871"
+WRONG = "S3cr3t-Wr0ng-Pa55"
+
+KEYS = [
+    "batchId", "state", "progress", "running", "cancelRequested", "cancelled", "status", "errorCode",
+    "errorCodeLabel", "progressMessage", "message", "login", "counts", "steps", "error",
+]  # fmt: skip
+
+
+def status(cli: Cli, sim: ThreadedSim, *args: str, password: str = "admin") -> tuple[int, str, str]:
+    done = cli.run("status", "--url", sim.url, *args, SLV_PASSWORD=password)
+    return done.returncode, done.stdout, done.stderr
+
+
+@pytest.mark.parametrize(
+    ("ids", "code"),
+    [
+        ([OK], 0),
+        ([RUNNING], 0),
+        ([OK, RUNNING, CANCELLING], 0),
+        ([FAILED], 1),
+        ([CANCELLED], 1),
+        ([ERRORS], 1),
+        ([OK, FAILED], 1),
+    ],
+)
+def test_status_exit_codes(cli: Cli, static_sim: ThreadedSim, ids: list[str], code: int) -> None:
+    rc, out, err = status(cli, static_sim, *ids)
+    assert rc == code, err
+    for batch_id in ids:
+        assert batch_id in out
+    assert "Traceback" not in err
+
+
+def test_status_json_array_in_order_given(cli: Cli, static_sim: ThreadedSim) -> None:
+    ids = [FAILED, OK, "0001481016600181", RUNNING]
+    rc, out, err = status(cli, static_sim, "--json", *ids)
+    assert rc == 1, err
+    objects = json.loads(out)
+    assert [o["batchId"] for o in objects] == ids  # as requested, even with leading zeros
+    assert all(list(o) == KEYS for o in objects)
+    failed, ok, padded, running = objects
+    assert failed["state"] == "failed" and failed["errorCode"] == "409"
+    assert failed["errorCodeLabel"] == "Controller not connected" and failed["error"] is None
+    assert ok["state"] == "succeeded" and ok["progress"] == 100 and '"progress": 100,' in out
+    assert ok["counts"] == {"info": 4, "warning": 0, "error": 0} and ok["login"] == "admin"
+    assert ok["steps"][0]["messages"][0] == {
+        "severity": "info", "status": 0, "statusText": "OK",
+        "text": "Inventory has been checked in the database and is consistent",
+    }  # fmt: skip
+    assert padded["state"] == "failed"  # the server does not know "0001…": an SLV error object
+    assert running["state"] == "running" and running["running"] is True
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "needle"),
+    [
+        (["status", "12x"], {}, "invalid batch ID '12x'"),
+        (["status", "1" * 20], {}, "more than 19 digits"),
+        (["status", OK], {"SLV_URL": ""}, "no server URL"),
+        (["follow", "-5"], {}, ""),
+    ],
+)
+def test_usage_errors_exit_2_before_any_request(
+    cli: Cli, static_sim: ThreadedSim, args: list[str], env: dict[str, str], needle: str
+) -> None:
+    before = static_sim.server.request_count
+    extra = [] if env.get("SLV_URL") == "" else ["--url", static_sim.url]
+    env = {"SLV_PASSWORD": "admin", **{k: v for k, v in env.items() if v}}
+    done = cli.run(*args[:1], *extra, *args[1:], **env)
+    assert done.returncode == 2, done.stderr
+    assert needle in done.stderr
+    assert "Traceback" not in done.stderr
+    assert static_sim.server.request_count == before
+
+
+def test_no_password_without_terminal_exits_2(cli: Cli, static_sim: ThreadedSim) -> None:
+    before = static_sim.server.request_count
+    done = cli.run("status", "--url", static_sim.url, OK)  # stdin is /dev/null, no SLV_PASSWORD
+    assert done.returncode == 2
+    assert "no password" in done.stderr
+    assert static_sim.server.request_count == before
+
+
+def test_missing_explicit_config_exits_2(cli: Cli, static_sim: ThreadedSim) -> None:
+    done = cli.run("status", "--config", str(cli.home / "nope.toml"), OK, SLV_PASSWORD="admin")
+    assert done.returncode == 2 and "nope.toml: file not found" in done.stderr
+
+
+def test_connection_refused_exits_3(cli: Cli, closed_port: int) -> None:
+    done = cli.run("status", "--json", "--url", f"http://127.0.0.1:{closed_port}/reports", OK,
+                   SLV_PASSWORD="admin")  # fmt: skip
+    assert done.returncode == 3
+    (obj,) = json.loads(done.stdout)
+    assert list(obj) == KEYS and obj["batchId"] == OK
+    assert obj["error"].startswith("connection failed: ")
+    assert all(obj[k] is None for k in KEYS if k not in ("batchId", "error"))
+
+
+def test_wrong_password_exits_3_and_never_shows_the_password(cli: Cli, static_sim: ThreadedSim) -> None:
+    rc, out, err = status(cli, static_sim, "--json", OK, RUNNING, password=WRONG)
+    assert rc == 3
+    objects = json.loads(out)
+    assert [o["error"] for o in objects] == [
+        "authentication failed: the server refused the credentials (HTTP 401)"
+    ] * 2
+    rc2, out2, err2 = status(cli, static_sim, "--debug", OK, password=WRONG)
+    assert rc2 == 3
+    log = cli.log_file.read_text()
+    assert OK in log  # the log was written ...
+    for text in (out, err, out2, err2, log):
+        assert WRONG not in text  # ... without the password
+
+
+def test_wrong_password_form_mode_never_shows_the_password(cli: Cli) -> None:
+    with ThreadedSim(scenario="static", auth="form") as sim:
+        done = cli.run("status", "--auth", "form", "--debug", "--url", sim.url, OK, SLV_PASSWORD=WRONG)
+        assert sim.server.request_count == 0
+    assert done.returncode == 3
+    log = cli.log_file.read_text() if cli.log_file.exists() else ""
+    for text in (done.stdout, done.stderr, log):
+        assert WRONG not in text
+
+
+def test_status_form_auth_ok(cli: Cli) -> None:
+    with ThreadedSim(scenario="static", auth="form") as sim:
+        done = cli.run("status", "--auth", "form", "--url", sim.url, OK, SLV_PASSWORD="admin")
+    assert done.returncode == 0, done.stderr
+
+
+def test_status_does_not_import_textual(cli: Cli, static_sim: ThreadedSim) -> None:
+    done = cli.run("status", "--url", static_sim.url, OK, extra=["-X", "importtime"], SLV_PASSWORD="admin")
+    assert done.returncode == 0
+    assert "slv_tui.headless" in done.stderr  # importtime output is really there
+    assert "textual" not in done.stderr
+    assert "slv_tui.ui" not in done.stderr and "slv_tui.sim" not in done.stderr
+
+
+def test_version(cli: Cli) -> None:
+    done = cli.run("--version")
+    assert done.returncode == 0
+    assert done.stdout.startswith(f"slv-tui {__version__}")
+    assert str(cli.home / "state" / "slv-tui" / "log" / "slv-tui.log") in done.stdout
+
+
+def test_paths_honour_xdg(cli: Cli) -> None:
+    done = cli.run("paths")
+    assert done.returncode == 0
+    lines = dict(line.split(":", 1) for line in done.stdout.splitlines())
+    assert lines["config"].strip() == str(cli.home / "config" / "slv-tui" / "config.toml")
+    assert lines["data"].strip() == str(cli.home / "data" / "slv-tui")
+    assert lines["watchlists"].strip().startswith(str(cli.home / "data" / "slv-tui"))
+    assert lines["log file"].strip() == str(cli.home / "state" / "slv-tui" / "log" / "slv-tui.log")
+
+
+def test_config_profile_from_xdg(cli: Cli, static_sim: ThreadedSim) -> None:
+    cfg = cli.home / "config" / "slv-tui" / "config.toml"
+    cfg.parent.mkdir(parents=True)
+    cfg.write_text(f'[servers.default]\nurl = "{static_sim.url}"\npassword_command = "echo admin"\n')
+    done = cli.run("status", OK)
+    assert done.returncode == 0, done.stderr
+
+
+# -- follow ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fast_sim() -> Iterator[ThreadedSim]:
+    """The demo templates on a clock running 8x: a 12 s commissioning finishes in 1.5 s."""
+    t0 = time.monotonic()
+    with ThreadedSim(scenario="demo", clock=lambda: t0 + (time.monotonic() - t0) * 8) as sim:
+        yield sim
+
+
+def test_follow_json_lines_until_finished(cli: Cli, fast_sim: ThreadedSim) -> None:
+    batch_id = fast_sim.server.start_batch("commission_ok")
+    done = cli.run("follow", "--json", "--interval", "0.2", "--url", fast_sim.url, batch_id,
+                   SLV_PASSWORD="admin")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    objects = [json.loads(line) for line in lines]
+    assert len(objects) >= 2
+    assert all(list(o) == KEYS and o["batchId"] == batch_id for o in objects)
+    assert objects[0]["state"] == "running"
+    assert objects[-1]["state"] == "succeeded" and objects[-1]["progress"] == 100
+    assert all(a != b for a, b in itertools.pairwise(lines))  # one line per change only
+    assert sum(o["state"] == "succeeded" for o in objects) == 1
+
+
+def test_follow_finished_batches_exit_at_once(cli: Cli, static_sim: ThreadedSim) -> None:
+    before = static_sim.server.request_count
+    done = cli.run("follow", "--json", "--url", static_sim.url, OK, FAILED, SLV_PASSWORD="admin")
+    assert done.returncode == 1, done.stderr
+    objects = [json.loads(line) for line in done.stdout.splitlines()]
+    assert sorted(o["batchId"] for o in objects) == sorted([OK, FAILED])
+    assert static_sim.server.request_count - before == 2
+
+
+def test_follow_wrong_password_exits_3_at_once(cli: Cli, static_sim: ThreadedSim) -> None:
+    before = static_sim.server.request_count
+    done = cli.run("follow", "--json", "--url", static_sim.url, RUNNING, SLV_PASSWORD=WRONG)
+    assert done.returncode == 3
+    assert static_sim.server.request_count - before == 1
+    (obj,) = [json.loads(line) for line in done.stdout.splitlines()]
+    assert obj["batchId"] == RUNNING and obj["state"] is None and obj["error"].startswith("authentication")
+    assert "authentication failed" in done.stderr
+    assert WRONG not in done.stdout + done.stderr + cli.log_file.read_text()
+
+
+def test_follow_retries_transient_fault_on_stderr(cli: Cli, static_sim: ThreadedSim) -> None:
+    static_sim.server.set_fault("server_error", batch_id=OK)
+    try:
+        proc = cli.popen("follow", "--interval", "0.2", "--url", static_sim.url, OK, SLV_PASSWORD="admin")
+        assert proc.stderr is not None
+        first = proc.stderr.readline()  # blocks until the first retry notice
+    finally:
+        static_sim.server.set_fault(None, batch_id=OK)
+    out, err = proc.communicate(timeout=20)
+    assert f"slv-tui: {OK}: HTTP error: the server answered HTTP 500" in first
+    assert "retrying in" in first
+    assert proc.returncode == 0, err
+    assert f"{OK} succeeded" in out
+
+
+def test_follow_sigint_exits_130(cli: Cli, static_sim: ThreadedSim) -> None:
+    proc = cli.popen("follow", "--interval", "0.2", "--url", static_sim.url, RUNNING, SLV_PASSWORD="admin")
+    assert proc.stdout is not None
+    try:
+        first = proc.stdout.readline()  # wait until it is really following
+        assert RUNNING in first and "running" in first
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130
+    assert "Traceback" not in err

@@ -1,0 +1,30 @@
+"""docs/RELIABILITY.md: generated from real runs; tests check the committed file is current."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "RELIABILITY.md"
+WRITE = os.environ.get("SLV_WRITE_RELIABILITY") == "1"
+SOAK_START = "<!-- soak:start -->"
+SOAK_END = "<!-- soak:end -->"
+
+
+def split(text: str) -> tuple[str, str]:
+    """(the generated part that must match, the soak figures part that varies run to run)."""
+    match = re.search(re.escape(SOAK_START) + r".*?" + re.escape(SOAK_END), text, flags=re.S)
+    if match is None:
+        return text, ""
+    return text[: match.start()] + text[match.end() :], match.group()
+
+
+def update_soak_section(figures: str) -> None:
+    """Record the soak figures in the doc when SLV_WRITE_RELIABILITY=1."""
+    if not WRITE or not DOC.exists():
+        return
+    text = DOC.read_text()
+    block = f"{SOAK_START}\nLast soak run: {figures}.\n{SOAK_END}"
+    _, old = split(text)
+    DOC.write_text(text.replace(old, block) if old else text + "\n" + block + "\n")

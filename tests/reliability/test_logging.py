@@ -1,0 +1,71 @@
+"""Logging (issue #4, part 6): a rotating log under XDG_STATE_HOME with timings and errors; bodies only with --debug."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from slv_tui.logs import setup_logging
+from slv_tui.sim import ThreadedSim
+
+from .conftest import run_cli
+
+BATCH = "1481016600181"
+
+
+def log_text(home: Path) -> str:
+    path = home / "state" / "slv-tui" / "log" / "slv-tui.log"
+    assert path.exists(), sorted(str(p) for p in home.rglob("*"))
+    return path.read_text()
+
+
+def test_paths_and_version_show_the_log_file_under_xdg_state_home(tmp_path: Path) -> None:
+    expected = str(tmp_path / "state" / "slv-tui" / "log" / "slv-tui.log")
+    paths = run_cli(tmp_path, "paths")
+    version = run_cli(tmp_path, "--version")
+    assert paths.returncode == version.returncode == 0
+    assert expected in paths.stdout and expected in version.stdout
+    assert str(tmp_path / "data") in paths.stdout
+
+
+def test_requests_are_logged_with_timings_and_errors_without_bodies(
+    tmp_path: Path, threaded_sim: ThreadedSim
+) -> None:
+    ok = run_cli(tmp_path, "status", "--url", threaded_sim.url, BATCH, SLV_PASSWORD="admin")
+    threaded_sim.server.set_fault("server_error")
+    bad = run_cli(tmp_path, "status", "--url", threaded_sim.url, BATCH, SLV_PASSWORD="admin")
+    assert (ok.returncode, bad.returncode) == (0, 3)
+    text = log_text(tmp_path)
+    assert f"batchId={BATCH} -> 200 in " in text and " ms" in text
+    assert "HTTP error: the server answered HTTP 500" in text
+    assert "body of batchId" not in text and "stepResults" not in text
+
+
+def test_debug_logs_the_first_2_kib_of_bodies(tmp_path: Path, threaded_sim: ThreadedSim) -> None:
+    done = run_cli(tmp_path, "status", "--debug", "--url", threaded_sim.url, BATCH, SLV_PASSWORD="admin")
+    assert done.returncode == 0
+    lines = [line for line in log_text(tmp_path).splitlines() if "body of batchId" in line]
+    assert lines and "batchProgressValue" in lines[0]
+    assert len(lines[0]) < 2048 + 200
+
+
+def test_log_level_option(tmp_path: Path, threaded_sim: ThreadedSim) -> None:
+    args = ("status", "--log-level", "warning", "--url", threaded_sim.url, BATCH)
+    assert run_cli(tmp_path, *args, SLV_PASSWORD="admin").returncode == 0
+    path = tmp_path / "state" / "slv-tui" / "log" / "slv-tui.log"
+    assert not path.exists() or "-> 200 in" not in path.read_text()
+    debug = run_cli(tmp_path, "status", "--log-level", "debug", "--url", threaded_sim.url, BATCH, SLV_PASSWORD="admin")
+    assert debug.returncode == 0
+    text = log_text(tmp_path)
+    assert "-> 200 in" in text and "body of batchId" not in text  # debug level is not --debug
+
+
+def test_log_rotates(tmp_path: Path, restore_logging: None) -> None:
+    path = setup_logging(tmp_path / "log" / "slv-tui.log", "info")
+    assert path is not None
+    log = logging.getLogger("slv_tui.rotation")
+    for i in range(12000):
+        log.info("line %d %s", i, "x" * 400)
+    files = sorted(p.name for p in path.parent.iterdir())
+    assert files == ["slv-tui.log", "slv-tui.log.1", "slv-tui.log.2", "slv-tui.log.3"]
+    assert all(p.stat().st_size <= 1024 * 1024 + 1024 for p in path.parent.iterdir())

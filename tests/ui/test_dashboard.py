@@ -1,0 +1,245 @@
+"""Pilot tests: the real app against the simulator on 127.0.0.1, waiting on conditions, never sleeping."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.widgets import Input, TextArea
+
+from slv_tui.sim import ThreadedSim
+from slv_tui.slv.model import BatchState
+from slv_tui.ui.screens.add_batches import AddBatchesScreen
+from slv_tui.ui.screens.help import HelpScreen
+from slv_tui.ui.screens.password import PasswordScreen
+from slv_tui.ui.widgets.header_bar import HeaderBar
+
+from .ui_helpers import FakeClock, build, cell, screen_text, wait_for
+
+StartSim = Callable[..., ThreadedSim]
+SIZE = (160, 45)
+OK = "1481016600181"  # succeeded
+RUNNING = "1481019204417"  # running, 40 % (static)
+ERRORS = "1481023025871"  # completed_with_errors: 21 info, 1 warning, 2 errors
+CANCELLING = "1481020373648"
+
+
+def header(app: object) -> str:
+    """The header's main line as plain text."""
+    bar = app.query_one(HeaderBar)  # type: ignore[attr-defined]
+    return f"{bar.query_one('#header-main').render()} {bar.query_one('#header-status').render()}"
+
+
+async def test_add_validates_every_token_then_adds(start_sim: StartSim, tmp_path: Path) -> None:
+    sim = start_sim(scenario="static")
+    stack = build(sim.url, tmp_path)
+    async with stack.app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(stack.app.screen, AddBatchesScreen))
+        area = stack.app.screen.query_one("#add-ids", TextArea)
+        area.load_text(f"abc, {OK}\n12345678901234567890")
+        await pilot.press("enter")
+        errors = screen_text(stack.app)
+        assert "invalid batch ID 'abc': expected 1 to 19 digits" in errors
+        assert "invalid batch ID '12345678901234567890': more than 19 digits" in errors
+        assert isinstance(stack.app.screen, AddBatchesScreen)  # stays open until every token is valid
+        area.load_text(f"{OK}, {ERRORS}\n{RUNNING}")
+        await pilot.press("tab")
+        await pilot.press(*"ph2")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not isinstance(stack.app.screen, AddBatchesScreen))
+        await wait_for(pilot, lambda: cell(stack.app, ERRORS, "state") == "⚠ done w/ errors")
+        assert stack.watchlist.ids() == [OK, ERRORS, RUNNING]
+        assert cell(stack.app, OK, "label") == "ph2"
+        assert cell(stack.app, RUNNING, "state") == "▶ running"
+        # running first
+        assert stack.app.dashboard.table.ordered_rows[0].key.value == RUNNING
+
+
+async def test_remove_then_undo(start_sim: StartSim, tmp_path: Path) -> None:
+    sim = start_sim(scenario="static")
+    stack = build(sim.url, tmp_path, ids=[OK, ERRORS])
+    async with stack.app.run_test(size=SIZE, notifications=True) as pilot:
+        table = stack.app.dashboard.table
+        await wait_for(pilot, lambda: table.row_count == 2 and cell(stack.app, OK, "state") != "… pending")
+        gone = table.selected_id
+        assert gone is not None
+        await pilot.press("d")
+        await wait_for(pilot, lambda: table.row_count == 1)
+        assert gone not in stack.watchlist.ids()
+        assert stack.app.dashboard.check_action("undo", ()) is True
+        await pilot.press("u")
+        await wait_for(pilot, lambda: table.row_count == 2)
+        assert sorted(stack.watchlist.ids()) == sorted([OK, ERRORS])
+        assert table.selected_id == gone
+
+
+async def test_watchlist_and_labels_persist_across_runs(start_sim: StartSim, tmp_path: Path) -> None:
+    sim = start_sim(scenario="static")
+    first = build(sim.url, tmp_path, ids=[OK])
+    async with first.app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for(pilot, lambda: first.app.dashboard.table.row_count == 1)
+        await pilot.press("l")
+        await wait_for(pilot, lambda: first.app.screen.query("#label-input"))
+        field = first.app.screen.query_one("#label-input", Input)
+        field.value = "Main street"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: cell(first.app, OK, "label") == "Main street")
+        first.app.theme = "nord"
+        await pilot.pause()
+    second = build(sim.url, tmp_path)
+    async with second.app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for(pilot, lambda: second.app.dashboard.table.row_count == 1)
+        assert cell(second.app, OK, "label") == "Main street"
+        assert second.app.theme == "nord"
+        await wait_for(pilot, lambda: cell(second.app, OK, "state") == "✔ succeeded")
+
+
+async def test_progress_moves_and_finish_is_announced(start_sim: StartSim, tmp_path: Path) -> None:
+    sim_clock = FakeClock()
+    sim = start_sim(scenario="static", clock=sim_clock)
+    new_id = sim.server.start_batch("commission_devices")  # 12 s run on the simulator's clock
+    sim_clock.advance(2)
+    stack = build(sim.url, tmp_path, ids=[new_id], interval=0.05)
+    async with stack.app.run_test(size=SIZE, notifications=True) as pilot:
+        app = stack.app
+        await wait_for(pilot, lambda: cell(app, new_id, "state") == "▶ running")
+        first = cell(app, new_id, "progress")
+        sim_clock.advance(4)
+        await wait_for(pilot, lambda: cell(app, new_id, "progress") != first)
+        assert cell(app, new_id, "progress").endswith("%")
+        sim_clock.advance(20)
+        await wait_for(pilot, lambda: app.finished)
+        assert app.finished == [(new_id, BatchState.SUCCEEDED)]
+        await wait_for(pilot, lambda: "Batch finished" in screen_text(app))
+        assert "✔ succeeded" in screen_text(app)
+        assert cell(app, new_id, "progress") == "██████████ 100%"
+
+
+async def test_detail_tree_counts_and_expansion(start_sim: StartSim, tmp_path: Path) -> None:
+    sim = start_sim(scenario="static")
+    stack = build(sim.url, tmp_path, ids=[ERRORS])
+    async with stack.app.run_test(size=SIZE, notifications=True) as pilot:
+        app = stack.app
+        await wait_for(pilot, lambda: cell(app, ERRORS, "state") == "⚠ done w/ errors")
+        tree = app.dashboard.query_one("#step-tree")
+        await wait_for(pilot, lambda: len(tree.root.children) > 0)  # type: ignore[attr-defined]
+        steps = tree.root.children  # type: ignore[attr-defined]
+        labels = [s.label.plain for s in steps]
+        with_errors = [s for s in steps if "e 0" not in s.label.plain]
+        assert with_errors, labels
+        for step in with_errors:  # expanded by default, Errors open
+            assert step.is_expanded
+            groups = {g.label.plain.split(" (")[0]: g for g in step.children}
+            errors = groups["Errors"]
+            assert errors.is_expanded
+            count = int(errors.label.plain.split("(")[1].rstrip(")"))
+            assert len(errors.children) == count > 0
+        closed = next(s for s in steps if not s.is_expanded)
+        assert len(closed.children) == 0  # lazily built
+        await pilot.press("enter")  # into the tree
+        assert tree.has_focus
+        closed.expand()
+        await wait_for(pilot, lambda: len(closed.children) == 3)
+        info = closed.children[0]
+        n = int(info.label.plain.split("(")[1].rstrip(")"))
+        info.expand()
+        await wait_for(pilot, lambda: len(info.children) == n)
+        assert sum(int(label.rsplit("e ", 1)[1]) for label in labels) == 2  # the batch's 2 errors
+
+
+async def test_server_down_marks_stale_and_recovers(start_sim: StartSim, tmp_path: Path) -> None:
+    sim = start_sim(scenario="static")
+    stack = build(sim.url, tmp_path, ids=[RUNNING, OK], interval=0.1)
+    async with stack.app.run_test(size=SIZE, notifications=True) as pilot:
+        app = stack.app
+        await wait_for(pilot, lambda: cell(app, RUNNING, "fetch") == "● fresh")
+        sim.stop()
+        await wait_for(pilot, lambda: "server unreachable" in header(app))
+        await wait_for(pilot, lambda: cell(app, RUNNING, "fetch") == "⌛ STALE")
+        assert cell(app, RUNNING, "state") == "▶ running"  # last good data stays
+        text = screen_text(app)
+        assert "last fetch failed: connection failed" in text
+        sim.restart()
+        await wait_for(pilot, lambda: "● connected" in header(app))
+        await wait_for(pilot, lambda: cell(app, RUNNING, "fetch") == "● fresh")
+        assert app.is_running
+
+
+async def test_wrong_password_then_right_one(start_sim: StartSim, tmp_path: Path) -> None:
+    secret = "Corr3ct-H0rse"
+    sim = start_sim(scenario="static", password=secret)
+    stack = build(sim.url, tmp_path, ids=[OK], password="wrong-guess")
+    async with stack.app.run_test(size=SIZE, notifications=True) as pilot:
+        app = stack.app
+        await wait_for(pilot, lambda: "authentication failed" in header(app))
+        await wait_for(pilot, lambda: "press P to enter the password" in screen_text(app))
+        await pilot.press("P")
+        await wait_for(pilot, lambda: isinstance(app.screen, PasswordScreen))
+        await pilot.press(*secret)
+        shown = screen_text(app)
+        assert secret not in shown
+        assert "•" * len(secret) in shown or "*" * len(secret) in shown
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: cell(app, OK, "state") == "✔ succeeded")
+        await wait_for(pilot, lambda: "● connected" in header(app))
+        assert secret not in screen_text(app)
+        assert secret not in repr(stack.client.settings)
+
+
+async def test_pause_stops_requests_and_resume_restarts(start_sim: StartSim, tmp_path: Path) -> None:
+    sim = start_sim(scenario="static")
+    stack = build(sim.url, tmp_path, ids=[RUNNING], interval=0.05)
+    async with stack.app.run_test(size=SIZE, notifications=True) as pilot:
+        app = stack.app
+        await wait_for(pilot, lambda: sim.server.request_count >= 3)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: "PAUSED" in header(app))
+        await pilot.pause(0.1)  # a round already in flight may still land
+        count = sim.server.request_count
+        await pilot.pause(0.5)  # ten intervals
+        assert sim.server.request_count == count
+        await pilot.press("p")
+        await wait_for(pilot, lambda: sim.server.request_count > count + 2)
+        assert "PAUSED" not in header(app)
+
+
+async def test_help_palette_and_export(start_sim: StartSim, tmp_path: Path) -> None:
+    sim = start_sim(scenario="static")
+    stack = build(sim.url, tmp_path, ids=[ERRORS])
+    async with stack.app.run_test(size=SIZE, notifications=True) as pilot:
+        app = stack.app
+        await wait_for(pilot, lambda: cell(app, ERRORS, "state") == "⚠ done w/ errors")
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        text = screen_text(app)
+        keys = (
+            "Add",
+            "Remove",
+            "Undo",
+            "Label",
+            "Refresh all",
+            "Filter",
+            "Export",
+            "Copy ID",
+            "Password",
+            "Pause",
+        )
+        for words in keys:
+            assert words in text
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, HelpScreen))
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Add (a)" in titles and "Pause (p)" in titles and "Theme" in titles
+        await pilot.press("e")
+        await wait_for(pilot, lambda: list(tmp_path.glob("slv-batch-*.json")))
+        exported = json.loads(next(tmp_path.glob("slv-batch-*.json")).read_text())  # noqa: ASYNC240
+        assert exported[0]["batchId"] == ERRORS
+        assert exported[0]["state"] == "completed_with_errors"
+        assert exported[0]["counts"] == {"info": 21, "warning": 1, "error": 2}
+        await pilot.press("slash")
+        await pilot.press(*"zzz")
+        await wait_for(pilot, lambda: app.dashboard.table.row_count == 0)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.dashboard.table.row_count == 1)

@@ -1,0 +1,69 @@
+"""Password sources: SLV_PASSWORD, then password_command, then a prompt only on a terminal."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from slv_tui.config import ConfigError, Settings
+from slv_tui.credentials import find_password
+from slv_tui.logs import redact
+
+SECRET = "Pw-From-Command-7781"
+
+
+def script(tmp_path: Path, body: str) -> str:
+    path = tmp_path / "pw.py"
+    path.write_text(body)
+    return f"{sys.executable} {path}"
+
+
+def test_env_password_wins(tmp_path: Path) -> None:
+    settings = Settings(password_command=script(tmp_path, "raise SystemExit(9)"))
+    secret = find_password(settings, prompt=False, env={"SLV_PASSWORD": "from-env"})
+    assert secret is not None and secret.reveal() == "from-env"
+    assert "from-env" not in repr(secret) and "from-env" not in str(secret)
+    assert redact("x from-env y") == "x ******** y"  # registered for redaction
+
+
+def test_password_command_success(tmp_path: Path) -> None:
+    settings = Settings(password_command=script(tmp_path, f"print({SECRET!r})"))
+    secret = find_password(settings, prompt=False, env={})
+    assert secret is not None and secret.reveal() == SECRET  # trailing newline stripped
+    assert SECRET not in redact(f"token {SECRET}")
+
+
+def test_password_command_failure_does_not_leak(tmp_path: Path) -> None:
+    leaky = "Leaky-Pa55-0042"
+    body = f"import sys\nprint({leaky!r})\nprint({leaky!r}, file=sys.stderr)\nraise SystemExit(3)\n"
+    settings = Settings(profile="prod", password_command=script(tmp_path, body))
+    with pytest.raises(ConfigError) as info:
+        find_password(settings, prompt=False, env={})
+    msg = str(info.value)
+    assert "servers.prod.password_command" in msg and "exit code 3" in msg
+    assert leaky not in msg
+
+
+def test_password_command_not_found() -> None:
+    settings = Settings(password_command="/nonexistent/slv-pass-helper --get")
+    with pytest.raises(ConfigError, match="command not found: /nonexistent/slv-pass-helper"):
+        find_password(settings, prompt=False, env={})
+
+
+def test_password_command_prints_nothing(tmp_path: Path) -> None:
+    settings = Settings(password_command=script(tmp_path, "pass"))
+    with pytest.raises(ConfigError, match="printed no password"):
+        find_password(settings, prompt=False, env={})
+
+
+def test_password_command_unsplittable() -> None:
+    with pytest.raises(ConfigError, match="cannot split"):
+        find_password(Settings(password_command='pass "unterminated'), prompt=False, env={})
+
+
+def test_no_source_and_no_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: False, raising=False)
+    assert find_password(Settings(), prompt=True, env={}) is None
+    assert find_password(Settings(), prompt=False, env={}) is None
