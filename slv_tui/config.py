@@ -126,6 +126,9 @@ def resolve(overrides: Overrides, config_path: Path | None, env: Mapping[str, st
     if overrides.profile and overrides.profile not in servers:
         known = ", ".join(sorted(servers)) or "none defined"
         raise ConfigError(f"{path}: servers.{overrides.profile}: no such profile ({known})")
+    if "default_profile" in data and profile_name not in servers:
+        known = ", ".join(sorted(servers)) or "none defined"
+        raise ConfigError(f"{path}: default_profile: no profile {profile_name!r} under [servers] ({known})")
     profile = servers.get(profile_name, {})
     _check_table(path, f"servers.{profile_name}.", profile, _PROFILE_KEYS)
     ui = data.get("ui", {})

@@ -186,7 +186,10 @@ class SlvClient:
 
     def _decode(self, response: httpx.Response, body: bytes) -> Any:
         content_type = response.headers.get("content-type", "").lower()
-        if "html" in content_type or body.lstrip()[:1] == b"<":
+        head = body.lstrip()[:64].lower()
+        if "xml" in content_type or head.startswith(b"<?xml"):
+            raise errors.ProtocolError("the server answered XML, not JSON (ser=json was not honoured)")
+        if "html" in content_type or head[:1] == b"<":
             raise errors.AuthError("the server answered with an HTML page, not JSON")
         try:
             text = body.decode("utf-8")

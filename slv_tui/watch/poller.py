@@ -26,6 +26,9 @@ class _Entry:
     snapshot: Snapshot
     due: float
     confirmations: int = 0
+    in_flight: bool = False
+    refresh_asked: bool = False
+    """Set by `refresh` while a fetch is in flight, so that fetch's answer does not cancel the request."""
 
 
 class Poller:
@@ -89,6 +92,7 @@ class Poller:
             if entry is not None:
                 entry.due = now
                 entry.confirmations = min(entry.confirmations, 1)
+                entry.refresh_asked = entry.in_flight
         self._probe_at = now
         self._wake.set()
 
@@ -165,6 +169,7 @@ class Poller:
 
         async def one(entry: _Entry) -> tuple[_Entry, Batch | SlvError]:
             async with gate:
+                entry.in_flight = True
                 try:
                     batch = await self._fetch(entry.snapshot.batch_id)
                 except SlvError as exc:
@@ -185,6 +190,10 @@ class Poller:
                 self._succeeded(entry, outcome, now)
             else:
                 self._failed(entry, outcome, now)
+            entry.in_flight = False
+            if entry.refresh_asked:
+                entry.refresh_asked = False
+                entry.due = now
             updates.append(Update(entry.snapshot, previous))
         self._judge_server([o for _, o in results], now)
         poll_round = PollRound(tuple(updates), self.server, now, self.snapshots())

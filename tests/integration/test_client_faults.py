@@ -145,3 +145,21 @@ async def test_huge_with_content_length_is_refused_early(make_client: MakeClient
     async with SlvClient(settings, transport=httpx.MockTransport(answer)) as client:
         with pytest.raises(errors.ProtocolError, match="too large"):
             await client.get_batch(OK_ID)
+
+
+async def test_xml_answer_is_a_protocol_error_not_a_login_problem() -> None:
+    """A server that ignores ser=json answers XML: byte-level, so MockTransport."""
+    import httpx
+
+    from slv_tui.slv.auth import Credentials, Secret
+    from slv_tui.slv.client import ClientSettings, SlvClient
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200, headers={"Content-Type": "text/xml"}, content=b'<?xml version="1.0"?><batch/>'
+        )
+
+    settings = ClientSettings("http://127.0.0.1:9/reports", Credentials("a", Secret("b")))
+    async with SlvClient(settings, transport=httpx.MockTransport(answer)) as client:
+        with pytest.raises(errors.ProtocolError, match="XML"):
+            await client.get_batch(OK_ID)

@@ -136,3 +136,10 @@ def test_no_password_key_in_config(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"servers\.default\.password: unknown key") as info:
         resolve(Overrides(), path, env={})
     assert "hunter2" not in str(info.value)
+
+
+def test_default_profile_must_exist(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text('default_profile = "prod"\n[servers.lab]\nurl = "http://x"\n')
+    with pytest.raises(ConfigError, match=r"default_profile: no profile 'prod' under \[servers\] \(lab\)"):
+        resolve(Overrides(), path, env={})
