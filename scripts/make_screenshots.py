@@ -34,7 +34,7 @@ class FrozenClock:
         return self.now
 
 
-async def until(pilot: Pilot[None], predicate: Callable[[], object], timeout: float = 10.0) -> None:
+async def until(pilot: Pilot[None], predicate: Callable[[], object], timeout: float = 10.0) -> None:  # noqa: ASYNC109
     """Let the app run until predicate() holds."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

@@ -216,8 +216,13 @@ class Poller:
     def _failed(self, entry: _Entry, error: SlvError, now: float) -> None:
         failures = entry.snapshot.failures + 1
         log.info("batch %s: %s (failure %d)", entry.snapshot.batch_id, error, failures)
+        if not entry.snapshot.polling:
+            # A confirmed finished batch cannot change: a failed manual refresh is reported, not retried.
+            entry.due = NEVER
+            entry.snapshot = replace(entry.snapshot, error=error, failures=failures)
+            return
         entry.due = now + self._backoff(failures, self.max_backoff)
-        entry.snapshot = replace(entry.snapshot, error=error, failures=failures, polling=True)
+        entry.snapshot = replace(entry.snapshot, error=error, failures=failures)
 
     def _backoff(self, failures: int, cap: float) -> float:
         base = min(self.interval * 2.0 ** (failures - 1), max(cap, self.interval))

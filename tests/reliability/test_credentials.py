@@ -1,4 +1,4 @@
-"""Credentials (issue #4, part 4): the password never leaks; insecure settings warn; TLS verified by default."""
+"""Credentials (issue #4, part 4): the password never leaks; risky settings warn; TLS is verified."""
 
 from __future__ import annotations
 
@@ -74,9 +74,7 @@ def test_wrong_password_never_printed_or_logged(tmp_path: Path, mode: str) -> No
 def test_password_command_never_printed_or_logged(tmp_path: Path, right: bool) -> None:
     with ThreadedSim(scenario="static", password=SECRET if right else "nope") as sim:
         config = tmp_path / "config.toml"
-        config.write_text(
-            f'[servers.default]\nurl = "{sim.url}"\npassword_command = "printf {SECRET}"\n'
-        )
+        config.write_text(f'[servers.default]\nurl = "{sim.url}"\npassword_command = "printf {SECRET}"\n')
         done = run_cli(tmp_path, "status", "--json", "--debug", "--config", str(config), "1481016600181")
     assert done.returncode == (0 if right else 3), done.stderr
     _assert_no_leak(tmp_path, done.stdout, done.stderr)
@@ -141,7 +139,9 @@ def self_signed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(days=1))
         .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
@@ -183,5 +183,7 @@ async def test_tls_insecure_and_ca_bundle(tls_server: HostileServer, self_signed
 def test_tls_failure_from_the_cli_exits_3(tmp_path: Path, tls_server: HostileServer) -> None:
     done = run_cli(tmp_path, "status", "--json", "--url", tls_server.url, "1481016600181", SLV_PASSWORD="x")
     assert done.returncode == 3 and "TLS error" in done.stdout
-    done = run_cli(tmp_path, "status", "--insecure", "--url", tls_server.url, "1481016600181", SLV_PASSWORD="x")
+    done = run_cli(
+        tmp_path, "status", "--insecure", "--url", tls_server.url, "1481016600181", SLV_PASSWORD="x"
+    )
     assert done.returncode == 0 and "verification is OFF" in done.stderr

@@ -1,4 +1,4 @@
-"""Logging (issue #4, part 6): a rotating log under XDG_STATE_HOME with timings and errors; bodies only with --debug."""
+"""Logging (issue #4, part 6): rotating log in XDG_STATE_HOME, timings, errors; bodies only with --debug."""
 
 from __future__ import annotations
 
@@ -54,7 +54,9 @@ def test_log_level_option(tmp_path: Path, threaded_sim: ThreadedSim) -> None:
     assert run_cli(tmp_path, *args, SLV_PASSWORD="admin").returncode == 0
     path = tmp_path / "state" / "slv-tui" / "log" / "slv-tui.log"
     assert not path.exists() or "-> 200 in" not in path.read_text()
-    debug = run_cli(tmp_path, "status", "--log-level", "debug", "--url", threaded_sim.url, BATCH, SLV_PASSWORD="admin")
+    debug = run_cli(
+        tmp_path, "status", "--log-level", "debug", "--url", threaded_sim.url, BATCH, SLV_PASSWORD="admin"
+    )
     assert debug.returncode == 0
     text = log_text(tmp_path)
     assert "-> 200 in" in text and "body of batchId" not in text  # debug level is not --debug

@@ -32,8 +32,8 @@ GROWTH_LIMIT = 1024 * 1024  # bytes of Python heap the client side may grow by o
 FINISHED_IDS = ("1481016600181", "1481021145590", "1481021896034")
 
 
-async def _wait_listening(port: int, proc: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
+async def _wait_listening(port: int, proc: subprocess.Popen[bytes], limit: float = 20.0) -> None:
+    deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         assert proc.poll() is None, "the simulator exited"
         try:
@@ -49,7 +49,7 @@ async def _wait_listening(port: int, proc: subprocess.Popen[bytes], timeout: flo
 @pytest.mark.slow
 async def test_soak_poller_and_watchlist(tmp_path: Path, restore_logging: None) -> None:
     port = free_port()
-    sim = subprocess.Popen(
+    sim = subprocess.Popen(  # noqa: ASYNC220 - started once, before any polling
         cli_argv("sim", "--scenario", "static", "--fault-rate", "0.1", "--port", str(port)),
         env=isolated_env(tmp_path),
         stdout=subprocess.DEVNULL,
@@ -73,9 +73,7 @@ async def test_soak_poller_and_watchlist(tmp_path: Path, restore_logging: None) 
                 if update.snapshot.error is not None:
                     errors[update.snapshot.error.title] += 1
 
-        poller = Poller(
-            client.get_batch, interval=0.05, clock=clock, rng=random.Random(5), on_round=on_round
-        )
+        poller = Poller(client.get_batch, interval=0.05, clock=clock, rng=random.Random(5), on_round=on_round)
         poller.watch(watchlist.ids())
         started = time.monotonic()
         for index in range(ROUNDS):

@@ -86,7 +86,9 @@ def hostile_batch_json(text: st.SearchStrategy[str]) -> st.SearchStrategy[dict[s
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=hostile_batch_json(any_text), error_text=any_text)
-def test_human_output_has_no_control_characters_but_our_colours(data: dict[str, Any], error_text: str) -> None:
+def test_human_output_has_no_control_characters_but_our_colours(
+    data: dict[str, Any], error_text: str
+) -> None:
     batch = parse_batch(data, "1481016600181")
     rows = [("1481016600181", (batch, None)), ("42", (None, ProtocolError(error_text)))]
     for color in (False, True):

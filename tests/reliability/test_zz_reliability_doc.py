@@ -30,7 +30,8 @@ shows the poller backing off to one probe request per round while the server is 
 back off longer by design (no hammering a server with a wrong password, no account lock-out), so
 their recovery is measured after a refresh (`r`, or a new password at the prompt).
 
-| fault | what the server does | error class | one-line message (`status --json` `error`) | `status` exit | dashboard (Poller) |
+| fault | what the server does | error class | one-line message (`status --json` `error`) \
+| `status` exit | dashboard (Poller) |
 |---|---|---|---|---|---|
 """
 FOOTER = """

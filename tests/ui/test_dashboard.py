@@ -222,7 +222,7 @@ async def test_help_palette_and_export(start_sim: StartSim, tmp_path: Path) -> N
             "Refresh all",
             "Filter",
             "Export",
-            "Copy ID",
+            "Copy",
             "Password",
             "Pause",
         )

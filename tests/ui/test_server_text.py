@@ -1,4 +1,4 @@
-"""Server text is data: markup, escape sequences and C1 controls from the server render literally or not at all."""
+"""Server text is data: markup, escapes and C1 controls from the server render literally or not at all."""
 
 from __future__ import annotations
 

@@ -367,3 +367,29 @@ async def test_run_loop_never_overlaps_rounds(clock: FakeClock) -> None:
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
+
+
+async def test_failed_refresh_of_a_finished_batch_is_reported_not_retried(clock: FakeClock) -> None:
+    from slv_tui.slv.errors import ConnectError
+    from slv_tui.slv.model import Batch as B
+
+    answers: list[B | Exception] = [B("7", status="OK"), B("7", status="OK"), ConnectError("down")]
+
+    async def fetch(batch_id: str) -> B:
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    p = Poller(fetch, clock=clock, interval=1.0)
+    p.watch(["7"])
+    await p.poll_due()
+    clock.advance(1.0)
+    await p.poll_due()
+    assert p.snapshot("7").polling is False  # type: ignore[union-attr]
+    p.refresh(["7"])
+    await p.poll_due()
+    snap = p.snapshot("7")
+    assert snap is not None and snap.error is not None and snap.polling is False
+    assert p.next_attempt("7") is None
+    assert snap.condition(clock() + 100, 1.0).value == "fresh"

@@ -117,13 +117,8 @@ class BatchTable(DataTable[Text]):
     def sync(self, rows: Sequence[BatchRow], *, select: str | None = None) -> None:
         """Make the table show exactly these rows in this order, touching only what changed."""
         keep = select or self.selected_id
-        if (
-            select is None
-            and keep is not None
-            and keep in self._cells
-            and self._cells[keep][2].plain == "… pending"
-        ):
-            keep = None  # nothing chosen yet: the cursor stays on the top row as rows arrive
+        if select is None and all(cells[2].plain == "… pending" for cells in self._cells.values()):
+            keep = None  # first load: the cursor stays on the top row as rows arrive
         wanted = {row.batch_id for row in rows}
         for batch_id in [k for k in self._cells if k not in wanted]:
             self.remove_row(batch_id)
