@@ -83,7 +83,7 @@ class FormSession:
         response = await http.get(f"{self._base}/auth.json")
         try:
             answer = json.loads(response.content)
-        except ValueError:
+        except (ValueError, RecursionError):
             return False
         flag = answer.get("authenticated") if isinstance(answer, dict) else None
         return str(flag).lower() == "true"

@@ -138,7 +138,10 @@ class Watchlist:
         try:
             return _decode(json.loads(raw.decode("utf-8")))
         except (ValueError, TypeError, KeyError, RecursionError, InvalidBatchId) as exc:
-            aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            aside = self.path.with_name(
+                f"{self.path.name}.corrupt-{stamp}-{os.getpid()}-{time.time_ns() % 10**9}"
+            )
             os.replace(self.path, aside)
             self.problem = f"watchlist {self.path} was unreadable ({exc}); moved aside to {aside.name}"
             log.warning("%s", self.problem)
