@@ -52,9 +52,10 @@ async def fault_sim(start_sim: StartSim, kind: str, **kwargs: object) -> SimServ
 @pytest.mark.parametrize("kind", sorted(ERRORS))
 async def test_fault_maps_to_error(start_sim: StartSim, make_client: MakeClient, kind: str) -> None:
     cls, words = ERRORS[kind]
-    sim = await fault_sim(start_sim, kind, slow_seconds=1.0, huge_bytes=2_000_000)
+    # A timeout generous enough for a loaded CI machine; only `slow` holds its answer longer.
+    sim = await fault_sim(start_sim, kind, slow_seconds=8.0, huge_bytes=2_000_000)
     cap = 200_000 if kind == "huge" else 10_000_000  # `deep` is a 200 kB body
-    client = make_client(sim.url, timeout=0.3, max_body_bytes=cap)
+    client = make_client(sim.url, timeout=2.0, max_body_bytes=cap)
     with pytest.raises(errors.SlvError) as info:
         await client.get_batch(OK_ID)
     assert type(info.value) is cls, f"{kind}: {type(info.value).__name__}: {info.value}"

@@ -30,7 +30,7 @@ class Stack:
 def build(
     url: str, folder: Path, *, ids: list[str], interval: float = 0.1, warnings: list[str] | None = None
 ) -> Stack:
-    client = SlvClient(ClientSettings(url, Credentials("admin", Secret("admin")), timeout=0.5))
+    client = SlvClient(ClientSettings(url, Credentials("admin", Secret("admin")), timeout=5.0))
     watchlist = Watchlist(folder / "watchlist.json")
     watchlist.load()
     watchlist.add(ids)
