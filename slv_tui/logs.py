@@ -8,6 +8,9 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 REDACTED = "********"
+MAX_BYTES = 5 * 1024 * 1024
+BACKUPS = 4
+"""At most 25 MiB on disk: a day or more of request lines for a busy watchlist."""
 _secrets: set[str] = set()
 _PATTERNS = re.compile(
     r"(?i)(j_password=|password[\"']?\s*[:=]\s*[\"']?|authorization:\s*basic\s+)([^\s&\"',;]+)"
@@ -40,7 +43,7 @@ class RedactingFilter(logging.Filter):
 
 
 def setup_logging(log_file: Path, level: str = "info", *, debug: bool = False) -> Path | None:
-    """Log to a rotating file (1 MiB, 3 kept); returns the path, or None when it cannot be written."""
+    """Log to a rotating file (5 MiB, 4 old files kept); returns the path, or None when it cannot be written."""
     root = logging.getLogger("slv_tui")
     root.setLevel(logging.DEBUG if debug else getattr(logging, level.upper(), logging.INFO))
     for handler in list(root.handlers):
@@ -48,7 +51,7 @@ def setup_logging(log_file: Path, level: str = "info", *, debug: bool = False) -
         handler.close()
     try:
         log_file.parent.mkdir(parents=True, exist_ok=True)
-        handler = RotatingFileHandler(log_file, maxBytes=1024 * 1024, backupCount=3, encoding="utf-8")
+        handler = RotatingFileHandler(log_file, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
     except OSError:
         return None
     handler.addFilter(RedactingFilter())

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import json
 import logging
 import ssl
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import Any, Self
+from typing import Self
 from urllib.parse import urlsplit
 
 import httpx
@@ -20,6 +17,8 @@ from slv_tui import __version__
 from slv_tui.sanitize import clean
 from slv_tui.slv import errors
 from slv_tui.slv.auth import Credentials, FormSession, Secret
+from slv_tui.slv.decode import check_status, decode_json, mib
+from slv_tui.slv.errormap import mapped_errors
 from slv_tui.slv.model import Batch
 from slv_tui.slv.parse import parse_batch
 
@@ -129,14 +128,14 @@ class SlvClient:
         if creds.mode == "basic":
             return await self._fetch(batch_id)
         if not self._form.logged_in:
-            with _mapped_errors():
+            with mapped_errors():
                 await self._form.login(self._http, creds, self._form.generation)
         generation = self._form.generation
         try:
             return await self._fetch(batch_id)
         except errors.AuthError:
             log.info("session refused; logging in again")
-            with _mapped_errors():
+            with mapped_errors():
                 await self._form.login(self._http, creds, generation)
             return await self._fetch(batch_id)
 
@@ -144,7 +143,7 @@ class SlvClient:
         url = self.settings.base_url + BATCH_PATH
         started = time.perf_counter()
         try:
-            with _mapped_errors():
+            with mapped_errors():
                 async with self._http.stream(
                     "GET", url, params={"batchId": batch_id, "ser": "json"}
                 ) as response:
@@ -159,7 +158,7 @@ class SlvClient:
             head = body[:DEBUG_BODY_BYTES].decode("utf-8", errors="replace")
             body_log.debug("body of batchId=%s (%d bytes): %s", batch_id, len(body), clean(head))
         try:
-            _check_status(response)
+            check_status(response)
             if len(body) > OFFLOAD_BYTES:
                 return await asyncio.to_thread(self._read_batch, response, body, batch_id)
             return self._read_batch(response, body, batch_id)
@@ -168,143 +167,19 @@ class SlvClient:
             raise
 
     def _read_batch(self, response: httpx.Response, body: bytes, batch_id: str) -> Batch:
-        return parse_batch(self._decode(response, body), batch_id)
+        content_type = response.headers.get("content-type", "")
+        return parse_batch(decode_json(content_type, body, self.settings.max_depth), batch_id)
 
     async def _read_capped(self, response: httpx.Response) -> bytes:
         cap = self.settings.max_body_bytes
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > cap:
-            raise errors.ProtocolError(f"the answer is too large ({_mib(int(declared))} > {_mib(cap)})")
+            raise errors.ProtocolError(f"the answer is too large ({mib(int(declared))} > {mib(cap)})")
         chunks: list[bytes] = []
         total = 0
         async for chunk in response.aiter_bytes():
             total += len(chunk)
             if total > cap:
-                raise errors.ProtocolError(f"the answer is too large (over {_mib(cap)})")
+                raise errors.ProtocolError(f"the answer is too large (over {mib(cap)})")
             chunks.append(chunk)
         return b"".join(chunks)
-
-    def _decode(self, response: httpx.Response, body: bytes) -> Any:
-        content_type = response.headers.get("content-type", "").lower()
-        head = body.lstrip()[:64].lower()
-        if "xml" in content_type or head.startswith(b"<?xml"):
-            raise errors.ProtocolError("the server answered XML, not JSON (ser=json was not honoured)")
-        if "html" in content_type or head[:1] == b"<":
-            raise errors.AuthError("the server answered with an HTML page, not JSON")
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise errors.ProtocolError(f"the answer is not valid UTF-8 (byte {exc.start})") from None
-        try:
-            data = json.loads(text)
-        except RecursionError:
-            raise errors.ProtocolError("the JSON answer is nested too deeply") from None
-        except json.JSONDecodeError as exc:
-            if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
-                raise errors.ProtocolError("the JSON answer is truncated") from None
-            raise errors.ProtocolError(f"the answer is not JSON ({exc.msg})") from None
-        except ValueError:  # e.g. a number longer than Python's int-to-str digit limit
-            raise errors.ProtocolError("the JSON answer holds a number too long to read") from None
-        if _depth_exceeds(data, self.settings.max_depth):
-            raise errors.ProtocolError(
-                f"the JSON answer is nested too deeply (over {self.settings.max_depth} levels)"
-            )
-        return data
-
-
-def _check_status(response: httpx.Response) -> None:
-    code = response.status_code
-    if 300 <= code < 400:
-        location = response.headers.get("location", "")
-        path = urlsplit(location).path or location
-        raise errors.AuthError(f"the server redirected to a login page ({path or 'no location'})")
-    if code in (401, 403):
-        raise errors.AuthError(f"the server refused the credentials (HTTP {code})")
-    if code >= 400:
-        raise errors.HttpStatusError(code, f"the server answered HTTP {code} {response.reason_phrase}")
-
-
-def _depth_exceeds(data: Any, limit: int) -> bool:
-    stack: list[tuple[Any, int]] = [(data, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict):
-            children: Any = node.values()
-        elif isinstance(node, list):
-            children = node
-        else:
-            continue
-        if depth > limit:
-            return True
-        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
-    return False
-
-
-def _mib(n: int) -> str:
-    """A byte size for messages: MiB, or KiB/bytes when smaller (never "0 MiB > 0 MiB")."""
-    if n >= 1024 * 1024:
-        return f"{n / (1024 * 1024):.0f} MiB"
-    return f"{n / 1024:.0f} KiB" if n >= 1024 else f"{n} bytes"
-
-
-@contextmanager
-def _mapped_errors() -> Iterator[None]:
-    """Turn httpx and OS exceptions into the `SlvError` taxonomy, with no traceback for users."""
-    try:
-        yield
-    except errors.SlvError:
-        raise
-    except httpx.TimeoutException:
-        raise errors.TimeoutError("the server did not answer in time") from None
-    except httpx.ConnectError as exc:
-        if _is_tls(exc):
-            raise errors.TlsError(_tls_reason(exc)) from None
-        raise errors.ConnectError(_connect_reason(exc)) from None
-    except httpx.RemoteProtocolError:
-        raise errors.ProtocolError("the answer was cut off before it was complete") from None
-    except (httpx.ReadError, httpx.WriteError, httpx.NetworkError):
-        raise errors.ConnectError("the connection was reset while reading the answer") from None
-    except httpx.DecodingError:
-        raise errors.ProtocolError("the answer's content encoding is invalid") from None
-    except httpx.HTTPError as exc:
-        raise errors.ProtocolError(type(exc).__name__) from None
-    except ssl.SSLError as exc:
-        raise errors.TlsError(exc.reason or "handshake failed") from None
-    except OSError as exc:
-        raise errors.ConnectError(exc.strerror or type(exc).__name__) from None
-
-
-def _chain(exc: BaseException) -> Iterator[BaseException]:
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        yield current
-        current = current.__cause__ or current.__context__
-
-
-def _is_tls(exc: BaseException) -> bool:
-    return any(isinstance(e, ssl.SSLError) for e in _chain(exc))
-
-
-def _tls_reason(exc: BaseException) -> str:
-    for e in _chain(exc):
-        if isinstance(e, ssl.SSLCertVerificationError):
-            return f"certificate verification failed ({e.verify_message})"
-        if isinstance(e, ssl.SSLError):
-            return e.reason or "handshake failed"
-    return "handshake failed"
-
-
-def _connect_reason(exc: BaseException) -> str:
-    for e in _chain(exc):
-        if isinstance(e, ConnectionRefusedError):
-            return "the server refused the connection (is it running? right port?)"
-        if isinstance(e, OSError) and "Name or service not known" in str(e):
-            return "the host name could not be resolved"
-    text = str(exc).lower()
-    if "name or service" in text or "nodename" in text or "getaddrinfo" in text:
-        return "the host name could not be resolved"
-    if "refused" in text:
-        return "the server refused the connection (is it running? right port?)"
-    return "the server could not be reached"

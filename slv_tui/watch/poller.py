@@ -202,6 +202,9 @@ class Poller:
         return poll_round
 
     def _succeeded(self, entry: _Entry, batch: Batch, now: float) -> None:
+        previous = entry.snapshot.state
+        if previous is not batch.state:
+            log.info("batch %s: %s -> %s", entry.snapshot.batch_id, previous or "new", batch.state)
         polling = True
         if batch.state.finished:
             entry.confirmations += 1
