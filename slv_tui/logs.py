@@ -43,7 +43,7 @@ class RedactingFilter(logging.Filter):
 
 
 def setup_logging(log_file: Path, level: str = "info", *, debug: bool = False) -> Path | None:
-    """Log to a rotating file (5 MiB, 4 old files kept); returns the path, or None when it cannot be written."""
+    """Log to a rotating file (5 MiB, 4 old files kept); returns its path, None if it cannot be written."""
     root = logging.getLogger("slv_tui")
     root.setLevel(logging.DEBUG if debug else getattr(logging, level.upper(), logging.INFO))
     for handler in list(root.handlers):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import pytest
+
 from slv_tui.logs import setup_logging
 from slv_tui.sim import ThreadedSim
 
@@ -62,12 +64,16 @@ def test_log_level_option(tmp_path: Path, threaded_sim: ThreadedSim) -> None:
     assert "-> 200 in" in text and "body of batchId" not in text  # debug level is not --debug
 
 
-def test_log_rotates(tmp_path: Path, restore_logging: None) -> None:
+def test_log_rotates(tmp_path: Path, restore_logging: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    import slv_tui.logs
+
+    monkeypatch.setattr(slv_tui.logs, "MAX_BYTES", 64 * 1024)  # the same handler, smaller files
     path = setup_logging(tmp_path / "log" / "slv-tui.log", "info")
     assert path is not None
     log = logging.getLogger("slv_tui.rotation")
-    for i in range(12000):
+    for i in range(1500):
         log.info("line %d %s", i, "x" * 400)
     files = sorted(p.name for p in path.parent.iterdir())
-    assert files == ["slv-tui.log", "slv-tui.log.1", "slv-tui.log.2", "slv-tui.log.3"]
-    assert all(p.stat().st_size <= 1024 * 1024 + 1024 for p in path.parent.iterdir())
+    expected = ["slv-tui.log"] + [f"slv-tui.log.{n}" for n in range(1, slv_tui.logs.BACKUPS + 1)]
+    assert files == expected
+    assert all(p.stat().st_size <= 64 * 1024 + 1024 for p in path.parent.iterdir())
