@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from slv_tui import __version__
+from slv_tui.logs import register_secret
 from slv_tui.sanitize import clean
 from slv_tui.slv import errors
 from slv_tui.slv.auth import Credentials, FormSession, Secret
@@ -115,6 +116,7 @@ class SlvClient:
 
     def set_password(self, password: Secret) -> None:
         """Use another password from now on (the UI's password prompt)."""
+        register_secret(password.reveal())
         self.settings = self.settings.with_password(password)
         if self.settings.credentials.mode == "basic":
             self._http.auth = httpx.BasicAuth(self.settings.credentials.username, password.reveal())
