@@ -11,31 +11,46 @@ from pathlib import Path
 from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 from slv_tui import paths
 from slv_tui.sanitize import clean
 from slv_tui.slv.auth import Secret
 from slv_tui.slv.client import SlvClient
-from slv_tui.slv.model import BatchState
-from slv_tui.ui.format import state_label
+from slv_tui.slv.model import Batch, BatchState
+from slv_tui.ui.format import STATE_LABELS, plural
 from slv_tui.ui.messages import BatchesPolled
 from slv_tui.ui.screens.dashboard import DashboardScreen
 from slv_tui.ui.screens.help import HelpScreen, help_rows
 from slv_tui.ui.screens.password import PasswordScreen
+from slv_tui.ui.widgets.batch_table import BatchTable
 from slv_tui.watch.poller import Poller
 from slv_tui.watch.snapshot import PollRound
 from slv_tui.watch.watchlist import Watchlist, write_atomic
 
 log = logging.getLogger(__name__)
 
-FINISH_SEVERITY = {
-    BatchState.SUCCEEDED: "information",
-    BatchState.COMPLETED_WITH_ERRORS: "warning",
-    BatchState.CANCELLED: "warning",
-    BatchState.FAILED: "error",
+FINISH_TOAST: dict[BatchState, tuple[str, SeverityLevel, float]] = {
+    BatchState.SUCCEEDED: ("Batch succeeded", "information", 10),
+    BatchState.COMPLETED_WITH_ERRORS: ("Batch finished with errors", "warning", 60),
+    BatchState.CANCELLED: ("Batch cancelled", "warning", 60),
+    BatchState.FAILED: ("Batch failed", "error", 60),
 }
+"""Title, severity and seconds on screen per final state: trouble stays long enough to be seen."""
+
+
+def finish_text(batch: Batch, label: str) -> str:
+    """The body of a batch-finished toast: which batch, its counts, and the failure reason if any."""
+    name = f"{batch.batch_id} ({clean(label)})" if label else batch.batch_id
+    counts = batch.counts
+    text = f"{name}\n{plural(counts.error, 'error')}, {plural(counts.warning, 'warning')}"
+    reason = batch.error_code_label or batch.message
+    if batch.state is BatchState.FAILED and reason:
+        text += f"\n{clean(reason, max_length=200)}"
+    return text
 
 
 class SlvApp(App[None]):
@@ -121,12 +136,15 @@ class SlvApp(App[None]):
         for snapshot, state in self.dashboard.apply_round(message.round):
             self.finished.append((snapshot.batch_id, state))
             label = next((e.label for e in self.watchlist.entries if e.batch_id == snapshot.batch_id), "")
-            name = f"{snapshot.batch_id} ({clean(label)})" if label else snapshot.batch_id
+            title, severity, timeout = FINISH_TOAST[state]
+            if snapshot.batch is None:  # cannot happen: finishing is seen in a fetched batch
+                continue
+            symbol = STATE_LABELS[state][0]
             self.notify(
-                f"Batch {name} finished: {state_label(state)}",
-                title="Batch finished",
-                severity=FINISH_SEVERITY[state],  # type: ignore[arg-type]
-                timeout=10,
+                finish_text(snapshot.batch, label),
+                title=f"{symbol} {title}",
+                severity=severity,
+                timeout=timeout,
                 markup=False,
             )
             if self.ring_bell:
@@ -144,10 +162,18 @@ class SlvApp(App[None]):
 
     # -- actions ------------------------------------------------------------------------------
 
+    def _key_targets(self) -> list[tuple[Binding, Widget | App[None]]]:
+        """Every declared key with the node that runs its action: table, dashboard, then app."""
+        layers: list[tuple[Iterable[object], Widget | App[None]]] = [
+            (BatchTable.BINDINGS, self.dashboard.table),
+            (DashboardScreen.BINDINGS, self.dashboard),
+            (self.BINDINGS, self),
+        ]
+        return [(b, node) for bindings, node in layers for b in bindings if isinstance(b, Binding)]
+
     def action_help(self) -> None:
         """Show the keys, generated from the bindings."""
-        bindings = [*DashboardScreen.BINDINGS, *self.BINDINGS]
-        shown = [b for b in bindings if isinstance(b, Binding)]
+        shown = [binding for binding, _ in self._key_targets()]
         keys = {b.key: self.get_key_display(b) for b in shown}
         self.push_screen(HelpScreen(help_rows(shown, keys)))
 
@@ -162,21 +188,20 @@ class SlvApp(App[None]):
         if secret is None:
             return
         self.client.set_password(secret)
+        self._auth_warned = False  # a wrong password typed here is announced again
         self.poller.refresh()
         self.notify("Password set for this session; fetching again…", timeout=4)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """The palette offers every dashboard key (same actions) besides the built-in commands."""
+        """The palette offers every declared key (same actions, hidden ones too) besides the built-ins."""
         yield from super().get_system_commands(screen)
-        for binding in [*DashboardScreen.BINDINGS, *self.BINDINGS]:
-            if not isinstance(binding, Binding) or not binding.description or not binding.show:
-                continue
-            target = self if binding in self.BINDINGS else self.dashboard
-            yield SystemCommand(
-                f"{binding.description} ({self.get_key_display(binding)})",
-                binding.tooltip or binding.description,
-                partial(target.run_action, binding.action),
-            )
+        for binding, target in self._key_targets():
+            if binding.description and binding.id:  # "Back" (esc) has no id: it only leaves things
+                yield SystemCommand(
+                    f"{binding.description} ({self.get_key_display(binding)})",
+                    binding.tooltip or binding.description,
+                    partial(target.run_action, binding.action),
+                )
 
     # -- theme memory ---------------------------------------------------------------------------
 
@@ -202,25 +227,5 @@ class SlvApp(App[None]):
             log.warning("cannot save the UI state to %s: %s", self.state_file, exc)
 
 
-def make_app(
-    *,
-    client: SlvClient,
-    watchlist: Watchlist,
-    poller: Poller,
-    server_label: str,
-    warnings: Sequence[str] = (),
-    bell: bool = False,
-    clock: Callable[[], float] | None = None,
-    state_file: Path | None = None,
-) -> SlvApp:
-    """Build the dashboard app around an already loaded watchlist and a poller wrapping `client`."""
-    return SlvApp(
-        client=client,
-        watchlist=watchlist,
-        poller=poller,
-        server_label=server_label,
-        warnings=list(warnings),
-        bell=bell,
-        clock=clock,
-        state_file=state_file,
-    )
+make_app = SlvApp
+"""The one factory: cli.py and every test build the app through it (it is SlvApp's constructor)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import deque
 
 from slv_tui.slv.model import BatchState
 
@@ -66,15 +67,55 @@ def age(seconds: float | None) -> str:
     return f"{duration(seconds)} ago"
 
 
+ETA_WINDOW = 600.0
+"""Seconds of progress history behind the ETA: recent, so it follows a batch that speeds up or stalls."""
+ETA_MIN_SPAN = 5.0
+"""No ETA from less than this many seconds of movement (two quick samples give wild numbers)."""
+
+
 def eta(first: tuple[float, float] | None, last: tuple[float, float] | None) -> float | None:
     """Seconds left, extrapolating the progress rate between two (time, percent) observations."""
     if first is None or last is None:
         return None
     (t0, p0), (t1, p1) = first, last
-    if t1 <= t0 or p1 <= p0 or p1 >= 100:
+    if t1 - t0 < ETA_MIN_SPAN or p1 <= p0 or p1 >= 100:
         return None
     rate = (p1 - p0) / (t1 - t0)
     return (100.0 - p1) / rate
+
+
+class ProgressTrend:
+    """The moments one batch's progress changed, over the last `window` seconds, for its ETA."""
+
+    def __init__(self, window: float = ETA_WINDOW) -> None:
+        self.window = window
+        self.changes: deque[tuple[float, float]] = deque()
+        self._anchored = False
+        self._latest: tuple[float, float] | None = None
+
+    def add(self, at: float, progress: float) -> None:
+        """Take in an observation; a value lower than before means the batch started over."""
+        latest = self._latest
+        if latest is not None and progress < latest[1]:
+            self.changes.clear()
+            self._anchored = False
+        elif latest is not None and progress == latest[1]:
+            self._latest = (max(at, latest[0]), progress)
+            return
+        if latest is not None and not self._anchored and self.changes:
+            # How long the batch sat at the first value seen is unknown: the first change is the anchor.
+            self.changes.clear()
+            self._anchored = True
+        self.changes.append((at, progress))
+        self._latest = (at, progress)
+        while len(self.changes) > 1 and self.changes[1][0] <= at - self.window:
+            self.changes.popleft()
+
+    def eta(self) -> float | None:
+        """Seconds left at the recent rate; None until progress has moved for a while."""
+        if not self._anchored or not self.changes:
+            return None
+        return eta(self.changes[0], self._latest)
 
 
 def plural(n: int, word: str) -> str:

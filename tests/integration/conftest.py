@@ -2,57 +2,21 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support.env import state_log_file, subprocess_env
+from support.sim import MakeClient, new_client
+from support.sim import start_sim as start_sim  # the in-loop simulator fixture
 
-from slv_tui.sim import SimServer, ThreadedSim
-from slv_tui.slv.auth import Credentials, Secret
-from slv_tui.slv.client import ClientSettings, SlvClient
-
-StartSim = Callable[..., Awaitable[SimServer]]
-MakeClient = Callable[..., SlvClient]
-
-
-class FakeClock:
-    """A clock the test moves by hand (for the simulator's batch timelines and sessions)."""
-
-    def __init__(self, now: float = 1000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-async def start_sim() -> AsyncIterator[StartSim]:
-    """Start SimServers on 127.0.0.1:0 in the test's own loop; all are stopped afterwards."""
-    servers: list[SimServer] = []
-
-    async def start(**kwargs: Any) -> SimServer:
-        server = SimServer(**kwargs)
-        await server.start()
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        await server.stop()
+from slv_tui.sim import ThreadedSim
+from slv_tui.slv.client import SlvClient
 
 
 @pytest.fixture
@@ -61,8 +25,7 @@ async def make_client() -> AsyncIterator[MakeClient]:
     clients: list[SlvClient] = []
 
     def make(url: str, password: str = "admin", mode: str = "basic", **kwargs: Any) -> SlvClient:
-        creds = Credentials("admin", Secret(password), mode)  # type: ignore[arg-type]
-        client = SlvClient(ClientSettings(url=url, credentials=creds, **kwargs))
+        client = new_client(url, password, mode, **kwargs)
         clients.append(client)
         return client
 
@@ -118,20 +81,11 @@ class Cli:
 
     @property
     def log_file(self) -> Path:
-        return self.home / "state" / "slv-tui" / "log" / "slv-tui.log"
+        return state_log_file(self.home)
 
 
 @pytest.fixture
 def cli(tmp_path: Path) -> Cli:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLV_", "XDG_"))}
-    env.update(
-        HOME=str(tmp_path / "home"),
-        XDG_CONFIG_HOME=str(tmp_path / "config"),
-        XDG_DATA_HOME=str(tmp_path / "data"),
-        XDG_STATE_HOME=str(tmp_path / "state"),
-        XDG_CACHE_HOME=str(tmp_path / "cache"),
-        NO_COLOR="1",
-        PYTHONUNBUFFERED="1",
-    )
+    env = subprocess_env(tmp_path, HOME=str(tmp_path / "home"), PYTHONUNBUFFERED="1")
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     return Cli(tmp_path, env)

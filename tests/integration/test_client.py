@@ -7,11 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
+from support.clock import FakeClock
+from support.sim import MakeClient, StartSim
 
 from slv_tui import __version__
 from slv_tui.slv.errors import AuthError, ConnectError, HttpStatusError
 from slv_tui.slv.model import BatchState, Counts
-from tests.integration.conftest import FakeClock, MakeClient, StartSim
 
 OK_ID = "1481016600181"
 SAMPLE = Path("/work/shared/slv-api/samples/batch_finished_ok.json")

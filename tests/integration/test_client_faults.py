@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from support.sim import MakeClient, StartSim
 
 from slv_tui.sim import FAULT_KINDS, SimServer
 from slv_tui.slv import errors
 from slv_tui.slv.model import BatchState
-from tests.integration.conftest import MakeClient, StartSim
 
 OK_ID = "1481016600181"
 RUNNING_ID = "1481019204417"

@@ -16,12 +16,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from support.clock import FakeClock
+
 from slv_tui.sim import FAULT_KINDS, SimServer, ThreadedSim
 from slv_tui.slv import errors
 from slv_tui.watch.poller import Poller
 from slv_tui.watch.snapshot import Condition
 
-from .conftest import PASSWORD, RUNNING_IDS, FakeClock, cli_argv, client_for, isolated_env
+from .conftest import PASSWORD, RUNNING_IDS, cli_argv, client_for, isolated_env
 from .hostile import HostileServer, Reply, batch_body
 
 STATUS_ID = "1481019204417"  # static scenario: running, 40 %

@@ -1,30 +1,24 @@
-"""Building the real app for pilot tests, exactly as dashboard.launch wires it (imports Textual)."""
+"""Building the real app for pilot tests, exactly as dashboard.launch wires it (imports Textual).
+
+Waiting, screen text and table cells come from support.pilot, shared with the UI tests.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import html
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
+from support.pilot import Stack
+from support.pilot import cell as cell
+from support.pilot import screen_text as screen_text
+from support.pilot import wait_for as pilot_wait_for
 from textual.pilot import Pilot
-from textual.widgets.data_table import CellDoesNotExist
 
 from slv_tui.slv.auth import Credentials, Secret
 from slv_tui.slv.client import ClientSettings, SlvClient
-from slv_tui.ui.app import SlvApp, make_app
+from slv_tui.ui.app import make_app
 from slv_tui.watch.poller import Poller
 from slv_tui.watch.watchlist import Watchlist
-
-
-@dataclass
-class Stack:
-    app: SlvApp
-    client: SlvClient
-    watchlist: Watchlist
-    poller: Poller
 
 
 def build(
@@ -43,23 +37,5 @@ def build(
 
 
 async def wait_for(pilot: Pilot[None], predicate: Callable[[], object], limit: float = 15.0) -> None:
-    """Let the app run until `predicate()` holds; the timeout only guards against a hang."""
-    deadline = asyncio.get_running_loop().time() + limit
-    while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"condition not met within {limit}s")
-        await pilot.pause(0.05)
-
-
-def screen_text(app: SlvApp) -> str:
-    """Every character on screen, from the SVG screenshot."""
-    svg = app.export_screenshot()
-    lines = re.findall(r"<text[^>]*>(.*?)</text>", svg, flags=re.S)
-    return html.unescape("".join(lines)).replace("\xa0", " ")
-
-
-def cell(app: SlvApp, batch_id: str, column: str) -> str:
-    try:
-        return str(app.dashboard.table.get_cell(batch_id, column).plain)
-    except CellDoesNotExist:
-        return ""
+    """Let the app run until `predicate()` holds; the 15 s limit only guards against a hang."""
+    await pilot_wait_for(pilot, predicate, timeout=limit)

@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 import pytest
+from support.env import state_log_file
 
 from slv_tui.logs import setup_logging
 from slv_tui.sim import ThreadedSim
@@ -16,7 +17,7 @@ BATCH = "1481016600181"
 
 
 def log_text(home: Path) -> str:
-    path = home / "state" / "slv-tui" / "log" / "slv-tui.log"
+    path = state_log_file(home)
     assert path.exists(), sorted(str(p) for p in home.rglob("*"))
     return path.read_text()
 

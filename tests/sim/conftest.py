@@ -1,37 +1,12 @@
-"""Fixtures for simulator tests: a fake clock and in-process servers on loopback."""
+"""Fixtures for simulator tests: in-process servers on loopback (shared) and a raw HTTP client."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 import httpx
 import pytest
-
-from slv_tui.sim import SimServer
-
-from .helpers import FakeClock, StartSim
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-async def start_sim() -> AsyncIterator[StartSim]:
-    """Start SimServers on 127.0.0.1:0 in the test's loop; all are stopped afterwards."""
-    servers: list[SimServer] = []
-
-    async def start(**kwargs: Any) -> SimServer:
-        server = SimServer(**kwargs)
-        await server.start()
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        await server.stop()
+from support.sim import start_sim as start_sim  # the in-loop simulator fixture
 
 
 @pytest.fixture

@@ -1,8 +1,7 @@
-"""Shared helpers for simulator tests: a fake clock, a request shortcut and the state rule."""
+"""Shared helpers for simulator tests: a request shortcut and the state rule."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -10,22 +9,6 @@ import httpx
 from slv_tui.sim import SimServer
 
 BATCH_PATH = "/api/batch/getBatchResult"
-
-
-class FakeClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: float = 1000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-StartSim = Callable[..., Awaitable[SimServer]]
 
 
 async def get_batch(

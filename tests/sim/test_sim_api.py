@@ -8,8 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
+from support.clock import FakeClock
+from support.sim import StartSim
 
-from .helpers import FakeClock, StartSim, get_batch
+from .helpers import get_batch
 
 SAMPLES = Path(__file__).parent / "samples"  # copies of /work/shared/slv-api/samples
 CTRL = "/api/controllermanagement/"

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import httpx
+from support.clock import FakeClock
+from support.sim import StartSim
 
-from .helpers import BATCH_PATH, FakeClock, StartSim
+from .helpers import BATCH_PATH
 
 OK_ID = "1481016600181"
 PARAMS = {"batchId": OK_ID, "ser": "json"}

@@ -9,10 +9,11 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 import pytest
+from support.sim import StartSim
 
 from slv_tui.sim import FAULT_KINDS, TRANSIENT_FAULTS, SimServer
 
-from .helpers import StartSim, get_batch
+from .helpers import get_batch
 
 OK_ID = "1481016600181"
 HUGE = 2_000_000

@@ -8,10 +8,12 @@ from typing import Any
 
 import httpx
 import pytest
+from support.clock import FakeClock
+from support.sim import StartSim
 
 from slv_tui.sim import ScenarioError, SimServer, available_scenarios
 
-from .helpers import FakeClock, StartSim, get_batch, state_of
+from .helpers import get_batch, state_of
 
 STATIC_STATES = {
     "1481016600181": "succeeded",

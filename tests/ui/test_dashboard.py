@@ -112,8 +112,7 @@ async def test_progress_moves_and_finish_is_announced(start_sim: StartSim, tmp_p
         sim_clock.advance(20)
         await wait_for(pilot, lambda: app.finished)
         assert app.finished == [(new_id, BatchState.SUCCEEDED)]
-        await wait_for(pilot, lambda: "Batch finished" in screen_text(app))
-        assert "✔ succeeded" in screen_text(app)
+        await wait_for(pilot, lambda: "✔ Batch succeeded" in screen_text(app))
         assert cell(app, new_id, "progress") == "██████████ 100%"
 
 

@@ -1,4 +1,4 @@
-"""Fixtures for the core unit tests: a hand-driven clock, the documented samples, isolated dirs."""
+"""Fixtures for the core unit tests: the documented samples, isolated dirs (clock: tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -9,38 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.env import isolated_env as isolated_env  # autouse: XDG dirs under tmp_path, no SLV_*
 
 SAMPLES = Path("/work/shared/slv-api/samples")
 if not SAMPLES.is_dir():  # pragma: no cover - fallback when the shared folder moves
     SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "slv-api" / "samples"
-
-
-class FakeClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: float = 1000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture(autouse=True)
-def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point every XDG folder at tmp_path and drop SLV_* variables, so no test sees the real home."""
-    for name in ("SLV_URL", "SLV_USERNAME", "SLV_PASSWORD", "SLV_TUI_CONFIG"):
-        monkeypatch.delenv(name, raising=False)
-    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
-        monkeypatch.setenv(name, str(tmp_path / "xdg" / name.lower()))
-    return tmp_path
 
 
 def _load(name: str) -> dict[str, Any]:

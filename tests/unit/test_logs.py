@@ -7,24 +7,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.logs import preserved_logging
 
 from slv_tui.logs import REDACTED, redact, register_secret, setup_logging
 
 
 @pytest.fixture
 def log_file(tmp_path: Path) -> Iterator[Path]:
-    root = logging.getLogger("slv_tui")
-    saved = (list(root.handlers), root.level, root.propagate)
-    path = tmp_path / "log" / "slv-tui.log"
-    assert setup_logging(path, "debug") == path
-    yield path
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-        handler.close()
-    for handler in saved[0]:
-        root.addHandler(handler)
-    root.setLevel(saved[1])
-    root.propagate = saved[2]
+    with preserved_logging():
+        path = tmp_path / "log" / "slv-tui.log"
+        assert setup_logging(path, "debug") == path
+        yield path
 
 
 def test_registered_secret_redacted(log_file: Path) -> None:

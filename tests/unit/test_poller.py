@@ -6,12 +6,12 @@ import asyncio
 import random
 
 import pytest
+from support.clock import FakeClock
 
 from slv_tui.slv.errors import AuthError, ConnectError, HttpStatusError, SlvError
 from slv_tui.slv.model import Batch
 from slv_tui.watch.poller import Poller
 from slv_tui.watch.snapshot import Condition, PollRound
-from tests.unit.conftest import FakeClock
 
 RUNNING = Batch("0", running=True, progress=10)
 DONE = Batch("0", progress=100)

@@ -11,12 +11,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input
 
 from slv_tui.slv.model import BatchState
-from slv_tui.ui.format import eta, plural, state_label, state_rank
+from slv_tui.ui.format import ProgressTrend, plural, state_label, state_rank
 from slv_tui.ui.widgets.batch_table import BatchRow, BatchTable
 from slv_tui.ui.widgets.detail_pane import DetailPane
 from slv_tui.ui.widgets.header_bar import HeaderBar
 from slv_tui.watch.poller import Poller
-from slv_tui.watch.snapshot import PollRound, ServerStatus, Snapshot
+from slv_tui.watch.snapshot import Condition, PollRound, ServerStatus, Snapshot
 from slv_tui.watch.watchlist import WatchEntry, Watchlist
 
 UNDO_SECONDS = 8.0
@@ -29,17 +29,23 @@ class DashboardScreen(Screen[None]):
         Binding("a", "add", "Add", tooltip="Add batch IDs to the watchlist", id="add"),
         Binding("d", "remove", "Remove", tooltip="Remove the selected batch (undo with u)", id="remove"),
         Binding("u", "undo", "Undo", tooltip="Put back the batch just removed", id="undo"),
-        Binding("l", "label", "Label", tooltip="Edit the selected batch's label", id="label"),
+        Binding("l", "label", "Label", show=False, tooltip="Edit the selected batch's label", id="label"),
         Binding("r", "refresh", "Refresh", tooltip="Fetch the selected batch now", id="refresh"),
-        Binding("R", "refresh_all", "Refresh all", tooltip="Fetch every batch now", id="refresh-all"),
+        Binding(
+            "R", "refresh_all", "Refresh all", show=False, tooltip="Fetch every batch now", id="refresh-all"
+        ),
         Binding("slash", "filter", "Filter", tooltip="Filter rows by ID, label or state", id="filter"),
         Binding("e", "export", "Export", tooltip="Write the selected batch as JSON", id="export"),
-        Binding("E", "export_all", "Export all", tooltip="Write every batch as JSON", id="export-all"),
+        Binding(
+            "E", "export_all", "Export all", show=False, tooltip="Write every batch as JSON", id="export-all"
+        ),
         Binding("c", "copy_id", "Copy", tooltip="Copy the selected batch ID", id="copy"),
         Binding("p", "pause", "Pause", tooltip="Pause or resume auto refresh", id="pause"),
-        Binding("P", "password", "Password", tooltip="Enter the server password", id="password"),
+        Binding("P", "password", "Password", show=False, tooltip="Enter the server password", id="password"),
         Binding("escape", "back", "Back", show=False, tooltip="Close the filter / back to the table"),
     ]
+    """The footer shows the everyday keys (so help and quit still fit at 100 columns); the rest are
+    in help and the palette."""
 
     header: HeaderBar
     table: BatchTable
@@ -61,7 +67,8 @@ class DashboardScreen(Screen[None]):
         self.clock = clock
         self.filter_text = ""
         self.finished_at: dict[str, float] = {}
-        self.first_progress: dict[str, tuple[float, float]] = {}
+        self.trends: dict[str, ProgressTrend] = {}
+        """Recent progress per running batch, for its ETA."""
         self.undo_entries: list[WatchEntry] = []
         self._undo_deadline = 0.0
         self._server = ServerStatus()
@@ -113,19 +120,21 @@ class DashboardScreen(Screen[None]):
         labels = {e.batch_id: e.label for e in self.watchlist.entries}
         interval = self.poller.interval
         rows = []
-        for snap in self.poller.snapshots():
+        snapshots = self.poller.snapshots()
+        for gone in self.trends.keys() - {snap.batch_id for snap in snapshots}:
+            del self.trends[gone]
+        for snap in snapshots:
             batch = snap.batch
-            if batch is not None and batch.progress is not None:
-                first = self.first_progress.get(snap.batch_id)
-                if first is None or batch.progress < first[1]:
-                    self.first_progress[snap.batch_id] = (snap.fetched_at or now, batch.progress)
+            if batch is not None and batch.progress is not None and snap.fetched_at is not None:
+                self.trends.setdefault(snap.batch_id, ProgressTrend()).add(snap.fetched_at, batch.progress)
+            condition = snap.condition(now, interval)
             rows.append(
                 BatchRow(
                     snapshot=snap,
                     label=labels.get(snap.batch_id, ""),
-                    condition=snap.condition(now, interval),
+                    condition=condition,
                     elapsed=self._elapsed(snap, now),
-                    eta=self._eta(snap),
+                    eta=self._eta(snap, condition),
                     updated=None if snap.fetched_at is None else now - snap.fetched_at,
                 )
             )
@@ -173,11 +182,12 @@ class DashboardScreen(Screen[None]):
         done = self.finished_at.get(snap.batch_id)
         return None if done is None else done - snap.first_seen
 
-    def _eta(self, snap: Snapshot) -> float | None:
-        batch = snap.batch
-        if batch is None or batch.progress is None or batch.state.finished or snap.fetched_at is None:
+    def _eta(self, snap: Snapshot, condition: Condition) -> float | None:
+        """Only a running batch with fresh data has an ETA (a stale or cancelling one would mislead)."""
+        trend = self.trends.get(snap.batch_id)
+        if trend is None or snap.state is not BatchState.RUNNING or condition is not Condition.FRESH:
             return None
-        return eta(self.first_progress.get(snap.batch_id), (snap.fetched_at, batch.progress))
+        return trend.eta()
 
     @on(DataTable.RowHighlighted)
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rich.style import Style
 from rich.text import Text
@@ -16,20 +16,65 @@ from slv_tui.ui.format import age, duration, state_label
 from slv_tui.ui.widgets.progress import progress_bar
 from slv_tui.watch.snapshot import Condition, Snapshot
 
-COLUMNS: tuple[tuple[str, str, int | None], ...] = (
-    ("id", "ID", None),
-    ("label", "Label", 14),
-    ("state", "State", 16),
-    ("progress", "Progress", 15),
-    ("step", "Step", 24),
-    ("info", "Info", 5),
-    ("warn", "Warn", 4),
-    ("err", "Err", 4),
-    ("elapsed", "Elapsed", 8),
-    ("eta", "ETA", 7),
-    ("updated", "Updated", 10),
-    ("fetch", "Fetch", 12),
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One table column: its width, how readily it gives way on a narrow screen, how far it may grow."""
+
+    key: str
+    title: str
+    width: int
+    drop: int = 0
+    """0: always shown; otherwise columns with higher numbers are left out first when space is short."""
+    grow: int = 0
+    """How many cells wider than `width` it may become when there is room (Step first, then Label)."""
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("id", "ID", 2),
+    Column("label", "Label", 10, drop=1, grow=16),
+    Column("state", "State", 16),
+    Column("progress", "Progress", 15),
+    Column("step", "Step", 12, grow=36),
+    Column("info", "Info", 5, drop=3),
+    Column("warn", "Warn", 4),
+    Column("err", "Err", 4),
+    Column("elapsed", "Elapsed", 8, drop=4),
+    Column("eta", "ETA", 8, drop=2),
+    Column("updated", "Updated", 10, drop=5),
+    Column("fetch", "Fetch", 10),
 )
+"""Declaration order is display order; ID is widened to the longest ID."""
+
+UNLABELLED_DROP = 6
+"""With no labels at all, the Label column is the first to go."""
+
+Layout = tuple[tuple[str, int], ...]
+"""The shown columns as (key, width), in display order."""
+
+
+def fit_columns(available: int, *, id_width: int, labelled: bool, padding: int = 1) -> Layout:
+    """Pick the columns that fit in `available` cells and share out what is left to Step and Label."""
+    columns = [replace(c, width=max(c.width, id_width)) if c.key == "id" else c for c in COLUMNS]
+
+    def drop(column: Column) -> int:
+        return UNLABELLED_DROP if column.key == "label" and not labelled else column.drop
+
+    shown = {c.key for c in columns if not drop(c)}
+    used = sum(c.width + 2 * padding for c in columns if c.key in shown)
+    for column in sorted((c for c in columns if drop(c)), key=drop):
+        cost = column.width + 2 * padding
+        if used + cost <= available:
+            shown.add(column.key)
+            used += cost
+    widths = {c.key: c.width for c in columns if c.key in shown}
+    spare = max(0, available - used)
+    for column in sorted((c for c in columns if c.key in shown and c.grow), key=lambda c: -c.grow):
+        extra = min(spare, column.grow if labelled or column.key != "label" else 0)
+        widths[column.key] += extra
+        spare -= extra
+    return tuple((c.key, widths[c.key]) for c in columns if c.key in shown)
+
 
 STATE_CSS = """
 {w} > .batch-table--running {{ color: $text-accent; text-style: bold; }}
@@ -71,7 +116,15 @@ class BatchRow:
 class BatchTable(DataTable[Text]):
     """Watched batches; `sync` adds, removes, reorders and updates only the cells that changed."""
 
-    BINDINGS = [Binding("enter", "select_cursor", "Details", id="details")]
+    BINDINGS = [
+        Binding(
+            "enter",
+            "select_cursor",
+            "Details",
+            tooltip="Go into the selected batch's step tree",
+            id="details",
+        )
+    ]
 
     DEFAULT_CSS = (
         STATE_CSS.format(w="BatchTable")
@@ -100,11 +153,21 @@ class BatchTable(DataTable[Text]):
     def __init__(self) -> None:
         super().__init__(id="batch-table", cursor_type="row", zebra_stripes=True)
         self._cells: dict[str, tuple[Text, ...]] = {}
+        self._order: list[str] = []
+        self._layout: Layout = ()
 
     def on_mount(self) -> None:
-        """Declare the columns, keyed so cells can be addressed by name."""
-        for key, title, width in COLUMNS:
-            self.add_column(title, key=key, width=width)
+        """Declare the columns that fit, keyed so cells can be addressed by name."""
+        self._relayout()
+
+    def on_resize(self) -> None:
+        """Show more or fewer columns as the terminal grows or shrinks."""
+        self._relayout()
+
+    @property
+    def shown_columns(self) -> tuple[str, ...]:
+        """The keys of the columns on screen, in order."""
+        return tuple(key for key, _ in self._layout)
 
     @property
     def selected_id(self) -> str | None:
@@ -123,20 +186,24 @@ class BatchTable(DataTable[Text]):
         for batch_id in [k for k in self._cells if k not in wanted]:
             self.remove_row(batch_id)
             del self._cells[batch_id]
-        for row in rows:
-            cells = self._render_row(row)
-            old = self._cells.get(row.batch_id)
-            if old is None:
-                self.add_row(*cells, key=row.batch_id)
-            else:
-                for (key, _, _), before, after in zip(COLUMNS, old, cells, strict=True):
-                    if before != after:
-                        self.update_cell(row.batch_id, key, after, update_width=key == "id")
-            self._cells[row.batch_id] = cells
-        order = [row.batch_id for row in rows]
-        if [r.key.value for r in self.ordered_rows] != order:
-            rank = {batch_id: i for i, batch_id in enumerate(order)}
-            self.sort("id", key=lambda cell: rank[cell.plain])
+        fresh = {row.batch_id: self._render_row(row) for row in rows}
+        self._order = [row.batch_id for row in rows]
+        if self._relayout(fresh):
+            self._cells = fresh
+        else:
+            shown = set(self.shown_columns)
+            for batch_id, cells in fresh.items():
+                old = self._cells.get(batch_id)
+                if old is None:
+                    self.add_row(*self._visible(cells), key=batch_id)
+                    continue
+                for column, before, after in zip(COLUMNS, old, cells, strict=True):
+                    if before != after and column.key in shown:
+                        self.update_cell(batch_id, column.key, after)
+            self._cells = fresh
+            if [r.key.value for r in self.ordered_rows] != self._order:
+                rank = {batch_id: i for i, batch_id in enumerate(self._order)}
+                self.sort("id", key=lambda cell: rank[cell.plain])
         if keep is not None and keep in wanted:
             index = self.get_row_index(keep)
             if index != self.cursor_row:
@@ -145,6 +212,40 @@ class BatchTable(DataTable[Text]):
     def restyle(self) -> None:
         """Render every cell again (the theme changed)."""
         self._cells = {k: tuple(Text() for _ in COLUMNS) for k in self._cells}
+
+    # -- columns ----------------------------------------------------------------------------------
+
+    def _visible(self, cells: tuple[Text, ...]) -> list[Text]:
+        shown = set(self.shown_columns)
+        return [cell for column, cell in zip(COLUMNS, cells, strict=True) if column.key in shown]
+
+    def _relayout(self, cells: dict[str, tuple[Text, ...]] | None = None) -> bool:
+        """Rebuild the columns when what fits changed (resize, first label, longer ID); True if rebuilt.
+
+        Only a resize or a new kind of row can change the layout, so polls never rebuild the table.
+        """
+        cells = self._cells if cells is None else cells
+        available = self.size.width - self.styles.scrollbar_size_vertical
+        layout = fit_columns(
+            available,
+            id_width=max((len(batch_id) for batch_id in cells), default=2),
+            labelled=any(row[1].plain for row in cells.values()),
+            padding=self.cell_padding,
+        )
+        if layout == self._layout:
+            return False
+        self._layout = layout
+        keep = self.selected_id
+        titles = {column.key: column.title for column in COLUMNS}
+        self.clear(columns=True)
+        for key, width in layout:
+            self.add_column(titles[key], key=key, width=width)
+        for batch_id in self._order:
+            if batch_id in cells:
+                self.add_row(*self._visible(cells[batch_id]), key=batch_id)
+        if keep is not None and keep in cells:
+            self.move_cursor(row=self.get_row_index(keep), animate=False)
+        return True
 
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(name, partial=True, default=Style())

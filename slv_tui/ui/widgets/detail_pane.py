@@ -76,7 +76,8 @@ class DetailPane(Vertical):
         height: 1fr;
     }
     DetailPane #detail-fields-scroll {
-        width: 64;
+        width: 1fr;
+        max-width: 64;
         height: 1fr;
         padding: 0 1;
         border-right: vkey $panel;
@@ -152,7 +153,12 @@ class DetailPane(Vertical):
         self._banner(batch)
         self._fetch(snapshot, condition)
         self.query_one("#detail-fields", Static).update(self._fields(snapshot, now))
-        self.step_tree.show_batch(batch)
+        if batch is not None:
+            self.step_tree.show_batch(batch)
+        else:
+            self.step_tree.show_batch(
+                None, "not fetched yet" + (" — see the error above" if snapshot.error else "")
+            )
 
     def restyle(self) -> None:
         """Draw again with the current theme's colours."""
@@ -160,15 +166,23 @@ class DetailPane(Vertical):
         self.step_tree.restyle()
 
     def _banner(self, batch: Batch | None) -> None:
+        """A cancelled batch, or one asked to cancel, gets a coloured line no one can miss."""
         banner = self.query_one("#detail-banner", Static)
         cancelled = batch is not None and batch.state is BatchState.CANCELLED
         cancelling = batch is not None and not cancelled and batch.cancel_requested
         banner.set_class(cancelling, "-cancelling")
         banner.set_class(cancelled, "-cancelled")
+        if batch is None or not (cancelled or cancelling):
+            return
         if cancelled:
-            banner.update(Text("⊘ CANCELLED — the server stopped this batch"))
-        elif cancelling:
-            banner.update(Text("⏸ CANCEL REQUESTED — waiting for the server to stop"))
+            text = "⊘ CANCELLED — the server stopped this batch before it finished"
+        elif batch.running:
+            text = "⏸ CANCEL REQUESTED — the batch is still running until the server stops it"
+        else:
+            text = f"⏸ CANCEL REQUESTED — but the batch ended anyway: {state_label(batch.state)}"
+        if batch.login:
+            text += f" (started by {clean(batch.login, max_length=40)})"
+        banner.update(Text(text))
 
     def _fetch(self, snapshot: Snapshot | None, condition: Condition | None) -> None:
         line = self.query_one("#detail-fetch", Static)
@@ -196,7 +210,7 @@ class DetailPane(Vertical):
             return grid
         bar = progress_bar(
             batch.progress,
-            width=24,
+            width=18,
             bar_style=self._style("detail--bar"),
             empty_style=self._style("detail--bar-empty"),
         )

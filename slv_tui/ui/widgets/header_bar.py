@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
@@ -98,6 +99,8 @@ class HeaderBar(Vertical):
         self.server_label = clean(server_label)
         self.warnings = [clean(w) for w in warnings]
         self._key: object = None
+        self._known = False
+        """False until the dashboard first says what is watched (so start-up never claims an empty list)."""
         self._args: tuple[ServerStatus, bool, float | None, list[BatchState | None]] = (
             ServerStatus(),
             False,
@@ -115,7 +118,7 @@ class HeaderBar(Vertical):
 
     def on_mount(self) -> None:
         """Draw the 'connecting' state at once."""
-        self.show(ServerStatus(), False, None, [])
+        self._draw()
 
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(name, partial=True, default=Style())
@@ -129,25 +132,25 @@ class HeaderBar(Vertical):
     ) -> None:
         """Redraw the main line (only when something it shows changed)."""
         states = list(states)
+        self._known = True
         self._args = (server, paused, down_for, states)
         key = (server, paused, None if down_for is None else int(down_for), sorted(map(str, states)))
         if key != self._key:
             self._key = key
             self._draw()
 
+    def on_resize(self) -> None:
+        """Fit the line to the new width."""
+        self._draw()
+
     def _draw(self) -> None:
         server, paused, down_for, states = self._args
-        tally = Counter(states)
-        pending = tally.pop(None, 0)
-        counts = {state: tally.get(state, 0) for state in STATE_ORDER}
-        line = Text(no_wrap=True, overflow="ellipsis")
-        line.append("SLV-TUI", self._style("header--name"))
-        line.append(f" │ {self.server_label} │ ", self._style("header--dim"))
-        parts = [f"{STATE_LABELS[s][0]} {counts[s]} {STATE_LABELS[s][1]}" for s in STATE_ORDER]
-        if pending:
-            parts.append(f"… {pending} pending")
-        line.append(" · ".join(parts))
-        self.query_one("#header-main", Static).update(line)
+        main_line = self.query_one("#header-main", Static)
+        main_line.update(self._main_line(states, main_line.size.width))
+        if self._known and not states and server.ok is None:
+            hint = Text("● nothing to watch yet — press a to add batch IDs", self._style("header--dim"))
+            self._status(hint)
+            return
         conn = connection_text(server, paused, down_for)
         if paused:
             conn_style = self._style("header--paused")
@@ -155,12 +158,40 @@ class HeaderBar(Vertical):
             conn_style = self._style("header--bad")
         else:
             conn_style = self._style("header--ok")
-        status = Text(("● " if server.ok is not False else "✖ ") + conn, conn_style, no_wrap=True)
+        status = Text(("● " if server.ok is not False else "✖ ") + conn, conn_style)
+        self._status(status, trouble=server.ok is False and not paused, paused=paused)
+
+    def _status(self, status: Text, *, trouble: bool = False, paused: bool = False) -> None:
+        status.no_wrap = True
         status.overflow = "ellipsis"
-        main = self.query_one("#header-status", Static)
-        main.update(status)
-        main.set_class(server.ok is False and not paused, "-trouble")
-        main.set_class(paused, "-paused")
+        line = self.query_one("#header-status", Static)
+        line.update(status)
+        line.set_class(trouble, "-trouble")
+        line.set_class(paused, "-paused")
+
+    def _main_line(self, states: list[BatchState | None], width: int) -> Text:
+        """Name, server and the count per state; on a narrow screen the counts lose their words
+        (and zeros), then the server name is shortened: the counts matter most."""
+        tally = Counter(states)
+        pending = tally.pop(None, 0)
+        long = [f"{STATE_LABELS[s][0]} {tally.get(s, 0)} {STATE_LABELS[s][1]}" for s in STATE_ORDER]
+        short = [f"{STATE_LABELS[s][0]} {tally[s]}" for s in STATE_ORDER if tally.get(s)]
+        if pending:
+            long.append(f"… {pending} pending")
+            short.append(f"… {pending}")
+        counts = " · ".join(long)
+        room = width - cell_len(f"SLV-TUI │ {self.server_label} │ ")
+        if width > 0 and cell_len(counts) > room:
+            counts = "  ".join(short) or "no batches"
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append("SLV-TUI", self._style("header--name"))
+        server = self.server_label
+        room = width - cell_len(f"SLV-TUI │  │ {counts}")
+        if width > 0 and cell_len(server) > room:
+            server = server[: max(0, room - 1)] + "…" if room > 1 else ""
+        line.append(f" │ {server} │ " if server else " │ ", self._style("header--dim"))
+        line.append(counts)
+        return line
 
     def restyle(self) -> None:
         """Draw again with the current theme's colours."""

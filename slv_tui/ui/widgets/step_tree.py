@@ -78,11 +78,11 @@ class StepTree(Tree[NodeInfo]):
 
     # -- public ---------------------------------------------------------------------------------
 
-    def show_batch(self, batch: Batch | None) -> None:
-        """Show this batch; the same batch again is updated in place, another one is rebuilt."""
+    def show_batch(self, batch: Batch | None, note: str = "no batch selected") -> None:
+        """Show this batch (or `note`); the same batch again is updated in place, another one is rebuilt."""
         if batch is None:
             self._reset(None)
-            self._note("no batch selected")
+            self._note(note)
             return
         key = (batch.batch_id, batch.raw_value is not None)
         previous = self._batch

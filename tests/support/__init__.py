@@ -1,0 +1,1 @@
+"""Test support shared by every tier: fake clock, isolated env, simulators, logging, pilots."""

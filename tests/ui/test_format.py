@@ -1,0 +1,46 @@
+"""Pure helpers of the dashboard: the ETA from recent progress, and which table columns fit."""
+
+from __future__ import annotations
+
+from slv_tui.ui.format import ETA_WINDOW, ProgressTrend
+from slv_tui.ui.widgets.batch_table import fit_columns
+
+
+def test_eta_waits_for_movement_then_uses_the_recent_rate() -> None:
+    trend = ProgressTrend()
+    trend.add(0.0, 30.0)
+    trend.add(50.0, 30.0)
+    trend.add(60.0, 31.0)  # first change: how long it sat at 30 % is unknown, so this is the anchor
+    assert trend.eta() is None
+    trend.add(70.0, 41.0)  # 10 % in 10 s
+    assert trend.eta() == 59.0
+    trend.add(70.0 + ETA_WINDOW + 100, 50.0)  # then it slowed right down
+    trend.add(70.0 + ETA_WINDOW + 200, 51.0)
+    eta = trend.eta()
+    assert eta is not None and eta > 1000  # the old fast stretch has left the window
+
+
+def test_eta_grows_while_stalled_and_restarts_with_the_batch() -> None:
+    trend = ProgressTrend()
+    for t, p in ((0, 10), (10, 20), (20, 30)):
+        trend.add(float(t), float(p))
+    before = trend.eta()
+    trend.add(200.0, 30.0)  # no movement for three minutes
+    after = trend.eta()
+    assert before is not None and after is not None and after > before
+    trend.add(210.0, 5.0)  # lower than before: the batch started over
+    assert trend.eta() is None
+
+
+def test_columns_fit_narrow_and_grow_wide() -> None:
+    narrow = dict(fit_columns(98, id_width=13, labelled=False))
+    assert {"id", "state", "progress", "step", "warn", "err", "eta", "fetch"} <= narrow.keys()
+    assert "label" not in narrow and "updated" not in narrow
+    assert sum(w + 2 for w in narrow.values()) <= 98
+    wide = dict(fit_columns(218, id_width=13, labelled=False))
+    assert len(wide) == 12
+    assert wide["step"] > 40 and wide["label"] == 10  # an empty Label column does not grow
+    labelled = dict(fit_columns(218, id_width=13, labelled=True))
+    assert labelled["label"] > 10
+    assert "label" in dict(fit_columns(120, id_width=13, labelled=True))
+    assert "label" not in dict(fit_columns(120, id_width=13, labelled=False))
