@@ -87,6 +87,12 @@ class Step:
     warnings: tuple[Message, ...] = ()
     errors: tuple[Message, ...] = ()
     counts: Counts = field(default_factory=Counts)
+    ordered: tuple[Message, ...] = ()
+
+    @property
+    def in_server_order(self) -> tuple[Message, ...]:
+        """Every message once, in the order of the server's combined `messages` list when it gave one."""
+        return self.ordered or self.infos + self.warnings + self.errors
 
     def messages(self, severity: Severity) -> tuple[Message, ...]:
         """The step's messages of one severity, in server order."""

@@ -81,15 +81,19 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _message(raw: Any, severity: Severity) -> Message:
+_Key = tuple[str, int | None, str | None]
+
+
+def _key(raw: Any) -> _Key:
+    """A message's text, status and statusText: what identifies it across a step's lists."""
     if isinstance(raw, Mapping):
-        return Message(
-            severity=severity,
-            text=as_text(raw.get("text")) or "",
-            status=as_int(raw.get("status")),
-            status_text=as_text(raw.get("statusText")),
-        )
-    return Message(severity=severity, text=as_text(raw) or "")
+        return as_text(raw.get("text")) or "", as_int(raw.get("status")), as_text(raw.get("statusText"))
+    return as_text(raw) or "", None, None
+
+
+def _message(raw: Any, severity: Severity) -> Message:
+    text, status, status_text = _key(raw)
+    return Message(severity=severity, text=text, status=status, status_text=status_text)
 
 
 def _severity_of(raw: Any) -> Severity:
@@ -106,24 +110,58 @@ def _severity_of(raw: Any) -> Severity:
     return Severity.INFO
 
 
+def _in_combined_order(
+    grouped: Mapping[Severity, tuple[Message, ...]],
+    raw_lists: Mapping[Severity, list[Any]],
+    combined: list[Any],
+) -> tuple[Message, ...]:
+    """The grouped messages merged in the combined list's order; () when the lists do not agree.
+
+    SLV's per-severity lists are the combined list split by severity, so each combined entry equals
+    the next unread entry of one of them; comparing the raw JSON values keeps this a cheap merge."""
+    if len(combined) != sum(len(msgs) for msgs in grouped.values()):
+        return ()
+    next_of = dict.fromkeys(Severity, 0)
+    ordered: list[Message] = []
+    for entry in combined:
+        for severity in Severity:
+            i = next_of[severity]
+            if i < len(raw_lists[severity]) and raw_lists[severity][i] == entry:
+                ordered.append(grouped[severity][i])
+                next_of[severity] = i + 1
+                break
+        else:
+            return ()
+    return tuple(ordered)
+
+
 def parse_step(raw: Any) -> Step:
-    """One entry of `stepResults`; its `messages` list is used only when the per-severity lists are absent."""
+    """One entry of `stepResults`; its combined `messages` list gives the order, or the messages when
+    the per-severity lists are absent, and is never counted on top of them."""
     if not isinstance(raw, Mapping):
         return Step(name="", label=as_text(raw) or "", status=None)
+    raw_lists = {severity: _list(raw.get(list_key)) for severity, list_key, _ in _LISTS}
     grouped: dict[Severity, tuple[Message, ...]] = {}
     counts: dict[Severity, int] = {}
-    for severity, list_key, count_key in _LISTS:
-        grouped[severity] = tuple(_message(m, severity) for m in _list(raw.get(list_key)))
+    for severity, _, count_key in _LISTS:
+        grouped[severity] = tuple(_message(m, severity) for m in raw_lists[severity])
         reported = as_int(raw.get(count_key))
         counts[severity] = reported if reported is not None and reported >= 0 else len(grouped[severity])
-    if not any(grouped.values()) and _list(raw.get("messages")):
+    combined = _list(raw.get("messages"))
+    ordered: tuple[Message, ...] = ()
+    if any(grouped.values()):
+        ordered = _in_combined_order(grouped, raw_lists, combined) if combined else ()
+    elif combined:
         buckets: dict[Severity, list[Message]] = {s: [] for s in Severity}
-        for m in _list(raw.get("messages")):
-            severity = _severity_of(m)
-            buckets[severity].append(_message(m, severity))
+        in_order: list[Message] = []
+        for m in combined:
+            message = _message(m, _severity_of(m))
+            buckets[message.severity].append(message)
+            in_order.append(message)
         for severity in Severity:
             grouped[severity] = tuple(buckets[severity])
             counts[severity] = max(counts[severity], len(buckets[severity]))
+        ordered = tuple(in_order)
     return Step(
         name=as_text(raw.get("stepName")) or "",
         label=as_text(raw.get("stepLabel")) or as_text(raw.get("label")) or "",
@@ -132,6 +170,7 @@ def parse_step(raw: Any) -> Step:
         warnings=grouped[Severity.WARNING],
         errors=grouped[Severity.ERROR],
         counts=Counts(counts[Severity.INFO], counts[Severity.WARNING], counts[Severity.ERROR]),
+        ordered=ordered,
     )
 
 

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from slv_tui.slv.errors import SlvError
-from slv_tui.slv.model import Batch, Message, Severity, Step
+from slv_tui.slv.model import Batch, Message, Step
 
 _UNSAFE_IN_JSON = re.compile(
     "[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]"
@@ -50,7 +50,7 @@ def _step(step: Step) -> dict[str, Any]:
         "label": step.label,
         "status": step.status,
         "counts": step.counts.as_dict(),
-        "messages": [_message(m) for severity in Severity for m in step.messages(severity)],
+        "messages": [_message(m) for m in step.in_server_order],
     }
 
 

@@ -250,6 +250,7 @@ def test_only_combined_messages_list_is_classified() -> None:
     assert [m.text for m in s.infos] == ["a", "d"]
     assert [m.text for m in s.warnings] == ["b"]
     assert [m.text for m in s.errors] == ["c"]
+    assert [m.text for m in s.in_server_order] == ["a", "b", "c", "d"]
     assert s.counts == Counts(2, 1, 1)
     assert b.counts == Counts(2, 1, 1)
     assert b.state is BatchState.COMPLETED_WITH_ERRORS
@@ -274,6 +275,58 @@ def test_message_order_is_kept() -> None:
     assert [m.text for m in b.steps[0].infos] == texts
     assert [m.text for m in b.steps[2].errors] == ["z", "y"]
     assert b.counts.error == 2  # no totals reported: summed from the steps
+
+
+def _msg(status: int, text: str) -> dict[str, Any]:
+    return {"status": status, "statusText": ("OK", "WARNING", "ERROR")[status], "text": text}
+
+
+def _step_with_lists(combined: list[dict[str, Any]]) -> dict[str, Any]:
+    """A step whose per-severity lists hold `combined` split by status, as SLV sends them."""
+    by = {
+        sev: [m for m in combined if m["status"] == i] for i, sev in enumerate(("info", "warning", "error"))
+    }
+    return {
+        "stepName": "s",
+        "infoMessages": by["info"],
+        "warningMessages": by["warning"],
+        "errorMessages": by["error"],
+        "messages": combined,
+    }
+
+
+def test_combined_list_gives_the_server_order() -> None:
+    combined = [_msg(0, "start"), _msg(2, "Lamp-7 failed"), _msg(0, "start"), _msg(1, "slow"), _msg(0, "end")]
+    data = {"batchId": "7", "batchRunning": False, "value": {"stepResults": [_step_with_lists(combined)]}}
+    s = parse_batch(data, "7").steps[0]
+    assert [(m.severity.value, m.text) for m in s.in_server_order] == [
+        ("info", "start"),
+        ("error", "Lamp-7 failed"),
+        ("info", "start"),
+        ("warning", "slow"),
+        ("info", "end"),
+    ]
+    assert [m.text for m in s.infos] == ["start", "start", "end"]
+    assert s.counts == Counts(3, 1, 1)
+    # every message object appears once: the order is a permutation of the grouped lists
+    assert sorted(map(id, s.in_server_order)) == sorted(map(id, s.infos + s.warnings + s.errors))
+
+
+@pytest.mark.parametrize(
+    "combined_edit",
+    [
+        pytest.param(lambda c: c[:-1], id="combined-shorter"),
+        pytest.param(lambda c: [*c, _msg(0, "extra")], id="combined-longer"),
+        pytest.param(lambda c: [_msg(0, "other"), *c[1:]], id="combined-differs"),
+    ],
+)
+def test_combined_list_that_disagrees_falls_back_to_grouped_order(combined_edit: Any) -> None:
+    combined = [_msg(2, "e"), _msg(0, "i"), _msg(1, "w")]
+    step = _step_with_lists(combined)
+    step["messages"] = combined_edit(combined)
+    s = parse_batch({"batchId": "7", "value": {"stepResults": [step]}}, "7").steps[0]
+    assert [m.text for m in s.in_server_order] == ["i", "w", "e"]
+    assert s.counts == Counts(1, 1, 1)
 
 
 def test_odd_step_and_message_entries_do_not_crash() -> None:

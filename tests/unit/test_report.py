@@ -94,3 +94,25 @@ def test_dumps_refuses_nan() -> None:
 
     with pytest.raises(ValueError):
         dumps({"x": float("nan")})
+
+
+def test_step_messages_follow_the_server_order() -> None:
+    combined = [
+        {"status": 0, "statusText": "OK", "text": "push"},
+        {"status": 2, "statusText": "ERROR", "text": "Lamp-9 not found"},
+        {"status": 0, "statusText": "OK", "text": "done"},
+    ]
+    step = {
+        "stepName": "s",
+        "stepLabel": "Commissioning",
+        "infoMessages": [combined[0], combined[2]],
+        "errorMessages": [combined[1]],
+        "messages": combined,
+    }
+    batch = parse_batch({"batchId": "7", "batchRunning": False, "value": {"stepResults": [step]}}, "7")
+    out = batch_json("7", batch)["steps"][0]["messages"]
+    assert [(m["severity"], m["text"]) for m in out] == [
+        ("info", "push"),
+        ("error", "Lamp-9 not found"),
+        ("info", "done"),
+    ]
