@@ -31,9 +31,9 @@ def mapped_errors() -> Iterator[None]:
     except httpx.DecodingError:
         raise errors.ProtocolError("the answer's content encoding is invalid") from None
     except httpx.HTTPError as exc:
-        raise errors.ProtocolError(type(exc).__name__) from None
+        raise errors.ProtocolError(f"the HTTP exchange failed ({type(exc).__name__})") from None
     except ssl.SSLError as exc:
-        raise errors.TlsError(exc.reason or "handshake failed") from None
+        raise errors.TlsError(_ssl_reason(exc)) from None
     except OSError as exc:
         raise errors.ConnectError(exc.strerror or type(exc).__name__) from None
 
@@ -56,8 +56,16 @@ def _tls_reason(exc: BaseException) -> str:
         if isinstance(e, ssl.SSLCertVerificationError):
             return f"certificate verification failed ({e.verify_message})"
         if isinstance(e, ssl.SSLError):
-            return e.reason or "handshake failed"
+            return _ssl_reason(e)
     return "handshake failed"
+
+
+def _ssl_reason(exc: ssl.SSLError) -> str:
+    """OpenSSL's short reason (e.g. WRONG_VERSION_NUMBER); not every SSLError carries one."""
+    reason = getattr(exc, "reason", None)
+    if reason == "WRONG_VERSION_NUMBER":
+        return "handshake failed: the server does not speak TLS on this port (http:// instead of https://?)"
+    return f"handshake failed ({reason})" if reason else "handshake failed"
 
 
 def _connect_reason(exc: BaseException) -> str:

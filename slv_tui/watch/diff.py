@@ -12,10 +12,3 @@ def finished_now(previous: Batch | None, current: Batch | None) -> BatchState | 
     if not previous.state.finished and current.state.finished:
         return current.state
     return None
-
-
-def state_changed(previous: Batch | None, current: Batch | None) -> bool:
-    """True when the derived state differs (including the first successful fetch)."""
-    if current is None:
-        return False
-    return previous is None or previous.state is not current.state

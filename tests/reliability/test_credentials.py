@@ -187,3 +187,11 @@ def test_tls_failure_from_the_cli_exits_3(tmp_path: Path, tls_server: HostileSer
         tmp_path, "status", "--insecure", "--url", tls_server.url, "1481016600181", SLV_PASSWORD="x"
     )
     assert done.returncode == 0 and "verification is OFF" in done.stderr
+
+
+def test_https_to_a_plain_http_port_says_so(tmp_path: Path, threaded_sim: ThreadedSim) -> None:
+    url = threaded_sim.url.replace("http://", "https://")
+    done = run_cli(tmp_path, "status", "--url", url, "--user", "admin", "1481016600181", SLV_PASSWORD="admin")
+    assert done.returncode == 3
+    assert "does not speak TLS on this port (http:// instead of https://?)" in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
