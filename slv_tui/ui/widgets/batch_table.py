@@ -32,29 +32,37 @@ class Column:
 
 COLUMNS: tuple[Column, ...] = (
     Column("id", "ID", 2),
-    Column("label", "Label", 10, drop=1, grow=16),
+    Column("label", "Label", 10, drop=2, grow=16),
     Column("state", "State", 16),
     Column("progress", "Progress", 15),
-    Column("step", "Step", 12, grow=36),
-    Column("info", "Info", 5, drop=3),
+    Column("step", "Step", 12, drop=1, grow=36),
+    Column("info", "Info", 5, drop=4),
     Column("warn", "Warn", 4),
     Column("err", "Err", 4),
-    Column("elapsed", "Elapsed", 8, drop=4),
-    Column("eta", "ETA", 8, drop=2),
-    Column("updated", "Updated", 10, drop=5),
+    Column("elapsed", "Elapsed", 8, drop=5),
+    Column("eta", "ETA", 8, drop=3),
+    Column("updated", "Updated", 10, drop=6),
     Column("fetch", "Fetch", 10),
 )
-"""Declaration order is display order; ID is widened to the longest ID."""
+"""Declaration order is display order; ID is widened to the longest ID. State, counts of trouble
+and Fetch (fresh or STALE) never give way: a narrow screen must not hide that data is old."""
 
-UNLABELLED_DROP = 6
+UNLABELLED_DROP = 7
 """With no labels at all, the Label column is the first to go."""
+
+COMPACT_PROGRESS = 10
+"""Width of the Progress column when the full one does not fit: a 5-cell bar and the percent."""
 
 Layout = tuple[tuple[str, int], ...]
 """The shown columns as (key, width), in display order."""
 
 
 def fit_columns(available: int, *, id_width: int, labelled: bool, padding: int = 1) -> Layout:
-    """Pick the columns that fit in `available` cells and share out what is left to Step and Label."""
+    """Pick the columns that fit in `available` cells and share out what is left to Step and Label.
+
+    The columns that are always shown come first; when even they do not fit, the progress bar
+    gets shorter (the percentage stays).
+    """
     columns = [replace(c, width=max(c.width, id_width)) if c.key == "id" else c for c in COLUMNS]
 
     def drop(column: Column) -> int:
@@ -62,6 +70,9 @@ def fit_columns(available: int, *, id_width: int, labelled: bool, padding: int =
 
     shown = {c.key for c in columns if not drop(c)}
     used = sum(c.width + 2 * padding for c in columns if c.key in shown)
+    if used > available:
+        columns = [replace(c, width=COMPACT_PROGRESS) if c.key == "progress" else c for c in columns]
+        used = sum(c.width + 2 * padding for c in columns if c.key in shown)
     for column in sorted((c for c in columns if drop(c)), key=drop):
         cost = column.width + 2 * padding
         if used + cost <= available:
@@ -153,8 +164,13 @@ class BatchTable(DataTable[Text]):
     def __init__(self) -> None:
         super().__init__(id="batch-table", cursor_type="row", zebra_stripes=True)
         self._cells: dict[str, tuple[Text, ...]] = {}
+        self._rows: dict[str, BatchRow] = {}
         self._order: list[str] = []
         self._layout: Layout = ()
+        self._bar_width = 10
+        self._auto_row: int | None = 0
+        """Where sync left the cursor while nobody has picked a row (it stays on the top row, however
+        the rows reorder as they arrive); None once a row was picked."""
 
     def on_mount(self) -> None:
         """Declare the columns that fit, keyed so cells can be addressed by name."""
@@ -179,18 +195,17 @@ class BatchTable(DataTable[Text]):
 
     def sync(self, rows: Sequence[BatchRow], *, select: str | None = None) -> None:
         """Make the table show exactly these rows in this order, touching only what changed."""
-        keep = select or self.selected_id
-        if select is None and all(cells[2].plain == "… pending" for cells in self._cells.values()):
-            keep = None  # first load: the cursor stays on the top row as rows arrive
+        if self._auto_row is not None and (select is not None or self.cursor_row != self._auto_row):
+            self._auto_row = None  # a row was picked: from now on the cursor follows that batch
+        keep = select or (self.selected_id if self._auto_row is None else None)
         wanted = {row.batch_id for row in rows}
         for batch_id in [k for k in self._cells if k not in wanted]:
             self.remove_row(batch_id)
             del self._cells[batch_id]
-        fresh = {row.batch_id: self._render_row(row) for row in rows}
+        self._rows = {row.batch_id: row for row in rows}
         self._order = [row.batch_id for row in rows]
-        if self._relayout(fresh):
-            self._cells = fresh
-        else:
+        if not self._relayout():
+            fresh = {row.batch_id: self._render_row(row) for row in rows}
             shown = set(self.shown_columns)
             for batch_id, cells in fresh.items():
                 old = self._cells.get(batch_id)
@@ -208,6 +223,8 @@ class BatchTable(DataTable[Text]):
             index = self.get_row_index(keep)
             if index != self.cursor_row:
                 self.move_cursor(row=index)
+        if self._auto_row is not None:
+            self._auto_row = self.cursor_row
 
     def restyle(self) -> None:
         """Render every cell again (the theme changed)."""
@@ -219,31 +236,33 @@ class BatchTable(DataTable[Text]):
         shown = set(self.shown_columns)
         return [cell for column, cell in zip(COLUMNS, cells, strict=True) if column.key in shown]
 
-    def _relayout(self, cells: dict[str, tuple[Text, ...]] | None = None) -> bool:
+    def _relayout(self) -> bool:
         """Rebuild the columns when what fits changed (resize, first label, longer ID); True if rebuilt.
 
         Only a resize or a new kind of row can change the layout, so polls never rebuild the table.
         """
-        cells = self._cells if cells is None else cells
+        rows = self._rows
         available = self.size.width - self.styles.scrollbar_size_vertical
         layout = fit_columns(
             available,
-            id_width=max((len(batch_id) for batch_id in cells), default=2),
-            labelled=any(row[1].plain for row in cells.values()),
+            id_width=max((len(batch_id) for batch_id in rows), default=2),
+            labelled=any(clean(row.label) for row in rows.values()),
             padding=self.cell_padding,
         )
         if layout == self._layout:
             return False
         self._layout = layout
+        self._bar_width = dict(layout)["progress"] - 5
         keep = self.selected_id
         titles = {column.key: column.title for column in COLUMNS}
+        self._cells = {batch_id: self._render_row(row) for batch_id, row in rows.items()}
         self.clear(columns=True)
         for key, width in layout:
             self.add_column(titles[key], key=key, width=width)
         for batch_id in self._order:
-            if batch_id in cells:
-                self.add_row(*self._visible(cells[batch_id]), key=batch_id)
-        if keep is not None and keep in cells:
+            if batch_id in self._cells:
+                self.add_row(*self._visible(self._cells[batch_id]), key=batch_id)
+        if keep is not None and keep in self._cells:
             self.move_cursor(row=self.get_row_index(keep), animate=False)
         return True
 
@@ -258,6 +277,7 @@ class BatchTable(DataTable[Text]):
         state_style = muted if state is None else self._style(STATE_CLASS[state])
         bar = progress_bar(
             None if batch is None else batch.progress,
+            self._bar_width,
             bar_style=self._style("batch-table--bar"),
             empty_style=self._style("batch-table--bar-empty"),
         )
@@ -268,7 +288,7 @@ class BatchTable(DataTable[Text]):
         return (
             Text(snap.batch_id),
             _cell(clean(row.label), overflow=True),
-            Text(state_label(state), style=state_style),
+            Text(_state_word(state, row.condition), style=state_style),
             bar,
             _cell("" if step is None else clean(step.title), overflow=True),
             self._count(None if counts is None else counts.info, ""),
@@ -299,6 +319,13 @@ class BatchTable(DataTable[Text]):
         if not snap.polling:
             return Text("■ final", style=self._style("batch-table--muted"))
         return Text("● fresh", style=self._style("batch-table--succeeded"))
+
+
+def _state_word(state: BatchState | None, condition: Condition) -> str:
+    """The state as shown; a batch never fetched because fetching fails is unknown, not pending."""
+    if state is None and condition is Condition.ERROR:
+        return "? unknown"
+    return state_label(state)
 
 
 def _cell(text: str, *, overflow: bool = False) -> Text:

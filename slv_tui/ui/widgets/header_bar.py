@@ -19,21 +19,24 @@ from slv_tui.watch.snapshot import ServerStatus
 
 
 def connection_text(server: ServerStatus, paused: bool, down_for: float | None = None) -> str:
-    """One line saying whether the server answers, e.g. "server unreachable: connection failed: …"."""
+    """One line saying whether the server answers, what matters first (a narrow screen cuts the end):
+    e.g. "server unreachable for 2m 05s — connection failed: …"."""
     if server.ok is None:
         text = "connecting…"
     elif server.ok:
         text = "connected"
     elif server.auth_problem:
-        text = clean(server.reason or "authentication failed")
-        if not text.startswith("authentication failed"):
-            text = f"authentication failed: {text}"
-        text += " — press P to enter the password"
+        reason = clean(server.reason or "")
+        reason = reason.removeprefix("authentication failed").lstrip(": ")
+        text = "authentication failed — press P to enter the password"
+        if reason:
+            text += f" · {reason}"
     else:
-        text = f"server unreachable: {clean(server.reason or 'no answer')}"
+        text = "server unreachable"
         if down_for is not None and down_for >= 1:
-            text += f" (for {duration(down_for)})"
-    return f"PAUSED · {text}" if paused else text
+            text += f" for {duration(down_for)}"
+        text += f" — {clean(server.reason or 'no answer')}"
+    return f"PAUSED — press p to resume · {text}" if paused else text
 
 
 class HeaderBar(Vertical):
