@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input
 
@@ -20,6 +22,7 @@ from slv_tui.watch.snapshot import Condition, PollRound, ServerStatus, Snapshot
 from slv_tui.watch.watchlist import WatchEntry, Watchlist
 
 UNDO_SECONDS = 8.0
+NARROW_BELOW = 100
 
 
 class DashboardScreen(Screen[None]):
@@ -35,17 +38,21 @@ class DashboardScreen(Screen[None]):
             "R", "refresh_all", "Refresh all", show=False, tooltip="Fetch every batch now", id="refresh-all"
         ),
         Binding("slash", "filter", "Filter", tooltip="Filter rows by ID, label or state", id="filter"),
-        Binding("e", "export", "Export", tooltip="Write the selected batch as JSON", id="export"),
+        Binding("e", "export", "Export", show=False, tooltip="Write the selected batch as JSON", id="export"),
         Binding(
             "E", "export_all", "Export all", show=False, tooltip="Write every batch as JSON", id="export-all"
         ),
         Binding("c", "copy_id", "Copy", tooltip="Copy the selected batch ID", id="copy"),
-        Binding("p", "pause", "Pause", tooltip="Pause or resume auto refresh", id="pause"),
+        Binding("p", "pause", "Pause", tooltip="Pause auto refresh (data then ages into stale)", id="pause"),
+        Binding("p", "resume", "Resume", tooltip="Resume auto refresh", id="resume"),
         Binding("P", "password", "Password", show=False, tooltip="Enter the server password", id="password"),
         Binding("escape", "back", "Back", show=False, tooltip="Close the filter / back to the table"),
     ]
-    """The footer shows the everyday keys (so help and quit still fit at 100 columns); the rest are
-    in help and the palette."""
+    """The footer shows the everyday keys (so help and quit still fit at 80 columns, undo included);
+    the rest are in help and the palette."""
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_BELOW, "-wide")]
+    """Below NARROW_BELOW columns the detail pane shows the fields or the step tree, not both."""
 
     header: HeaderBar
     table: BatchTable
@@ -89,6 +96,10 @@ class DashboardScreen(Screen[None]):
         self.detail = self.query_one(DetailPane)
         self.table.focus()
         self.call_after_refresh(self._styled)
+
+    def on_resize(self, event: Resize) -> None:
+        """A narrow footer keeps its room for the keys (ctrl+p is listed in help)."""
+        self.query_one(Footer).show_command_palette = event.size.width >= NARROW_BELOW
 
     def _styled(self) -> None:
         """Widgets have their CSS now, so their colours can be read: draw, then tick every second."""
@@ -166,7 +177,31 @@ class DashboardScreen(Screen[None]):
         snap = None if batch_id is None else self.poller.snapshot(batch_id)
         labels = {e.batch_id: e.label for e in self.watchlist.entries}
         condition = None if snap is None else snap.condition(now, self.poller.interval)
-        self.detail.show(snap, labels.get(batch_id or "", ""), condition, now)
+        empty = self._empty_text() if snap is None else None
+        paused = self.poller.paused
+        self.detail.show(snap, labels.get(batch_id or "", ""), condition, now, paused=paused, empty=empty)
+
+    def _empty_text(self) -> Text:
+        """What the detail pane says when no row is selected: how to add, or why nothing shows."""
+        watched = len(self.watchlist.entries)
+        needle = self.filter_text.strip()
+        if watched and needle:
+            return Text(
+                f"No batch matches the filter “{needle}” ({plural(watched, 'batch')} watched) — "
+                "esc clears the filter"
+            )
+        if watched:
+            return Text("No batch selected")
+        guide = Text("Nothing to watch yet.\n\n", style="bold")
+        for key, what in (
+            ("a", "add batch IDs: paste many at once, separated by spaces, commas or new lines"),
+            ("?", "every key"),
+            ("ctrl+p", "every command, and the colour theme"),
+        ):
+            guide.append(f"  {key:<8}", style="bold")
+            guide.append(f"{what}\n", style="not bold")
+        guide.append("\nOr give IDs on the command line:  slv-tui 1481016600181 1481018818069", "not bold")
+        return guide
 
     def restyle(self) -> None:
         """Redraw with the current theme's colours."""
@@ -212,6 +247,8 @@ class DashboardScreen(Screen[None]):
         """Hide undo when there is nothing to undo; grey out per-batch keys with no selection."""
         if action == "undo":
             return bool(self.undo_entries)
+        if action in ("pause", "resume"):
+            return self.poller.paused is (action == "resume")  # one key; the footer names what it does
         if action in ("remove", "label", "refresh", "export", "copy_id", "details"):
             return True if self.selected_id is not None else None
         return True
@@ -282,9 +319,11 @@ class DashboardScreen(Screen[None]):
         self.app.push_screen(LabelScreen(batch_id, current), done)
 
     def action_details(self) -> None:
-        """Move into the step tree of the selected batch."""
+        """Move into the step tree of the selected batch, the cursor on what needs reading first."""
         if self.selected_id is not None:
-            self.detail.step_tree.focus()
+            tree = self.detail.step_tree
+            tree.focus()
+            tree.land()
 
     def action_back(self) -> None:
         """Close the filter, or go back from the tree to the table."""
@@ -317,14 +356,20 @@ class DashboardScreen(Screen[None]):
             self.app.notify(f"Copied {self.selected_id}", timeout=3, markup=False)
 
     def action_pause(self) -> None:
-        """Pause or resume auto refresh."""
-        if self.poller.paused:
-            self.poller.resume()
-            self.app.notify("Auto refresh resumed", timeout=3)
-        else:
+        """Pause auto refresh (nothing is fetched until resumed; data ages into stale)."""
+        if not self.poller.paused:
             self.poller.pause()
             self.app.notify("Auto refresh paused — press p to resume", timeout=4)
         self.refresh_view()
+        self.refresh_bindings()
+
+    def action_resume(self) -> None:
+        """Resume auto refresh."""
+        if self.poller.paused:
+            self.poller.resume()
+            self.app.notify("Auto refresh resumed", timeout=3)
+        self.refresh_view()
+        self.refresh_bindings()
 
     def action_export(self) -> None:
         """Write the selected batch as JSON."""

@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.events import DescendantBlur, DescendantFocus
 from textual.widgets import Static
 
 from slv_tui.sanitize import clean
@@ -26,6 +27,21 @@ def _opt(value: object) -> str:
     return "—" if value is None or value == "" else clean(value)
 
 
+def _from(data_age: float | None) -> str:
+    """ "from 12s ago", "from just now"."""
+    return "from just now" if data_age is not None and data_age < 1 else f"from {age(data_age)}"
+
+
+def failure_reason(batch: Batch) -> str:
+    """Why a batch failed, from its error code, label and message (whichever the server gave)."""
+    code = batch.error_code if batch.error_code not in (None, "", "0") else None
+    head = " ".join(clean(part, max_length=120) for part in (code, batch.error_code_label) if part)
+    message = clean(batch.message, max_length=300) if batch.message else ""
+    if head and message and message != head:
+        return f"{head}: {message}"
+    return head or message or f"status {clean(batch.status or 'ERROR')} (the server gave no reason)"
+
+
 class DetailPane(Vertical):
     """Shows one batch; fields are redrawn per poll, the tree is updated in place."""
 
@@ -43,7 +59,7 @@ class DetailPane(Vertical):
         background: $boost;
     }
     DetailPane > #detail-banner {
-        height: 1;
+        height: auto;
         padding: 0 1;
         text-style: bold;
         display: none;
@@ -53,10 +69,21 @@ class DetailPane(Vertical):
         background: $warning;
         color: $text;
     }
-    DetailPane > #detail-banner.-cancelled {
+    DetailPane > #detail-banner.-cancelled, DetailPane > #detail-banner.-failed {
         display: block;
         background: $error;
         color: $text;
+    }
+    DetailPane > #detail-empty {
+        display: none;
+        height: 1fr;
+        padding: 1 2;
+    }
+    DetailPane.-empty > #detail-empty {
+        display: block;
+    }
+    DetailPane.-empty > #detail-body {
+        display: none;
     }
     DetailPane > #detail-fetch {
         height: auto;
@@ -81,6 +108,13 @@ class DetailPane(Vertical):
         height: 1fr;
         padding: 0 1;
         border-right: vkey $panel;
+    }
+    DetailPane > #detail-hint {
+        display: none;
+        height: 1;
+        padding: 0 1;
+        color: $foreground-muted;
+        background: $boost;
     }
     DetailPane .detail--name { color: $foreground-muted; }
     DetailPane .detail--bar { color: $accent; }
@@ -108,10 +142,21 @@ class DetailPane(Vertical):
         yield Static(id="detail-title")
         yield Static(id="detail-banner")
         yield Static(id="detail-fetch")
+        yield Static(id="detail-empty")
         with Horizontal(id="detail-body"):
             with VerticalScroll(id="detail-fields-scroll"):
                 yield Static(id="detail-fields")
             yield StepTree()
+        yield Static("⏎ steps and messages · esc back to the table", id="detail-hint")
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        """Remember that the tree is being read (a narrow screen then gives it the whole width)."""
+        self.set_class(isinstance(event.widget, StepTree), "-reading")
+
+    def on_descendant_blur(self, event: DescendantBlur) -> None:
+        """The tree lost the focus (back to the table)."""
+        if isinstance(event.widget, StepTree) and not self.step_tree.has_focus:
+            self.remove_class("-reading")
 
     @property
     def step_tree(self) -> StepTree:
@@ -121,24 +166,38 @@ class DetailPane(Vertical):
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(name, partial=True, default=Style())
 
-    def show(self, snapshot: Snapshot | None, label: str, condition: Condition | None, now: float) -> None:
-        """Show this batch (or nothing); redraws only when what is shown changed."""
+    def show(
+        self,
+        snapshot: Snapshot | None,
+        label: str,
+        condition: Condition | None,
+        now: float,
+        *,
+        paused: bool = False,
+        empty: Text | None = None,
+    ) -> None:
+        """Show this batch, or `empty` (what to do when there is none); redraws only on a change."""
+        age_now = None if snapshot is None or snapshot.fetched_at is None else now - snapshot.fetched_at
         key = (
             None if snapshot is None else snapshot.batch_id,
             None if snapshot is None else snapshot.batch,
             None if snapshot is None else snapshot.error_text,
             label,
             condition,
-            None if snapshot is None or snapshot.fetched_at is None else int(now - snapshot.fetched_at),
+            None if age_now is None else int(age_now),
+            paused,
+            None if empty is None else empty.plain,
         )
         if key == self._shown:
             return
         self._shown = key
         title = self.query_one("#detail-title", Static)
+        self.set_class(snapshot is None, "-empty")
         if snapshot is None:
-            title.update(Text("No batch selected — press a to add batch IDs"))
+            title.update(Text("No batch selected"))
+            self.query_one("#detail-empty", Static).update(empty or Text(""))
             self._banner(None)
-            self._fetch(None, None)
+            self._fetch(None, None, None, paused)
             self.query_one("#detail-fields", Static).update("")
             self.step_tree.show_batch(None)
             return
@@ -149,9 +208,11 @@ class DetailPane(Vertical):
         if batch is not None:
             head.append("   ")
             head.append(state_label(batch.state), self._style(STATE_CLASS[batch.state]))
+            if condition is Condition.STALE:
+                head.append(f"   ⌛ STALE: as of {age(age_now)}", self._style("detail--warning"))
         title.update(head)
         self._banner(batch)
-        self._fetch(snapshot, condition)
+        self._fetch(snapshot, condition, age_now, paused)
         self.query_one("#detail-fields", Static).update(self._fields(snapshot, now))
         if batch is not None:
             self.step_tree.show_batch(batch)
@@ -166,15 +227,20 @@ class DetailPane(Vertical):
         self.step_tree.restyle()
 
     def _banner(self, batch: Batch | None) -> None:
-        """A cancelled batch, or one asked to cancel, gets a coloured line no one can miss."""
+        """A failed or cancelled batch, or one asked to cancel, gets a coloured line no one can miss."""
         banner = self.query_one("#detail-banner", Static)
-        cancelled = batch is not None and batch.state is BatchState.CANCELLED
+        state = None if batch is None else batch.state
+        cancelled = state is BatchState.CANCELLED
         cancelling = batch is not None and not cancelled and batch.cancel_requested
+        failed = state is BatchState.FAILED and not cancelling
         banner.set_class(cancelling, "-cancelling")
         banner.set_class(cancelled, "-cancelled")
-        if batch is None or not (cancelled or cancelling):
+        banner.set_class(failed, "-failed")
+        if batch is None or not (cancelled or cancelling or failed):
             return
-        if cancelled:
+        if failed:
+            text = f"✖ FAILED — {failure_reason(batch)}"
+        elif cancelled:
             text = "⊘ CANCELLED — the server stopped this batch before it finished"
         elif batch.running:
             text = "⏸ CANCEL REQUESTED — the batch is still running until the server stops it"
@@ -184,15 +250,20 @@ class DetailPane(Vertical):
             text += f" (started by {clean(batch.login, max_length=40)})"
         banner.update(Text(text))
 
-    def _fetch(self, snapshot: Snapshot | None, condition: Condition | None) -> None:
+    def _fetch(
+        self, snapshot: Snapshot | None, condition: Condition | None, data_age: float | None, paused: bool
+    ) -> None:
+        """A line saying why the data may be old, and how old it is."""
         line = self.query_one("#detail-fetch", Static)
         text = None
         if snapshot is not None and snapshot.error_text:
             text = f"✖ last fetch failed: {clean(snapshot.error_text)}"
             if snapshot.batch is not None:
-                text += " — showing the last good data"
+                text += f" — showing the last good data, {_from(data_age)}"
+        elif condition is Condition.STALE and paused:
+            text = f"⌛ STALE — auto refresh is paused (press p to resume); this data is {_from(data_age)}"
         elif condition is Condition.STALE:
-            text = "⌛ STALE — no fresh answer for a while; showing the last good data"
+            text = f"⌛ STALE — no fresh answer; showing the last good data, {_from(data_age)}"
         line.set_class(text is not None, "-shown")
         never_fetched = snapshot is not None and snapshot.batch is None
         line.set_class(condition is Condition.ERROR or never_fetched, "-error")
@@ -210,7 +281,7 @@ class DetailPane(Vertical):
             return grid
         bar = progress_bar(
             batch.progress,
-            width=18,
+            width=12,
             bar_style=self._style("detail--bar"),
             empty_style=self._style("detail--bar-empty"),
         )
@@ -223,12 +294,12 @@ class DetailPane(Vertical):
             "  ",
             (f"error {counts.error}", err if counts.error else ""),
         )
-        progress_raw = "-1 (unknown)" if batch.progress is None else f"{batch.progress:g}"
+        if batch.progress is None:
+            bar.append("  (-1: unknown)")
         rows: list[tuple[str, Text]] = [
             ("batchId", Text(batch.batch_id)),
             ("state", Text(state_label(batch.state), self._style(STATE_CLASS[batch.state]))),
-            ("progress", bar),
-            ("batchProgressValue", Text(progress_raw)),
+            ("batchProgressValue", bar),
             ("batchProgressMessage", Text(_opt(batch.progress_message))),
             ("batchRunning", Text(_flag(batch.running))),
             ("cancelRequested", Text(_flag(batch.cancel_requested), warn if batch.cancel_requested else "")),

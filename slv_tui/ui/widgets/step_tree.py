@@ -106,6 +106,20 @@ class StepTree(Tree[NodeInfo]):
         if cursor is not None and self.last_line >= 0 and cursor.line != self.cursor_line:
             self.move_cursor(cursor)
 
+    def land(self) -> None:
+        """Put the cursor where reading starts, unless it is already somewhere: the first Errors
+        group, else the step running now, else the first line."""
+        if self.cursor_node is not None or self.last_line < 0:
+            return
+        groups = (self._groups.get((i, Severity.ERROR)) for i in range(len(self._steps)))
+        target = next((node for node in groups if node is not None and node.is_expanded), None)
+        if target is None and self._batch is not None and self._batch.running and self._steps:
+            target = self._steps[-1]
+        if target is None:
+            self.cursor_line = 0
+        else:
+            self.move_cursor(target)
+
     def restyle(self) -> None:
         """Relabel every node with the current theme's colours."""
         batch, self._key, self._batch = self._batch, None, None
