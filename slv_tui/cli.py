@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
+import ssl
 import sys
 from collections.abc import Coroutine, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 from slv_tui import __version__, paths
 from slv_tui.config import LOG_LEVELS, ConfigError, Overrides, Settings, resolve
 from slv_tui.credentials import find_password
-from slv_tui.headless import EXIT_USAGE, Output, run, run_follow, run_status
+from slv_tui.headless import EXIT_INTERRUPTED, EXIT_USAGE, Output, run, run_follow, run_status
 from slv_tui.logs import setup_logging
 from slv_tui.slv.auth import AUTH_MODES, Credentials, Secret
 from slv_tui.slv.client import ClientSettings, SlvClient
@@ -29,18 +31,68 @@ class UsageError(Exception):
     """A usage or configuration problem: exit 2 before any request."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: `slv-tui status: error: ... (see 'slv-tui status --help')`."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
 def _positive(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
-    if not value > 0:
+    if not (value > 0 and math.isfinite(value)):
         raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
     return value
 
 
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number from 0 to 65535, got {text!r}")
+    return value
+
+
+def _milliseconds(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of milliseconds, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more milliseconds, got {text!r}")
+    return value
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text!r}") from None
+    if not 0.0 <= value <= 1.0:  # also rejects nan
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text!r}")
+    return value
+
+
+def _batch_id(token: str, mode: str) -> str:
+    """A batch ID exactly as typed: 1 to 19 ASCII digits, nothing around them."""
+    try:
+        batch_id = validate_id(token)
+    except InvalidBatchId as exc:
+        if mode == "dashboard" and token.isalpha():  # `slv-tui stauts 123`: a mistyped command?
+            raise InvalidBatchId(f"{exc} (or a command: {', '.join(SUBCOMMANDS)})") from None
+        raise
+    if batch_id != token:
+        raise InvalidBatchId(f"invalid batch ID {token!r}: expected 1 to 19 digits (no spaces)")
+    return batch_id
+
+
 def _connection_options() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     group = common.add_argument_group("connection")
     group.add_argument("--url", help="SLV CMS URL, e.g. https://cms.example.org:8443/reports (env SLV_URL)")
     group.add_argument("--user", help="user name (env SLV_USERNAME)")
@@ -58,7 +110,7 @@ def _connection_options() -> argparse.ArgumentParser:
 def build_parsers() -> dict[str, argparse.ArgumentParser]:
     """One parser per mode; `dashboard` is the default mode."""
     common = _connection_options()
-    dashboard = argparse.ArgumentParser(
+    dashboard = _Parser(
         prog="slv-tui",
         parents=[common],
         description="Watch Streetlight.Vision batches (modes: dashboard, status, follow, sim, paths).",
@@ -69,26 +121,26 @@ def build_parsers() -> dict[str, argparse.ArgumentParser]:
     )
     dashboard.add_argument("--demo", action="store_true", help="watch a built-in simulated SLV server")
     dashboard.add_argument("--version", action="store_true", help="print the version and the log file path")
-    parsers = {"dashboard": dashboard}
+    parsers: dict[str, argparse.ArgumentParser] = {"dashboard": dashboard}
     for name, text in (
         ("status", "print each batch's state once and exit (0 ok, 1 failed/cancelled/errors, 3 fetch error)"),
         ("follow", "poll until every batch has finished, printing each change"),
     ):
-        sub = argparse.ArgumentParser(prog=f"slv-tui {name}", parents=[common], description=text)
+        sub = _Parser(prog=f"slv-tui {name}", parents=[common], description=text)
         sub.add_argument("--json", action="store_true", help="machine-readable output")
         sub.add_argument("batch_ids", nargs="+", metavar="BATCH_ID")
         parsers[name] = sub
-    sim = argparse.ArgumentParser(prog="slv-tui sim", description="run the SLV simulator")
+    sim = _Parser(prog="slv-tui sim", description="run the SLV simulator")
     sim.add_argument("--host", default="127.0.0.1")
-    sim.add_argument("--port", type=int, default=8080)
+    sim.add_argument("--port", type=_port, default=8080)
     sim.add_argument("--scenario", default="demo", help="demo, static, or a path to a scenario JSON file")
-    sim.add_argument("--latency-ms", type=int, default=0)
-    sim.add_argument("--fault-rate", type=float, default=0.0)
+    sim.add_argument("--latency-ms", type=_milliseconds, default=0)
+    sim.add_argument("--fault-rate", type=_fraction, default=0.0, help="share of answers that fail (0 to 1)")
     sim.add_argument("--auth", choices=AUTH_MODES, default="basic")
     sim.add_argument("--user", default="admin")
     sim.add_argument("--password", default="admin")
     parsers["sim"] = sim
-    parsers["paths"] = argparse.ArgumentParser(prog="slv-tui paths", description="print where files live")
+    parsers["paths"] = _Parser(prog="slv-tui paths", description="print where files live")
     return parsers
 
 
@@ -109,7 +161,15 @@ def split_mode(argv: Sequence[str]) -> tuple[str, list[str]]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `slv-tui` console script."""
-    mode, rest = split_mode(sys.argv[1:] if argv is None else argv)
+    try:
+        return _main(sys.argv[1:] if argv is None else argv)
+    except KeyboardInterrupt:  # Ctrl-C at the password prompt, in a password_command, ...
+        print("slv-tui: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _main(argv: Sequence[str]) -> int:
+    mode, rest = split_mode(argv)
     args = build_parsers()[mode].parse_args(rest)
     try:
         if mode == "sim":
@@ -124,7 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if mode == "dashboard" and args.version:
             print(f"slv-tui {__version__} (log file: {paths.log_file()})")
             return 0
-        ids = [validate_id(token) for token in args.batch_ids]
+        ids = [_batch_id(token, mode) for token in args.batch_ids]
         if mode == "dashboard" and args.demo:
             return _dashboard_demo(args, ids)
         settings = resolve(_overrides(args), args.config)
@@ -133,6 +193,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         interactive = mode == "dashboard"
         password = find_password(settings, prompt=not interactive)
         if password is None and not interactive:
+            if sys.stdin.isatty():
+                raise UsageError("no password entered (or set SLV_PASSWORD, or a password_command)")
             raise UsageError(
                 "no password: set SLV_PASSWORD, give the profile a password_command, or run in a terminal"
             )
@@ -142,7 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if mode == "dashboard":
             return _dashboard(settings, client_settings, ids)
         output = Output(json=args.json, color=_use_color())
-        client = SlvClient(client_settings)
+        client = _new_client(client_settings)
         if mode == "status":
             return run(_closing(client, run_status(client, ids, output)))
         return run(_closing(client, run_follow(client, ids, output, settings.interval)))
@@ -166,12 +228,38 @@ def _overrides(args: argparse.Namespace) -> Overrides:
 
 
 def _check_url(url: str | None) -> str:
-    if not url:
+    """The server URL, stripped, or a one-line UsageError; a password in it is never shown."""
+    if not url or not url.strip():
         raise UsageError("no server URL: give --url, set SLV_URL, or set url in the config profile")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"invalid server URL {url!r}: expected http(s)://host[:port][/path]")
+    url = url.strip()
+    expected = "expected http(s)://host[:port][/path]"
+    try:
+        parts = urlsplit(url)
+        shown = repr(_without_userinfo(url, parts.netloc))
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            raise UsageError(f"invalid server URL {shown}: {expected}")
+        if parts.username is not None or parts.password is not None:
+            raise UsageError(
+                f"invalid server URL {shown}: it must not hold a user name or password;"
+                " use --user and SLV_PASSWORD (or the profile's password_command)"
+            )
+        if parts.query or parts.fragment or url.endswith(("?", "#")):
+            raise UsageError(f"invalid server URL {shown}: no ?query or #fragment allowed; {expected}")
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not a number from 0 to 65535
+    except ValueError as exc:
+        shown = repr(_without_userinfo(url, None))
+        raise UsageError(f"invalid server URL {shown}: {exc}; {expected}") from None
     return url
+
+
+def _without_userinfo(url: str, netloc: str | None) -> str:
+    """The URL with any `user:password@` replaced, for messages."""
+    if netloc is None:
+        _scheme, sep, rest = url.partition("://")
+        netloc = rest.split("/", 1)[0] if sep else ""
+    if "@" not in netloc:
+        return url
+    return url.replace(netloc, "***@" + netloc.rsplit("@", 1)[1], 1)
 
 
 def _client_settings(settings: Settings, password: Secret | None) -> ClientSettings:
@@ -183,6 +271,15 @@ def _client_settings(settings: Settings, password: Secret | None) -> ClientSetti
         ca_bundle=settings.ca_bundle,
         max_connections=max(settings.concurrency, 1) * 2,
     )
+
+
+def _new_client(client_settings: ClientSettings) -> SlvClient:
+    """The HTTP client; an unreadable CA bundle is a configuration error, not a traceback."""
+    try:
+        return SlvClient(client_settings)
+    except (OSError, ssl.SSLError) as exc:
+        reason = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or type(exc).__name__
+        raise ConfigError(f"ca_bundle {client_settings.ca_bundle}: cannot load it ({reason})") from None
 
 
 def _use_color() -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -77,6 +78,8 @@ def read_config(path: Path, *, required: bool) -> dict[str, Any]:
         return {}
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML (not UTF-8 text: byte {exc.start})") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
     _check_table(path, "", data, {k: object for k in _TOP_KEYS})
@@ -97,7 +100,7 @@ def _check_type(path: Path, key: str, value: Any, expected: type) -> None:
     if expected is object:
         return
     if expected is float and isinstance(value, int | float) and not isinstance(value, bool):
-        ok = value > 0
+        ok = value > 0 and math.isfinite(value)
         if not ok:
             raise ConfigError(f"{path}: {key}: expected a positive number, got {value!r}")
         return
@@ -106,15 +109,18 @@ def _check_type(path: Path, key: str, value: Any, expected: type) -> None:
             raise ConfigError(f"{path}: {key}: expected a whole number >= 1, got {value!r}")
         return
     if not isinstance(value, expected) or (expected is not bool and isinstance(value, bool)):
-        names = {str: "a string", bool: "true or false", float: "a number", int: "a whole number"}
+        names = {
+            str: "a string", bool: "true or false", float: "a number", int: "a whole number", dict: "a table",
+        }  # fmt: skip
         raise ConfigError(f"{path}: {key}: expected {names.get(expected, expected.__name__)}, got {value!r}")
 
 
 def resolve(overrides: Overrides, config_path: Path | None, env: Mapping[str, str] | None = None) -> Settings:
     """Merge command line, environment and the config file's profile into `Settings`."""
     env = os.environ if env is None else env
-    explicit = config_path is not None or "SLV_TUI_CONFIG" in env
-    path = config_path or (Path(env["SLV_TUI_CONFIG"]).expanduser() if "SLV_TUI_CONFIG" in env else None)
+    env_config = env.get("SLV_TUI_CONFIG") or None  # empty = unset, as in `paths.default_config_file`
+    explicit = config_path is not None or env_config is not None
+    path = config_path or (Path(env_config).expanduser() if env_config else None)
     if path is None:
         from slv_tui.paths import default_config_file
 
@@ -124,8 +130,13 @@ def resolve(overrides: Overrides, config_path: Path | None, env: Mapping[str, st
     _check_type(path, "servers", servers, dict)
     profile_name = overrides.profile or str(data.get("default_profile") or DEFAULT_PROFILE)
     if overrides.profile and overrides.profile not in servers:
+        if not data and not path.exists():
+            raise ConfigError(
+                f"no profile {overrides.profile!r}: there is no config file {path}"
+                " (create it, or give --config / SLV_TUI_CONFIG)"
+            )
         known = ", ".join(sorted(servers)) or "none defined"
-        raise ConfigError(f"{path}: servers.{overrides.profile}: no such profile ({known})")
+        raise ConfigError(f"{path}: servers.{overrides.profile}: no such profile (defined: {known})")
     if "default_profile" in data and profile_name not in servers:
         known = ", ".join(sorted(servers)) or "none defined"
         raise ConfigError(f"{path}: default_profile: no profile {profile_name!r} under [servers] ({known})")
@@ -139,6 +150,12 @@ def resolve(overrides: Overrides, config_path: Path | None, env: Mapping[str, st
     auth = overrides.auth or profile.get("auth", "basic")
     if auth not in AUTH_MODES:
         raise ConfigError(f"{path}: servers.{profile_name}.auth: expected 'basic' or 'form', got {auth!r}")
+    verify = False if overrides.insecure else bool(profile.get("verify", True))
+    ca_bundle = profile.get("ca_bundle")
+    if ca_bundle is not None:
+        ca_bundle = str(Path(ca_bundle).expanduser())
+        if verify and not (os.path.isfile(ca_bundle) and os.access(ca_bundle, os.R_OK)):
+            raise ConfigError(f"{path}: servers.{profile_name}.ca_bundle: no readable file {ca_bundle}")
     level = (overrides.log_level or logging_table.get("level", "info")).lower()
     if level not in LOG_LEVELS:
         raise ConfigError(f"{path}: logging.level: expected one of {', '.join(LOG_LEVELS)}, got {level!r}")
@@ -147,8 +164,8 @@ def resolve(overrides: Overrides, config_path: Path | None, env: Mapping[str, st
         url=overrides.url or env.get("SLV_URL") or profile.get("url"),
         username=overrides.username or env.get("SLV_USERNAME") or profile.get("username") or "admin",
         auth=cast(AuthMode, auth),
-        verify=False if overrides.insecure else bool(profile.get("verify", True)),
-        ca_bundle=profile.get("ca_bundle"),
+        verify=verify,
+        ca_bundle=ca_bundle,
         password_command=profile.get("password_command"),
         timeout=overrides.timeout or float(profile.get("timeout", 10.0)),
         interval=overrides.interval or float(profile.get("interval", 2.0)),

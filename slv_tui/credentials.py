@@ -10,7 +10,8 @@ import sys
 from collections.abc import Mapping
 
 from slv_tui.config import ConfigError, Settings
-from slv_tui.logs import register_secret
+from slv_tui.logs import redact, register_secret
+from slv_tui.sanitize import clean
 from slv_tui.slv.auth import Secret
 
 COMMAND_TIMEOUT = 30.0
@@ -22,11 +23,14 @@ def find_password(settings: Settings, *, prompt: bool, env: Mapping[str, str] | 
     if env.get("SLV_PASSWORD"):
         return _remember(env["SLV_PASSWORD"])
     if settings.password_command:
-        return _remember(_run_password_command(settings.password_command, settings.profile))
+        where = f"servers.{settings.profile}.password_command"
+        if settings.config_file is not None:
+            where = f"{settings.config_file}: {where}"
+        return _remember(_run_password_command(settings.password_command, where))
     if prompt and sys.stdin.isatty():
         try:
             typed = getpass.getpass(f"Password for {settings.username} at {settings.url}: ")
-        except (EOFError, KeyboardInterrupt):
+        except EOFError:  # Ctrl-D; Ctrl-C propagates: the caller exits with 130
             return None
         return _remember(typed) if typed else None
     return None
@@ -37,8 +41,7 @@ def _remember(value: str) -> Secret:
     return Secret(value)
 
 
-def _run_password_command(command: str, profile: str) -> str:
-    where = f"servers.{profile}.password_command"
+def _run_password_command(command: str, where: str) -> str:
     try:
         argv = shlex.split(command)
     except ValueError as exc:
@@ -53,9 +56,18 @@ def _run_password_command(command: str, profile: str) -> str:
         raise ConfigError(f"{where}: the command did not finish within {COMMAND_TIMEOUT:.0f} s") from None
     except OSError as exc:
         raise ConfigError(f"{where}: cannot run the command ({exc.strerror})") from None
-    if done.returncode != 0:
-        raise ConfigError(f"{where}: the command failed with exit code {done.returncode}")
     password = done.stdout.decode("utf-8", errors="replace").rstrip("\r\n")
+    if done.returncode != 0:
+        register_secret(password)  # whatever it printed is never shown, not even in its own stderr
+        raise ConfigError(f"{where}: the command failed with exit code {done.returncode}{_said(done.stderr)}")
     if not password:
-        raise ConfigError(f"{where}: the command printed no password")
+        raise ConfigError(f"{where}: the command printed no password{_said(done.stderr)}")
     return password
+
+
+def _said(stderr: bytes) -> str:
+    """The last line the command wrote on stderr, as a hint: `(it said: ...)`, or nothing."""
+    lines = [line for line in stderr.decode("utf-8", errors="replace").splitlines() if line.strip()]
+    if not lines:
+        return ""
+    return f" (it said: {redact(clean(lines[-1].strip(), max_length=200))})"

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
+import select
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 
@@ -257,3 +261,149 @@ def test_follow_sigint_exits_130(cli: Cli, static_sim: ThreadedSim) -> None:
             proc.wait()
     assert proc.returncode == 130
     assert "Traceback" not in err
+
+
+# -- one-line errors, no traceback, nothing requested ------------------------------------------
+
+SECRET_IN_URL = "Url-Pa55-4471"
+
+
+def one_line_error(done: subprocess.CompletedProcess[str]) -> str:
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    assert done.stdout == ""
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("url", "needle"),
+    [
+        ("http://[::1", "Invalid IPv6 URL"),
+        ("http://127.0.0.1:99999/reports", "Port out of range"),
+        ("http://127.0.0.1:abc/reports", "'abc'"),
+        ("ftp://127.0.0.1/reports", "expected http(s)://host[:port][/path]"),
+        ("http:///reports", "expected http(s)://host[:port][/path]"),
+        ("http://127.0.0.1/reports?x=1", "no ?query or #fragment"),
+        (f"http://admin:{SECRET_IN_URL}@127.0.0.1/reports", "must not hold a user name or password"),
+        (f"ftp://admin:{SECRET_IN_URL}@127.0.0.1/reports", "'ftp://***@127.0.0.1/reports'"),
+    ],
+)
+def test_bad_url_is_a_one_line_usage_error(cli: Cli, static_sim: ThreadedSim, url: str, needle: str) -> None:
+    before = static_sim.server.request_count
+    line = one_line_error(cli.run("status", "--url", url, OK, SLV_PASSWORD="admin"))
+    assert line.startswith("slv-tui: error: invalid server URL") and needle in line
+    assert SECRET_IN_URL not in line
+    assert static_sim.server.request_count == before
+
+
+def test_url_surrounding_spaces_are_ignored(cli: Cli, static_sim: ThreadedSim) -> None:
+    done = cli.run("status", OK, SLV_URL=f" {static_sim.url}/\n", SLV_PASSWORD="admin")
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("token", [" 1481016600181", "1481016600181 ", "+1", "1e3", "١٢٣", ""])
+def test_batch_id_is_exactly_digits(cli: Cli, static_sim: ThreadedSim, token: str) -> None:
+    before = static_sim.server.request_count
+    line = one_line_error(cli.run("status", "--url", static_sim.url, OK, token, SLV_PASSWORD="admin"))
+    assert f"invalid batch ID {token!r}" in line
+    assert static_sim.server.request_count == before
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["status"], "slv-tui status: error: the following arguments are required: BATCH_ID"),
+        (["follow", "--timeout", "inf", OK], "argument --timeout: expected a positive number"),
+        (["status", "--interval", "0", OK], "argument --interval: expected a positive number"),
+        (["status", "--auth", "digest", OK], "argument --auth: invalid choice: 'digest'"),
+        (["status", "--bogus", OK], "unrecognized arguments: --bogus"),
+        (["sim", "--port", "70000"], "argument --port: expected a port number from 0 to 65535"),
+        (["sim", "--fault-rate", "1.5"], "argument --fault-rate: expected a number from 0 to 1"),
+        (["sim", "--latency-ms", "-1"], "argument --latency-ms: expected 0 or more milliseconds"),
+        (["stauts", OK], "(or a command: status, follow, sim, paths)"),
+    ],
+)
+def test_argument_errors_are_one_line(cli: Cli, args: list[str], needle: str) -> None:
+    line = one_line_error(cli.run(*args, SLV_PASSWORD="admin", SLV_URL="http://127.0.0.1:9/reports"))
+    assert needle in line
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        (b"foo = [\n", "not valid TOML"),
+        (b"\xff\xfe[servers]\n", "not valid TOML (not UTF-8 text"),
+        (b"servers = 5\n", "servers: expected a table, got 5"),
+        (b'[servers.default]\nurl = "http://127.0.0.1:9/r"\ntimeout = inf\n', "timeout: expected a positive"),
+        (b'[servers.default]\nurl = "http://127.0.0.1:9/r"\npassword = "x"\n', "password: unknown key"),
+        (b'[servers.default]\nurl = "http://127.0.0.1:9/r"\nca_bundle = "/nonexistent/ca.pem"\n',
+         "servers.default.ca_bundle: no readable file /nonexistent/ca.pem"),
+        (b'default_profile = "prod"\n[servers.lab]\nurl = "http://127.0.0.1:9/r"\n',
+         "default_profile: no profile 'prod'"),
+    ],
+)  # fmt: skip
+def test_config_errors_are_one_line(cli: Cli, content: bytes, needle: str) -> None:
+    cfg = cli.home / "bad.toml"
+    cfg.write_bytes(content)
+    line = one_line_error(cli.run("status", "--config", str(cfg), OK, SLV_PASSWORD="admin"))
+    assert line.startswith(f"slv-tui: error: {cfg}: ") and needle in line
+
+
+def test_unknown_profile_without_a_config_file_says_so(cli: Cli) -> None:
+    line = one_line_error(cli.run("status", "--profile", "prod", OK, SLV_PASSWORD="admin"))
+    assert "no profile 'prod': there is no config file" in line
+    assert str(cli.home / "config" / "slv-tui" / "config.toml") in line
+
+
+def test_empty_slv_tui_config_means_unset(cli: Cli, static_sim: ThreadedSim) -> None:
+    done = cli.run("status", "--url", static_sim.url, OK, SLV_TUI_CONFIG="", SLV_PASSWORD="admin")
+    assert done.returncode == 0, done.stderr
+
+
+def test_failing_password_command_says_why_without_the_password(cli: Cli, static_sim: ThreadedSim) -> None:
+    helper = cli.home / "pw.py"
+    helper.write_text(
+        "import sys\nprint('Cmd-Pa55-913')\n"
+        "print('gpg: decryption failed: No secret key', file=sys.stderr)\nsys.exit(2)\n"
+    )
+    cfg = cli.home / "cfg.toml"
+    cfg.write_text(
+        f'[servers.default]\nurl = "{static_sim.url}"\npassword_command = "{sys.executable} {helper}"\n'
+    )
+    before = static_sim.server.request_count
+    line = one_line_error(cli.run("status", "--config", str(cfg), OK))
+    assert f"{cfg}: servers.default.password_command: the command failed with exit code 2" in line
+    assert "(it said: gpg: decryption failed: No secret key)" in line
+    assert "Cmd-Pa55-913" not in line
+    assert static_sim.server.request_count == before
+
+
+def test_python_dash_m_slv_tui(cli: Cli) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "slv_tui", "--version"], env=cli.env, capture_output=True, text=True,
+        timeout=30, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0 and done.stdout.startswith(f"slv-tui {__version__}")
+
+
+def test_ctrl_c_at_the_password_prompt_exits_130(cli: Cli, static_sim: ThreadedSim) -> None:
+    pty = pytest.importorskip("pty")
+    before = static_sim.server.request_count
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover -- the child
+        os.execve(sys.executable, [sys.executable, "-m", "slv_tui", "status", "--url", static_sim.url, OK],
+                  cli.env)  # fmt: skip
+    seen = b""
+    try:
+        while b"Password for admin" not in seen:
+            ready, _, _ = select.select([fd], [], [], 30)
+            assert ready, seen
+            seen += os.read(fd, 1024)
+        os.write(fd, b"\x03")
+        _, status_ = os.waitpid(pid, 0)
+    finally:
+        os.close(fd)
+    assert os.waitstatus_to_exitcode(status_) == 130
+    assert static_sim.server.request_count == before
