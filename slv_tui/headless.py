@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
+import os
 import sys
 import time
 from collections.abc import Coroutine, Sequence
@@ -23,6 +25,18 @@ EXIT_BAD_BATCH = 1
 EXIT_USAGE = 2
 EXIT_FETCH = 3
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
+"""The reader of stdout went away (`| head`): quietly, as a process killed by SIGPIPE would."""
+EXIT_OUTPUT_ERROR = 74
+"""stdout cannot be written (disk full, ...): sysexits' EX_IOERR."""
+
+
+class OutputError(Exception):
+    """Writing the results to stdout failed."""
+
+    def __init__(self, cause: OSError) -> None:
+        super().__init__(cause.strerror or type(cause).__name__)
+        self.cause = cause
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +47,20 @@ class Output:
     color: bool = False
     out: TextIO = sys.stdout
     err: TextIO = sys.stderr
+
+    def write(self, text: str) -> None:
+        """Write results to stdout and flush, so a consumer sees each line at once."""
+        try:
+            self.out.write(text)
+            self.out.flush()
+        except OSError as exc:
+            raise OutputError(exc) from None
+
+    def note(self, text: str) -> None:
+        """One line for the human on stderr (never mixed into JSON on stdout)."""
+        with contextlib.suppress(OSError, ValueError):
+            self.err.write(text + "\n")
+            self.err.flush()
 
 
 def exit_code(results: Sequence[tuple[Batch | None, SlvError | None]]) -> int:
@@ -56,10 +84,9 @@ async def run_status(client: SlvClient, batch_ids: Sequence[str], output: Output
     results = await asyncio.gather(*(one(b) for b in batch_ids))
     if output.json:
         objects = [batch_json(b, batch, err) for b, (batch, err) in zip(batch_ids, results, strict=True)]
-        output.out.write(dumps(objects, indent=2) + "\n")
+        output.write(dumps(objects, indent=2) + "\n")
     else:
-        output.out.write(render_table(list(zip(batch_ids, results, strict=True)), color=output.color))
-    output.out.flush()
+        output.write(render_table(list(zip(batch_ids, results, strict=True)), color=output.color))
     return exit_code(results)
 
 
@@ -77,8 +104,7 @@ async def run_follow(client: SlvClient, batch_ids: Sequence[str], output: Output
                     continue
                 due = poller.next_attempt(snap.batch_id)
                 wait = "" if due is None else f" in {max(0.0, due - poller.clock()):.1f} s"
-                output.err.write(f"slv-tui: {snap.batch_id}: {snap.error}; retrying{wait}\n")
-                output.err.flush()
+                output.note(f"slv-tui: {snap.batch_id}: {snap.error}; retrying{wait}")
                 continue
             _print_if_changed(snap, printed, output)
 
@@ -91,9 +117,8 @@ async def run_follow(client: SlvClient, batch_ids: Sequence[str], output: Output
             await asyncio.sleep(delay)
     for snap in fatal:
         if output.json:
-            output.out.write(dumps(batch_json(snap.batch_id, None, snap.error)) + "\n")
-        output.err.write(f"slv-tui: {snap.batch_id}: {snap.error}\n")
-    output.out.flush()
+            output.write(dumps(batch_json(snap.batch_id, None, snap.error)) + "\n")
+        output.note(f"slv-tui: {snap.batch_id}: {snap.error}")
     if fatal:
         return EXIT_FETCH
     return exit_code([(s.batch, s.error) for s in poller.snapshots()])
@@ -108,18 +133,32 @@ def _print_if_changed(snap: Snapshot, printed: dict[str, str], output: Output) -
         return
     printed[snap.batch_id] = key
     if output.json:
-        output.out.write(key + "\n")
+        output.write(key + "\n")
     else:
         stamp = time.strftime("%H:%M:%S")
-        output.out.write(f"{stamp} {render_line(snap.batch_id, snap.batch, color=output.color)}\n")
-    output.out.flush()
+        output.write(f"{stamp} {render_line(snap.batch_id, snap.batch, color=output.color)}\n")
 
 
 def run(command: Coroutine[Any, Any, int]) -> int:
-    """Run a command coroutine, turning Ctrl-C into exit code 130."""
+    """Run a command coroutine: Ctrl-C is exit code 130, a closed or failing stdout no traceback."""
     try:
         return asyncio.run(command)
     except KeyboardInterrupt:
         with contextlib.suppress(Exception):
             sys.stderr.write("slv-tui: interrupted\n")
         return EXIT_INTERRUPTED
+    except OutputError as exc:
+        _silence_stdout()
+        if exc.cause.errno == errno.EPIPE:
+            return EXIT_BROKEN_PIPE
+        with contextlib.suppress(Exception):
+            sys.stderr.write(f"slv-tui: error: cannot write the output: {exc}\n")
+        return EXIT_OUTPUT_ERROR
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush of unwritable output stays quiet."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -407,3 +408,28 @@ def test_ctrl_c_at_the_password_prompt_exits_130(cli: Cli, static_sim: ThreadedS
         os.close(fd)
     assert os.waitstatus_to_exitcode(status_) == 130
     assert static_sim.server.request_count == before
+
+
+# -- output that cannot be written ---------------------------------------------------------------
+
+
+def test_closed_stdout_exits_quietly(cli: Cli, static_sim: ThreadedSim) -> None:
+    large = "1481024400630"  # ~600 kB of JSON: more than any pipe buffer
+    proc = cli.popen("status", "--json", "--url", static_sim.url, large, SLV_PASSWORD="admin")
+    assert proc.stdout is not None
+    proc.stdout.close()  # the reader went away (`| head`)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 141
+    assert err == ""
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_unwritable_stdout_is_one_line(cli: Cli, static_sim: ThreadedSim) -> None:
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "slv_tui", "status", "--url", static_sim.url, OK],
+            env={**cli.env, "SLV_PASSWORD": "admin"}, stdin=subprocess.DEVNULL, stdout=full,
+            stderr=subprocess.PIPE, text=True, timeout=30, check=False,
+        )  # fmt: skip
+    assert done.returncode == 74
+    assert done.stderr.splitlines() == ["slv-tui: error: cannot write the output: No space left on device"]
