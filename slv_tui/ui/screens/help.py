@@ -54,6 +54,10 @@ class HelpScreen(ModalScreen[None]):
                 "Fetch: ● fresh · ↻ retrying · ⌛ STALE (no answer for 3 intervals) · ■ final · ◌ pending",
                 classes="dialog-hint",
             )
+            yield Label(
+                "A batch never fetched because fetching fails shows ? unknown and ✖ error.",
+                classes="dialog-hint",
+            )
             yield Label("esc closes", classes="dialog-hint")
 
 
