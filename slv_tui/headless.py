@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 from slv_tui.human import render_line, render_table
 from slv_tui.slv.client import SlvClient
-from slv_tui.slv.errors import SlvError
+from slv_tui.slv.errors import AuthError, SlvError
 from slv_tui.slv.model import Batch
 from slv_tui.slv.report import batch_json, dumps
 from slv_tui.watch.poller import Poller
@@ -29,6 +29,8 @@ EXIT_BROKEN_PIPE = 141
 """The reader of stdout went away (`| head`): quietly, as a process killed by SIGPIPE would."""
 EXIT_OUTPUT_ERROR = 74
 """stdout cannot be written (disk full, ...): sysexits' EX_IOERR."""
+AMBIGUOUS_AUTH_RETRIES = 3
+"""How many HTML answers in a row `follow` retries once the same login has worked in this run."""
 
 
 class OutputError(Exception):
@@ -91,22 +93,39 @@ async def run_status(client: SlvClient, batch_ids: Sequence[str], output: Output
 
 
 async def run_follow(client: SlvClient, batch_ids: Sequence[str], output: Output, interval: float) -> int:
-    """Poll until every batch has finished, printing each change; auth failures end at once with 3."""
+    """Poll until every batch has finished, printing each change; auth failures end at once with 3.
+
+    One exception: an HTML page instead of JSON is only a *probable* login problem (design: "a
+    response that is not JSON must be treated as a probable authentication/session problem"). Once
+    the same login has fetched a batch in this run, a few such pages in a row are retried like any
+    transient fault (a proxy or load balancer page); a refusal (401/403, login refused) still ends
+    the run at once.
+    """
     printed: dict[str, str] = {}
     fatal: list[Snapshot] = []
+    html_streak: dict[str, int] = {}
+    login_worked = False
 
     def on_round(poll_round: PollRound) -> None:
+        nonlocal login_worked
+        login_worked = login_worked or any(u.snapshot.error is None for u in poll_round.updates)
         for update in poll_round.updates:
             snap = update.snapshot
-            if snap.error is not None:
-                if not snap.error.transient:
-                    fatal.append(snap)
-                    continue
-                due = poller.next_attempt(snap.batch_id)
-                wait = "" if due is None else f" in {max(0.0, due - poller.clock()):.1f} s"
-                output.note(f"slv-tui: {snap.batch_id}: {snap.error}; retrying{wait}")
+            if snap.error is None:
+                html_streak.pop(snap.batch_id, None)
+                _print_if_changed(snap, printed, output)
                 continue
-            _print_if_changed(snap, printed, output)
+            if _is_html_answer(snap.error) and login_worked:
+                html_streak[snap.batch_id] = html_streak.get(snap.batch_id, 0) + 1
+                retry = html_streak[snap.batch_id] <= AMBIGUOUS_AUTH_RETRIES
+            else:
+                retry = snap.error.transient
+            if not retry:
+                fatal.append(snap)
+                continue
+            due = poller.next_attempt(snap.batch_id)
+            wait = "" if due is None else f" in {max(0.0, due - poller.clock()):.1f} s"
+            output.note(f"slv-tui: {snap.batch_id}: {snap.error}; retrying{wait}")
 
     poller = Poller(client.get_batch, interval=interval, on_round=on_round, confirmations=1)
     poller.watch(batch_ids)
@@ -122,6 +141,11 @@ async def run_follow(client: SlvClient, batch_ids: Sequence[str], output: Output
     if fatal:
         return EXIT_FETCH
     return exit_code([(s.batch, s.error) for s in poller.snapshots()])
+
+
+def _is_html_answer(error: SlvError) -> bool:
+    """An AuthError only because the answer was an HTML page (not a 401/403 or a refused login)."""
+    return isinstance(error, AuthError) and "HTML page" in error.detail
 
 
 def _print_if_changed(snap: Snapshot, printed: dict[str, str], output: Output) -> None:

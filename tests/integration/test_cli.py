@@ -433,3 +433,53 @@ def test_unwritable_stdout_is_one_line(cli: Cli, static_sim: ThreadedSim) -> Non
         )  # fmt: skip
     assert done.returncode == 74
     assert done.stderr.splitlines() == ["slv-tui: error: cannot write the output: No space left on device"]
+
+
+# -- follow: what ends it at once, what it retries ---------------------------------------------
+
+
+def test_follow_html_page_before_any_success_exits_3_at_once(cli: Cli, static_sim: ThreadedSim) -> None:
+    static_sim.server.set_fault("html", batch_id=RUNNING)
+    try:
+        before = static_sim.server.request_count
+        done = cli.run("follow", "--json", "--url", static_sim.url, RUNNING, SLV_PASSWORD="admin")
+        requests = static_sim.server.request_count - before
+    finally:
+        static_sim.server.set_fault(None, batch_id=RUNNING)
+    assert done.returncode == 3
+    assert requests == 1
+    (obj,) = [json.loads(line) for line in done.stdout.splitlines()]
+    assert obj["error"] == "authentication failed: the server answered with an HTML page, not JSON"
+
+
+def test_follow_refusal_after_a_success_still_exits_3_at_once(cli: Cli, static_sim: ThreadedSim) -> None:
+    static_sim.server.set_fault("unauthorized", batch_id=FAILED)
+    try:
+        before = static_sim.server.request_count
+        done = cli.run("follow", "--json", "--url", static_sim.url, OK, FAILED, SLV_PASSWORD="admin")
+        requests = static_sim.server.request_count - before
+    finally:
+        static_sim.server.set_fault(None, batch_id=FAILED)
+    assert done.returncode == 3
+    assert requests == 2
+    objects = {o["batchId"]: o for o in map(json.loads, done.stdout.splitlines())}
+    assert objects[OK]["state"] == "succeeded"
+    assert objects[FAILED]["error"] == "authentication failed: the server refused the credentials (HTTP 401)"
+
+
+def test_follow_retries_a_stray_html_page_once_the_login_worked(cli: Cli, static_sim: ThreadedSim) -> None:
+    """A proxy page among good answers is not a wrong password: follow retries it (sim's `html` fault)."""
+    static_sim.server.set_fault("html", batch_id=FAILED)
+    try:
+        proc = cli.popen("follow", "--json", "--interval", "2", "--url", static_sim.url, OK, FAILED,
+                         SLV_PASSWORD="admin")  # fmt: skip
+        assert proc.stderr is not None
+        first = proc.stderr.readline()  # the retry notice; the retry itself is >= 1.6 s away
+    finally:
+        static_sim.server.set_fault(None, batch_id=FAILED)
+    out, err = proc.communicate(timeout=30)
+    assert f"slv-tui: {FAILED}: authentication failed: the server answered with an HTML page" in first
+    assert "retrying in" in first
+    assert proc.returncode == 1, first + err
+    states = {o["batchId"]: o["state"] for o in map(json.loads, out.splitlines())}
+    assert states == {OK: "succeeded", FAILED: "failed"}
