@@ -483,3 +483,69 @@ def test_follow_retries_a_stray_html_page_once_the_login_worked(cli: Cli, static
     assert proc.returncode == 1, first + err
     states = {o["batchId"]: o["state"] for o in map(json.loads, out.splitlines())}
     assert states == {OK: "succeeded", FAILED: "failed"}
+
+
+# -- JSON value types, whatever the server sends -------------------------------------------------
+
+COUNTS = {"info": int, "warning": int, "error": int}
+MESSAGE_TYPES = {"severity": str, "status": int, "statusText": str, "text": str}
+
+
+def assert_contract_types(obj: dict[str, object]) -> None:
+    """The value types of design.md's example object (strings/null where the server may omit)."""
+    optional_str = (str, type(None))
+    expected = {
+        "batchId": str, "state": str, "progress": (int, float, type(None)), "running": bool,
+        "cancelRequested": bool, "cancelled": bool, "status": optional_str, "errorCode": optional_str,
+        "errorCodeLabel": optional_str, "progressMessage": optional_str, "message": optional_str,
+        "login": optional_str, "counts": dict, "steps": list, "error": type(None),
+    }  # fmt: skip
+    assert list(obj) == KEYS
+    for key, kind in expected.items():
+        assert isinstance(obj[key], kind) and not (kind is int and isinstance(obj[key], bool)), key
+    assert obj["state"] in (
+        "running",
+        "cancelling",
+        "cancelled",
+        "failed",
+        "completed_with_errors",
+        "succeeded",
+    )
+    progress = obj["progress"]
+    assert progress is None or (not isinstance(progress, bool) and 0 <= progress <= 100)
+    counts = obj["counts"]
+    assert isinstance(counts, dict) and {k: type(v) for k, v in counts.items()} == COUNTS
+    steps = obj["steps"]
+    assert isinstance(steps, list)
+    for step in steps:
+        assert list(step) == ["name", "label", "status", "counts", "messages"]
+        assert {k: type(v) for k, v in step["counts"].items()} == COUNTS
+        for msg in step["messages"]:
+            assert {k: type(v) for k, v in msg.items()} == MESSAGE_TYPES
+            assert msg["severity"] in ("info", "warning", "error")
+
+
+ALL_STATIC = [OK, "1481018818069", RUNNING, CANCELLING, CANCELLED, FAILED, ERRORS, "1481025112006"]
+
+
+@pytest.mark.parametrize("fault", [None, "wrong_types", "nan"])
+def test_status_json_value_types(cli: Cli, static_sim: ThreadedSim, fault: str | None) -> None:
+    for batch_id in ALL_STATIC:
+        static_sim.server.set_fault(fault, batch_id=batch_id)
+    try:
+        rc, out, err = status(cli, static_sim, "--json", *ALL_STATIC)
+    finally:
+        for batch_id in ALL_STATIC:
+            static_sim.server.set_fault(None, batch_id=batch_id)
+    assert rc == 1, err
+    objects = json.loads(out)
+    assert [o["batchId"] for o in objects] == ALL_STATIC
+    for obj in objects:
+        assert_contract_types(obj)
+
+
+def test_json_stdout_holds_only_json_warnings_go_to_stderr(cli: Cli, static_sim: ThreadedSim) -> None:
+    done = cli.run("status", "--json", "--insecure", "--url", static_sim.url, OK, SLV_PASSWORD="admin")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)[0]["state"] == "succeeded"
+    assert "slv-tui: warning: TLS certificate verification is OFF" in done.stderr
