@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 from slv_tui import __version__, paths
-from slv_tui.config import LOG_LEVELS, ConfigError, Overrides, Settings, resolve
+from slv_tui.config import LOG_LEVELS, ConfigError, Overrides, Settings, check_files, resolve
 from slv_tui.credentials import find_password
 from slv_tui.headless import EXIT_INTERRUPTED, EXIT_USAGE, Output, run, run_follow, run_status
 from slv_tui.logs import setup_logging
@@ -190,6 +190,7 @@ def _main(argv: Sequence[str]) -> int:
         settings = resolve(_overrides(args), args.config)
         setup_logging(paths.log_file(), settings.log_level, debug=args.debug)
         _check_url(settings.url)
+        check_files(settings)
         interactive = mode == "dashboard"
         password = find_password(settings, prompt=not interactive)
         if password is None and not interactive:

@@ -67,6 +67,14 @@ class Settings:
     config_file: Path | None = None
 
 
+def check_files(settings: Settings) -> None:
+    """Files the settings point at must be usable (checked before a connection, not when resolving)."""
+    bundle = settings.ca_bundle
+    if bundle is not None and settings.verify and not (os.path.isfile(bundle) and os.access(bundle, os.R_OK)):
+        where = f"{settings.config_file}: " if settings.config_file else ""
+        raise ConfigError(f"{where}servers.{settings.profile}.ca_bundle: no readable file {bundle}")
+
+
 def read_config(path: Path, *, required: bool) -> dict[str, Any]:
     """Parse a TOML file; a missing optional file is an empty config."""
     try:
@@ -154,8 +162,6 @@ def resolve(overrides: Overrides, config_path: Path | None, env: Mapping[str, st
     ca_bundle = profile.get("ca_bundle")
     if ca_bundle is not None:
         ca_bundle = str(Path(ca_bundle).expanduser())
-        if verify and not (os.path.isfile(ca_bundle) and os.access(ca_bundle, os.R_OK)):
-            raise ConfigError(f"{path}: servers.{profile_name}.ca_bundle: no readable file {ca_bundle}")
     level = (overrides.log_level or logging_table.get("level", "info")).lower()
     if level not in LOG_LEVELS:
         raise ConfigError(f"{path}: logging.level: expected one of {', '.join(LOG_LEVELS)}, got {level!r}")
