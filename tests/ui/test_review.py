@@ -13,7 +13,7 @@ from slv_tui.ui.widgets.header_bar import connection_text
 from slv_tui.ui.widgets.step_tree import StepTree
 from slv_tui.watch.snapshot import ServerStatus
 
-from .ui_helpers import FakeClock, build, cell, screen_text, wait_for
+from .ui_helpers import FakeClock, build, cell, wait_for
 
 StartSim = Callable[..., ThreadedSim]
 OK = "1481016600181"  # succeeded
@@ -47,10 +47,10 @@ async def test_80_columns_keep_fetch_state_and_help_in_sight(start_sim: StartSim
         # narrow: the fields, full width; enter gives the tree the whole width; esc comes back
         tree = app.dashboard.detail.step_tree
         fields = app.dashboard.detail.query_one("#detail-fields-scroll")
-        assert not tree.display and fields.display and fields.size.width > 70
+        await wait_for(pilot, lambda: not tree.display and fields.display and fields.size.width > 70)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: tree.has_focus and tree.display)
-        assert not fields.display and tree.size.width > 70
+        await wait_for(pilot, lambda: tree.has_focus and tree.display and tree.size.width > 70)
+        assert not fields.display
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.dashboard.table.has_focus and fields.display)
         assert not tree.display
@@ -115,7 +115,7 @@ async def test_pause_key_names_what_it_does_and_stale_data_says_why(
             return {str(key.description) for key in app.screen.query("FooterKey")}
 
         await wait_for(pilot, lambda: cell(app, RUNNING, "fetch") == "● fresh")
-        assert "Pause" in footer() and "Resume" not in footer()
+        await wait_for(pilot, lambda: "Pause" in footer() and "Resume" not in footer())
         await pilot.press("p")
         await wait_for(pilot, lambda: "Resume" in footer() and "Pause" not in footer())
         assert stack.poller.paused
@@ -160,7 +160,7 @@ async def test_cursor_stays_on_top_until_a_row_is_picked(start_sim: StartSim, tm
         sim.server.set_fault(None, batch_id=RUNNING)
         await wait_for(pilot, lambda: cell(app, RUNNING, "state") == "▶ running")
         await wait_for(pilot, lambda: table.selected_id == RUNNING)  # still the top row
-        assert "Batch " + RUNNING in screen_text(app)
+        assert str(_detail(app, "title").render()).startswith(f"Batch {RUNNING}")
         await pilot.press("down")  # picked: from now on the cursor follows that batch
         await wait_for(pilot, lambda: table.selected_id == OK)
         fetched = stack.poller.snapshot(RUNNING).fetched_at  # type: ignore[union-attr]
