@@ -145,7 +145,7 @@ async def run_follow(client: SlvClient, batch_ids: Sequence[str], output: Output
 
 def _is_html_answer(error: SlvError) -> bool:
     """An AuthError only because the answer was an HTML page (not a 401/403 or a refused login)."""
-    return isinstance(error, AuthError) and "HTML page" in error.detail
+    return isinstance(error, AuthError) and error.probable
 
 
 def _print_if_changed(snap: Snapshot, printed: dict[str, str], output: Output) -> None:

@@ -11,6 +11,9 @@ import httpx
 
 from slv_tui.slv.errors import AuthError
 
+FORM_HINT = "if the server uses form login: --auth form"
+BASIC_HINT = "if the server uses Basic auth: --auth basic"
+
 AuthMode = Literal["basic", "form"]
 AUTH_MODES: tuple[AuthMode, ...] = ("basic", "form")
 
@@ -74,16 +77,21 @@ class FormSession:
                 f"{self._base}/j_security_check",
                 data={"j_username": creds.username, "j_password": creds.password.reveal()},
             )
-            if not await self._get_auth_json(http):
+            answer = await self._get_auth_json(http)
+            if answer is None:
+                raise AuthError(f"the server has no form login (auth.json is not JSON); {BASIC_HINT}")
+            if not answer:
                 raise AuthError("the server refused the user name or password (form login)")
             self.generation += 1
             self.logged_in = True
 
-    async def _get_auth_json(self, http: httpx.AsyncClient) -> bool:
+    async def _get_auth_json(self, http: httpx.AsyncClient) -> bool | None:
+        """Whether auth.json says the session is logged in; None when it is not a JSON object at all."""
         response = await http.get(f"{self._base}/auth.json")
         try:
             answer = json.loads(response.content)
         except (ValueError, RecursionError):
-            return False
-        flag = answer.get("authenticated") if isinstance(answer, dict) else None
-        return str(flag).lower() == "true"
+            return None
+        if not isinstance(answer, dict):
+            return None
+        return str(answer.get("authenticated")).lower() == "true"

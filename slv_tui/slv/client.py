@@ -17,7 +17,7 @@ from slv_tui import __version__
 from slv_tui.logs import register_secret
 from slv_tui.sanitize import clean
 from slv_tui.slv import errors
-from slv_tui.slv.auth import Credentials, FormSession, Secret
+from slv_tui.slv.auth import FORM_HINT, Credentials, FormSession, Secret
 from slv_tui.slv.decode import check_status, decode_json, mib
 from slv_tui.slv.errormap import mapped_errors
 from slv_tui.slv.model import Batch
@@ -58,7 +58,7 @@ class ClientSettings:
         """Loud, one-line warnings about risky connection settings."""
         found = []
         if not self.verify:
-            found.append("TLS certificate verification is OFF (--insecure)")
+            found.append("TLS certificate verification is OFF (--insecure or verify = false)")
         parts = urlsplit(self.url)
         if parts.scheme == "http" and not _is_loopback(parts.hostname or ""):
             how = "Basic auth" if self.credentials.mode == "basic" else "form login"
@@ -128,7 +128,14 @@ class SlvClient:
         if creds.password is None:
             raise errors.AuthError("no password is set")
         if creds.mode == "basic":
-            return await self._fetch(batch_id)
+            try:
+                return await self._fetch(batch_id)
+            except errors.AuthError as exc:
+                if exc.probable:
+                    raise errors.AuthError(
+                        f"{exc.detail} (a login page? {FORM_HINT})", probable=True
+                    ) from None
+                raise
         if not self._form.logged_in:
             with mapped_errors():
                 await self._form.login(self._http, creds, self._form.generation)

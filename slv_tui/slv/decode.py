@@ -31,7 +31,7 @@ def decode_json(content_type: str, body: bytes, max_depth: int) -> Any:
     if "xml" in content_type or head.startswith(b"<?xml"):
         raise errors.ProtocolError("the server answered XML, not JSON (ser=json was not honoured)")
     if "html" in content_type or head[:1] == b"<":
-        raise errors.AuthError("the server answered with an HTML page, not JSON")
+        raise errors.AuthError("the server answered with an HTML page, not JSON", probable=True)
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -50,6 +50,11 @@ class AuthError(SlvError):
     title = "authentication failed"
     transient = False
 
+    def __init__(self, detail: str, *, probable: bool = False) -> None:
+        super().__init__(detail)
+        self.probable = probable
+        """Only an HTML page where JSON was expected: probably a login page, not a definite refusal."""
+
 
 class HttpStatusError(SlvError):
     """The server answered with an unexpected HTTP status."""

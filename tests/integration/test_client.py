@@ -73,6 +73,27 @@ async def test_form_auth_wrong_password(start_sim: StartSim, make_client: MakeCl
     assert sim.request_count == 0  # the batch was never asked for
 
 
+@pytest.mark.parametrize(
+    ("server_mode", "client_mode", "hint"),
+    [
+        (
+            "basic",
+            "form",
+            "the server has no form login (auth.json is not JSON); if the server uses Basic auth",
+        ),
+        ("form", "basic", "HTML page, not JSON (a login page? if the server uses form login: --auth form)"),
+    ],
+)
+async def test_wrong_auth_mode_says_which_to_try(
+    start_sim: StartSim, make_client: MakeClient, server_mode: str, client_mode: str, hint: str
+) -> None:
+    sim = await start_sim(scenario="static", auth=server_mode)
+    with pytest.raises(AuthError) as info:
+        await make_client(sim.url, mode=client_mode).get_batch(OK_ID)
+    one_line(str(info.value))
+    assert hint in str(info.value)
+
+
 async def test_form_session_expiry_relogs_in(start_sim: StartSim, make_client: MakeClient) -> None:
     sim = await start_sim(scenario="static", auth="form")
     client = make_client(sim.url, mode="form")

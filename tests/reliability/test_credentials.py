@@ -96,7 +96,7 @@ def test_insecure_warns_on_stderr(tmp_path: Path, threaded_sim: ThreadedSim) -> 
         tmp_path, "status", "--insecure", "--url", threaded_sim.url, "1481016600181", SLV_PASSWORD="admin"
     )
     assert done.returncode == 0
-    assert "warning: TLS certificate verification is OFF (--insecure)" in done.stderr
+    assert "warning: TLS certificate verification is OFF (--insecure or verify = false)" in done.stderr
 
 
 @pytest.mark.parametrize(
