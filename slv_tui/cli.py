@@ -86,8 +86,6 @@ def _batch_id(token: str, mode: str) -> str:
         if mode == "dashboard" and token.isalpha():  # `slv-tui stauts 123`: a mistyped command?
             raise InvalidBatchId(f"{exc} (or a command: {', '.join(SUBCOMMANDS)})") from None
         raise
-    if batch_id != token:
-        raise InvalidBatchId(f"invalid batch ID {token!r}: expected 1 to 19 digits (no spaces)")
     return batch_id
 
 

@@ -122,6 +122,9 @@ def run_sim(
     password: str = "admin",
 ) -> int:
     """Serve in the foreground until Ctrl-C; return 0, or 2 on a bad option or a busy port."""
+    if not 0 <= port <= 65535:
+        print(f"slv-tui sim: port {port} is out of range (0 to 65535)", file=sys.stderr)
+        return 2
     try:
         server = SimServer(
             scenario=scenario,

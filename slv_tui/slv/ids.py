@@ -13,13 +13,14 @@ class InvalidBatchId(ValueError):
 
 
 def validate_id(token: str) -> str:
-    """Return `token` stripped if it is a batch ID, else raise `InvalidBatchId`."""
-    candidate = token.strip()
-    if _ID.fullmatch(candidate):
-        return candidate
-    shown = candidate if len(candidate) <= 40 else candidate[:39] + "…"
-    if candidate.isascii() and candidate.isdigit():
+    """Return `token` if it is exactly a batch ID (nothing around the digits), else raise `InvalidBatchId`."""
+    if _ID.fullmatch(token):
+        return token
+    shown = token if len(token) <= 40 else token[:39] + "…"
+    if token.isascii() and token.isdigit():
         raise InvalidBatchId(f"invalid batch ID {shown!r}: more than 19 digits")
+    if token.strip() != token and _ID.fullmatch(token.strip()):
+        raise InvalidBatchId(f"invalid batch ID {shown!r}: expected 1 to 19 digits (no spaces)")
     raise InvalidBatchId(f"invalid batch ID {shown!r}: expected 1 to 19 digits")
 
 

@@ -86,6 +86,13 @@ def test_run_sim_bad_scenario(capsys: pytest.CaptureFixture[str]) -> None:
     assert "no-such-scenario" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("port", [-1, 65536, 70000])
+def test_run_sim_port_out_of_range(capsys: pytest.CaptureFixture[str], port: int) -> None:
+    assert run_sim(port=port, scenario="static") == 2
+    err = capsys.readouterr().err
+    assert err == f"slv-tui sim: port {port} is out of range (0 to 65535)\n"
+
+
 def test_run_sim_serves_until_ctrl_c() -> None:
     code = "from slv_tui.sim import run_sim; raise SystemExit(run_sim(port=0, password='hunter2'))"
     with subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True) as proc:
