@@ -44,7 +44,7 @@ def launch(
         return 2
     client = SlvClient(client_settings)
     poller = Poller(client.get_batch, interval=settings.interval, concurrency=settings.concurrency)
-    poller.watch(watchlist.ids())
+    poller.watch(watchlist.ids(), seen_for=watchlist.watched_for())
     app = make_app(
         client=client,
         watchlist=watchlist,

@@ -99,7 +99,7 @@ class SlvApp(App[None]):
         if self._saved_theme in self.available_themes:
             self.theme = self._saved_theme
         self.poller.on_round = self._on_round
-        self.poller.watch(self.watchlist.ids())
+        self.poller.watch(self.watchlist.ids(), seen_for=self.watchlist.watched_for())
         self._start_poller()
         if self.watchlist.problem:
             self.notify(clean(self.watchlist.problem), title="Watchlist", severity="warning", markup=False)

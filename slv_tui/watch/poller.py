@@ -8,7 +8,7 @@ import logging
 import math
 import random
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from slv_tui.slv.errors import AuthError, ProtocolError, SlvError
@@ -70,12 +70,18 @@ class Poller:
 
     # -- what the UI and the headless commands call ------------------------------------------
 
-    def watch(self, batch_ids: Iterable[str]) -> None:
-        """Start polling these IDs (already watched ones are left alone)."""
+    def watch(self, batch_ids: Iterable[str], *, seen_for: Mapping[str, float] | None = None) -> None:
+        """Start polling these IDs (already watched ones are left alone).
+
+        `seen_for` says how many seconds ago an ID was first watched (the watchlist remembers it
+        across restarts); the others are first seen now.
+        """
         now = self.clock()
+        seen_for = seen_for or {}
         for batch_id in batch_ids:
             if batch_id not in self._entries:
-                self._entries[batch_id] = _Entry(Snapshot(batch_id, first_seen=now), due=now)
+                first_seen = now - max(0.0, seen_for.get(batch_id, 0.0))
+                self._entries[batch_id] = _Entry(Snapshot(batch_id, first_seen=first_seen), due=now)
         self._wake.set()
 
     def unwatch(self, batch_ids: Iterable[str]) -> None:

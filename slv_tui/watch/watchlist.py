@@ -102,6 +102,11 @@ class Watchlist:
         """The watched IDs in file order."""
         return [e.batch_id for e in self.entries]
 
+    def watched_for(self) -> dict[str, float]:
+        """Seconds since each ID was added (entries with a known time), so elapsed survives a restart."""
+        now = self._clock()
+        return {e.batch_id: max(0.0, now - e.added_at) for e in self.entries if e.added_at > 0}
+
     def _update(self, change: Callable[[list[WatchEntry]], list[WatchEntry]]) -> None:
         with self._locked():
             entries = change(self._read())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -242,3 +243,14 @@ async def test_help_palette_and_export(start_sim: StartSim, tmp_path: Path) -> N
         await wait_for(pilot, lambda: app.dashboard.table.row_count == 0)
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.dashboard.table.row_count == 1)
+
+
+async def test_elapsed_survives_a_restart(start_sim: StartSim, tmp_path: Path) -> None:
+    """Elapsed counts from when the batch was added to the watchlist, not from when the app started."""
+    entries = [{"batchId": RUNNING, "label": "", "addedAt": time.time() - 2 * 3600 - 90}]
+    (tmp_path / "watchlist.json").write_text(json.dumps({"version": 1, "entries": entries}))
+    sim = start_sim(scenario="static")
+    stack = build(sim.url, tmp_path)
+    async with stack.app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: cell(stack.app, RUNNING, "state") == "▶ running")
+        assert cell(stack.app, RUNNING, "elapsed") == "2h 01m"

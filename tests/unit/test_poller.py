@@ -66,6 +66,15 @@ async def test_interval_scheduling(server: FakeServer, clock: FakeClock) -> None
     assert snap.condition(clock() + 6.5, 2.0) is Condition.STALE
 
 
+async def test_watch_keeps_how_long_an_id_was_already_watched(server: FakeServer, clock: FakeClock) -> None:
+    p = make(server, clock, interval=2.0)
+    clock.now = 500.0
+    p.watch(["1", "2"], seen_for={"1": 7200.0})
+    p.watch(["1"], seen_for={"1": 10.0})  # already watched: left alone
+    firsts = {s.batch_id: s.first_seen for s in p.snapshots()}
+    assert firsts == {"1": 500.0 - 7200.0, "2": 500.0}
+
+
 async def test_pending_before_first_fetch(server: FakeServer, clock: FakeClock) -> None:
     p = make(server, clock)
     p.watch(["1"])

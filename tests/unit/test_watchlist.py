@@ -55,6 +55,20 @@ def test_remove_and_restore_keep_labels_and_times(path: Path) -> None:
     assert Watchlist(path).load()[-1].label == ""
 
 
+def test_watched_for_counts_from_when_each_id_was_added(path: Path) -> None:
+    now = [1000.0]
+    wl = Watchlist(path, clock=lambda: now[0])
+    wl.add(["1"])
+    now[0] = 1600.0
+    wl.add(["2"])
+    now[0] = 7200.0
+    reopened = Watchlist(path, clock=lambda: now[0])  # a restart: the times come from the file
+    reopened.load()
+    assert reopened.watched_for() == {"1": 6200.0, "2": 5600.0}
+    now[0] = 0.0  # a clock set back never gives a negative age
+    assert reopened.watched_for() == {"1": 0.0, "2": 0.0}
+
+
 def test_atomic_write_leaves_no_temp_files(path: Path) -> None:
     wl = Watchlist(path)
     for i in range(5):

@@ -297,7 +297,7 @@ class DashboardScreen(Screen[None]):
             return
         entries, self.undo_entries = self.undo_entries, []
         self.watchlist.restore(entries)
-        self.poller.watch(e.batch_id for e in entries)
+        self.poller.watch((e.batch_id for e in entries), seen_for=self.watchlist.watched_for())
         self.app.notify(f"Restored {', '.join(e.batch_id for e in entries)}", markup=False)
         self.refresh_view(select=entries[0].batch_id)
         self.refresh_bindings()
