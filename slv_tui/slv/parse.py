@@ -87,7 +87,13 @@ _Key = tuple[str, int | None, str | None]
 def _key(raw: Any) -> _Key:
     """A message's text, status and statusText: what identifies it across a step's lists."""
     if isinstance(raw, Mapping):
-        return as_text(raw.get("text")) or "", as_int(raw.get("status")), as_text(raw.get("statusText"))
+        text, status, status_text = raw.get("text"), raw.get("status"), raw.get("statusText")
+        # the usual types are taken as they are: a batch can hold 100,000 messages
+        return (
+            text if type(text) is str else as_text(text) or "",
+            status if type(status) is int else as_int(status),
+            status_text if type(status_text) is str or status_text is None else as_text(status_text),
+        )
     return as_text(raw) or "", None, None
 
 

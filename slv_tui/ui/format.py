@@ -59,11 +59,17 @@ def duration(seconds: float | None) -> str:
 
 
 def age(seconds: float | None) -> str:
-    """How long ago something happened: "now", "12s ago", "3m 05s ago"; "—" when never."""
+    """How long ago something happened: "now", "12s ago", "3m ago", "2h 05m ago"; "—" when never.
+
+    Whole minutes from one minute on: an age is read at a glance, and a screen of old, finished
+    batches then changes once a minute instead of redrawing every second.
+    """
     if seconds is None or not math.isfinite(seconds):
         return "—"
     if seconds < 1:
         return "now"
+    if 60 <= seconds < 3600:
+        return f"{int(seconds) // 60}m ago"
     return f"{duration(seconds)} ago"
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from slv_tui.ui.format import ETA_WINDOW, ProgressTrend
+import pytest
+
+from slv_tui.ui.format import ETA_WINDOW, ProgressTrend, age, duration
 from slv_tui.ui.widgets.batch_table import fit_columns
 
 
@@ -44,3 +46,32 @@ def test_columns_fit_narrow_and_grow_wide() -> None:
     assert labelled["label"] > 10
     assert "label" in dict(fit_columns(120, id_width=13, labelled=True))
     assert "label" not in dict(fit_columns(120, id_width=13, labelled=False))
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [
+        (None, "—"),
+        (float("nan"), "—"),
+        (0.4, "now"),
+        (1.0, "1s ago"),
+        (59.9, "59s ago"),
+        (60.0, "1m ago"),
+        (185.0, "3m ago"),
+        (3599.0, "59m ago"),
+        (3600.0, "1h 00m ago"),
+        (2 * 86400 + 7200.0, "2d 2h ago"),
+    ],
+)
+def test_age_is_whole_minutes_from_one_minute_on(seconds: float | None, shown: str) -> None:
+    assert age(seconds) == shown
+
+
+def test_ages_of_old_batches_change_once_a_minute() -> None:
+    """The 1-second tick redraws nothing for a batch last updated minutes ago, until the minute turns."""
+    assert len({age(s) for s in range(600, 660)}) == 1
+    assert len({age(s) for s in range(0, 60)}) == 60
+
+
+def test_duration_keeps_seconds_below_an_hour() -> None:
+    assert [duration(s) for s in (5, 65, 3599, 3660, 90000)] == ["5s", "1m 05s", "59m 59s", "1h 01m", "1d 1h"]

@@ -135,7 +135,8 @@ class DetailPane(Vertical):
 
     def __init__(self) -> None:
         super().__init__(id="detail")
-        self._shown: tuple[object, ...] | None = None
+        self._shown: tuple[tuple[object, ...], str] | None = None
+        """What is on screen: (everything but the age of the data, that age as shown)."""
 
     def compose(self) -> ComposeResult:
         """Title, banner, fetch problem, then fields beside the step tree."""
@@ -178,20 +179,28 @@ class DetailPane(Vertical):
     ) -> None:
         """Show this batch, or `empty` (what to do when there is none); redraws only on a change."""
         age_now = None if snapshot is None or snapshot.fetched_at is None else now - snapshot.fetched_at
-        key = (
+        content = (
             None if snapshot is None else snapshot.batch_id,
             None if snapshot is None else snapshot.batch,
             None if snapshot is None else snapshot.error_text,
             label,
             condition,
-            None if age_now is None else int(age_now),
             paused,
             None if empty is None else empty.plain,
         )
+        key = (content, age(age_now))
         if key == self._shown:
             return
-        self._shown = key
+        # Most redraws only age the "updated …" texts. While the age keeps its width ("12s ago" →
+        # "13s ago") no line can change height, so those updates skip the layout pass.
+        previous, self._shown = self._shown, key
         title = self.query_one("#detail-title", Static)
+        if previous is not None and previous[0] == content and snapshot is not None:
+            relayout = len(previous[1]) != len(key[1])
+            title.update(self._title(snapshot, label, condition, age_now), layout=relayout)
+            self._fetch(snapshot, condition, age_now, paused, layout=relayout)
+            self.query_one("#detail-fields", Static).update(self._fields(snapshot, now), layout=relayout)
+            return
         self.set_class(snapshot is None, "-empty")
         if snapshot is None:
             title.update(Text("No batch selected"))
@@ -202,15 +211,7 @@ class DetailPane(Vertical):
             self.step_tree.show_batch(None)
             return
         batch = snapshot.batch
-        head = Text(f"Batch {snapshot.batch_id}")
-        if label:
-            head.append(f" — {clean(label)}")
-        if batch is not None:
-            head.append("   ")
-            head.append(state_label(batch.state), self._style(STATE_CLASS[batch.state]))
-            if condition is Condition.STALE:
-                head.append(f"   ⌛ STALE: as of {age(age_now)}", self._style("detail--warning"))
-        title.update(head)
+        title.update(self._title(snapshot, label, condition, age_now))
         self._banner(batch)
         self._fetch(snapshot, condition, age_now, paused)
         self.query_one("#detail-fields", Static).update(self._fields(snapshot, now))
@@ -225,6 +226,19 @@ class DetailPane(Vertical):
         """Draw again with the current theme's colours."""
         self._shown = None
         self.step_tree.restyle()
+
+    def _title(
+        self, snapshot: Snapshot, label: str, condition: Condition | None, age_now: float | None
+    ) -> Text:
+        head = Text(f"Batch {snapshot.batch_id}")
+        if label:
+            head.append(f" — {clean(label)}")
+        if snapshot.batch is not None:
+            head.append("   ")
+            head.append(state_label(snapshot.batch.state), self._style(STATE_CLASS[snapshot.batch.state]))
+            if condition is Condition.STALE:
+                head.append(f"   ⌛ STALE: as of {age(age_now)}", self._style("detail--warning"))
+        return head
 
     def _banner(self, batch: Batch | None) -> None:
         """A failed or cancelled batch, or one asked to cancel, gets a coloured line no one can miss."""
@@ -251,7 +265,13 @@ class DetailPane(Vertical):
         banner.update(Text(text))
 
     def _fetch(
-        self, snapshot: Snapshot | None, condition: Condition | None, data_age: float | None, paused: bool
+        self,
+        snapshot: Snapshot | None,
+        condition: Condition | None,
+        data_age: float | None,
+        paused: bool,
+        *,
+        layout: bool = True,
     ) -> None:
         """A line saying why the data may be old, and how old it is."""
         line = self.query_one("#detail-fetch", Static)
@@ -267,7 +287,7 @@ class DetailPane(Vertical):
         line.set_class(text is not None, "-shown")
         never_fetched = snapshot is not None and snapshot.batch is None
         line.set_class(condition is Condition.ERROR or never_fetched, "-error")
-        line.update(Text(text or ""))
+        line.update(Text(text or ""), layout=layout)
 
     def _fields(self, snapshot: Snapshot, now: float) -> Table:
         grid = Table.grid(padding=(0, 2))
