@@ -13,12 +13,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input
 
 from slv_tui.slv.model import BatchState
-from slv_tui.ui.format import ProgressTrend, plural, state_label, state_rank
-from slv_tui.ui.widgets.batch_table import BatchRow, BatchTable
+from slv_tui.ui.format import plural
+from slv_tui.ui.rows import BatchRow, RowBuilder
+from slv_tui.ui.widgets.batch_table import BatchTable
 from slv_tui.ui.widgets.detail_pane import DetailPane
 from slv_tui.ui.widgets.header_bar import HeaderBar
 from slv_tui.watch.poller import Poller
-from slv_tui.watch.snapshot import Condition, PollRound, ServerStatus, Snapshot
+from slv_tui.watch.snapshot import PollRound, ServerStatus, Snapshot
 from slv_tui.watch.watchlist import WatchEntry, Watchlist
 
 UNDO_SECONDS = 8.0
@@ -73,9 +74,7 @@ class DashboardScreen(Screen[None]):
         self.poller = poller
         self.clock = clock
         self.filter_text = ""
-        self.finished_at: dict[str, float] = {}
-        self.trends: dict[str, ProgressTrend] = {}
-        """Recent progress per running batch, for its ETA."""
+        self.row_builder = RowBuilder()
         self.undo_entries: list[WatchEntry] = []
         self._undo_deadline = 0.0
         self._server = ServerStatus()
@@ -120,7 +119,7 @@ class DashboardScreen(Screen[None]):
         for update in poll_round.updates:
             state = update.finished_now
             if state is not None:
-                self.finished_at[update.snapshot.batch_id] = poll_round.at
+                self.row_builder.finished(update.snapshot.batch_id, poll_round.at)
                 finished.append((update.snapshot, state))
         self._server = poll_round.server
         self.refresh_view()
@@ -129,32 +128,9 @@ class DashboardScreen(Screen[None]):
     def rows(self, now: float) -> list[BatchRow]:
         """The rows to show, filtered and sorted (running and cancelling first)."""
         labels = {e.batch_id: e.label for e in self.watchlist.entries}
-        interval = self.poller.interval
-        rows = []
-        snapshots = self.poller.snapshots()
-        for gone in self.trends.keys() - {snap.batch_id for snap in snapshots}:
-            del self.trends[gone]
-        for snap in snapshots:
-            batch = snap.batch
-            if batch is not None and batch.progress is not None and snap.fetched_at is not None:
-                self.trends.setdefault(snap.batch_id, ProgressTrend()).add(snap.fetched_at, batch.progress)
-            condition = snap.condition(now, interval)
-            rows.append(
-                BatchRow(
-                    snapshot=snap,
-                    label=labels.get(snap.batch_id, ""),
-                    condition=condition,
-                    elapsed=self._elapsed(snap, now),
-                    eta=self._eta(snap, condition),
-                    updated=None if snap.fetched_at is None else now - snap.fetched_at,
-                )
-            )
-        needle = self.filter_text.strip().lower()
-        if needle:
-            rows = [r for r in rows if needle in _haystack(r)]
-        order = {snap.batch_id: i for i, snap in enumerate(self.poller.snapshots())}
-        rows.sort(key=lambda r: (state_rank(r.snapshot.state), order[r.batch_id]))
-        return rows
+        return self.row_builder.rows(
+            self.poller.snapshots(), labels, now=now, interval=self.poller.interval, needle=self.filter_text
+        )
 
     def refresh_view(self, select: str | None = None) -> None:
         """Bring header, table and detail up to date (only changed cells are touched)."""
@@ -209,20 +185,6 @@ class DashboardScreen(Screen[None]):
         self.table.restyle()
         self.detail.restyle()
         self.refresh_view()
-
-    def _elapsed(self, snap: Snapshot, now: float) -> float | None:
-        state = snap.state
-        if state is None or not state.finished:
-            return now - snap.first_seen
-        done = self.finished_at.get(snap.batch_id)
-        return None if done is None else done - snap.first_seen
-
-    def _eta(self, snap: Snapshot, condition: Condition) -> float | None:
-        """Only a running batch with fresh data has an ETA (a stale or cancelling one would mislead)."""
-        trend = self.trends.get(snap.batch_id)
-        if trend is None or snap.state is not BatchState.RUNNING or condition is not Condition.FRESH:
-            return None
-        return trend.eta()
 
     @on(DataTable.RowHighlighted)
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -393,7 +355,3 @@ class DashboardScreen(Screen[None]):
     async def action_password(self) -> None:
         """Ask for the server password (masked)."""
         await self.app.run_action("app.password")
-
-
-def _haystack(row: BatchRow) -> str:
-    return f"{row.batch_id} {row.label} {state_label(row.snapshot.state)} {row.condition}".lower()

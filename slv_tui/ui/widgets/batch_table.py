@@ -13,8 +13,9 @@ from textual.widgets import DataTable
 from slv_tui.sanitize import clean
 from slv_tui.slv.model import BatchState
 from slv_tui.ui.format import age, duration, state_label
+from slv_tui.ui.rows import BatchRow
 from slv_tui.ui.widgets.progress import progress_bar
-from slv_tui.watch.snapshot import Condition, Snapshot
+from slv_tui.watch.snapshot import Condition
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,23 +106,6 @@ STATE_CLASS: dict[BatchState, str] = {
     BatchState.CANCELLED: "batch-table--cancelled",
     BatchState.SUCCEEDED: "batch-table--succeeded",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class BatchRow:
-    """Everything one table row shows, computed by the dashboard from a snapshot."""
-
-    snapshot: Snapshot
-    label: str
-    condition: Condition
-    elapsed: float | None
-    eta: float | None
-    updated: float | None
-
-    @property
-    def batch_id(self) -> str:
-        """The row key."""
-        return self.snapshot.batch_id
 
 
 class BatchTable(DataTable[Text]):

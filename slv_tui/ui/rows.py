@@ -1,0 +1,96 @@
+"""The table's rows from the poller's snapshots: label, fetch condition, elapsed, ETA, filter and order."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from slv_tui.slv.model import BatchState
+from slv_tui.ui.format import ProgressTrend, state_label, state_rank
+from slv_tui.watch.snapshot import Condition, Snapshot
+
+
+@dataclass(frozen=True, slots=True)
+class BatchRow:
+    """Everything one table row shows, computed from a snapshot."""
+
+    snapshot: Snapshot
+    label: str
+    condition: Condition
+    elapsed: float | None
+    eta: float | None
+    updated: float | None
+
+    @property
+    def batch_id(self) -> str:
+        """The row key."""
+        return self.snapshot.batch_id
+
+    @property
+    def haystack(self) -> str:
+        """What the filter searches: ID, label, state and fetch condition."""
+        return f"{self.batch_id} {self.label} {state_label(self.snapshot.state)} {self.condition}".lower()
+
+
+class RowBuilder:
+    """Turns snapshots into sorted rows, remembering what one snapshot alone cannot tell."""
+
+    def __init__(self) -> None:
+        self.finished_at: dict[str, float] = {}
+        """When this session saw each batch finish (its elapsed time stops there)."""
+        self.trends: dict[str, ProgressTrend] = {}
+        """Recent progress per running batch, for its ETA."""
+
+    def finished(self, batch_id: str, at: float) -> None:
+        """Note that a poll saw this batch finish."""
+        self.finished_at[batch_id] = at
+
+    def rows(
+        self,
+        snapshots: Sequence[Snapshot],
+        labels: Mapping[str, str],
+        *,
+        now: float,
+        interval: float,
+        needle: str = "",
+    ) -> list[BatchRow]:
+        """The rows to show, filtered by `needle` and sorted (running and cancelling first)."""
+        for gone in self.trends.keys() - {snap.batch_id for snap in snapshots}:
+            del self.trends[gone]
+        rows = []
+        for snap in snapshots:
+            batch = snap.batch
+            if batch is not None and batch.progress is not None and snap.fetched_at is not None:
+                self.trends.setdefault(snap.batch_id, ProgressTrend()).add(snap.fetched_at, batch.progress)
+            condition = snap.condition(now, interval)
+            rows.append(
+                BatchRow(
+                    snapshot=snap,
+                    label=labels.get(snap.batch_id, ""),
+                    condition=condition,
+                    elapsed=self._elapsed(snap, now),
+                    eta=self._eta(snap, condition),
+                    updated=None if snap.fetched_at is None else now - snap.fetched_at,
+                )
+            )
+        needle = needle.strip().lower()
+        if needle:
+            rows = [r for r in rows if needle in r.haystack]
+        order = {snap.batch_id: i for i, snap in enumerate(snapshots)}
+        rows.sort(key=lambda r: (state_rank(r.snapshot.state), order[r.batch_id]))
+        return rows
+
+    def _elapsed(self, snap: Snapshot, now: float) -> float | None:
+        """Since first watched; for a finished batch, until this session saw it finish (else unknown)."""
+        state = snap.state
+        if state is None or not state.finished:
+            return now - snap.first_seen
+        done = self.finished_at.get(snap.batch_id)
+        return None if done is None else done - snap.first_seen
+
+    def _eta(self, snap: Snapshot, condition: Condition) -> float | None:
+        """Only a running batch with fresh data has an ETA (a stale or cancelling one would mislead)."""
+        trend = self.trends.get(snap.batch_id)
+        if trend is None or snap.state is not BatchState.RUNNING or condition is not Condition.FRESH:
+            return None
+        return trend.eta()

@@ -1,0 +1,63 @@
+"""The table's row model, without Textual: order, filter, elapsed and ETA from snapshots."""
+
+from __future__ import annotations
+
+from slv_tui.slv.model import Batch, BatchState
+from slv_tui.ui.rows import RowBuilder
+from slv_tui.watch.snapshot import Condition, Snapshot
+
+RUNNING = Batch("1", running=True, progress=10)
+DONE = Batch("2", progress=100)
+FAILED = Batch("3", status="ERROR", status_error=True)
+
+
+def snap(batch_id: str, batch: Batch | None, *, first_seen: float = 0.0, fetched_at: float = 0.0) -> Snapshot:
+    """A snapshot as the poller keeps it: a finished batch is no longer polled."""
+    if batch is None:
+        return Snapshot(batch_id, first_seen=first_seen)
+    polling = not batch.state.finished
+    return Snapshot(batch_id, first_seen=first_seen, batch=batch, fetched_at=fetched_at, polling=polling)
+
+
+def test_running_first_then_watchlist_order_and_unknown_last() -> None:
+    snaps = [snap("9", None), snap("2", DONE), snap("1", RUNNING), snap("3", FAILED)]
+    rows = RowBuilder().rows(snaps, {}, now=1.0, interval=2.0)
+    assert [r.batch_id for r in rows] == ["1", "3", "2", "9"]
+    assert rows[-1].condition is Condition.PENDING
+
+
+def test_filter_searches_id_label_state_and_condition() -> None:
+    snaps = [snap("11", RUNNING), snap("22", DONE), snap("33", FAILED)]
+    labels = {"22": "Depot North"}
+    builder = RowBuilder()
+    assert [r.batch_id for r in builder.rows(snaps, labels, now=0, interval=2, needle=" depot ")] == ["22"]
+    assert [r.batch_id for r in builder.rows(snaps, labels, now=0, interval=2, needle="FAIL")] == ["33"]
+    assert [r.batch_id for r in builder.rows(snaps, labels, now=100, interval=2, needle="stale")] == ["11"]
+
+
+def test_elapsed_runs_while_running_and_stops_when_seen_finishing() -> None:
+    builder = RowBuilder()
+    (row,) = builder.rows([snap("1", RUNNING, first_seen=100.0)], {}, now=160.0, interval=2.0)
+    assert row.elapsed == 60.0
+    (row,) = builder.rows([snap("2", DONE, first_seen=100.0)], {}, now=500.0, interval=2.0)
+    assert row.elapsed is None  # already finished when first seen: its run time is unknown
+    builder.finished("2", 250.0)
+    (row,) = builder.rows([snap("2", DONE, first_seen=100.0)], {}, now=500.0, interval=2.0)
+    assert row.elapsed == 150.0
+
+
+def test_eta_only_for_a_fresh_running_batch_and_trends_are_forgotten() -> None:
+    builder = RowBuilder()
+    etas = []
+    for t, progress in ((0.0, 10.0), (30.0, 40.0), (60.0, 70.0)):
+        batch = Batch("1", running=True, progress=progress)
+        (row,) = builder.rows([snap("1", batch, fetched_at=t)], {}, now=t, interval=2.0)
+        etas.append(row.eta)
+    # how long it sat at 10 % is unknown, so the first change only anchors; then 30 % per 30 s
+    assert etas == [None, None, 30.0]
+    assert row.snapshot.state is BatchState.RUNNING
+    (row,) = builder.rows([snap("1", Batch("1", running=True, progress=70), fetched_at=60.0)], {}, now=90.0,
+                          interval=2.0)  # fmt: skip
+    assert row.condition is Condition.STALE and row.eta is None
+    builder.rows([], {}, now=61.0, interval=2.0)
+    assert builder.trends == {}
