@@ -261,7 +261,8 @@ class Poller:
         last = failures[-1]
         auth = isinstance(last, AuthError)
         self._probes_failed += 1
-        if auth:
+        if isinstance(last, AuthError) and not last.probable:
+            # A definite refusal: probing at full speed would lock the account out.
             delay = self._backoff(self._probes_failed, self.auth_backoff)
         else:
             delay = self.interval * self._rng.uniform(0.8, 1.2)

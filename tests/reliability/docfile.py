@@ -20,11 +20,14 @@ def split(text: str) -> tuple[str, str]:
     return text[: match.start()] + text[match.end() :], match.group()
 
 
-def update_soak_section(figures: str) -> None:
-    """Record the soak figures in the doc when SLV_WRITE_RELIABILITY=1."""
+def update_soak_section(figures: str, *, which: str = "poller") -> None:
+    """Record one soak test's figures (`which`: poller or dashboard) when SLV_WRITE_RELIABILITY=1."""
     if not WRITE or not DOC.exists():
         return
     text = DOC.read_text()
-    block = f"{SOAK_START}\nLast soak run: {figures}.\n{SOAK_END}"
     _, old = split(text)
+    lines = {line.split(":", 1)[0]: line for line in old.splitlines() if line.startswith("- Last soak run")}
+    lines[f"- Last soak run ({which})"] = f"- Last soak run ({which}): {figures}."
+    body = "\n".join(lines[key] for key in sorted(lines, reverse=True))
+    block = f"{SOAK_START}\n{body}\n{SOAK_END}"
     DOC.write_text(text.replace(old, block) if old else text + "\n" + block + "\n")

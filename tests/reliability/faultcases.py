@@ -276,7 +276,9 @@ async def run_poller_case(kind: str, on_round: Callable[[], None] | None = None)
 
         await target.clear()
         cleared_at = clock.now
-        needed_refresh = any(isinstance(x.error, errors.AuthError) for x in snaps)
+        # A definite refusal backs off for up to 30 s (account lockout); the operator presses r or
+        # gives a new password. An HTML page is only a probable login problem: it recovers by itself.
+        needed_refresh = any(isinstance(x.error, errors.AuthError) and not x.error.probable for x in snaps)
         if needed_refresh:
             poller.refresh()  # what the UI does on `r` or after a new password
         rounds = 0

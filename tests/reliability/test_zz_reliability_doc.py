@@ -42,8 +42,10 @@ found") it is shown as the server's answer.
 
 ## Soak
 
-A `@pytest.mark.slow` test (tests/reliability/test_soak.py) drives the Poller and a Watchlist for
-thousands of rounds against `slv-tui sim --fault-rate 0.1` in its own process.
+Two `@pytest.mark.slow` tests run thousands of poll rounds against `slv-tui sim --fault-rate 0.1`
+in its own process: tests/reliability/test_soak.py drives the Poller and a Watchlist with a fake
+clock; tests/reliability/test_soak_dashboard.py runs the whole dashboard headless (Textual's
+`run_test`), every round drawn on screen.
 """
 
 

@@ -249,6 +249,20 @@ async def test_auth_failure_backs_off_longer(server: FakeServer, clock: FakeCloc
     assert waits == sorted(waits[:5]) + waits[5:]
 
 
+async def test_html_page_instead_of_json_probes_at_the_interval(server: FakeServer, clock: FakeClock) -> None:
+    """Only a *probable* login problem (a maintenance or proxy page): no lockout risk, so no long backoff."""
+    p = make(server, clock, interval=1.0, auth_backoff=30.0)
+    p.watch(["1"])
+    server.down = AuthError("the server answered with an HTML page, not JSON", probable=True)
+    waits = []
+    for _ in range(6):
+        await p.poll_due()
+        waits.append(p.next_wake() - clock())
+        clock.now = p.next_wake()
+    assert p.server.auth_problem  # the header still offers the password dialog
+    assert all(0.8 <= w <= 1.2 for w in waits)
+
+
 async def test_pause_and_resume(server: FakeServer, clock: FakeClock) -> None:
     p = make(server, clock, interval=1.0)
     p.watch(["1"])
