@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
@@ -84,6 +85,7 @@ def test_corrupt_file_is_moved_aside_not_emptied(tmp_path: Path, name: str) -> N
     wl = Watchlist(path)
     assert wl.load() == []
     assert wl.problem is not None and "moved aside" in wl.problem and str(path) in wl.problem
+    assert not path.exists()  # moved, not copied (a copy would be "found corrupt" at every start)
     aside = list(tmp_path.glob("default.json.corrupt-*"))
     assert len(aside) == 1 and aside[0].read_bytes() == CORRUPT[name]  # nothing lost
     assert wl.add(["42"]) == ["42"]  # and the app goes on with a fresh list
@@ -106,8 +108,13 @@ from pathlib import Path
 from slv_tui.watch.watchlist import Watchlist
 wl = Watchlist(Path(sys.argv[1]))
 base = int(sys.argv[2])
+print("ready", flush=True)
+sys.stdin.readline()  # both start adding at the same moment
 for i in range(60):
     wl.add([str(base + i)])
+    if i % 7 == 3:
+        wl.remove([str(base + i)])  # removes race with the other's adds too
+        wl.restore([])
 """
 
 
@@ -115,12 +122,29 @@ def test_two_processes_sharing_a_data_dir_lose_nothing(tmp_path: Path) -> None:
     path = tmp_path / "watchlists" / "default.json"
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     procs = [
-        subprocess.Popen([sys.executable, "-c", ADDER, str(path), str(base)], env=env)
+        subprocess.Popen(
+            [sys.executable, "-c", ADDER, str(path), str(base)],
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         for base in (100_000, 200_000)
     ]
     for proc in procs:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.write("go\n")
+        proc.stdin.close()
+    for proc in procs:
         assert proc.wait(timeout=60) == 0
-    ids = set(read_ids(path))
-    expected = {str(b + i) for b in (100_000, 200_000) for i in range(60)}
-    assert ids == expected
+        assert proc.stdout is not None
+        proc.stdout.close()
+    ids = read_ids(path)
+    expected = {str(b + i) for b in (100_000, 200_000) for i in range(60) if i % 7 != 3}
+    assert sorted(ids) == sorted(expected)  # nothing lost, nothing duplicated, nothing resurrected
+    # The writers really overlapped (else this test could not fail): their IDs interleave in the file.
+    owners = [i[0] for i in ids]
+    assert sum(a != b for a, b in itertools.pairwise(owners)) >= 3, owners
     assert temp_files(path) == []
