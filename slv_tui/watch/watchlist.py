@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import logging
+import math
 import os
+import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -14,10 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from slv_tui.slv.ids import InvalidBatchId, validate_id
+from slv_tui.slv.ids import validate_id
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
+MAX_FILE_BYTES = 16 * 1024 * 1024
+"""A watchlist larger than this is not one slv-tui wrote (that is some 100 000 entries): it is moved aside."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +32,16 @@ class WatchEntry:
     batch_id: str
     label: str = ""
     added_at: float = 0.0
+
+
+Change = Callable[[list[WatchEntry]], list[WatchEntry]]
+"""A pure change to the entries (it may change the list it is given, and returns the result)."""
+
+
+def _replay(changes: Sequence[Change], entries: list[WatchEntry]) -> list[WatchEntry]:
+    for change in changes:
+        entries = change(list(entries))
+    return entries
 
 
 class WatchlistError(Exception):
@@ -41,49 +56,65 @@ class Watchlist:
         self._clock = clock
         self.entries: list[WatchEntry] = []
         self.problem: str | None = None
-        """A one-line note about trouble met while loading (e.g. a corrupt file moved aside)."""
+        """A one-line note about the last trouble (a corrupt file moved aside, a change not saved)."""
+        self._pending: list[Change] = []
 
     def load(self) -> list[WatchEntry]:
-        """Read the file (a corrupt one is moved aside with a note in `problem`)."""
-        with self._locked():
-            self.entries = self._read()
+        """Read the file (a corrupt one is moved aside with a note in `problem`).
+
+        Raises WatchlistError (one line) only when the file cannot be read at all. A folder where no
+        lock file can be created (read-only) is still read: changes are then kept in memory only.
+        """
+        try:
+            with self._locked():
+                entries = self._read()
+        except WatchlistError as exc:
+            if not self.path.parent.is_dir():
+                raise
+            entries = self._read()  # atomic renames: an unlocked reader sees a whole version
+            self._note(f"{exc}; changes will not be saved")
+        self.entries = _replay(self._pending, entries)
         return list(self.entries)
+
+    @property
+    def unsaved(self) -> bool:
+        """True while `entries` holds changes the file does not (a save failed; the next one retries)."""
+        return bool(self._pending)
 
     def add(self, batch_ids: Iterable[str], label: str = "") -> list[str]:
         """Add IDs not yet watched; returns the ones actually added."""
         wanted = [validate_id(b) for b in batch_ids]
-        added: list[str] = []
+        now = self._clock()
 
         def change(entries: list[WatchEntry]) -> list[WatchEntry]:
             known = {e.batch_id for e in entries}
             for batch_id in wanted:
                 if batch_id not in known:
-                    entries.append(WatchEntry(batch_id, label, self._clock()))
+                    entries.append(WatchEntry(batch_id, label, now))
                     known.add(batch_id)
-                    added.append(batch_id)
             return entries
 
-        self._update(change)
-        return added
+        before, after = self._update(change)
+        known = {e.batch_id for e in before}
+        return [e.batch_id for e in after if e.batch_id not in known]
 
     def remove(self, batch_ids: Iterable[str]) -> list[WatchEntry]:
         """Remove IDs; returns the removed entries so the caller can offer undo."""
         doomed = set(batch_ids)
-        removed: list[WatchEntry] = []
 
         def change(entries: list[WatchEntry]) -> list[WatchEntry]:
-            removed.extend(e for e in entries if e.batch_id in doomed)
             return [e for e in entries if e.batch_id not in doomed]
 
-        self._update(change)
-        return removed
+        before, _after = self._update(change)
+        return [e for e in before if e.batch_id in doomed]
 
     def restore(self, entries: Sequence[WatchEntry]) -> None:
         """Put removed entries back (undo), keeping their labels and first-seen times."""
+        back = list(entries)
 
         def change(current: list[WatchEntry]) -> list[WatchEntry]:
             known = {e.batch_id for e in current}
-            return current + [e for e in entries if e.batch_id not in known]
+            return current + [e for e in back if e.batch_id not in known]
 
         self._update(change)
 
@@ -107,12 +138,41 @@ class Watchlist:
         now = self._clock()
         return {e.batch_id: max(0.0, now - e.added_at) for e in self.entries if e.added_at > 0}
 
-    def _update(self, change: Callable[[list[WatchEntry]], list[WatchEntry]]) -> None:
-        with self._locked():
-            entries = change(self._read())
-            self._sweep_temp_files()
-            self._write(entries)
-            self.entries = entries
+    def _update(self, change: Change) -> tuple[list[WatchEntry], list[WatchEntry]]:
+        """Locked read-modify-write; returns the entries before and after `change` (a pure function).
+
+        A failed save never raises: the change is kept in memory and replayed on top of the file at
+        the next save (so the dashboard stays up and nothing it shows is lost), `unsaved` is true
+        and `problem` says why in one line.
+        """
+        before: list[WatchEntry] | None = None
+        after: list[WatchEntry] | None = None
+        try:
+            with self._locked():
+                before = _replay(self._pending, self._read())
+                after = change(list(before))
+                self._sweep_temp_files()
+                self._write(after)
+        except (WatchlistError, OSError) as exc:
+            if before is None or after is None:  # the file could not even be read: change what we have
+                before = list(self.entries)
+                after = change(list(before))
+            self._pending.append(change)
+            self.entries = after
+            reason = str(exc) if isinstance(exc, WatchlistError) else _why(exc)
+            self._note(f"cannot save the watchlist {self.path}: {reason}; the change is kept until you quit")
+            return before, after
+        self.entries = after
+        if self._pending:
+            self._pending.clear()
+            self.problem = None
+            log.info("watchlist %s saved again", self.path)
+        return before, after
+
+    def _note(self, problem: str) -> None:
+        if problem != self.problem:
+            log.warning("%s", problem)
+        self.problem = problem
 
     def _sweep_temp_files(self) -> None:
         """Delete temp files left by a writer killed mid-write (safe: we hold the lock every writer takes)."""
@@ -125,7 +185,7 @@ class Watchlist:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             lock = open(self.path.with_name(self.path.name + ".lock"), "a+b")  # noqa: SIM115
         except OSError as exc:
-            raise WatchlistError(f"cannot open the watchlist in {self.path.parent}: {exc.strerror}") from None
+            raise WatchlistError(f"cannot open the watchlist in {self.path.parent}: {_why(exc)}") from None
         with lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
@@ -135,22 +195,34 @@ class Watchlist:
 
     def _read(self) -> list[WatchEntry]:
         try:
-            raw = self.path.read_bytes()
+            raw = _read_regular_file(self.path)
         except FileNotFoundError:
             return []
         except OSError as exc:
-            raise WatchlistError(f"cannot read {self.path}: {exc.strerror}") from None
+            raise WatchlistError(f"cannot read {self.path}: {_why(exc)}") from None
+        if isinstance(raw, str):
+            self._move_aside(raw)
+            return []
         try:
             return _decode(json.loads(raw.decode("utf-8")))
-        except (ValueError, TypeError, KeyError, RecursionError, InvalidBatchId) as exc:
-            stamp = time.strftime("%Y%m%d-%H%M%S")
-            aside = self.path.with_name(
-                f"{self.path.name}.corrupt-{stamp}-{os.getpid()}-{time.time_ns() % 10**9}"
-            )
-            os.replace(self.path, aside)
-            self.problem = f"watchlist {self.path} was unreadable ({exc}); moved aside to {aside.name}"
-            log.warning("%s", self.problem)
+        except (ValueError, TypeError, KeyError, RecursionError, OverflowError) as exc:
+            self._move_aside(str(exc) or type(exc).__name__)
             return []
+
+    def _move_aside(self, why: str) -> None:
+        """Rename the unreadable file (never delete or overwrite it), or refuse to go on."""
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        aside = self.path.with_name(
+            f"{self.path.name}.corrupt-{stamp}-{os.getpid()}-{time.time_ns() % 10**9}"
+        )
+        why = " ".join(why.split())[:200]
+        try:
+            os.replace(self.path, aside)
+        except OSError as exc:  # e.g. a read-only folder: keep the file as it is and save nothing over it
+            raise WatchlistError(
+                f"watchlist {self.path} is unreadable ({why}) and cannot be moved aside: {_why(exc)}"
+            ) from None
+        self._note(f"watchlist {self.path} was unreadable ({why}); moved aside to {aside.name}")
 
     def _write(self, entries: Sequence[WatchEntry]) -> None:
         payload = json.dumps(
@@ -165,19 +237,61 @@ class Watchlist:
         write_atomic(self.path, payload)
 
 
+def _why(exc: OSError) -> str:
+    """An OSError in a few words, without the path (the caller's message names it)."""
+    return exc.strerror or errno.errorcode.get(exc.errno or 0, "") or str(exc) or type(exc).__name__
+
+
+def _read_regular_file(path: Path) -> bytes | str:
+    """The file's bytes, or a reason (str) it is no watchlist: not a regular file, or too large.
+
+    Never blocks on a FIFO and never reads more than MAX_FILE_BYTES + 1 (a symlink to /dev/zero).
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        return "not a regular file"
+    with os.fdopen(fd, "rb") as handle:
+        raw = handle.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        return f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB"
+    return raw
+
+
 def _decode(data: Any) -> list[WatchEntry]:
+    """Entries from the parsed file; any value of the wrong type is a ValueError (the file is moved aside)."""
     if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
         raise ValueError("not a slv-tui watchlist")
-    entries = []
+    entries: list[WatchEntry] = []
+    seen: set[str] = set()
     for item in data["entries"]:
-        entries.append(
-            WatchEntry(
-                validate_id(str(item["batchId"])),
-                str(item.get("label") or ""),
-                float(item.get("addedAt") or 0.0),
-            )
-        )
+        if not isinstance(item, dict):
+            raise ValueError(f"an entry is not an object: {_short(item)}")
+        batch_id, label, added_at = item.get("batchId"), item.get("label"), item.get("addedAt")
+        if isinstance(batch_id, int) and not isinstance(batch_id, bool):
+            batch_id = str(batch_id)
+        if not isinstance(batch_id, str):
+            raise ValueError(f"batchId is not a string: {_short(batch_id)}")
+        if label is not None and not isinstance(label, str):
+            raise ValueError(f"label of {_short(batch_id)} is not a string")
+        if added_at is None:
+            added_at = 0.0
+        if isinstance(added_at, bool) or not isinstance(added_at, int | float):
+            raise ValueError(f"addedAt of {_short(batch_id)} is not a number")
+        added = float(added_at)  # an int too large for a float raises OverflowError: moved aside too
+        if not math.isfinite(added):
+            added = 0.0
+        batch_id = validate_id(batch_id)
+        if batch_id in seen:  # a hand-edited duplicate: the first one wins (rows are keyed by ID)
+            continue
+        seen.add(batch_id)
+        entries.append(WatchEntry(batch_id, label or "", added))
     return entries
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def write_atomic(path: Path, payload: bytes) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from pathlib import Path
@@ -93,3 +94,34 @@ async def test_hostile_text_in_every_field_keeps_the_table_intact(tmp_path: Path
             assert "[bold red]markup[/]" not in text or "markup" in text  # shown literally if at all
             assert len(text.splitlines()) <= SIZE[1]
         await stack.client.aclose()
+
+
+async def test_dashboard_stays_up_when_the_watchlist_cannot_be_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read-only or full data dir: add, remove, undo and label all keep working in memory."""
+    from slv_tui.watch import watchlist as watchlist_module
+
+    def read_only(path: Path, payload: bytes) -> None:
+        raise OSError(errno.EROFS, "Read-only file system", str(path))
+
+    with ThreadedSim(scenario="static") as sim:
+        stack = build(sim.url, tmp_path, ids=[OK])
+        saved = (tmp_path / "watchlist.json").read_bytes()
+        monkeypatch.setattr(watchlist_module, "write_atomic", read_only)
+        async with stack.app.run_test(size=SIZE) as pilot:
+            app = stack.app
+            await wait_for(pilot, lambda: cell(app, OK, "fetch") != "")
+            await pilot.press("a", *RUNNING, "enter")
+            await wait_for(pilot, lambda: cell(app, RUNNING, "state") == "▶ running")
+            assert stack.watchlist.unsaved and stack.watchlist.problem
+            assert "Read-only file system" in stack.watchlist.problem
+            assert "\n" not in stack.watchlist.problem
+            app.dashboard.table.move_cursor(row=app.dashboard.table.get_row_index(RUNNING))
+            await pilot.press("d")
+            await wait_for(pilot, lambda: app.dashboard.table.row_count == 1)
+            await pilot.press("u")
+            await wait_for(pilot, lambda: app.dashboard.table.row_count == 2)
+            assert app.is_running and stack.watchlist.ids() == [OK, RUNNING]
+        await stack.client.aclose()
+    assert (tmp_path / "watchlist.json").read_bytes() == saved  # nothing half-written

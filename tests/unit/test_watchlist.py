@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from pathlib import Path
@@ -9,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from slv_tui.slv.ids import InvalidBatchId
-from slv_tui.watch.watchlist import WatchEntry, Watchlist, write_atomic
+from slv_tui.watch import watchlist as watchlist_module
+from slv_tui.watch.watchlist import WatchEntry, Watchlist, WatchlistError, write_atomic
 
 
 @pytest.fixture
@@ -110,6 +112,7 @@ def test_corrupt_file_is_moved_aside_with_a_problem(path: Path, content: bytes) 
     assert wl.load() == []
     assert wl.problem is not None
     assert "moved aside" in wl.problem and str(path) in wl.problem
+    assert not path.exists()  # moved, not copied: the next start does not complain again
     asides = [p for p in path.parent.iterdir() if ".corrupt-" in p.name]
     assert len(asides) == 1
     assert asides[0].read_bytes() == content  # never silently emptied
@@ -135,3 +138,168 @@ def test_two_instances_do_not_drop_each_others_entries(path: Path) -> None:
     a.set_label("3", "x")
     fresh.load()
     assert [(e.batch_id, e.label) for e in fresh.entries] == [("2", ""), ("3", "x")]
+
+
+# -- hand-edited and hostile files: wrong types are moved aside, never a crash -------------------------
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'{"version": 1, "entries": {"batchId": "1"}}',  # entries as an object
+        b'{"version": 1, "entries": [{"batchId": "1", "addedAt": {}}]}',
+        b'{"version": 1, "entries": [{"batchId": "1", "addedAt": "yesterday"}]}',
+        b'{"version": 1, "entries": [{"batchId": "1", "addedAt": true}]}',
+        b'{"version": 1, "entries": [{"batchId": "1", "addedAt": 1' + b"0" * 400 + b"}]}",  # > float
+        b'{"version": 1, "entries": [{"batchId": "1", "label": ["x"]}]}',
+        b'{"version": 1, "entries": [{"batchId": true}]}',
+        b'{"version": 1, "entries": [{"batchId": 1.5}]}',
+        b'{"version": 1, "entries": [{"batchId": null}]}',
+        b'{"version": 1, "entries": [{"label": "no id"}]}',
+        b'{"version": 1, "entries": ["1"]}',
+        b'{"version": 1, "entries": [{"batchId": "1' + b"1" * 30 + b'"}]}',
+    ],
+)
+def test_wrong_types_are_moved_aside(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True)
+    path.write_bytes(content)
+    wl = Watchlist(path)
+    assert wl.load() == []
+    assert wl.problem is not None and "moved aside" in wl.problem and "\n" not in wl.problem
+    assert len(wl.problem) < len(str(path)) + 400  # one readable line, not the file
+    assert not path.exists()  # moved, not copied: the next start does not complain again
+    asides = list(path.parent.glob("default.json.corrupt-*"))
+    assert [p.read_bytes() for p in asides] == [content]
+
+
+def test_tolerated_values(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    entries = [
+        {"batchId": 1481016600181, "addedAt": 5},  # a number ID, an int time
+        {"batchId": "2", "label": None, "addedAt": None},
+        {"batchId": "3", "addedAt": float("nan")},
+        {"batchId": "4", "addedAt": float("inf")},
+        {"batchId": "2", "label": "duplicate"},  # a hand-edited duplicate: the first one wins
+    ]
+    path.write_text(json.dumps({"version": 1, "entries": entries}))
+    wl = Watchlist(path, clock=lambda: 100.0)
+    assert wl.load() == [
+        WatchEntry("1481016600181", "", 5.0), WatchEntry("2", "", 0.0), WatchEntry("3", "", 0.0),
+        WatchEntry("4", "", 0.0),
+    ]  # fmt: skip
+    assert wl.problem is None
+    assert wl.watched_for() == {"1481016600181": 95.0}
+    wl.add(["5"])
+    assert Watchlist(path).load()[-1] == WatchEntry("5", "", 100.0)  # and it writes plain JSON back
+    json.loads(path.read_text())
+
+
+def test_oversized_file_is_moved_aside_without_reading_it_all(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(watchlist_module, "MAX_FILE_BYTES", 1000)
+    path.parent.mkdir(parents=True)
+    entries = [{"batchId": str(i), "label": "x" * 20} for i in range(100)]
+    path.write_text(json.dumps({"version": 1, "entries": entries}))
+    wl = Watchlist(path)
+    assert wl.load() == []
+    assert wl.problem is not None and "larger than" in wl.problem and "moved aside" in wl.problem
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev_zero", "directory"])
+def test_not_a_regular_file_is_moved_aside(path: Path, kind: str) -> None:
+    path.parent.mkdir(parents=True)
+    if kind == "fifo":
+        os.mkfifo(path)  # a plain open() would block for ever
+    elif kind == "dev_zero":
+        path.symlink_to("/dev/zero")  # endless bytes
+    else:
+        path.mkdir()
+    wl = Watchlist(path)
+    assert wl.load() == []
+    assert wl.problem is not None and "moved aside" in wl.problem
+    assert wl.add(["7"]) == ["7"] and Watchlist(path).load() == wl.entries
+
+
+def test_a_symlinked_watchlist_never_writes_through_the_link(path: Path, tmp_path: Path) -> None:
+    """Reading follows the link; a save replaces the link itself, never the file it points to."""
+    elsewhere = tmp_path / "elsewhere.json"
+    original = json.dumps({"version": 1, "entries": [{"batchId": "1"}]}).encode()
+    elsewhere.write_bytes(original)
+    path.parent.mkdir(parents=True)
+    path.symlink_to(elsewhere)
+    wl = Watchlist(path)
+    assert wl.ids() == [] and [e.batch_id for e in wl.load()] == ["1"]
+    wl.add(["2"])
+    assert elsewhere.read_bytes() == original
+    assert not path.is_symlink() and Watchlist(path).load() == wl.entries
+
+
+# -- saving fails (read-only folder, disk full): never an exception, the change is kept ---------------
+
+
+def _failing_writes(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    attempts: list[Path] = []
+
+    def read_only(target: Path, payload: bytes) -> None:
+        attempts.append(target)
+        raise OSError(errno.EROFS, "Read-only file system", str(target))
+
+    monkeypatch.setattr(watchlist_module, "write_atomic", read_only)
+    return attempts
+
+
+def test_a_failed_save_keeps_the_change_and_says_so_in_one_line(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wl = Watchlist(path, clock=lambda: 9.0)
+    wl.add(["1", "2"])
+    other = Watchlist(path)
+    attempts = _failing_writes(monkeypatch)
+    assert wl.add(["3"]) == ["3"]  # no exception: the dashboard stays up
+    assert wl.remove(["1"]) == [WatchEntry("1", "", 9.0)]
+    wl.set_label("2", "kiosk")
+    assert len(attempts) == 3
+    assert wl.ids() == ["2", "3"] and wl.unsaved
+    assert wl.problem == (
+        f"cannot save the watchlist {path}: Read-only file system; the change is kept until you quit"
+    )
+    monkeypatch.undo()  # the disk is writable again; meanwhile another instance added an ID
+    other.add(["4"])
+    wl.add(["5"])
+    assert not wl.unsaved and wl.problem is None
+    saved = Watchlist(path).load()
+    assert [(e.batch_id, e.label) for e in saved] == [("2", "kiosk"), ("4", ""), ("3", ""), ("5", "")]
+    assert wl.entries == saved
+
+
+def test_an_unwritable_folder_still_loads_and_the_app_goes_on(path: Path) -> None:
+    """No lock file can be made (here: a directory is in its way, as root ignores chmod)."""
+    Watchlist(path).add(["1"])
+    (path.parent / "default.json.lock").unlink()
+    (path.parent / "default.json.lock").mkdir()
+    wl = Watchlist(path)
+    assert wl.ids() == [] and wl.load() == [WatchEntry("1", "", wl.entries[0].added_at)]
+    assert wl.problem is not None and "changes will not be saved" in wl.problem
+    assert wl.add(["2"]) == ["2"] and wl.unsaved and wl.ids() == ["1", "2"]
+    assert [e["batchId"] for e in json.loads(path.read_text())["entries"]] == ["1"]
+
+
+def test_a_corrupt_file_that_cannot_be_moved_aside_is_left_alone(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"{corrupt")
+
+    def refuse(src: object, dst: object) -> None:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    wl = Watchlist(path)
+    with pytest.raises(
+        WatchlistError, match=r"unreadable .* and cannot be moved aside: Read-only file system"
+    ):
+        wl.load()
+    assert wl.add(["1"]) == ["1"] and wl.unsaved  # a change later on is kept in memory, not written
+    monkeypatch.undo()
+    assert path.read_bytes() == b"{corrupt"  # never overwritten, never emptied
