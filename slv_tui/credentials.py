@@ -56,18 +56,40 @@ def _run_password_command(command: str, where: str) -> str:
         raise ConfigError(f"{where}: the command did not finish within {COMMAND_TIMEOUT:.0f} s") from None
     except OSError as exc:
         raise ConfigError(f"{where}: cannot run the command ({exc.strerror})") from None
-    password = done.stdout.decode("utf-8", errors="replace").rstrip("\r\n")
+    printed = done.stdout.decode("utf-8", errors="replace")
+    password = printed.rstrip("\r\n")
     if done.returncode != 0:
-        register_secret(password)  # whatever it printed is never shown, not even in its own stderr
+        _register_all(printed)  # whatever it printed is never shown, not even in its own stderr
         raise ConfigError(f"{where}: the command failed with exit code {done.returncode}{_said(done.stderr)}")
     if not password:
-        raise ConfigError(f"{where}: the command printed no password{_said(done.stderr)}")
+        # Success without a password on stdout: it most likely went to stderr, so that is not shown.
+        lines = len(done.stderr.decode("utf-8", errors="replace").splitlines())
+        hint = (
+            f" ({lines} line(s) on stderr, not shown: it should print the password on stdout)"
+            if lines
+            else ""
+        )
+        raise ConfigError(f"{where}: the command printed no password{hint}")
     return password
 
 
+def _register_all(printed: str) -> None:
+    """Register what a failed command printed: whole, and each line with and without blanks around it."""
+    register_secret(printed.rstrip("\r\n"))
+    for line in printed.splitlines():
+        register_secret(line)
+        register_secret(line.strip())
+
+
 def _said(stderr: bytes) -> str:
-    """The last line the command wrote on stderr, as a hint: `(it said: ...)`, or nothing."""
+    """The last line the command wrote on stderr, as a hint: `(it said: ...)`, or nothing.
+
+    A line of one word is not shown: it may well be the password itself.
+    """
     lines = [line for line in stderr.decode("utf-8", errors="replace").splitlines() if line.strip()]
     if not lines:
         return ""
-    return f" (it said: {redact(clean(lines[-1].strip(), max_length=200))})"
+    said = redact(clean(lines[-1].strip(), max_length=200))
+    if len(said.split()) < 2:
+        return " (its stderr is not shown: one word, perhaps the password)"
+    return f" (it said: {said})"

@@ -67,3 +67,38 @@ def test_no_source_and_no_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys.stdin, "isatty", lambda: False, raising=False)
     assert find_password(Settings(), prompt=True, env={}) is None
     assert find_password(Settings(), prompt=False, env={}) is None
+
+
+@pytest.mark.parametrize(
+    ("stdout", "stderr", "code"),
+    [
+        ("{pw}\\nline two\\n", "{pw} was refused", 2),  # several lines on stdout: each is secret
+        ("{pw}   \\n", "   {pw}   ", 2),  # blanks around it
+        ("", "{pw}", 0),  # success, but the password went to stderr
+        ("", "{pw}", 1),  # failure, and its only word on stderr may be the password
+    ],
+)
+def test_password_command_stderr_never_shows_the_password(
+    tmp_path: Path, stdout: str, stderr: str, code: int
+) -> None:
+    leaky = "Leaky-Pa55-0043"
+    body = (
+        "import sys\n"
+        f"sys.stdout.write({stdout.replace('{pw}', leaky)!r}.replace('\\\\n', chr(10)))\n"
+        f"sys.stderr.write({stderr.replace('{pw}', leaky)!r} + chr(10))\n"
+        f"raise SystemExit({code})\n"
+    )
+    settings = Settings(password_command=script(tmp_path, body))
+    with pytest.raises(ConfigError) as info:
+        find_password(settings, prompt=False, env={})
+    assert leaky not in str(info.value) and "Leaky" not in str(info.value), str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_password_command_stderr_hint_is_shown_when_it_is_a_sentence(tmp_path: Path) -> None:
+    body = (
+        "import sys\nprint('gpg: decryption failed: No secret key', file=sys.stderr)\nraise SystemExit(2)\n"
+    )
+    settings = Settings(password_command=script(tmp_path, body))
+    with pytest.raises(ConfigError, match=r"exit code 2 \(it said: gpg: decryption failed: No secret key\)"):
+        find_password(settings, prompt=False, env={})
