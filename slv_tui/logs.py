@@ -2,31 +2,84 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import html
+import json
 import logging
 import re
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 
 REDACTED = "********"
 MAX_BYTES = 5 * 1024 * 1024
 BACKUPS = 4
 """At most 25 MiB on disk: a day or more of request lines for a busy watchlist."""
 _secrets: set[str] = set()
+_plain: list[str] = []
+"""Every registered secret with its encodings (URL, HTML, JSON), longest first."""
 _PATTERNS = re.compile(
     r"(?i)(j_password=|password[\"']?\s*[:=]\s*[\"']?|authorization:\s*basic\s+)([^\s&\"',;]+)"
 )
+_BASIC = re.compile(r"(?i)(\bbasic(?:\s|%20|\+)+)([A-Za-z0-9+/_-]{4,}={0,2})")
+"""`Basic <token>` in any shape (a JSON value, an HTML cell): redacted when the token is user:password."""
+_BASE64 = re.compile(r"[A-Za-z0-9+/_-]{8,}={0,2}")
+MIN_SECRET = 3
+"""Shorter registered values are not searched for in encoded form (too many false matches)."""
 
 
 def register_secret(value: str) -> None:
-    """Make sure `value` is never written to a log (it is replaced by asterisks)."""
-    if value:
-        _secrets.add(value)
+    """Make sure `value` is never written to a log (it is replaced by asterisks), nor its
+    URL-, HTML- or JSON-escaped forms, nor base64 holding it (a Basic header echoed back)."""
+    if not value or value in _secrets:
+        return
+    _secrets.add(value)
+    forms = {value}
+    if len(value) >= MIN_SECRET:
+        forms |= {
+            quote(value, safe=""), quote_plus(value), html.escape(value),
+            json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1],
+        }  # fmt: skip
+    _plain[:] = sorted(set(_plain) | forms, key=len, reverse=True)
+
+
+def _decoded(token: str) -> bytes | None:
+    padded = token + "=" * (-len(token) % 4)
+    try:
+        if "-" in token or "_" in token:
+            return base64.urlsafe_b64decode(padded)
+        return base64.b64decode(padded, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _holds_secret(token: str) -> bool:
+    """Does base64 in `token` decode to a secret? Each alignment is tried: the token may have a few
+    characters glued on either side that are not part of the base64 (`%20dXNlcjpw...`)."""
+    secrets = [secret.encode("utf-8") for secret in _secrets if len(secret) >= MIN_SECRET]
+    for start in range(4):
+        rest = token[start:].rstrip("=")
+        for candidate in (rest, rest[: len(rest) - len(rest) % 4]):
+            decoded = _decoded(candidate)
+            if decoded is not None and any(secret in decoded for secret in secrets):
+                return True
+    return False
+
+
+def _basic(match: re.Match[str]) -> str:
+    decoded = _decoded(match.group(2))
+    looks_like_credentials = decoded is not None and b":" in decoded
+    return match.group(1) + REDACTED if looks_like_credentials else match.group(0)
 
 
 def redact(text: str) -> str:
-    """Remove every registered secret and password-looking field from text."""
-    for secret in sorted(_secrets, key=len, reverse=True):
+    """Remove every registered secret (also encoded) and password-looking field from text."""
+    for secret in _plain:
         text = text.replace(secret, REDACTED)
+    if _secrets:
+        text = _BASE64.sub(lambda m: REDACTED if _holds_secret(m.group(0)) else m.group(0), text)
+    text = _BASIC.sub(_basic, text)
     return _PATTERNS.sub(lambda m: m.group(1) + REDACTED, text)
 
 
@@ -39,6 +92,10 @@ class RedactingFilter(logging.Filter):
         if record.exc_info and record.exc_info[1] is not None:
             record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
             record.exc_info = None
+        elif record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True
 
 
@@ -49,15 +106,17 @@ def setup_logging(log_file: Path, level: str = "info", *, debug: bool = False) -
     for handler in list(root.handlers):
         root.removeHandler(handler)
         handler.close()
+    # Never to Python's last-resort stderr handler (unredacted, and it would scribble on the dashboard).
+    root.propagate = False
     try:
         log_file.parent.mkdir(parents=True, exist_ok=True)
         handler = RotatingFileHandler(log_file, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
     except OSError:
+        root.addHandler(logging.NullHandler())
         return None
     handler.addFilter(RedactingFilter())
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
-    root.propagate = False
     # Response bodies only with --debug, whatever --log-level says.
     logging.getLogger("slv_tui.bodies").setLevel(logging.DEBUG if debug else logging.INFO)
     for noisy in ("httpx", "httpcore"):

@@ -51,12 +51,18 @@ class HostileServer:
         self.declared_length: int | None = None
         """When set, the Content-Length announced instead of the real one (the body is not padded)."""
         self.requests = 0
+        self.echo = False
+        """When set, the request line and headers are put into the JSON body's `message` (a proxy's
+        debug echo), as text and as a headers object."""
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 outer.requests += 1
                 r = outer.reply
+                if outer.echo:
+                    echoed = f"{self.requestline}\n{self.headers}"
+                    r = Reply(r.status, batch_body(message=echoed, headers=dict(self.headers)), r.headers)
                 self.send_response(r.status)
                 for key, value in r.headers.items():
                     self.send_header(key, value)

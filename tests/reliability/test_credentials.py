@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime
 import ipaddress
 import logging
@@ -195,3 +196,18 @@ def test_https_to_a_plain_http_port_says_so(tmp_path: Path, threaded_sim: Thread
     assert done.returncode == 3
     assert "does not speak TLS on this port (http:// instead of https://?)" in done.stdout
     assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_a_server_echoing_the_request_never_puts_the_password_in_the_debug_log(tmp_path: Path) -> None:
+    """--debug logs bodies; a proxy that echoes the Authorization header must not leak it there."""
+    with HostileServer(Reply(body=batch_body())) as server:
+        server.echo = True
+        done = run_cli(
+            tmp_path, "status", "--debug", "--url", server.url, "--user", "operator", "1481016600181",
+            SLV_PASSWORD=SECRET,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    log = "".join(p.read_text() for p in tmp_path.rglob("slv-tui.log*"))
+    assert "body of batchId" in log and "Basic" in log  # the echo was logged ...
+    encoded = base64.b64encode(f"operator:{SECRET}".encode()).decode()
+    assert SECRET not in log and encoded not in log and encoded[12:40] not in log  # ... without the password

@@ -78,3 +78,18 @@ def test_log_rotates(tmp_path: Path, restore_logging: None, monkeypatch: pytest.
     expected = ["slv-tui.log"] + [f"slv-tui.log.{n}" for n in range(1, slv_tui.logs.BACKUPS + 1)]
     assert files == expected
     assert all(p.stat().st_size <= 64 * 1024 + 1024 for p in path.parent.iterdir())
+
+
+def test_an_unwritable_log_dir_writes_no_log_lines_on_stderr(
+    tmp_path: Path, threaded_sim: ThreadedSim
+) -> None:
+    """No log file: the run goes on, and no warning reaches Python's last-resort handler (stderr)."""
+    (tmp_path / "not-a-dir").write_text("x")
+    threaded_sim.server.set_fault("server_error")
+    done = run_cli(
+        tmp_path, "status", "--url", threaded_sim.url, BATCH,
+        SLV_PASSWORD="admin", XDG_STATE_HOME=str(tmp_path / "not-a-dir"),
+    )  # fmt: skip
+    assert done.returncode == 3
+    assert "HTTP error: the server answered HTTP 500" in done.stdout
+    assert "failed in" not in done.stderr and "batchId=" not in done.stderr, done.stderr

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import html
+import json
 import logging
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 
 import pytest
 from support.logs import preserved_logging
@@ -68,11 +72,70 @@ def test_redact(raw: str, expected: str) -> None:
 def test_unwritable_log_dir(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    root = logging.getLogger("slv_tui")
-    saved = (list(root.handlers), root.propagate)
-    try:
+    with preserved_logging():
         assert setup_logging(blocker / "log" / "slv-tui.log") is None
-    finally:
-        for handler in saved[0]:
-            root.addHandler(handler)
-        root.propagate = saved[1]
+        root = logging.getLogger("slv_tui")
+        # Not to the root logger: outside pytest that is Python's last-resort stderr handler, which
+        # would write unredacted lines over the dashboard (tests/reliability/test_logging.py runs it).
+        assert root.propagate is False and root.handlers
+
+
+SHAPES = [
+    "{pw}",
+    "{url}",  # a form body or query string echoed back
+    "{plus}",
+    "<input name='j_password' value='{html}'>",
+    '{{"echo": "{json}"}}',
+    '{{"headers": {{"authorization": "Basic {b64}"}}}}',  # a JSON echo of the request headers
+    "<tr><td>Authorization</td><td>Basic {b64}</td></tr>",
+    "Authorization=Basic%20{b64}",
+    "x{b64}y",  # glued to other characters
+    "token={b64url}",
+]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_encoded_forms_of_a_registered_secret_are_redacted(log_file: Path, shape: str) -> None:
+    secret = 'P@ss w&rd<1>"é'
+    register_secret(secret)
+    forms = {
+        "pw": secret,
+        "url": quote(secret, safe=""),
+        "plus": quote_plus(secret),
+        "html": html.escape(secret),
+        "json": json.dumps(secret)[1:-1],
+        "b64": base64.b64encode(f"operator:{secret}".encode()).decode(),
+        "b64url": base64.urlsafe_b64encode(f"op:{secret}".encode()).decode().rstrip("="),
+    }
+    text = shape.format(**forms)
+    logging.getLogger("slv_tui.bodies").info("body: %s", text)
+    logged = log_file.read_text()
+    for form in forms.values():
+        assert form not in logged
+    assert "P@ss" not in logged and REDACTED in logged
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"authorization": "Basic YWRtaW46c2VjcmV0"}',  # an unregistered password in a Basic token
+        "<td>Basic dXNlcjpodW50ZXIy</td>",
+    ],
+)
+def test_basic_tokens_in_any_shape_are_redacted(text: str) -> None:
+    assert "Basic ********" in redact(text)
+
+
+def test_ordinary_words_are_not_redacted() -> None:
+    text = (
+        "Basic settings checked; Basic auth refused; Commissioning process finished (batchId=1481016600181)"
+    )
+    assert redact(text) == text
+
+
+def test_stack_info_redacted(log_file: Path) -> None:
+    register_secret("Stack-Secret-2718")
+    logging.getLogger("slv_tui.test").info("where", stack_info=True)  # the stack shows: Stack-Secret-2718
+    text = log_file.read_text()
+    assert "Stack (most recent call last)" in text and "the stack shows: " in text
+    assert "Stack-Secret-2718" not in text
