@@ -109,7 +109,7 @@ async def test_dashboard_stays_up_when_the_watchlist_cannot_be_saved(
         stack = build(sim.url, tmp_path, ids=[OK])
         saved = (tmp_path / "watchlist.json").read_bytes()
         monkeypatch.setattr(watchlist_module, "write_atomic", read_only)
-        async with stack.app.run_test(size=SIZE) as pilot:
+        async with stack.app.run_test(size=SIZE, notifications=True) as pilot:
             app = stack.app
             await wait_for(pilot, lambda: cell(app, OK, "fetch") != "")
             await pilot.press("a", *RUNNING, "enter")
@@ -117,6 +117,7 @@ async def test_dashboard_stays_up_when_the_watchlist_cannot_be_saved(
             assert stack.watchlist.unsaved and stack.watchlist.problem
             assert "Read-only file system" in stack.watchlist.problem
             assert "\n" not in stack.watchlist.problem
+            await wait_for(pilot, lambda: "Read-only file system" in screen_text(app))  # the operator is told
             app.dashboard.table.move_cursor(row=app.dashboard.table.get_row_index(RUNNING))
             await pilot.press("d")
             await wait_for(pilot, lambda: app.dashboard.table.row_count == 1)

@@ -12,6 +12,7 @@ from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input
 
+from slv_tui.sanitize import clean
 from slv_tui.slv.model import BatchState
 from slv_tui.ui.format import plural
 from slv_tui.ui.rows import BatchRow, RowBuilder
@@ -230,6 +231,7 @@ class DashboardScreen(Screen[None]):
     def add_batches(self, ids: Sequence[str], label: str = "") -> list[str]:
         """Watch these IDs (already watched ones are left alone) and select the first."""
         added = self.watchlist.add(ids, label)
+        self._warn_if_unsaved()
         self.poller.watch(added)
         skipped = len(ids) - len(added)
         note = f"Added {plural(len(added), 'batch')}"
@@ -241,12 +243,19 @@ class DashboardScreen(Screen[None]):
         self.refresh_bindings()
         return added
 
+    def _warn_if_unsaved(self) -> None:
+        """A watchlist change that could not be written is kept in memory; say so, once per change."""
+        if self.watchlist.unsaved and self.watchlist.problem:
+            self.app.notify(clean(self.watchlist.problem), title="Watchlist not saved", severity="warning",
+                            markup=False)  # fmt: skip
+
     def action_remove(self) -> None:
         """Remove the selected batch; undo stays possible for a few seconds."""
         batch_id = self.selected_id
         if batch_id is None:
             return
         self.undo_entries = self.watchlist.remove([batch_id])
+        self._warn_if_unsaved()
         self._undo_deadline = self.clock() + UNDO_SECONDS
         self.poller.unwatch([batch_id])
         self.app.notify(f"Removed {batch_id} — press u to undo", timeout=UNDO_SECONDS, markup=False)
@@ -259,6 +268,7 @@ class DashboardScreen(Screen[None]):
             return
         entries, self.undo_entries = self.undo_entries, []
         self.watchlist.restore(entries)
+        self._warn_if_unsaved()
         self.poller.watch((e.batch_id for e in entries), seen_for=self.watchlist.watched_for())
         self.app.notify(f"Restored {', '.join(e.batch_id for e in entries)}", markup=False)
         self.refresh_view(select=entries[0].batch_id)
@@ -276,6 +286,7 @@ class DashboardScreen(Screen[None]):
         def done(label: str | None) -> None:
             if label is not None:
                 self.watchlist.set_label(batch_id, label)
+                self._warn_if_unsaved()
                 self.refresh_view()
 
         self.app.push_screen(LabelScreen(batch_id, current), done)

@@ -34,9 +34,9 @@ class PasswordScreen(ModalScreen[Secret | None]):
 
     @on(Input.Submitted)
     def _use(self, event: Input.Submitted) -> None:
-        secret = Secret(event.value)
+        typed = event.value
         event.input.value = ""
-        self.dismiss(secret if secret else None)
+        self.dismiss(Secret(typed) if typed else None)
 
     def action_cancel(self) -> None:
         """Close without changing the password."""
