@@ -47,15 +47,21 @@ async def wait_listening(port: int, proc: subprocess.Popen[bytes], limit: float 
     raise AssertionError("simulator did not start listening")
 
 
-@pytest.mark.slow
-async def test_soak_poller_and_watchlist(tmp_path: Path, restore_logging: None) -> None:
+def faulty_sim(home: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """`slv-tui sim --fault-rate 0.1` in its own process (its CPU and memory are not the client's)."""
     port = free_port()
-    sim = subprocess.Popen(  # noqa: ASYNC220 - started once, before any polling
+    sim = subprocess.Popen(
         cli_argv("sim", "--scenario", "static", "--fault-rate", "0.1", "--port", str(port)),
-        env=isolated_env(tmp_path),
+        env=isolated_env(home),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    return sim, port
+
+
+@pytest.mark.slow
+async def test_soak_poller_and_watchlist(tmp_path: Path, restore_logging: None) -> None:
+    sim, port = faulty_sim(tmp_path)
     # Log exactly as the dashboard does (rotating file, propagate off), not into pytest's capture.
     setup_logging(tmp_path / "state" / "slv-tui.log", "info")
     try:

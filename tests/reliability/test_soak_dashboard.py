@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gc
 import random
-import subprocess
 import time
 import tracemalloc
 from collections import Counter
@@ -27,10 +26,9 @@ from slv_tui.watch.poller import Poller
 from slv_tui.watch.snapshot import PollRound
 from slv_tui.watch.watchlist import Watchlist
 
-from .conftest import RUNNING_IDS, cli_argv, isolated_env
+from .conftest import RUNNING_IDS
 from .docfile import update_soak_section
-from .faultcases import free_port
-from .test_soak import FINISHED_IDS, wait_listening
+from .test_soak import FINISHED_IDS, faulty_sim, wait_listening
 
 ROUNDS = 1500
 WARMUP = 200
@@ -45,13 +43,7 @@ GROWTH_LIMIT = 4 * 1024 * 1024  # bytes of Python heap the app may grow by from 
 @pytest.mark.slow
 @pytest.mark.timeout(600)  # about 70 s here; a hang guard, not a speed check
 async def test_soak_dashboard(tmp_path: Path, restore_logging: None) -> None:
-    port = free_port()
-    sim = subprocess.Popen(  # noqa: ASYNC220 - started once, before the app
-        cli_argv("sim", "--scenario", "static", "--fault-rate", "0.1", "--port", str(port)),
-        env=isolated_env(tmp_path),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    sim, port = faulty_sim(tmp_path)
     log_file = setup_logging(tmp_path / "state" / "slv-tui.log", "info")
     try:
         await wait_listening(port, sim)
