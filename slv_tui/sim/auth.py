@@ -1,4 +1,5 @@
-"""The two documented SLV authentication modes: HTTP Basic and form login with a session cookie."""
+"""Every SLV login generation: HTTP Basic, form login with a session cookie, the 7.8+ CSRF session
+(a handshake on getCurrentUser gives cookie + token) and bearer tokens."""
 
 from __future__ import annotations
 
@@ -16,24 +17,42 @@ COOKIE = "JSESSIONID"
 
 @dataclass
 class Session:
-    """One form-login session: whether it is logged in and when it was last used."""
+    """One session: whether it is logged in, when it was last used, its CSRF token and use count."""
 
     authenticated: bool
     last_used: float
     generation: int
+    token: str | None = None
+    uses: int = 0
 
 
 class Authenticator:
     """Checks credentials and keeps form-login sessions (idle timeout on the injected clock)."""
 
-    def __init__(self, username: str, password: str, ttl: float, clock: Callable[[], float]) -> None:
-        """Remember the accepted credentials, the session idle timeout and the clock."""
+    def __init__(
+        self,
+        username: str,
+        password: str,
+        ttl: float,
+        clock: Callable[[], float],
+        *,
+        token: str = "",
+        max_uses: int | None = None,
+    ) -> None:
+        """Remember the accepted credentials and token, the session idle timeout, the clock, and
+        after how many API calls a CSRF session dies (None: never)."""
         self._username = username
         self._password = password
+        self._token = token
         self._ttl = ttl
         self._clock = clock
+        self._max_uses = max_uses
         self._sessions: dict[str, Session] = {}
         self._generation = 0
+        self.handshakes = 0
+        """CSRF handshakes that succeeded (a new session with a token)."""
+        self.handed_out: list[str] = []
+        """Every session cookie and CSRF token given to a client (tests search logs for them)."""
 
     def credentials_ok(self, username: str, password: str) -> bool:
         """True when username and password are the accepted ones (constant-time compare)."""
@@ -52,6 +71,37 @@ class Authenticator:
             return False
         username, sep, password = decoded.partition(":")
         return bool(sep) and self.credentials_ok(username, password)
+
+    def bearer_ok(self, request: web.Request) -> bool:
+        """True when the request carries the accepted bearer token."""
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        ok = scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), self._token.encode())
+        return ok and bool(self._token)
+
+    def csrf_handshake(self, response: web.StreamResponse, prefix: str) -> None:
+        """A new CSRF session: cookie and `X-CSRF-Token` header on the response."""
+        sid = self.new_session(response, prefix, auth=True)
+        token = secrets.token_urlsafe(24)
+        self._sessions[sid].token = token
+        response.headers["X-CSRF-Token"] = token
+        self.handshakes += 1
+        self.handed_out.append(token)
+
+    def csrf_ok(self, request: web.Request) -> bool:
+        """True when the request's cookie names a live session and it sends that session's token;
+        each such call uses the session up by one (it dies after `max_uses`)."""
+        found = self.session(request)
+        if found is None or found[1].token is None:
+            return False
+        sid, session = found
+        assert session.token is not None
+        sent = request.headers.get("X-CSRF-Token", "")
+        if not hmac.compare_digest(sent.encode(), session.token.encode()):
+            return False
+        session.uses += 1
+        if self._max_uses is not None and session.uses >= self._max_uses:
+            del self._sessions[sid]  # this call is still answered; the next one is refused
+        return True
 
     def expire_all(self) -> None:
         """Invalidate every existing session (safe to call from another thread)."""
@@ -78,6 +128,7 @@ class Authenticator:
         """Create a session and set its cookie on the response."""
         sid = secrets.token_hex(16).upper()
         self._sessions[sid] = Session(auth, self._clock(), self._generation)
+        self.handed_out.append(sid)
         response.set_cookie(COOKIE, sid, path=prefix or "/", httponly=True)
         return sid
 

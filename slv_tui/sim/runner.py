@@ -8,10 +8,10 @@ import errno
 import sys
 import threading
 from types import TracebackType
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 from slv_tui.sim.scenario import ScenarioError
-from slv_tui.sim.server import SimServer
+from slv_tui.sim.server import AuthMode, SimServer
 
 
 class ThreadedSim:
@@ -120,6 +120,8 @@ def run_sim(
     auth: str = "basic",
     username: str = "admin",
     password: str = "admin",
+    token: str = "sim-token",
+    session_max_uses: int | None = None,
 ) -> int:
     """Serve in the foreground until Ctrl-C; return 0, or 2 on a bad option or a busy port."""
     if not 0 <= port <= 65535:
@@ -128,9 +130,11 @@ def run_sim(
     try:
         server = SimServer(
             scenario=scenario,
-            auth=cast(Literal["basic", "form"], auth),
+            auth=cast(AuthMode, auth),
             username=username,
             password=password,
+            token=token,
+            session_max_uses=session_max_uses,
             latency_ms=latency_ms,
             fault_rate=fault_rate,
         )

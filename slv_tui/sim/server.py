@@ -20,7 +20,10 @@ from slv_tui.sim.scenario import BatchSpec, build_spec, load_scenario
 from slv_tui.sim.timeline import batch_at
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+AuthMode = Literal["basic", "form", "csrf", "bearer"]
+SIM_AUTH_MODES: tuple[AuthMode, ...] = ("basic", "form", "csrf", "bearer")
 _CONTROLLER_API = "/api/controllermanagement/"
+_CURRENT_USER = "/api/userprofile/getCurrentUser"
 
 
 class SimServer:
@@ -30,9 +33,11 @@ class SimServer:
         self,
         *,
         scenario: str | Path = "demo",
-        auth: Literal["basic", "form"] = "basic",
+        auth: AuthMode = "basic",
         username: str = "admin",
         password: str = "admin",
+        token: str = "sim-token",
+        session_max_uses: int | None = None,
         latency_ms: int = 0,
         fault_rate: float = 0.0,
         prefix: str = "/reports",
@@ -43,8 +48,8 @@ class SimServer:
         huge_bytes: int = 70 * 1024 * 1024,
     ) -> None:
         """Load the scenario and prepare state; nothing listens until start()."""
-        if auth not in ("basic", "form"):
-            raise ValueError(f"auth must be 'basic' or 'form', not {auth!r}")
+        if auth not in SIM_AUTH_MODES:
+            raise ValueError(f"auth must be one of {', '.join(SIM_AUTH_MODES)}, not {auth!r}")
         if not 0.0 <= fault_rate <= 1.0:
             raise ValueError(f"fault_rate must be between 0 and 1, not {fault_rate}")
         self.scenario = load_scenario(scenario)
@@ -58,7 +63,10 @@ class SimServer:
         self.username = username
         self.request_count = 0
         self.requests: deque[tuple[str, str]] = deque(maxlen=10_000)
-        self._auth = Authenticator(username, password, session_ttl, self.clock)
+        self._auth = Authenticator(
+            username, password, session_ttl, self.clock, token=token, max_uses=session_max_uses
+        )
+        self._expire_countdown: int | None = None
         self._rng = random.Random(seed)
         self._fault: str | None = None
         self._batch_faults: dict[str, str] = {}
@@ -94,6 +102,7 @@ class SimServer:
         app.router.add_get(f"{p}/api/batch/getBatchResult", self._get_batch_result)
         for name in ("commissionControllerAsync", "commissionControllerDevicesListAsync"):
             app.router.add_route("*", f"{p}{_CONTROLLER_API}{name}", self._commission)
+        app.router.add_get(f"{p}{_CURRENT_USER}", self._current_user)
         app.router.add_get(f"{p}/auth.json", self._auth_json)
         app.router.add_post(f"{p}/j_security_check", self._security_check)
         app.router.add_get(f"{p}/login.jsp", self._login_page)
@@ -130,8 +139,22 @@ class SimServer:
             self._batch_faults[batch_id] = kind
 
     def expire_sessions(self) -> None:
-        """Form auth: every existing session becomes unauthenticated."""
+        """Form and CSRF auth: every existing session becomes unauthenticated."""
         self._auth.expire_all()
+
+    def expire_sessions_after(self, requests: int) -> None:
+        """Let `requests` more getBatchResult calls through, then expire every session once."""
+        self._expire_countdown = requests
+
+    @property
+    def handshakes(self) -> int:
+        """CSRF handshakes served (each made a new session with a token)."""
+        return self._auth.handshakes
+
+    @property
+    def handed_out(self) -> list[str]:
+        """Every session cookie and CSRF token given to a client so far."""
+        return list(self._auth.handed_out)
 
     def start_batch(
         self,
@@ -187,11 +210,38 @@ class SimServer:
             self.auth_mode == "form" and request.path == f"{self.prefix}/auth.json"
         ):
             return await handler(request)
-        if self.auth_mode == "basic" and not self._auth.basic_ok(request):
-            return wire.unauthorized()
-        if self.auth_mode == "form" and not self._auth.authenticated(request):
-            return wire.html_response(wire.login_page(self.prefix))
+        refused = self._refusal(request)
+        if refused is not None:
+            return refused
+        if request.path.endswith("/getBatchResult") and self._expire_countdown is not None:
+            self._expire_countdown -= 1
+            if self._expire_countdown <= 0:
+                self._expire_countdown = None
+                self._auth.expire_all()  # this call is still answered; the next ones are refused
         return await handler(request)
+
+    def _refusal(self, request: web.Request) -> web.StreamResponse | None:
+        """The answer to a request that is not logged in (per mode), or None when it is."""
+        mode = self.auth_mode
+        if mode == "basic" and not self._auth.basic_ok(request):
+            return wire.unauthorized()
+        if mode == "form" and not self._auth.authenticated(request):
+            return wire.html_response(wire.login_page(self.prefix))
+        if mode == "bearer" and not self._auth.bearer_ok(request):
+            body = wire.error_page(401, "Unauthorized", "A valid bearer token is required.")
+            return wire.html_response(body, 401, **{"WWW-Authenticate": 'Bearer realm="SLV"'})
+        if mode == "csrf":
+            if self._is_handshake(request):
+                return None if self._auth.basic_ok(request) else wire.unauthorized()
+            if not self._auth.csrf_ok(request):
+                body = wire.error_page(403, "Forbidden", "Invalid CSRF Token was found on the request.")
+                return wire.html_response(body, 403)
+        return None
+
+    def _is_handshake(self, request: web.Request) -> bool:
+        """The CSRF handshake: getCurrentUser with `X-CSRF-Token: Fetch`."""
+        fetch = request.headers.get("X-CSRF-Token", "").lower() == "fetch"
+        return fetch and request.path == f"{self.prefix}{_CURRENT_USER}"
 
     def _wants_json(self, request: web.Request, form: dict[str, str] | None = None) -> bool:
         """True when the client asked for JSON with ser=json (query or form)."""
@@ -250,6 +300,17 @@ class SimServer:
             return self._answer(request, err, form)
         batch_id = self.start_batch(template, params=params)
         return self._answer(request, self.batch_json(batch_id), form)
+
+    async def _current_user(self, request: web.Request) -> web.StreamResponse:
+        """GET getCurrentUser: the logged-in user; in CSRF mode a handshake also opens a session."""
+        user = {
+            "login": self.username, "firstName": "Ada", "lastName": "Operator",
+            "email": f"{self.username}@example.org", "locale": "en", "timeZone": "Europe/Paris",
+        }  # fmt: skip
+        resp = wire.json_response(user)
+        if self.auth_mode == "csrf" and self._is_handshake(request):
+            self._auth.csrf_handshake(resp, self.prefix)
+        return resp
 
     async def _auth_json(self, request: web.Request) -> web.StreamResponse:
         """GET auth.json: tell whether the session is logged in, creating a session if needed."""

@@ -1,25 +1,47 @@
-"""Credentials and the two documented SLV login modes (HTTP Basic, form login with a cookie session)."""
+"""Credentials and every SLV login generation: HTTP Basic, the form session, the 7.8+ CSRF session,
+bearer tokens, and the one probe that tells them apart (`--auth auto`)."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
+import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, cast
 
 import httpx
 
-from slv_tui.slv.errors import AuthError
+from slv_tui.logs import register_secret
+from slv_tui.slv.errors import AuthError, ProtocolError
+
+log = logging.getLogger(__name__)
 
 FORM_HINT = "if the server uses form login: --auth form"
 BASIC_HINT = "if the server uses Basic auth: --auth basic"
 
-AuthMode = Literal["basic", "form"]
-AUTH_MODES: tuple[AuthMode, ...] = ("basic", "form")
+AuthMode = Literal["basic", "form", "csrf", "bearer"]
+"""How requests are authenticated once the mode is known."""
+AuthChoice = Literal["auto", "basic", "form", "csrf", "bearer"]
+"""What the user asked for: a mode, or `auto` (one probe decides)."""
+AUTH_MODES: tuple[AuthMode, ...] = ("basic", "form", "csrf", "bearer")
+AUTH_CHOICES: tuple[AuthChoice, ...] = ("auto", "basic", "form", "csrf", "bearer")
+MODE_LABELS: dict[AuthMode, str] = {
+    "basic": "basic",
+    "form": "form session",
+    "csrf": "csrf session",
+    "bearer": "bearer token",
+}
+CURRENT_USER_PATH = "/api/userprofile/getCurrentUser"
+CSRF_HEADER = "X-CSRF-Token"
+AJAX_HEADERS = {"X-Requested-With": "XMLHttpRequest"}
+AUTH_BODY_CAP = 1024 * 1024
+"""Answers of the login endpoints (auth.json, getCurrentUser, the login form) are read up to 1 MiB."""
 
 
 class Secret:
-    """A password that never shows itself in repr, str, logs or tracebacks."""
+    """A password or token that never shows itself in repr, str, logs or tracebacks."""
 
     __slots__ = ("_value",)
 
@@ -27,7 +49,7 @@ class Secret:
         self._value = value
 
     def reveal(self) -> str:
-        """The password itself; call only where it goes onto the wire."""
+        """The secret itself; call only where it goes onto the wire."""
         return self._value
 
     def __repr__(self) -> str:
@@ -47,11 +69,89 @@ class Secret:
 
 @dataclass(frozen=True, slots=True)
 class Credentials:
-    """Who we log in as, and how."""
+    """Who we log in as, and how; in bearer mode `password` holds the token."""
 
     username: str
     password: Secret | None
-    mode: AuthMode = "basic"
+    mode: AuthChoice = "basic"
+
+    @property
+    def secret_name(self) -> str:
+        """What the secret is called in messages: "token" in bearer mode, else "password"."""
+        return "token" if self.mode == "bearer" else "password"
+
+
+def basic_header(creds: Credentials) -> dict[str, str]:
+    """The HTTP Basic `Authorization` header (UTF-8, like httpx's BasicAuth)."""
+    if creds.password is None:
+        return {}
+    pair = f"{creds.username}:{creds.password.reveal()}".encode()
+    token = base64.b64encode(pair).decode("ascii")
+    register_secret(token)
+    return {"Authorization": f"Basic {token}"}
+
+
+def bearer_header(creds: Credentials) -> dict[str, str]:
+    """`Authorization: Bearer <token>`."""
+    if creds.password is None:
+        return {}
+    return {"Authorization": f"Bearer {creds.password.reveal()}"}
+
+
+async def small_get(
+    http: httpx.AsyncClient, url: str, headers: Mapping[str, str] | None = None
+) -> tuple[httpx.Response, bytes]:
+    """GET an answer of a login endpoint, its body capped at `AUTH_BODY_CAP`."""
+    async with http.stream("GET", url, headers=dict(headers or {})) as response:
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > AUTH_BODY_CAP:
+            raise ProtocolError("the login answer is too large (over 1 MiB)")
+        chunks: list[bytes] = []
+        total = 0
+        async for chunk in response.aiter_bytes():
+            total += len(chunk)
+            if total > AUTH_BODY_CAP:
+                raise ProtocolError("the login answer is too large (over 1 MiB)")
+            chunks.append(chunk)
+    remember_cookies(response)
+    return response, b"".join(chunks)
+
+
+def remember_cookies(response: httpx.Response) -> None:
+    """Every cookie value the server sets is a secret for the log redaction."""
+    for value in response.cookies.values():
+        register_secret(value)
+
+
+def json_object(response: httpx.Response, body: bytes) -> dict[str, Any] | None:
+    """The body as a JSON object, or None (HTML, not JSON, not an object)."""
+    if "html" in response.headers.get("content-type", "").lower() or body.lstrip()[:1] == b"<":
+        return None
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    return cast(dict[str, Any], data) if isinstance(data, dict) else None
+
+
+def user_name(user: Mapping[str, Any] | None) -> str | None:
+    """The login the server reports for the current user (`login`, else `name`/`userName`)."""
+    if not user:
+        return None
+    for key in ("login", "userName", "username", "name"):
+        value = user.get(key)
+        if isinstance(value, str | int) and not isinstance(value, bool) and str(value):
+            return str(value)[:200]
+    return None
+
+
+def looks_like_login_page(response: httpx.Response, body: bytes) -> bool:
+    """A redirect to a login page, or an HTML page that holds a login form."""
+    if 300 <= response.status_code < 400:
+        location = response.headers.get("location", "").lower()
+        return "login" in location or "j_security_check" in location or "signin" in location
+    head = body[:AUTH_BODY_CAP].lower()
+    return head.lstrip()[:1] == b"<" and (b"j_security_check" in head or b"login" in head)
 
 
 class FormSession:
@@ -64,6 +164,10 @@ class FormSession:
         """Incremented at every successful login, so concurrent failures re-login only once."""
         self.logged_in = False
 
+    def headers(self) -> dict[str, str]:
+        """Headers every call of the session sends (the cookie travels in the client's jar)."""
+        return {}
+
     async def login(self, http: httpx.AsyncClient, creds: Credentials, seen_generation: int) -> None:
         """Log in unless another task already did since `seen_generation`."""
         async with self._lock:
@@ -73,10 +177,11 @@ class FormSession:
             if creds.password is None:
                 raise AuthError("no password is set")
             await self._get_auth_json(http)
-            await http.post(
+            response = await http.post(
                 f"{self._base}/j_security_check",
                 data={"j_username": creds.username, "j_password": creds.password.reveal()},
             )
+            remember_cookies(response)
             answer = await self._get_auth_json(http)
             if answer is None:
                 raise AuthError(f"the server has no form login (auth.json is not JSON); {BASIC_HINT}")
@@ -87,11 +192,96 @@ class FormSession:
 
     async def _get_auth_json(self, http: httpx.AsyncClient) -> bool | None:
         """Whether auth.json says the session is logged in; None when it is not a JSON object at all."""
-        response = await http.get(f"{self._base}/auth.json")
-        try:
-            answer = json.loads(response.content)
-        except (ValueError, RecursionError):
-            return None
-        if not isinstance(answer, dict):
+        response, body = await small_get(http, f"{self._base}/auth.json")
+        answer = json_object(response, body)
+        if answer is None:
             return None
         return str(answer.get("authenticated")).lower() == "true"
+
+
+class CsrfSession:
+    """The SLV 7.8+ session: one handshake (Basic + `X-CSRF-Token: Fetch` on getCurrentUser) gives a
+    cookie and a CSRF token that every later call sends; shared by every concurrent request."""
+
+    def __init__(self, base_url: str) -> None:
+        self._base = base_url
+        self._lock = asyncio.Lock()
+        self._token: Secret | None = None
+        self.generation = 0
+        """Incremented at every successful handshake, so concurrent failures re-handshake only once."""
+        self.logged_in = False
+        self.user: dict[str, Any] | None = None
+        """The current user the last handshake reported."""
+
+    def headers(self) -> dict[str, str]:
+        """The token and `X-Requested-With` (the session cookie travels in the client's jar)."""
+        token = self._token.reveal() if self._token is not None else ""
+        return {CSRF_HEADER: token, **AJAX_HEADERS}
+
+    async def login(self, http: httpx.AsyncClient, creds: Credentials, seen_generation: int) -> None:
+        """Do the handshake unless another task already did since `seen_generation`."""
+        async with self._lock:
+            if self.logged_in and self.generation != seen_generation:
+                return
+            self.logged_in = False
+            if creds.password is None:
+                raise AuthError("no password is set")
+            http.cookies.clear()  # a dead session's cookie must not be sent with the new handshake
+            response, body = await small_get(http, self._base + CURRENT_USER_PATH, handshake_headers(creds))
+            self.adopt(response, body)
+
+    def adopt(self, response: httpx.Response, body: bytes) -> None:
+        """Take the cookie and token of a handshake answer (the probe's, or our own)."""
+        code = response.status_code
+        if code in (401, 403):
+            raise AuthError(f"the server refused the user name or password (CSRF session, HTTP {code})")
+        if 300 <= code < 400 or code >= 400:
+            raise AuthError(f"the CSRF handshake failed (HTTP {code}); {BASIC_HINT}")
+        token = response.headers.get(CSRF_HEADER, "").strip()
+        if not token or token.lower() in ("fetch", "required"):
+            raise AuthError(f"the server sent no CSRF token; {BASIC_HINT}")
+        register_secret(token)
+        self._token = Secret(token)
+        self.user = json_object(response, body)
+        self.generation += 1
+        self.logged_in = True
+        log.info("CSRF session established (handshake %d)", self.generation)
+
+
+def handshake_headers(creds: Credentials) -> dict[str, str]:
+    """The headers of the CSRF handshake, also those of the auto-detection probe."""
+    return {**basic_header(creds), CSRF_HEADER: "Fetch", **AJAX_HEADERS}
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """What one probe of getCurrentUser found out."""
+
+    mode: AuthMode
+    note: str | None = None
+    """Set when the server could not be told apart and basic is assumed."""
+    user: dict[str, Any] | None = None
+
+
+def judge_probe(response: httpx.Response, body: bytes) -> Probe:
+    """Which mode a server speaks, from its answer to the handshake request (see `handshake_headers`).
+
+    An `X-CSRF-Token` header means csrf; a JSON user without it basic; a login page or a redirect to
+    one form. A refusal is an AuthError (the mode stays unknown, so a new password probes again).
+    """
+    code = response.status_code
+    token = response.headers.get(CSRF_HEADER, "").strip()
+    if 200 <= code < 300 and token and token.lower() not in ("fetch", "required"):
+        return Probe("csrf")
+    if looks_like_login_page(response, body):
+        return Probe("form")
+    if code in (401, 403):
+        challenge = response.headers.get("www-authenticate", "").lower()
+        if challenge.startswith("bearer"):
+            raise AuthError("the server asks for a bearer token: --auth bearer with SLV_TOKEN")
+        raise AuthError(f"the server refused the user name or password (HTTP {code})")
+    user = json_object(response, body) if 200 <= code < 300 else None
+    if user is not None:
+        return Probe("basic", user=user)
+    why = f"HTTP {code}" if not 200 <= code < 300 else "an answer that is neither JSON nor a login page"
+    return Probe("basic", note=f"could not tell the login mode ({why} from getCurrentUser); using basic")

@@ -17,7 +17,22 @@ from slv_tui import __version__
 from slv_tui.logs import register_secret
 from slv_tui.sanitize import clean
 from slv_tui.slv import errors
-from slv_tui.slv.auth import FORM_HINT, Credentials, FormSession, Secret
+from slv_tui.slv.auth import (
+    CURRENT_USER_PATH,
+    FORM_HINT,
+    MODE_LABELS,
+    AuthMode,
+    CsrfSession,
+    Credentials,
+    FormSession,
+    Secret,
+    basic_header,
+    bearer_header,
+    handshake_headers,
+    json_object,
+    judge_probe,
+    small_get,
+)
 from slv_tui.slv.decode import check_status, decode_json, mib
 from slv_tui.slv.errormap import mapped_errors
 from slv_tui.slv.model import Batch
@@ -61,8 +76,12 @@ class ClientSettings:
             found.append("TLS certificate verification is OFF (--insecure or verify = false)")
         parts = urlsplit(self.url)
         if parts.scheme == "http" and not _is_loopback(parts.hostname or ""):
-            how = "Basic auth" if self.credentials.mode == "basic" else "form login"
-            found.append(f"{how} over plain http: the password crosses the network unencrypted")
+            how = {"basic": "Basic auth", "form": "form login", "csrf": "the CSRF login", "bearer": "a bearer token"}
+            what = self.credentials.secret_name
+            found.append(
+                f"{how.get(self.credentials.mode, 'login')} over plain http:"
+                f" the {what} crosses the network unencrypted"
+            )
         return found
 
     def with_password(self, password: Secret) -> ClientSettings:
@@ -87,15 +106,19 @@ class SlvClient:
     ) -> None:
         self.settings = settings
         self._form = FormSession(settings.base_url)
+        self._csrf = CsrfSession(settings.base_url)
+        self._detect_lock = asyncio.Lock()
+        chosen = settings.credentials.mode
+        self.mode: AuthMode | None = None if chosen == "auto" else chosen
+        """The login mode in use: forced, or found by the first probe (None until then)."""
+        self.mode_note: str | None = None
+        """Why the mode is only assumed (a server that could not be probed)."""
+        self.user: dict[str, object] | None = None
+        """The current user as the server last reported it (getCurrentUser), if seen."""
         verify: ssl.SSLContext | bool = settings.verify
         if settings.verify and settings.ca_bundle:
             verify = ssl.create_default_context(cafile=settings.ca_bundle)
-        creds = settings.credentials
-        auth = None
-        if creds.mode == "basic" and creds.password is not None:
-            auth = httpx.BasicAuth(creds.username, creds.password.reveal())
         self._http = httpx.AsyncClient(
-            auth=auth,
             verify=verify,
             timeout=httpx.Timeout(settings.timeout),
             limits=httpx.Limits(max_connections=settings.max_connections),
@@ -114,47 +137,114 @@ class SlvClient:
         """Close the connection pool."""
         await self._http.aclose()
 
+    @property
+    def auth_label(self) -> str | None:
+        """How we log in, for the dashboard header: e.g. "csrf session"; None for a forced basic
+        (the classic mode, nothing to tell) and before the mode is known."""
+        if self.mode is None or (self.mode == "basic" and self.settings.credentials.mode == "basic"):
+            return None
+        label = MODE_LABELS[self.mode]
+        return f"{label} (assumed)" if self.mode_note else label
+
     def set_password(self, password: Secret) -> None:
-        """Use another password from now on (the UI's password prompt)."""
+        """Use another password (or token) from now on (the UI's password prompt)."""
         register_secret(password.reveal())
         self.settings = self.settings.with_password(password)
-        if self.settings.credentials.mode == "basic":
-            self._http.auth = httpx.BasicAuth(self.settings.credentials.username, password.reveal())
         self._form.logged_in = False
+        self._csrf.logged_in = False
+
+    async def detect_mode(self) -> AuthMode:
+        """The login mode: forced, or found by one probe of getCurrentUser shared by every caller."""
+        if self.mode is not None:
+            return self.mode
+        async with self._detect_lock:
+            if self.mode is not None:
+                return self.mode
+            creds = self.settings.credentials
+            url = self.settings.base_url + CURRENT_USER_PATH
+            with mapped_errors():
+                response, body = await small_get(self._http, url, handshake_headers(creds))
+            probe = judge_probe(response, body)
+            if probe.mode == "csrf":
+                self._csrf.adopt(response, body)  # the probe was the handshake: no second one
+                self.user = self._csrf.user
+            else:
+                self._http.cookies.clear()
+                self.user = probe.user
+            self.mode, self.mode_note = probe.mode, probe.note
+            if probe.note:
+                log.warning("login mode: %s", probe.note)
+            log.info("login mode detected: %s", MODE_LABELS[probe.mode])
+            return probe.mode
+
+    def _headers(self, mode: AuthMode) -> dict[str, str]:
+        creds = self.settings.credentials
+        if mode == "basic":
+            return basic_header(creds)
+        if mode == "bearer":
+            return bearer_header(creds)
+        return self._session(mode).headers()
+
+    def _session(self, mode: AuthMode) -> FormSession | CsrfSession:
+        return self._csrf if mode == "csrf" else self._form
+
+    async def _ensure_session(self, mode: AuthMode, seen: int) -> None:
+        with mapped_errors():
+            await self._session(mode).login(self._http, self.settings.credentials, seen)
+        if mode == "csrf":
+            self.user = self._csrf.user
 
     async def get_batch(self, batch_id: str) -> Batch:
         """Fetch and parse one batch; raises an `SlvError` subclass on any failure."""
         creds = self.settings.credentials
         if creds.password is None:
-            raise errors.AuthError("no password is set")
-        if creds.mode == "basic":
+            raise errors.AuthError(f"no {creds.secret_name} is set")
+        mode = await self.detect_mode()
+        if mode in ("basic", "bearer"):
             try:
-                return await self._fetch(batch_id)
+                return await self._fetch(batch_id, self._headers(mode))
             except errors.AuthError as exc:
-                if exc.probable:
+                if exc.probable and mode == "basic":
                     raise errors.AuthError(
                         f"{exc.detail} (a login page? {FORM_HINT})", probable=True
                     ) from None
                 raise
-        if not self._form.logged_in:
-            with mapped_errors():
-                await self._form.login(self._http, creds, self._form.generation)
-        generation = self._form.generation
+        session = self._session(mode)
+        if not session.logged_in:
+            await self._ensure_session(mode, session.generation)
+        generation = session.generation
         try:
-            return await self._fetch(batch_id)
+            return await self._fetch(batch_id, self._headers(mode))
         except errors.AuthError:
             log.info("session refused; logging in again")
-            with mapped_errors():
-                await self._form.login(self._http, creds, generation)
-            return await self._fetch(batch_id)
+            await self._ensure_session(mode, generation)
+            return await self._fetch(batch_id, self._headers(mode))
 
-    async def _fetch(self, batch_id: str) -> Batch:
+    async def current_user(self) -> dict[str, object] | None:
+        """The user the server reports (getCurrentUser) with the login in use; None if not JSON."""
+        creds = self.settings.credentials
+        if creds.password is None:
+            raise errors.AuthError(f"no {creds.secret_name} is set")
+        mode = await self.detect_mode()
+        if mode in ("form", "csrf") and not self._session(mode).logged_in:
+            await self._ensure_session(mode, self._session(mode).generation)
+        if self.user is not None:
+            return self.user
+        with mapped_errors():
+            response, body = await small_get(
+                self._http, self.settings.base_url + CURRENT_USER_PATH, self._headers(mode)
+            )
+        check_status(response)
+        self.user = json_object(response, body)
+        return self.user
+
+    async def _fetch(self, batch_id: str, headers: dict[str, str]) -> Batch:
         url = self.settings.base_url + BATCH_PATH
         started = time.perf_counter()
         try:
             with mapped_errors():
                 async with self._http.stream(
-                    "GET", url, params={"batchId": batch_id, "ser": "json"}
+                    "GET", url, params={"batchId": batch_id, "ser": "json"}, headers=headers
                 ) as response:
                     body = await self._read_capped(response)
         except errors.SlvError as exc:
