@@ -14,14 +14,15 @@ from urllib.parse import urlsplit
 
 from slv_tui import __version__, paths
 from slv_tui.config import LOG_LEVELS, ConfigError, Overrides, Settings, check_files, resolve
-from slv_tui.credentials import find_password
+from slv_tui.credentials import find_secret
 from slv_tui.headless import EXIT_INTERRUPTED, EXIT_USAGE, Output, run, run_follow, run_status
+from slv_tui.keystore import Kind
 from slv_tui.logs import setup_logging
-from slv_tui.slv.auth import AUTH_MODES, Credentials, Secret
+from slv_tui.slv.auth import AUTH_CHOICES, AUTH_MODES, AuthChoice, Credentials, Secret
 from slv_tui.slv.client import ClientSettings, SlvClient
 from slv_tui.slv.ids import InvalidBatchId, validate_id
 
-SUBCOMMANDS = ("status", "follow", "sim", "paths")
+SUBCOMMANDS = ("status", "follow", "check", "login", "logout", "sim", "paths")
 _VALUE_OPTIONS = {
     "--url", "--user", "--auth", "--profile", "--config", "--timeout", "--interval", "--log-level",
 }  # fmt: skip
@@ -60,6 +61,7 @@ _positive = _checked(float, "a positive number of seconds", lambda v: v > 0 and 
 _port = _checked(int, "a port number from 0 to 65535", lambda v: 0 <= v <= 65535)
 _milliseconds = _checked(int, "0 or more milliseconds (a whole number)", lambda v: v >= 0)
 _fraction = _checked(float, "a number from 0 to 1", lambda v: 0.0 <= v <= 1.0)  # also rejects nan
+_count = _checked(int, "a whole number >= 1", lambda v: v >= 1)
 
 
 def _batch_id(token: str, mode: str) -> str:
@@ -78,7 +80,12 @@ def _connection_options() -> argparse.ArgumentParser:
     group = common.add_argument_group("connection")
     group.add_argument("--url", help="SLV CMS URL, e.g. https://cms.example.org:8443/reports (env SLV_URL)")
     group.add_argument("--user", help="user name (env SLV_USERNAME)")
-    group.add_argument("--auth", choices=AUTH_MODES, help="login mode (default basic)")
+    group.add_argument(
+        "--auth",
+        choices=AUTH_CHOICES,
+        help="login mode: auto (default; one probe finds basic, form or the 7.8+ csrf session),"
+        " basic, form, csrf, or bearer (token from SLV_TOKEN)",
+    )
     group.add_argument("--profile", help="server profile from the config file")
     group.add_argument("--config", type=Path, help="config file (env SLV_TUI_CONFIG)")
     group.add_argument("--timeout", type=_positive, help="seconds per request (default 10)")
@@ -95,8 +102,10 @@ def build_parsers() -> dict[str, argparse.ArgumentParser]:
     dashboard = _Parser(
         prog="slv-tui",
         parents=[common],
-        description="Watch Streetlight.Vision batches (modes: dashboard, status, follow, sim, paths).",
-        epilog="Run 'slv-tui status --help' or 'slv-tui follow --help' for the script commands.",
+        description="Watch Streetlight.Vision batches"
+        " (modes: dashboard, status, follow, check, login, logout, sim, paths).",
+        epilog="Run 'slv-tui check' first against a new server; 'slv-tui status --help',"
+        " 'slv-tui follow --help' for the script commands.",
     )
     dashboard.add_argument(
         "batch_ids", nargs="*", metavar="BATCH_ID", help="batch IDs to add to the watchlist"
@@ -112,15 +121,43 @@ def build_parsers() -> dict[str, argparse.ArgumentParser]:
         sub.add_argument("--json", action="store_true", help="machine-readable output")
         sub.add_argument("batch_ids", nargs="+", metavar="BATCH_ID")
         parsers[name] = sub
+    check = _Parser(
+        prog="slv-tui check",
+        parents=[common],
+        description="can slv-tui read batches from this server? reachability, TLS, login mode, user,"
+        " and advice (exit 0 yes, 3 no, 2 usage/config)",
+    )
+    check.add_argument("--json", action="store_true", help="machine-readable output")
+    parsers["check"] = check
+    login = _Parser(
+        prog="slv-tui login",
+        parents=[common],
+        description="ask once (masked) for the profile's password, or token with --token, and keep it"
+        " in the system keyring (exit 2 and nothing changes when there is no keyring)",
+    )
+    login.add_argument("--token", action="store_true", help="keep a bearer token, not a password")
+    login.add_argument("--stdin", action="store_true", help="read it from the first line of stdin")
+    parsers["login"] = login
+    parsers["logout"] = _Parser(
+        prog="slv-tui logout",
+        parents=[common],
+        description="forget the profile's password and token from the system keyring",
+    )
     sim = _Parser(prog="slv-tui sim", description="run the SLV simulator")
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=_port, default=8080)
     sim.add_argument("--scenario", default="demo", help="demo, static, or a path to a scenario JSON file")
     sim.add_argument("--latency-ms", type=_milliseconds, default=0)
     sim.add_argument("--fault-rate", type=_fraction, default=0.0, help="share of answers that fail (0 to 1)")
-    sim.add_argument("--auth", choices=AUTH_MODES, default="basic")
+    sim.add_argument(
+        "--auth", choices=AUTH_MODES, default="basic", help="basic, form, csrf (7.8+ session) or bearer"
+    )
     sim.add_argument("--user", default="admin")
     sim.add_argument("--password", default="admin")
+    sim.add_argument("--token", default="sim-token", help="the bearer token accepted with --auth bearer")
+    sim.add_argument(
+        "--session-requests", type=_count, default=None, help="a session dies after this many API calls"
+    )
     parsers["sim"] = sim
     parsers["paths"] = _Parser(prog="slv-tui paths", description="print where files live")
     return parsers
@@ -160,34 +197,50 @@ def _main(argv: Sequence[str]) -> int:
             return run_sim(
                 host=args.host, port=args.port, scenario=args.scenario, latency_ms=args.latency_ms,
                 fault_rate=args.fault_rate, auth=args.auth, username=args.user, password=args.password,
+                token=args.token, session_max_uses=args.session_requests,
             )  # fmt: skip
         if mode == "paths":
             return _print_paths()
         if mode == "dashboard" and args.version:
             print(f"slv-tui {__version__} (log file: {paths.log_file()})")
             return 0
-        ids = [_batch_id(token, mode) for token in args.batch_ids]
+        ids = [_batch_id(token, mode) for token in getattr(args, "batch_ids", [])]
         if mode == "dashboard" and args.demo:
             return _dashboard_demo(args, ids)
         settings = resolve(_overrides(args), args.config)
         setup_logging(paths.log_file(), settings.log_level, debug=args.debug)
+        auth = _auth_mode(settings)
+        kind: Kind = "token" if auth == "bearer" else "password"
+        if mode in ("login", "logout"):
+            from slv_tui.login import run_login, run_logout
+
+            if mode == "logout":
+                return run_logout(settings)
+            return run_login(settings, "token" if args.token else kind, from_stdin=args.stdin)
         _check_url(settings.url)
         check_files(settings)
         interactive = mode == "dashboard"
-        password = find_password(settings, prompt=not interactive)
-        if password is None and not interactive:
+        secret = find_secret(settings, kind, prompt=not interactive)
+        if secret is None and not interactive:
+            env = "SLV_TOKEN" if kind == "token" else "SLV_PASSWORD"
             if sys.stdin.isatty():
-                raise UsageError("no password entered (or set SLV_PASSWORD, or a password_command)")
+                raise UsageError(f"no {kind} entered (or set {env}, 'slv-tui login', or a {kind}_command)")
             raise UsageError(
-                "no password: set SLV_PASSWORD, give the profile a password_command, or run in a terminal"
+                f"no {kind}: set {env}, run 'slv-tui login', give the profile a {kind}_command,"
+                " or run in a terminal"
             )
-        client_settings = _client_settings(settings, password)
-        for warning in client_settings.warnings():
-            print(f"slv-tui: warning: {warning}", file=sys.stderr)
+        client_settings = _client_settings(settings, secret, auth)
+        if mode != "check":
+            for warning in client_settings.warnings():
+                print(f"slv-tui: warning: {warning}", file=sys.stderr)
         if mode == "dashboard":
             return _dashboard(settings, client_settings, ids)
         output = Output(json=args.json, color=_use_color())
         client = _new_client(client_settings)
+        if mode == "check":
+            from slv_tui.check import run_check
+
+            return run(_closing(client, run_check(client, settings.profile, output, settings.auth)))
         if mode == "status":
             return run(_closing(client, run_status(client, ids, output)))
         return run(_closing(client, run_follow(client, ids, output, settings.interval)))
@@ -245,10 +298,18 @@ def _without_userinfo(url: str, netloc: str | None) -> str:
     return url.replace(netloc, "***@" + netloc.rsplit("@", 1)[1], 1)
 
 
-def _client_settings(settings: Settings, password: Secret | None) -> ClientSettings:
+def _auth_mode(settings: Settings, env: dict[str, str] | None = None) -> AuthChoice:
+    """The login mode asked for; `auto` with SLV_TOKEN set (and no SLV_PASSWORD) means bearer."""
+    env = dict(os.environ) if env is None else env
+    if settings.auth == "auto" and env.get("SLV_TOKEN") and not env.get("SLV_PASSWORD"):
+        return "bearer"
+    return settings.auth
+
+
+def _client_settings(settings: Settings, password: Secret | None, auth: AuthChoice) -> ClientSettings:
     return ClientSettings(
         url=_check_url(settings.url),
-        credentials=Credentials(settings.username, password, settings.auth),
+        credentials=Credentials(settings.username, password, auth),
         timeout=settings.timeout,
         verify=settings.verify,
         ca_bundle=settings.ca_bundle,

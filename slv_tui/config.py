@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from slv_tui.slv.auth import AUTH_MODES, AuthMode
+from slv_tui.slv.auth import AUTH_CHOICES, AuthChoice
 
 DEFAULT_PROFILE = "default"
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -21,6 +21,7 @@ _PROFILE_KEYS: dict[str, type] = {
     "verify": bool,
     "ca_bundle": str,
     "password_command": str,
+    "token_command": str,
     "timeout": float,
     "interval": float,
     "concurrency": int,
@@ -55,10 +56,11 @@ class Settings:
     profile: str = DEFAULT_PROFILE
     url: str | None = None
     username: str = "admin"
-    auth: AuthMode = "basic"
+    auth: AuthChoice = "auto"
     verify: bool = True
     ca_bundle: str | None = None
     password_command: str | None = None
+    token_command: str | None = None
     timeout: float = 10.0
     interval: float = 2.0
     concurrency: int = 4
@@ -155,9 +157,10 @@ def resolve(overrides: Overrides, config_path: Path | None, env: Mapping[str, st
     logging_table = data.get("logging", {})
     _check_table(path, "logging.", logging_table, _LOG_KEYS)
 
-    auth = overrides.auth or profile.get("auth", "basic")
-    if auth not in AUTH_MODES:
-        raise ConfigError(f"{path}: servers.{profile_name}.auth: expected 'basic' or 'form', got {auth!r}")
+    auth = overrides.auth or profile.get("auth", "auto")
+    if auth not in AUTH_CHOICES:
+        expected = ", ".join(repr(c) for c in AUTH_CHOICES)
+        raise ConfigError(f"{path}: servers.{profile_name}.auth: expected one of {expected}, got {auth!r}")
     verify = False if overrides.insecure else bool(profile.get("verify", True))
     ca_bundle = profile.get("ca_bundle")
     if ca_bundle is not None:
@@ -169,10 +172,11 @@ def resolve(overrides: Overrides, config_path: Path | None, env: Mapping[str, st
         profile=profile_name,
         url=overrides.url or env.get("SLV_URL") or profile.get("url"),
         username=overrides.username or env.get("SLV_USERNAME") or profile.get("username") or "admin",
-        auth=cast(AuthMode, auth),
+        auth=cast(AuthChoice, auth),
         verify=verify,
         ca_bundle=ca_bundle,
         password_command=profile.get("password_command"),
+        token_command=profile.get("token_command"),
         timeout=overrides.timeout or float(profile.get("timeout", 10.0)),
         interval=overrides.interval or float(profile.get("interval", 2.0)),
         concurrency=int(profile.get("concurrency", 4)),

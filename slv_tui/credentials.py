@@ -1,4 +1,5 @@
-"""Where the password comes from: SLV_PASSWORD, the profile's password_command, or a prompt."""
+"""Where the password (or bearer token) comes from: the environment (SLV_PASSWORD / SLV_TOKEN), the
+system keyring (after `slv-tui login`), the profile's password_command / token_command, or a prompt."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Mapping
 
+from slv_tui import keystore
 from slv_tui.config import ConfigError, Settings
 from slv_tui.logs import redact, register_secret
 from slv_tui.sanitize import clean
@@ -17,23 +19,43 @@ from slv_tui.slv.auth import Secret
 COMMAND_TIMEOUT = 30.0
 
 
+ENV_VARS: dict[keystore.Kind, str] = {"password": "SLV_PASSWORD", "token": "SLV_TOKEN"}
+
+
 def find_password(settings: Settings, *, prompt: bool, env: Mapping[str, str] | None = None) -> Secret | None:
     """The password from the first source that has one; None when none has and prompting is off."""
+    return find_secret(settings, "password", prompt=prompt, env=env)
+
+
+def find_secret(
+    settings: Settings, kind: keystore.Kind, *, prompt: bool, env: Mapping[str, str] | None = None
+) -> Secret | None:
+    """The password or token from the first source that has one: environment, keyring, the
+    profile's command, a prompt; None when none has and prompting is off."""
     env = os.environ if env is None else env
-    if env.get("SLV_PASSWORD"):
-        return _remember(env["SLV_PASSWORD"])
-    if settings.password_command:
-        where = f"servers.{settings.profile}.password_command"
+    if env.get(ENV_VARS[kind]):
+        return _remember(env[ENV_VARS[kind]])
+    kept = keystore.lookup(settings.profile, settings.username, kind)
+    if kept:
+        return _remember(kept)
+    command = settings.token_command if kind == "token" else settings.password_command
+    if command:
+        where = f"servers.{settings.profile}.{kind}_command"
         if settings.config_file is not None:
             where = f"{settings.config_file}: {where}"
-        return _remember(_run_password_command(settings.password_command, where))
+        return _remember(_run_password_command(command, where, kind))
     if prompt and sys.stdin.isatty():
-        try:
-            typed = getpass.getpass(f"Password for {settings.username} at {settings.url}: ")
-        except EOFError:  # Ctrl-D; Ctrl-C propagates: the caller exits with 130
-            return None
+        typed = ask(f"{kind.capitalize()} for {settings.username} at {settings.url}: ")
         return _remember(typed) if typed else None
     return None
+
+
+def ask(question: str) -> str | None:
+    """Read a secret from the terminal without echo; None on Ctrl-D (Ctrl-C propagates: exit 130)."""
+    try:
+        return getpass.getpass(question)
+    except EOFError:
+        return None
 
 
 def _remember(value: str) -> Secret:
@@ -41,7 +63,7 @@ def _remember(value: str) -> Secret:
     return Secret(value)
 
 
-def _run_password_command(command: str, where: str) -> str:
+def _run_password_command(command: str, where: str, kind: str = "password") -> str:
     try:
         argv = shlex.split(command)
     except ValueError as exc:
@@ -65,11 +87,9 @@ def _run_password_command(command: str, where: str) -> str:
         # Success without a password on stdout: it most likely went to stderr, so that is not shown.
         lines = len(done.stderr.decode("utf-8", errors="replace").splitlines())
         hint = (
-            f" ({lines} line(s) on stderr, not shown: it should print the password on stdout)"
-            if lines
-            else ""
+            f" ({lines} line(s) on stderr, not shown: it should print the {kind} on stdout)" if lines else ""
         )
-        raise ConfigError(f"{where}: the command printed no password{hint}")
+        raise ConfigError(f"{where}: the command printed no {kind}{hint}")
     return password
 
 

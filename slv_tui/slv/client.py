@@ -22,8 +22,8 @@ from slv_tui.slv.auth import (
     FORM_HINT,
     MODE_LABELS,
     AuthMode,
-    CsrfSession,
     Credentials,
+    CsrfSession,
     FormSession,
     Secret,
     basic_header,
@@ -76,7 +76,8 @@ class ClientSettings:
             found.append("TLS certificate verification is OFF (--insecure or verify = false)")
         parts = urlsplit(self.url)
         if parts.scheme == "http" and not _is_loopback(parts.hostname or ""):
-            how = {"basic": "Basic auth", "form": "form login", "csrf": "the CSRF login", "bearer": "a bearer token"}
+            how = {"basic": "Basic auth", "form": "form login", "csrf": "the CSRF login"}
+            how["bearer"] = "a bearer token"
             what = self.credentials.secret_name
             found.append(
                 f"{how.get(self.credentials.mode, 'login')} over plain http:"
@@ -219,6 +220,11 @@ class SlvClient:
             log.info("session refused; logging in again")
             await self._ensure_session(mode, generation)
             return await self._fetch(batch_id, self._headers(mode))
+
+    async def ping(self) -> None:
+        """One request without credentials to the CMS root: any HTTP answer means it is reachable."""
+        with mapped_errors():
+            await small_get(self._http, self.settings.base_url + "/")
 
     async def current_user(self) -> dict[str, object] | None:
         """The user the server reports (getCurrentUser) with the login in use; None if not JSON."""
