@@ -15,6 +15,9 @@ from slv_tui.watch.poller import Poller
 from slv_tui.watch.watchlist import Watchlist, WatchlistError
 
 DEMO_PROFILE = "demo"
+DEMO_SESSION_REQUESTS = 200
+"""The demo server speaks the 7.8+ CSRF session (found by auto detection); a session dies after this
+many calls, so the demo also shows a fresh handshake now and then."""
 
 
 def server_label(profile: str, url: str) -> str:
@@ -62,7 +65,7 @@ def launch_demo(ids: list[str], *, interval: float, debug: bool = False) -> int:
     from slv_tui.sim import ThreadedSim
 
     setup_logging(paths.log_file(), "info", debug=debug)
-    sim = ThreadedSim(scenario="demo")
+    sim = ThreadedSim(scenario="demo", auth="csrf", session_max_uses=DEMO_SESSION_REQUESTS)
     try:
         url = sim.start()
     except OSError as exc:
@@ -73,7 +76,7 @@ def launch_demo(ids: list[str], *, interval: float, debug: bool = False) -> int:
         if not watchlist_path.exists():
             ids = sim.server.batch_ids() + ids
         settings = Settings(profile=DEMO_PROFILE, url=url, interval=interval)
-        client_settings = ClientSettings(url=url, credentials=Credentials("admin", Secret("admin")))
+        client_settings = ClientSettings(url=url, credentials=Credentials("admin", Secret("admin"), "auto"))
         return launch(
             settings,
             client_settings,

@@ -34,6 +34,8 @@ def _row(batch_id: str, batch: Batch | None, error: SlvError | None) -> list[str
     counts = batch.counts
     step = batch.current_step
     message = batch.error_code_label or batch.progress_message or batch.message or ""
+    if batch.state is BatchState.FAILED:  # why it failed comes first
+        message = batch.error_code_label or batch.message or batch.progress_message or ""
     return [
         batch_id,
         batch.state.value,

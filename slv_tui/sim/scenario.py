@@ -57,6 +57,10 @@ class BatchSpec:
     final_progress_message: str | None
     loop: float | None
     value_null: bool
+    error_value: str | None = None
+    """When failed: `value` is this plain string (the error message), as real servers answer."""
+    numeric_ids: bool = False
+    """`batchId` and `errorCode` as JSON numbers (real servers send either shape)."""
 
 
 @dataclass(frozen=True)
@@ -182,6 +186,8 @@ def build_spec(raw: dict[str, Any], params: dict[str, Any] | None = None) -> Bat
         final_progress_message=None if final_pm is None else _fmt(str(final_pm), params),
         loop=_opt_float(raw, "loop"),
         value_null=bool(raw.get("value_null", False)),
+        error_value=None if raw.get("error_value") is None else _fmt(str(raw["error_value"]), params),
+        numeric_ids=bool(raw.get("numeric_ids", False)),
     )
 
 

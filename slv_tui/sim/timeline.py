@@ -105,7 +105,7 @@ def batch_at(batch_id: str, spec: BatchSpec, elapsed: float) -> dict[str, Any]:
     else:
         i = bisect.bisect_right([p[0] for p in spec.progress_messages], t)
         progress_message = spec.progress_messages[i - 1][1] if i else None
-    return {
+    answer: dict[str, Any] = {
         "batchId": batch_id,
         "batchProgressMessage": progress_message,
         "batchProgressValue": progress,
@@ -118,5 +118,10 @@ def batch_at(batch_id: str, spec: BatchSpec, elapsed: float) -> dict[str, Any]:
         "status": "ERROR" if failed else "OK",
         "statusError": failed,
         "statusOk": not failed,
-        "value": _value(spec, t),
+        "value": spec.error_value if failed and spec.error_value is not None else _value(spec, t),
     }
+    if spec.numeric_ids:
+        code = answer["errorCode"]
+        answer["errorCode"] = int(code) if str(code).isdigit() else code
+        answer["batchId"] = int(batch_id) if batch_id.isdigit() else batch_id
+    return answer

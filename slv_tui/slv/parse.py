@@ -219,6 +219,9 @@ def parse_batch(data: Any, requested_id: str) -> Batch:
             login = as_text(value.get("login"))
     status = as_text(data.get("status"))
     status_error = as_bool(data.get("statusError"))
+    message = as_text(data.get("message"))
+    if isinstance(value, str) and value.strip() and not message and (status or "").upper() == "ERROR":
+        message = value.strip()  # seen in the field: the error message itself as `value`
     return Batch(
         batch_id=requested_id,
         progress=as_progress(data.get("batchProgressValue")),
@@ -228,7 +231,7 @@ def parse_batch(data: Any, requested_id: str) -> Batch:
         cancelled=as_bool(data.get("cancelled")) or False,
         error_code=as_text(data.get("errorCode")),
         error_code_label=as_text(data.get("errorCodeLabel")),
-        message=as_text(data.get("message")),
+        message=message,
         status=status,
         status_error=bool(status_error),
         status_ok=as_bool(data.get("statusOk")),

@@ -150,9 +150,11 @@ class SlvApp(App[None]):
             if self.ring_bell:
                 self.bell()
         server = message.round.server
+        self.dashboard.header.set_auth(self.client.auth_label)
+        what = self.client.settings.credentials.secret_name
         if server.auth_problem and not self._auth_warned:
             self.notify(
-                f"{clean(server.reason or 'authentication failed')} — press P to enter the password",
+                f"{clean(server.reason or 'authentication failed')} — press P to enter the {what}",
                 title="Authentication",
                 severity="error",
                 timeout=15,
@@ -181,8 +183,8 @@ class SlvApp(App[None]):
         """Ask for the password; a new one is used at once and every batch is fetched again."""
         server = self.poller.server
         reason = server.reason if server.auth_problem else None
-        username = self.client.settings.credentials.username
-        self.push_screen(PasswordScreen(username, reason), self._use_password)
+        creds = self.client.settings.credentials
+        self.push_screen(PasswordScreen(creds.username, reason, creds.secret_name), self._use_password)
 
     def _use_password(self, secret: Secret | None) -> None:
         if secret is None:
@@ -190,7 +192,8 @@ class SlvApp(App[None]):
         self.client.set_password(secret)
         self._auth_warned = False  # a wrong password typed here is announced again
         self.poller.refresh()
-        self.notify("Password set for this session; fetching again…", timeout=4)
+        what = self.client.settings.credentials.secret_name.capitalize()
+        self.notify(f"{what} set for this session; fetching again…", timeout=4)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The palette offers every declared key (same actions, hidden ones too) besides the built-ins."""

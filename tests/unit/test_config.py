@@ -68,7 +68,7 @@ def test_cli_beats_env_and_profile(config: Path) -> None:
 def test_profile_override_and_defaults(config: Path) -> None:
     s = resolve(Overrides(profile="lab"), config, env={})
     assert s.profile == "lab" and s.url == "http://lab:8080/reports"
-    assert (s.username, s.auth, s.timeout, s.interval, s.verify) == ("admin", "basic", 10.0, 2.0, True)
+    assert (s.username, s.auth, s.timeout, s.interval, s.verify) == ("admin", "auto", 10.0, 2.0, True)
 
 
 def test_env_config_path(config: Path) -> None:
@@ -110,7 +110,7 @@ def test_unknown_profile(config: Path) -> None:
         ("[servers.default]\nconcurrency = 0\n", "servers.default.concurrency", "whole number >= 1"),
         ("[servers.default]\nconcurrency = 2.5\n", "servers.default.concurrency", "expected a whole number"),
         ("[servers.default]\nconcurrency = true\n", "servers.default.concurrency", "expected a whole number"),
-        ('[servers.default]\nauth = "kerberos"\n', "servers.default.auth", "expected 'basic' or 'form'"),
+        ('[servers.default]\nauth = "kerberos"\n', "servers.default.auth", "expected one of 'auto', 'basic'"),
         ("[ui]\nbell = 1\n", "ui.bell", "expected true or false"),
         ('[logging]\nlevel = "loud"\n', "logging.level", "expected one of debug, info, warning, error"),
         ("servers = 3\n", "servers", "expected"),

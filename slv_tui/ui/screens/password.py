@@ -14,22 +14,24 @@ from slv_tui.slv.auth import Secret
 
 
 class PasswordScreen(ModalScreen[Secret | None]):
-    """Asks for the password of `username`; Enter uses it, Escape cancels."""
+    """Asks for the password (or bearer token) of `username`; Enter uses it, Escape cancels."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="password-cancel")]
 
-    def __init__(self, username: str, reason: str | None = None) -> None:
+    def __init__(self, username: str, reason: str | None = None, what: str = "password") -> None:
         super().__init__()
         self.username = username
         self.reason = reason
+        self.what = what
 
     def compose(self) -> ComposeResult:
         """A title, the reason, one masked input."""
         with Vertical(classes="dialog"):
-            yield Label(f"Password for {clean(self.username)}", classes="dialog-title", markup=False)
+            title = f"{self.what.capitalize()} for {clean(self.username)}"
+            yield Label(title, classes="dialog-title", markup=False)
             if self.reason:
                 yield Label(clean(self.reason), classes="dialog-error", markup=False)
-            yield Input(password=True, placeholder="password", id="password-input")
+            yield Input(password=True, placeholder=self.what, id="password-input")
             yield Label("enter uses it for this session (never saved) · esc cancels", classes="dialog-hint")
 
     @on(Input.Submitted)

@@ -102,6 +102,8 @@ class HeaderBar(Vertical):
         self.server_label = clean(server_label)
         self.warnings = [clean(w) for w in warnings]
         self._key: object = None
+        self.auth_label: str | None = None
+        """How the client logs in (e.g. "csrf session"), shown once known."""
         self._known = False
         """False until the dashboard first says what is watched (so start-up never claims an empty list)."""
         self._args: tuple[ServerStatus, bool, float | None, list[BatchState | None]] = (
@@ -142,6 +144,12 @@ class HeaderBar(Vertical):
             self._key = key
             self._draw()
 
+    def set_auth(self, label: str | None) -> None:
+        """Show how the client logs in, e.g. "csrf session" (None: nothing to show)."""
+        if label != self.auth_label:
+            self.auth_label = label
+            self._draw()
+
     def on_resize(self) -> None:
         """Fit the line to the new width."""
         self._draw()
@@ -155,6 +163,8 @@ class HeaderBar(Vertical):
             self._status(hint)
             return
         conn = connection_text(server, paused, down_for)
+        if self.auth_label and server.ok:
+            conn += f" · {clean(self.auth_label)}"
         if paused:
             conn_style = self._style("header--paused")
         elif server.ok is False:
