@@ -200,7 +200,11 @@ class SlvClient:
         creds = self.settings.credentials
         if creds.password is None:
             raise errors.AuthError(f"no {creds.secret_name} is set")
-        mode = await self.detect_mode()
+        try:
+            mode = await self.detect_mode()
+        except errors.SlvError as exc:
+            log.warning("batchId=%s: the login probe failed: %s", batch_id, exc)
+            raise
         if mode in ("basic", "bearer"):
             try:
                 return await self._fetch(batch_id, self._headers(mode))

@@ -27,6 +27,7 @@ from slv_tui.ui.screens.dashboard import DashboardScreen
 from slv_tui.ui.screens.help import HelpScreen, help_rows
 from slv_tui.ui.screens.password import PasswordScreen
 from slv_tui.ui.widgets.batch_table import BatchTable
+from slv_tui.ui.widgets.header_bar import HeaderBar
 from slv_tui.watch.poller import Poller
 from slv_tui.watch.snapshot import PollRound
 from slv_tui.watch.watchlist import Watchlist, write_atomic
@@ -150,7 +151,8 @@ class SlvApp(App[None]):
             if self.ring_bell:
                 self.bell()
         server = message.round.server
-        self.dashboard.header.set_auth(self.client.auth_label)
+        for header in self.dashboard.query(HeaderBar):  # none until the dashboard is mounted
+            header.set_auth(self.client.auth_label)
         what = self.client.settings.credentials.secret_name
         if server.auth_problem and not self._auth_warned:
             self.notify(
