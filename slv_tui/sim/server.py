@@ -67,6 +67,12 @@ class SimServer:
             username, password, session_ttl, self.clock, token=token, max_uses=session_max_uses
         )
         self._expire_countdown: int | None = None
+        self._hold: tuple[int, asyncio.Event] | None = None
+        self._waiting = 0
+        self.held_together = 0
+        """How many calls the last `hold_batches` gate let go together (0: it timed out or never ran)."""
+        self.basic_in_session = 0
+        """CSRF mode: calls that sent a Basic header besides the session (a client should not)."""
         self._rng = random.Random(seed)
         self._fault: str | None = None
         self._batch_faults: dict[str, str] = {}
@@ -146,6 +152,12 @@ class SimServer:
         """Let `requests` more getBatchResult calls through, then expire every session once."""
         self._expire_countdown = requests
 
+    def hold_batches(self, count: int) -> None:
+        """Hold getBatchResult calls until `count` of them wait at once, then let them all go (once):
+        proves that many requests are in flight together."""
+        self._hold = (count, asyncio.Event())
+        self.held_together = 0
+
     @property
     def handshakes(self) -> int:
         """CSRF handshakes served (each made a new session with a token)."""
@@ -206,6 +218,8 @@ class SimServer:
             self.request_count += 1
         if self.latency_ms > 0:
             await asyncio.sleep(self.latency_ms / 1000)
+        if self._hold is not None and request.path.endswith("/getBatchResult"):
+            await self._wait_for_company()
         if request.path in self._public or (
             self.auth_mode == "form" and request.path == f"{self.prefix}/auth.json"
         ):
@@ -219,6 +233,21 @@ class SimServer:
                 self._expire_countdown = None
                 self._auth.expire_all()  # this call is still answered; the next ones are refused
         return await handler(request)
+
+    async def _wait_for_company(self) -> None:
+        """The `hold_batches` gate: wait until enough calls wait too (at most 10 s)."""
+        assert self._hold is not None
+        count, event = self._hold
+        self._waiting += 1
+        if self._waiting >= count:
+            event.set()
+            self.held_together = self._waiting
+            self._hold, self._waiting = None, 0
+            return
+        try:
+            await asyncio.wait_for(event.wait(), 10)
+        except TimeoutError:
+            self._hold, self._waiting = None, 0
 
     def _refusal(self, request: web.Request) -> web.StreamResponse | None:
         """The answer to a request that is not logged in (per mode), or None when it is."""
@@ -236,6 +265,8 @@ class SimServer:
             if not self._auth.csrf_ok(request):
                 body = wire.error_page(403, "Forbidden", "Invalid CSRF Token was found on the request.")
                 return wire.html_response(body, 403)
+            if request.headers.get("Authorization", "").lower().startswith("basic"):
+                self.basic_in_session += 1
         return None
 
     def _is_handshake(self, request: web.Request) -> bool:

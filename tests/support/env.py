@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-SLV_VARS = ("SLV_URL", "SLV_USERNAME", "SLV_PASSWORD", "SLV_TUI_CONFIG")
+SLV_VARS = ("SLV_URL", "SLV_USERNAME", "SLV_PASSWORD", "SLV_TOKEN", "SLV_TUI_CONFIG")
+NO_KEYRING = "keyring.backends.null.Keyring"
+"""Tests never read or write the developer's real keyring (tests that need one set their own)."""
 XDG_VARS = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME")
 
 
@@ -18,6 +20,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.delenv(name, raising=False)
     for name in XDG_VARS:
         monkeypatch.setenv(name, str(tmp_path / "xdg" / name.lower()))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", NO_KEYRING)
     return tmp_path
 
 
@@ -30,6 +33,7 @@ def subprocess_env(home: Path, **extra: str) -> dict[str, str]:
         XDG_STATE_HOME=str(home / "state"),
         XDG_CACHE_HOME=str(home / "cache"),
         NO_COLOR="1",
+        PYTHON_KEYRING_BACKEND=NO_KEYRING,
     )
     env.update(extra)
     return env
