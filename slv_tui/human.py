@@ -42,7 +42,7 @@ def _row(batch_id: str, batch: Batch | None, error: SlvError | None) -> list[str
         progress_text(batch),
         f"{counts.info}/{counts.warning}/{counts.error}",
         clean(step.title if step else "", max_length=40),
-        clean(message, max_length=120),
+        clean(message, max_length=300 if batch.state is BatchState.FAILED else 120),
     ]
 
 

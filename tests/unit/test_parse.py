@@ -356,3 +356,28 @@ def test_13_digit_and_longer_ids_stay_exact(finished_ok: dict[str, Any]) -> None
     finished_ok["batchId"] = int(big)
     b = parse_batch(finished_ok, big)
     assert b.batch_id == big
+
+
+def test_error_batch_with_a_plain_string_value_is_failed_with_that_reason() -> None:
+    """Seen from real servers: `value` is the error message itself; ids and codes come as numbers."""
+    from slv_tui.human import render_line
+    from slv_tui.slv.report import batch_json
+
+    reason = (
+        "Connection error Connect to localhost:80 [localhost/127.0.0.1, localhost/0:0:0:0:0:0:0:1]"
+        " failed: Connection refused (Connection refused)"
+    )
+    raw = {
+        "batchId": 1481021990417, "batchRunning": False, "batchProgressValue": 10, "cancelled": False,
+        "cancelRequested": False, "status": "ERROR", "statusError": True, "errorCode": 1,
+        "batchProgressMessage": "Connecting to controller", "value": reason,
+    }  # fmt: skip
+    batch = parse_batch(raw, "1481021990417")
+    assert batch.state.value == "failed" and batch.message == reason and batch.error_code == "1"
+    obj = batch_json("1481021990417", batch)
+    assert (obj["batchId"], obj["state"], obj["message"], obj["errorCode"]) == (
+        "1481021990417", "failed", reason, "1",
+    )  # fmt: skip
+    assert render_line("1481021990417", batch, color=False).endswith("— " + reason)
+    ok = parse_batch({**raw, "status": "OK", "statusError": False, "errorCode": "0"}, "1481021990417")
+    assert ok.message is None  # a string value on a good batch is not a reason
