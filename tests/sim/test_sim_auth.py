@@ -125,3 +125,60 @@ async def test_login_page_is_public(start_sim: StartSim) -> None:
         r = await c.get(server.url + "/login.jsp")
     assert r.status_code == 200
     assert "j_username" in r.text
+
+
+CURRENT_USER = "/api/userprofile/getCurrentUser"
+FETCH = {"X-CSRF-Token": "Fetch", "X-Requested-With": "XMLHttpRequest"}
+
+
+async def test_csrf_handshake_then_session_calls(start_sim: StartSim) -> None:
+    server = await start_sim(scenario="static", auth="csrf")
+    async with httpx.AsyncClient() as c:
+        basic_only = await c.get(server.url + BATCH_PATH, params=PARAMS, auth=("admin", "admin"))
+        assert basic_only.status_code == 403  # a 7.8-style server: Basic alone is not enough
+        refused = await c.get(server.url + CURRENT_USER, headers=FETCH, auth=("admin", "wrong"))
+        assert refused.status_code == 401 and "X-CSRF-Token" not in refused.headers
+        shake = await c.get(server.url + CURRENT_USER, headers=FETCH, auth=("admin", "admin"))
+        assert shake.status_code == 200 and shake.json()["login"] == "admin"
+        token = shake.headers["X-CSRF-Token"]
+        assert c.cookies.get("JSESSIONID") and server.handshakes == 1
+        session = {"X-CSRF-Token": token, "X-Requested-With": "XMLHttpRequest"}
+        ok = await c.get(server.url + BATCH_PATH, params=PARAMS, headers=session)
+        assert ok.status_code == 200 and ok.json()["batchId"] == OK_ID
+        wrong_token = await c.get(
+            server.url + BATCH_PATH, params=PARAMS, headers={**session, "X-CSRF-Token": "x"}
+        )
+        assert wrong_token.status_code == 403
+        server.expire_sessions()
+        assert (await c.get(server.url + BATCH_PATH, params=PARAMS, headers=session)).status_code == 403
+    assert set(server.handed_out) == {c.cookies.get("JSESSIONID"), token}
+
+
+async def test_csrf_session_dies_after_max_uses(start_sim: StartSim) -> None:
+    server = await start_sim(scenario="static", auth="csrf", session_max_uses=2)
+    async with httpx.AsyncClient() as c:
+        shake = await c.get(server.url + CURRENT_USER, headers=FETCH, auth=("admin", "admin"))
+        session = {"X-CSRF-Token": shake.headers["X-CSRF-Token"]}
+        codes = [
+            (await c.get(server.url + BATCH_PATH, params=PARAMS, headers=session)).status_code for _ in "abc"
+        ]
+    assert codes == [200, 200, 403]
+
+
+async def test_bearer_mode(start_sim: StartSim) -> None:
+    server = await start_sim(scenario="static", auth="bearer", token="tok-123")
+    async with httpx.AsyncClient() as c:
+        ok = await c.get(server.url + BATCH_PATH, params=PARAMS, headers={"Authorization": "Bearer tok-123"})
+        wrong = await c.get(server.url + BATCH_PATH, params=PARAMS, headers={"Authorization": "Bearer nope"})
+        basic = await c.get(server.url + BATCH_PATH, params=PARAMS, auth=("admin", "admin"))
+        user = await c.get(server.url + CURRENT_USER, headers={"Authorization": "Bearer tok-123"})
+    assert ok.status_code == 200 and user.json()["login"] == "admin"
+    assert wrong.status_code == basic.status_code == 401
+    assert wrong.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+async def test_get_current_user_answers_in_basic_mode_without_a_token(start_sim: StartSim) -> None:
+    server = await start_sim(scenario="static")
+    async with httpx.AsyncClient(auth=("admin", "admin")) as c:
+        r = await c.get(server.url + CURRENT_USER, headers=FETCH)
+    assert r.status_code == 200 and r.json()["login"] == "admin" and "X-CSRF-Token" not in r.headers
