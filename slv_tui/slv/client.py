@@ -31,6 +31,7 @@ from slv_tui.slv.auth import (
     handshake_headers,
     json_object,
     judge_probe,
+    remember_cookies,
     small_get,
 )
 from slv_tui.slv.decode import check_status, decode_json, mib
@@ -257,6 +258,7 @@ class SlvClient:
                     "GET", url, params={"batchId": batch_id, "ser": "json"}, headers=headers
                 ) as response:
                     body = await self._read_capped(response)
+                    remember_cookies(response)  # a renewed session cookie is a secret too
         except errors.SlvError as exc:
             elapsed_ms = (time.perf_counter() - started) * 1000
             log.warning("GET %s batchId=%s failed in %.0f ms: %s", url, batch_id, elapsed_ms, exc)
