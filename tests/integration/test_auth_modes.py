@@ -138,11 +138,11 @@ async def test_a_new_password_after_a_refused_probe_probes_again(
 ) -> None:
     from slv_tui.slv.auth import Secret
 
-    sim = await start_sim(scenario="static", auth="csrf")
+    sim = await start_sim(scenario="static", auth="csrf", password="R1ght-Pa55")
     client = make_client(sim.url, password="not-it-123", mode="auto")
     with pytest.raises(errors.AuthError):
         await client.get_batch(OK_ID)
     assert client.mode is None
-    client.set_password(Secret("admin"))
+    client.set_password(Secret("R1ght-Pa55"))
     assert (await client.get_batch(OK_ID)).state.value == "succeeded"
     assert client.mode == "csrf" and sim.handshakes == 1
