@@ -164,8 +164,16 @@ class SlvClient:
                 return self.mode
             creds = self.settings.credentials
             url = self.settings.base_url + CURRENT_USER_PATH
-            with mapped_errors():
-                response, body = await small_get(self._http, url, handshake_headers(creds))
+            try:
+                with mapped_errors():
+                    response, body = await small_get(self._http, url, handshake_headers(creds))
+            except errors.ProtocolError as exc:  # unreadable, but it answered: it cannot be probed
+                self.mode, self.mode_note = (
+                    "basic",
+                    f"could not tell the login mode ({exc.detail}); using basic",
+                )
+                log.warning("login mode: %s", self.mode_note)
+                return self.mode
             probe = judge_probe(response, body)
             if probe.mode == "csrf":
                 self._csrf.adopt(response, body)  # the probe was the handshake: no second one
