@@ -115,11 +115,21 @@ async def run_check(client: SlvClient, profile: str, output: Output, requested: 
         await client.ping()
         finding.rtt_ms = (time.perf_counter() - started) * 1000
         finding.reachable = True
-        user = await client.current_user()
+        user_problem: tuple[str, str] | None = None
+        try:
+            user = await client.current_user()
+        except (errors.HttpStatusError, errors.ProtocolError) as exc:  # older servers lack the call
+            user = None
+            user_problem = (
+                f"the server does not report the user ({exc})",
+                "none needed if batches are readable",
+            )
         finding.mode, finding.note = client.mode, client.mode_note
         finding.user = user_name(user)
         if client.mode_note:
             finding.problems.append((client.mode_note, "if batches cannot be read, force a mode with --auth"))
+        if user_problem:
+            finding.problems.append(user_problem)
         await client.get_batch(PROBE_BATCH)
         finding.readable = True
     except errors.SlvError as exc:
