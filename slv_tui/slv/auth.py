@@ -99,10 +99,15 @@ def bearer_header(creds: Credentials) -> dict[str, str]:
 
 
 async def small_get(
-    http: httpx.AsyncClient, url: str, headers: Mapping[str, str] | None = None
+    http: httpx.AsyncClient,
+    url: str,
+    headers: Mapping[str, str] | None = None,
+    *,
+    method: str = "GET",
+    data: Mapping[str, str] | None = None,
 ) -> tuple[httpx.Response, bytes]:
-    """GET an answer of a login endpoint, its body capped at `AUTH_BODY_CAP`."""
-    async with http.stream("GET", url, headers=dict(headers or {})) as response:
+    """Ask a login endpoint (GET, or POST with form `data`); its body is capped at `AUTH_BODY_CAP`."""
+    async with http.stream(method, url, headers=dict(headers or {}), data=data) as response:
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > AUTH_BODY_CAP:
             raise ProtocolError("the login answer is too large (over 1 MiB)")
@@ -177,11 +182,12 @@ class FormSession:
             if creds.password is None:
                 raise AuthError("no password is set")
             await self._get_auth_json(http)
-            response = await http.post(
+            await small_get(
+                http,
                 f"{self._base}/j_security_check",
+                method="POST",
                 data={"j_username": creds.username, "j_password": creds.password.reveal()},
             )
-            remember_cookies(response)
             answer = await self._get_auth_json(http)
             if answer is None:
                 raise AuthError(f"the server has no form login (auth.json is not JSON); {BASIC_HINT}")

@@ -151,9 +151,9 @@ class SlvApp(App[None]):
             if self.ring_bell:
                 self.bell()
         server = message.round.server
-        for header in self.dashboard.query(HeaderBar):  # none until the dashboard is mounted
-            header.set_auth(self.client.auth_label)
         what = self.client.settings.credentials.secret_name
+        for header in self.dashboard.query(HeaderBar):  # none until the dashboard is mounted
+            header.set_auth(self.client.auth_label, what)
         if server.auth_problem and not self._auth_warned:
             self.notify(
                 f"{clean(server.reason or 'authentication failed')} — press P to enter the {what}",

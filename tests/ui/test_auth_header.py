@@ -52,7 +52,8 @@ async def test_a_refused_token_asks_for_a_token(start_sim: StartSim, tmp_path: P
     sim = start_sim(scenario="static", auth="bearer", token="the-right-token")
     stack = build(sim.url, tmp_path, ids=[OK], auth="bearer", password="a-wrong-token")
     async with stack.app.run_test(size=SIZE, notifications=True) as pilot:
-        await wait_for(pilot, lambda: "press P to enter the token" in screen_text(stack.app))
+        await wait_for(pilot, lambda: "press P to enter the token" in status_line(stack.app))
+        assert "press P to enter the token" in screen_text(stack.app)
         await pilot.press("P")
         await wait_for(pilot, lambda: isinstance(stack.app.screen, PasswordScreen))
         assert "Token for admin" in screen_text(stack.app)

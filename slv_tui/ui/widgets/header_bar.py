@@ -18,7 +18,9 @@ from slv_tui.ui.format import STATE_LABELS, STATE_ORDER, duration
 from slv_tui.watch.snapshot import ServerStatus
 
 
-def connection_text(server: ServerStatus, paused: bool, down_for: float | None = None) -> str:
+def connection_text(
+    server: ServerStatus, paused: bool, down_for: float | None = None, secret_name: str = "password"
+) -> str:
     """One line saying whether the server answers, what matters first (a narrow screen cuts the end):
     e.g. "server unreachable for 2m 05s — connection failed: …"."""
     if server.ok is None:
@@ -28,7 +30,7 @@ def connection_text(server: ServerStatus, paused: bool, down_for: float | None =
     elif server.auth_problem:
         reason = clean(server.reason or "")
         reason = reason.removeprefix("authentication failed").lstrip(": ")
-        text = "authentication failed — press P to enter the password"
+        text = f"authentication failed — press P to enter the {secret_name}"
         if reason:
             text += f" · {reason}"
     else:
@@ -104,6 +106,8 @@ class HeaderBar(Vertical):
         self._key: object = None
         self.auth_label: str | None = None
         """How the client logs in (e.g. "csrf session"), shown once known."""
+        self.secret_name = "password"
+        """What `P` asks for: "password", or "token" in bearer mode."""
         self._known = False
         """False until the dashboard first says what is watched (so start-up never claims an empty list)."""
         self._args: tuple[ServerStatus, bool, float | None, list[BatchState | None]] = (
@@ -144,10 +148,10 @@ class HeaderBar(Vertical):
             self._key = key
             self._draw()
 
-    def set_auth(self, label: str | None) -> None:
-        """Show how the client logs in, e.g. "csrf session" (None: nothing to show)."""
-        if label != self.auth_label:
-            self.auth_label = label
+    def set_auth(self, label: str | None, secret_name: str = "password") -> None:
+        """Show how the client logs in, e.g. "csrf session" (None: nothing to show), and what `P` asks for."""
+        if (label, secret_name) != (self.auth_label, self.secret_name):
+            self.auth_label, self.secret_name = label, secret_name
             self._draw()
 
     def on_resize(self) -> None:
@@ -162,7 +166,7 @@ class HeaderBar(Vertical):
             hint = Text("● nothing to watch yet — press a to add batch IDs", self._style("header--dim"))
             self._status(hint)
             return
-        conn = connection_text(server, paused, down_for)
+        conn = connection_text(server, paused, down_for, self.secret_name)
         if self.auth_label and server.ok:
             conn += f" · {clean(self.auth_label)}"
         if paused:
