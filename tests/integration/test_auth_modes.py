@@ -146,3 +146,22 @@ async def test_a_new_password_after_a_refused_probe_probes_again(
     client.set_password(Secret("R1ght-Pa55"))
     assert (await client.get_batch(OK_ID)).state.value == "succeeded"
     assert client.mode == "csrf" and sim.handshakes == 1
+
+
+@pytest.mark.parametrize("fault", ["login_redirect", "html"])
+async def test_a_session_answer_that_stays_a_login_page_is_one_fresh_handshake_then_an_error(
+    start_sim: StartSim, make_client: MakeClient, fault: str
+) -> None:
+    """A redirect is never followed (the cookie and token go nowhere else), and an HTML page where
+    JSON was expected gets one fresh handshake and one retry, then it is an authentication failure."""
+    sim = await start_sim(scenario="static", auth="csrf")
+    client = make_client(sim.url, mode="auto")
+    await client.get_batch(OK_ID)
+    sim.set_fault(fault)
+    with pytest.raises(errors.AuthError):
+        await client.get_batch(OK_ID)
+    assert sim.handshakes == 2
+    assert ("GET", "/reports/login.jsp") not in sim.requests
+    sim.set_fault(None)
+    assert (await client.get_batch(OK_ID)).state.value == "succeeded"
+    assert sim.handshakes == 2  # the fresh session still serves
