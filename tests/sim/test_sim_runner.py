@@ -112,3 +112,27 @@ def test_run_sim_serves_until_ctrl_c() -> None:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+
+
+def test_sim_command_line_serves_csrf_with_dying_sessions() -> None:
+    argv = [sys.executable, "-m", "slv_tui.cli", "sim", "--port", "0", "--scenario", "static",
+            "--auth", "csrf", "--session-requests", "1"]  # fmt: skip
+    with subprocess.Popen(argv, stderr=subprocess.PIPE, text=True) as proc:
+        try:
+            assert proc.stderr is not None
+            line = proc.stderr.readline()
+            assert "(auth csrf, user admin); Ctrl-C to stop" in line
+            url = line.split(" at ", 1)[1].split(" ", 1)[0]
+            with httpx.Client() as c:
+                fetch = {"X-CSRF-Token": "Fetch", "X-Requested-With": "XMLHttpRequest"}
+                shake = c.get(url + "/api/userprofile/getCurrentUser", headers=fetch, auth=("admin", "admin"))
+                session = {"X-CSRF-Token": shake.headers["X-CSRF-Token"]}
+                first = c.get(url + "/api/batch/getBatchResult", params=OK, headers=session)
+                second = c.get(url + "/api/batch/getBatchResult", params=OK, headers=session)
+            assert (first.status_code, second.status_code) == (200, 403)  # one call per session
+            proc.send_signal(signal.SIGINT)
+            assert proc.wait(timeout=10) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
