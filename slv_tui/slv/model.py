@@ -131,7 +131,8 @@ class Batch:
     raw_value: Any = None
     """The server's `value` when it is not a commissioning result (kept for display), else None."""
     error_answer: bool = False
-    """True when the server sent an SLV error object (no batch fields) instead of the batch."""
+    """Kept for compatibility; always False: an SLV error object (no batch fields) is never parsed into
+    a batch, `parse_batch` raises `ServerError` for it."""
 
     @property
     def state(self) -> BatchState:

@@ -6,7 +6,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from slv_tui.slv.errors import ProtocolError
+from slv_tui.slv.errors import ProtocolError, ServerError
 from slv_tui.slv.model import Batch, Counts, Message, Severity, Step
 
 _BATCH_KEYS = frozenset(
@@ -199,8 +199,11 @@ def parse_batch(data: Any, requested_id: str) -> Batch:
     """Build a `Batch` from a decoded answer; `requested_id` wins over whatever id the server echoes."""
     if not isinstance(data, Mapping):
         raise ProtocolError(f"expected a batch object, got a JSON {_json_kind(data)}")
-    error_answer = not (_BATCH_KEYS & data.keys())
-    if error_answer and not _is_error_object(data):
+    if not (_BATCH_KEYS & data.keys()):
+        if _is_error_object(data):
+            # "605 Batch not found" where a batch was expected: the fetch failed, the batch did not.
+            label = as_text(data.get("errorCodeLabel")) or as_text(data.get("message"))
+            raise ServerError(as_text(data.get("errorCode")), label)
         raise ProtocolError("the JSON object is not a batch (no batch fields)")
     value = data.get("value")
     steps: tuple[Step, ...] = ()
@@ -237,7 +240,6 @@ def parse_batch(data: Any, requested_id: str) -> Batch:
         counts=counts,
         steps=steps,
         raw_value=raw_value,
-        error_answer=error_answer,
     )
 
 
