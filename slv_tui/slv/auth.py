@@ -9,6 +9,7 @@ from typing import Literal
 
 import httpx
 
+from slv_tui.slv.body import SMALL_BODY, read_body
 from slv_tui.slv.errors import AuthError
 
 FORM_HINT = "if the server uses form login: --auth form"
@@ -73,10 +74,12 @@ class FormSession:
             if creds.password is None:
                 raise AuthError("no password is set")
             await self._get_auth_json(http)
-            await http.post(
+            async with http.stream(
+                "POST",
                 f"{self._base}/j_security_check",
                 data={"j_username": creds.username, "j_password": creds.password.reveal()},
-            )
+            ) as response:
+                await read_body(response, SMALL_BODY)
             answer = await self._get_auth_json(http)
             if answer is None:
                 raise AuthError(f"the server has no form login (auth.json is not JSON); {BASIC_HINT}")
@@ -87,9 +90,10 @@ class FormSession:
 
     async def _get_auth_json(self, http: httpx.AsyncClient) -> bool | None:
         """Whether auth.json says the session is logged in; None when it is not a JSON object at all."""
-        response = await http.get(f"{self._base}/auth.json")
+        async with http.stream("GET", f"{self._base}/auth.json") as response:
+            body = await read_body(response, SMALL_BODY)
         try:
-            answer = json.loads(response.content)
+            answer = json.loads(body)
         except (ValueError, RecursionError):
             return None
         if not isinstance(answer, dict):

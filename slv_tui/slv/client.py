@@ -18,7 +18,8 @@ from slv_tui.logs import register_secret
 from slv_tui.sanitize import clean
 from slv_tui.slv import errors
 from slv_tui.slv.auth import FORM_HINT, Credentials, FormSession, Secret
-from slv_tui.slv.decode import check_status, decode_json, mib
+from slv_tui.slv.body import ACCEPT_ENCODING, read_body
+from slv_tui.slv.decode import check_status, decode_json
 from slv_tui.slv.errormap import mapped_errors
 from slv_tui.slv.model import Batch
 from slv_tui.slv.parse import parse_batch
@@ -99,7 +100,11 @@ class SlvClient:
             verify=verify,
             timeout=httpx.Timeout(settings.timeout),
             limits=httpx.Limits(max_connections=settings.max_connections),
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            headers={
+                "User-Agent": USER_AGENT,
+                "Accept": "application/json",
+                "Accept-Encoding": ACCEPT_ENCODING,
+            },
             follow_redirects=False,
             transport=transport,
         )
@@ -180,15 +185,4 @@ class SlvClient:
         return parse_batch(decode_json(content_type, body, self.settings.max_depth), batch_id)
 
     async def _read_capped(self, response: httpx.Response) -> bytes:
-        cap = self.settings.max_body_bytes
-        declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > cap:
-            raise errors.ProtocolError(f"the answer is too large ({mib(int(declared))} > {mib(cap)})")
-        chunks: list[bytes] = []
-        total = 0
-        async for chunk in response.aiter_bytes():
-            total += len(chunk)
-            if total > cap:
-                raise errors.ProtocolError(f"the answer is too large (over {mib(cap)})")
-            chunks.append(chunk)
-        return b"".join(chunks)
+        return await read_body(response, self.settings.max_body_bytes)

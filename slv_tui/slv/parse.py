@@ -36,8 +36,12 @@ def as_bool(value: Any) -> bool | None:
     return None
 
 
+_INT_LIMIT = 2**63
+"""Integers beyond a 64-bit range are not values any SLV field holds: they read as unreadable (None)."""
+
+
 def as_number(value: Any) -> float | None:
-    """A finite number, or one sent as a string; None when absent, NaN or unreadable."""
+    """A finite number, or one sent as a string; None when absent, NaN, out of range or unreadable."""
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, str):
@@ -46,7 +50,7 @@ def as_number(value: Any) -> float | None:
         except ValueError:
             return None
     if isinstance(value, int):
-        return float(value)
+        return float(value) if -_INT_LIMIT <= value < _INT_LIMIT else None
     if isinstance(value, float) and math.isfinite(value):
         return value
     return None
@@ -91,7 +95,7 @@ def _key(raw: Any) -> _Key:
         # the usual types are taken as they are: a batch can hold 100,000 messages
         return (
             text if type(text) is str else as_text(text) or "",
-            status if type(status) is int else as_int(status),
+            status if type(status) is int and -_INT_LIMIT <= status < _INT_LIMIT else as_int(status),
             status_text if type(status_text) is str or status_text is None else as_text(status_text),
         )
     return as_text(raw) or "", None, None

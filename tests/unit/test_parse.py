@@ -8,7 +8,7 @@ import pytest
 
 from slv_tui.slv.errors import ProtocolError, ServerError
 from slv_tui.slv.model import BatchState, Counts, Message, Severity
-from slv_tui.slv.parse import as_bool, as_progress, parse_batch
+from slv_tui.slv.parse import as_bool, as_number, as_progress, parse_batch
 
 OK_ID = "1481016600181"
 
@@ -363,3 +363,19 @@ def test_13_digit_and_longer_ids_stay_exact(finished_ok: dict[str, Any]) -> None
     finished_ok["batchId"] = int(big)
     b = parse_batch(finished_ok, big)
     assert b.batch_id == big
+
+
+def test_numbers_that_cannot_be_represented_are_unreadable_not_an_exception() -> None:
+    huge = 7 * 10**400  # what json.loads makes of a 400-digit number
+    step = {"stepName": "s", "status": huge, "infoMessagesCount": huge,
+            "infoMessages": [{"text": "t", "status": huge, "statusText": "OK"}]}  # fmt: skip
+    value = {"stepResults": [step], "infoMessagesCount": -huge, "status": huge}
+    b = parse_batch(
+        {"batchId": huge, "batchProgressValue": huge, "batchRunning": huge, "value": value}, "1"
+    )
+    assert b.progress is None and b.running is True
+    assert b.value_status is None
+    assert b.steps[0].status is None and b.steps[0].infos[0].status is None
+    assert b.steps[0].counts.info == 1 and b.counts.info == 1  # counted, not read
+    assert as_number("9" * 400) is None and as_number(float("inf")) is None
+    assert as_number(2**63) is None and as_number(2**63 - 1) == float(2**63 - 1)
