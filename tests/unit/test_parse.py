@@ -370,9 +370,7 @@ def test_numbers_that_cannot_be_represented_are_unreadable_not_an_exception() ->
     step = {"stepName": "s", "status": huge, "infoMessagesCount": huge,
             "infoMessages": [{"text": "t", "status": huge, "statusText": "OK"}]}  # fmt: skip
     value = {"stepResults": [step], "infoMessagesCount": -huge, "status": huge}
-    b = parse_batch(
-        {"batchId": huge, "batchProgressValue": huge, "batchRunning": huge, "value": value}, "1"
-    )
+    b = parse_batch({"batchId": huge, "batchProgressValue": huge, "batchRunning": huge, "value": value}, "1")
     assert b.progress is None and b.running is True
     assert b.value_status is None
     assert b.steps[0].status is None and b.steps[0].infos[0].status is None
