@@ -359,9 +359,9 @@ class DashboardScreen(Screen[None]):
         try:
             path = export_batches(list(ids), self.poller.snapshot)
         except OSError as exc:
-            self.app.notify(f"Export failed: {exc.strerror or exc}", severity="error", markup=False)
+            self.app.notify(clean(f"Export failed: {exc.strerror or exc}"), severity="error", markup=False)
             return
-        self.app.notify(f"Exported to {path}", markup=False)
+        self.app.notify(clean(f"Exported to {path}"), markup=False)  # a folder name may hold anything
 
     async def action_password(self) -> None:
         """Ask for the server password (masked)."""
