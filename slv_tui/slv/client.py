@@ -19,7 +19,7 @@ from slv_tui.sanitize import clean
 from slv_tui.slv import errors
 from slv_tui.slv.auth import FORM_HINT, Credentials, FormSession, Secret
 from slv_tui.slv.body import ACCEPT_ENCODING, read_body
-from slv_tui.slv.decode import check_status, decode_json
+from slv_tui.slv.decode import check_status, decode_json, gc_paused
 from slv_tui.slv.errormap import mapped_errors
 from slv_tui.slv.model import Batch
 from slv_tui.slv.parse import parse_batch
@@ -182,7 +182,8 @@ class SlvClient:
 
     def _read_batch(self, response: httpx.Response, body: bytes, batch_id: str) -> Batch:
         content_type = response.headers.get("content-type", "")
-        return parse_batch(decode_json(content_type, body, self.settings.max_depth), batch_id)
+        with gc_paused():
+            return parse_batch(decode_json(content_type, body, self.settings.max_depth), batch_id)
 
     async def _read_capped(self, response: httpx.Response) -> bytes:
         return await read_body(response, self.settings.max_body_bytes)
