@@ -33,7 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from slv_tui.slv.decode import decode_json
+from slv_tui.slv.decode import decode_json, gc_paused
 from slv_tui.slv.parse import parse_batch
 from slv_tui.slv.report import write_json_array
 
@@ -107,24 +107,33 @@ def median_time(func: Callable[[], object], runs: int) -> float:
 
 
 def ours(body: bytes, write: bool) -> None:
-    try:
-        batch = parse_batch(decode_json("application/json", body, 64), BATCH_ID)
-    except Exception:  # the caps refuse a shape: that is its result
-        return
-    if write:
-        write_json_array(io.StringIO().write, [(BATCH_ID, batch, None)])
+    """What the client and `status --json` do with the bytes of an answer."""
+    with gc_paused():
+        try:
+            batch = parse_batch(decode_json("application/json", body, 64), BATCH_ID)
+        except Exception:  # the caps refuse a shape: that is its result
+            return
+        if write:
+            write_json_array(io.StringIO().write, [(BATCH_ID, batch, None)])
+
+
+MEASURE = r"""
+import resource, subprocess, sys, time
+started = time.perf_counter()
+code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+elapsed = time.perf_counter() - started
+scale = 1 if sys.platform == "darwin" else 1024
+print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * scale, code)
+"""
+"""Runs a command from a small interpreter: on Linux a child's ru_maxrss starts at its parent's RSS
+at fork time, so measuring from this big benchmark process would count the benchmark itself."""
 
 
 def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[float, int, int]:
     """Wall time (s), peak RSS (bytes) and exit code of one process."""
-    started = time.perf_counter()
-    with open(os.devnull, "wb") as devnull:
-        proc = subprocess.Popen(cmd, env=env, stdout=devnull, stderr=subprocess.PIPE)
-        _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
-    return elapsed, usage.ru_maxrss * scale, proc.returncode
+    out = subprocess.run([sys.executable, "-c", MEASURE, *cmd], env=env, capture_output=True, text=True)
+    elapsed, rss, code = out.stdout.split()
+    return float(elapsed), int(rss), int(code)
 
 
 def serve(path: Path) -> tuple[subprocess.Popen[str], str]:

@@ -20,13 +20,15 @@ _CONTROLS = re.compile(
 _NEWLINES = re.compile(r"[\r\n\t\v\f\u2028\u2029]+")
 _FILLERS = "\u115f\u1160\u3164\uffa0"
 """Hangul fillers: letters (category Lo) that draw nothing, used to forge blank-looking names."""
-_INVISIBLE = re.compile(
-    "[" + _FILLERS + "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
+INVISIBLE_CHARS = (
+    _FILLERS + "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
     "\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
-    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e007f]"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e007f"
 )
 """Invisible format characters (Unicode category Cf: zero-width spaces and joiners, word joiners,
-soft hyphen, interlinear annotations, tag characters, ...) and the Hangul fillers."""
+soft hyphen, interlinear annotations, tag characters, ...) and the Hangul fillers, as the body of a
+regular-expression character class."""
+_INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]")
 _HAS_FILLER = re.compile(f"[{_FILLERS}]")
 
 DEFAULT_MAX_LENGTH = 2000

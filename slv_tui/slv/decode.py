@@ -37,6 +37,13 @@ def check_status(response: httpx.Response) -> None:
 
 def decode_json(content_type: str, body: bytes, max_depth: int) -> Any:
     """The JSON value of an answer body; HTML means a login problem, anything unreadable a protocol error."""
+    return loads_json(decode_text(content_type, body, max_depth))
+
+
+def decode_text(content_type: str, body: bytes, max_depth: int) -> str:
+    """The JSON text of an answer body, checked (not HTML or XML, UTF-8, depth and size in bounds).
+
+    Apart from `loads_json` so a caller can let go of the bytes before the tree is built."""
     content_type = content_type.lower()
     head = body.lstrip()[:64].lower()
     if "xml" in content_type or head.startswith(b"<?xml"):
@@ -45,9 +52,13 @@ def decode_json(content_type: str, body: bytes, max_depth: int) -> Any:
         raise errors.AuthError("the server answered with an HTML page, not JSON", probable=True)
     _check_shape(body, max_depth)
     try:
-        text = body.decode("utf-8")
+        return body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise errors.ProtocolError(f"the answer is not valid UTF-8 (byte {exc.start})") from None
+
+
+def loads_json(text: str) -> Any:
+    """The JSON value of checked text (see `decode_text`); unreadable JSON is a protocol error."""
     try:
         data = json.loads(text)
     except RecursionError:

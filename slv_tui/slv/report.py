@@ -7,12 +7,13 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from slv_tui.sanitize import INVISIBLE_CHARS
 from slv_tui.slv.errors import SlvError
 from slv_tui.slv.model import Batch, Message, Step
 
-_UNSAFE_IN_JSON = re.compile(
-    "[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]"
-)
+_UNSAFE_IN_JSON = re.compile(f"[\x7f-\x9f\u2028\u2029\ud800-\udfff{INVISIBLE_CHARS}]")
+"""Printed as \\u escapes (the same JSON values): C1 controls, line separators, lone surrogates,
+bidi controls and other invisible format characters."""
 _STATE_FIELDS = (
     "state",
     "progress",
@@ -147,4 +148,14 @@ def _message_lists(batch: Batch) -> Iterator[tuple[Message, ...]]:
 def dumps(data: Any, *, indent: int | None = None) -> str:
     """JSON text that is also safe to print: C1 controls and bidi overrides are \\u-escaped."""
     text = json.dumps(data, ensure_ascii=False, indent=indent, allow_nan=False)
-    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    if text.isascii():  # the usual case, known without a scan: only DEL can be there
+        return text.replace("\x7f", "\\u007f") if "\x7f" in text else text
+    return _UNSAFE_IN_JSON.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code > 0xFFFF:  # as a JSON surrogate pair
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
