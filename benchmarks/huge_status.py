@@ -1,10 +1,10 @@
 """A huge result: decode + parse, and `status --json` end to end, against `json.loads` of the same bytes.
 
-Run: python benchmarks/huge_status.py [--shape steps|messages|empty|all] [--runs N]
+Run: python benchmarks/huge_status.py [--shape steps|messages|empty|dense|all] [--runs N]
 
 Shapes (each a finished batch):
   steps     100 steps x 1,000 messages, each message in its severity list and the combined list
-            (the shape SLV sends), about 24 MB
+            (the shape SLV sends), about 19 MB
   messages  one step with 100,000 messages with text
   empty     `"infoMessages": [{}, {}, ...]` 8 MiB: 2.8 M empty messages (refused by the caps)
   dense     `"infoMessages": [{}, {}, ...]` just under the caps: the densest answer still read
@@ -13,9 +13,11 @@ Printed, each against a baseline measured in the same run:
   * in process: `json.loads` of the body (1.00x) against our decode + parse
     (`decode_json` + `parse_batch`) and decode + parse + writing the `status --json` text;
   * as processes: `slv-tui status --json ID` (stdout to /dev/null) against a script that GETs the
-    same answer with httpx and runs `json.loads` on it; wall time, and peak RSS above the same
-    command's peak RSS for a 1 KB answer, as a multiple of the answer size.
-The answer is served by a plain HTTP server in its own process (never counted).
+    same answer with httpx and runs `json.loads` on it; and peak RSS above the same command's
+    peak RSS for a 1 KB answer, as a multiple of the answer size.
+Times are CPU times (user + system) of the measured process, medians of N runs: on a machine shared
+with other work they hold still where wall time does not. The answer is served by a plain HTTP
+server in its own process (never counted).
 """
 
 from __future__ import annotations
@@ -98,11 +100,12 @@ def body_of(shape: str) -> bytes:
 
 
 def median_time(func: Callable[[], object], runs: int) -> float:
+    """Median CPU time of this process for `func()` (steadier than wall time on a shared machine)."""
     times = []
     for _ in range(runs):
-        started = time.perf_counter()
+        started = time.process_time()
         func()
-        times.append(time.perf_counter() - started)
+        times.append(time.process_time() - started)
     return statistics.median(times)
 
 
@@ -118,19 +121,18 @@ def ours(body: bytes, write: bool) -> None:
 
 
 MEASURE = r"""
-import resource, subprocess, sys, time
-started = time.perf_counter()
+import resource, subprocess, sys
 code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
-elapsed = time.perf_counter() - started
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
 scale = 1 if sys.platform == "darwin" else 1024
-print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * scale, code)
+print(usage.ru_utime + usage.ru_stime, usage.ru_maxrss * scale, code)
 """
 """Runs a command from a small interpreter: on Linux a child's ru_maxrss starts at its parent's RSS
 at fork time, so measuring from this big benchmark process would count the benchmark itself."""
 
 
 def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[float, int, int]:
-    """Wall time (s), peak RSS (bytes) and exit code of one process."""
+    """CPU time (user + system, s), peak RSS (bytes) and exit code of one process."""
     out = subprocess.run([sys.executable, "-c", MEASURE, *cmd], env=env, capture_output=True, text=True)
     elapsed, rss, code = out.stdout.split()
     return float(elapsed), int(rss), int(code)
