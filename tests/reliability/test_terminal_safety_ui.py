@@ -33,8 +33,8 @@ async def test_label_dialog_shows_a_hostile_label_cleaned(tmp_path: Path) -> Non
             app = stack.app
             await wait_for(pilot, lambda: cell(app, OK, "fetch") != "")
             await pilot.press("l")
-            await wait_for(pilot, lambda: bool(app.screen.query(SafeInput)))
-            box = app.screen.query_one(SafeInput)
+            await wait_for(pilot, lambda: bool(app.screen.query("#label-input")))
+            box = app.screen.query_one("#label-input", SafeInput)
             assert box.value == "Main street 2"
             text = screen_text(app)
             assert "pwned" not in text and "ZWNobyBvd25lZA" not in text
@@ -46,6 +46,26 @@ async def test_label_dialog_shows_a_hostile_label_cleaned(tmp_path: Path) -> Non
             await wait_for(pilot, lambda: box.value.endswith("XY"))
             assert box.value == "Main street 2 XY"
             await pilot.press("enter")
-            await wait_for(pilot, lambda: not app.screen.query(SafeInput))
+            await wait_for(pilot, lambda: not app.screen.query("#label-input"))
         await stack.client.aclose()
     assert stack.watchlist.entries[0].label == "Main street 2 XY"  # saved clean
+
+
+async def test_filter_and_add_dialog_inputs_clean_a_paste(tmp_path: Path) -> None:
+    with ThreadedSim(scenario="static") as sim:
+        stack = build(sim.url, tmp_path, ids=[OK])
+        async with stack.app.run_test(size=SIZE) as pilot:
+            app = stack.app
+            await wait_for(pilot, lambda: cell(app, OK, "fetch") != "")
+            await pilot.press("a")
+            await wait_for(pilot, lambda: bool(app.screen.query("#add-label")))
+            label = app.screen.query_one("#add-label", SafeInput)
+            label.post_message(events.Paste(f"Depot{OSC_TITLE}{INVISIBLE} 7"))
+            await wait_for(pilot, lambda: label.value != "")
+            assert label.value == "Depot 7"
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: not app.screen.query("#add-label"))
+            box = app.screen.query_one("#filter", SafeInput)
+            box.value = f"run{OSC_CLIPBOARD}\u200b"
+            assert box.value == "run"
+        await stack.client.aclose()
