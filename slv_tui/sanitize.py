@@ -41,7 +41,7 @@ def clean(text: object, *, max_length: int = DEFAULT_MAX_LENGTH, single_line: bo
     if text is None:
         return ""
     s = text if isinstance(text, str) else str(text)
-    if s.isprintable() and len(s) <= max_length and not _HAS_FILLER.search(s):
+    if s.isprintable() and len(s) <= max_length and (s.isascii() or not _HAS_FILLER.search(s)):
         return s  # fast path: the common case needs no work (category Cf is never printable)
     s = _ESCAPE_SEQ.sub("", s)
     if single_line:
