@@ -85,21 +85,22 @@ async def read_body(response: httpx.Response, cap: int) -> bytes:
         return response.content
     inflater = _Inflater(coding) if coding else None
     too_large = errors.ProtocolError(f"the answer is too large (over {mib(cap)})")
-    out = bytearray()
-    received = 0
+    pieces: list[bytes] = []  # joined once at the end: no doubling buffer while a bomb grows
+    size = received = 0
     try:
         async for chunk in response.aiter_raw():
             received += len(chunk)
             if received > cap:
                 raise too_large
-            piece = chunk if inflater is None else inflater.feed(chunk, cap - len(out))
-            if len(out) + len(piece) > cap:
+            piece = chunk if inflater is None else inflater.feed(chunk, cap - size)
+            size += len(piece)
+            if size > cap:
                 raise too_large
-            out += piece
+            pieces.append(piece)
         if inflater is not None:
-            out += inflater.finish(cap - len(out))
-            if len(out) > cap:
+            pieces.append(inflater.finish(cap - size))
+            if size + len(pieces[-1]) > cap:
                 raise too_large
     except zlib.error:
         raise errors.ProtocolError("the answer's content encoding is invalid") from None
-    return bytes(out)
+    return b"".join(pieces)
