@@ -17,6 +17,8 @@ from slv_tui.slv.decode import mib
 
 ACCEPT_ENCODING = "gzip, deflate"
 """What we ask for: only encodings decoded here with a running output limit."""
+STEP = 1024 * 1024
+"""Decompressed in pieces of at most this size."""
 SMALL_BODY = 1024 * 1024
 """The cap for small answers (login pages, auth.json, getCurrentUser)."""
 _IDENTITY = ("", "identity")
@@ -30,17 +32,29 @@ class _Inflater:
         self._obj = zlib.decompressobj(zlib.MAX_WBITS | 16 if encoding == "gzip" else zlib.MAX_WBITS)
         self._started = False
 
-    def feed(self, data: bytes, room: int) -> bytes:
-        """Decompress `data`; at most `room + 1` bytes come out (one more than allowed means too large)."""
+    def feed(self, data: bytes, room: int) -> list[bytes]:
+        """Decompress `data` in pieces of at most 1 MiB, stopping once more than `room` bytes came out
+        (one more than allowed means too large): never a big buffer, whatever the ratio."""
+        pieces: list[bytes] = []
+        while True:
+            limit = min(room + 1, STEP)
+            piece = self._decompress(data, limit)
+            pieces.append(piece)
+            room -= len(piece)
+            data = self._obj.unconsumed_tail
+            if room < 0 or (not data and len(piece) < limit):
+                return pieces
+
+    def _decompress(self, data: bytes, limit: int) -> bytes:
         try:
-            out = self._obj.decompress(data, room + 1)
+            out = self._obj.decompress(data, limit)
         except zlib.error:
             if not (self._raw_fallback and not self._started):
                 raise
             # "deflate" sent as a raw stream without the zlib header (a common server bug)
             self._raw_fallback = False
             self._obj = zlib.decompressobj(-zlib.MAX_WBITS)
-            out = self._obj.decompress(data, room + 1)
+            out = self._obj.decompress(data, limit)
         self._started = True
         return out
 
@@ -92,11 +106,11 @@ async def read_body(response: httpx.Response, cap: int) -> bytes:
             received += len(chunk)
             if received > cap:
                 raise too_large
-            piece = chunk if inflater is None else inflater.feed(chunk, cap - size)
-            size += len(piece)
-            if size > cap:
-                raise too_large
-            pieces.append(piece)
+            for piece in [chunk] if inflater is None else inflater.feed(chunk, cap - size):
+                size += len(piece)
+                if size > cap:
+                    raise too_large
+                pieces.append(piece)
         if inflater is not None:
             pieces.append(inflater.finish(cap - size))
             if size + len(pieces[-1]) > cap:

@@ -147,3 +147,15 @@ async def test_form_login_reads_auth_json_with_a_small_cap(serve: Serve) -> None
             await client.get_batch("1")
     finally:
         await client.aclose()
+
+
+@pytest.mark.parametrize("coding", ["gzip", "deflate"])
+async def test_big_answers_decode_exactly_in_pieces(serve: Serve, coding: str) -> None:
+    """Several MiB decompressed in 1 MiB steps come out whole, up to exactly the cap."""
+    body = b"".join(b'{"text": "Device Lamp-%07d configured"},' % i for i in range(150_000))
+    packed = gzip.compress(body) if coding == "gzip" else zlib.compress(body)
+    url = await serve(packed, {"Content-Encoding": coding})
+    assert len(body) > 5 << 20
+    assert await fetch(url, len(body)) == body
+    with pytest.raises(ProtocolError, match="too large"):
+        await fetch(url, len(body) - 1)
