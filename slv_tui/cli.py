@@ -18,6 +18,7 @@ from slv_tui.credentials import find_secret
 from slv_tui.headless import EXIT_INTERRUPTED, EXIT_USAGE, Output, run, run_follow, run_status
 from slv_tui.keystore import Kind
 from slv_tui.logs import setup_logging
+from slv_tui.sanitize import clean
 from slv_tui.slv.auth import AUTH_CHOICES, AUTH_MODES, AuthChoice, Credentials, Secret
 from slv_tui.slv.client import ClientSettings, SlvClient
 from slv_tui.slv.ids import InvalidBatchId, validate_id
@@ -202,7 +203,7 @@ def _main(argv: Sequence[str]) -> int:
         if mode == "paths":
             return _print_paths()
         if mode == "dashboard" and args.version:
-            print(f"slv-tui {__version__} (log file: {paths.log_file()})")
+            print(clean(f"slv-tui {__version__} (log file: {paths.log_file()})"))
             return 0
         ids = [_batch_id(token, mode) for token in getattr(args, "batch_ids", [])]
         if mode == "dashboard" and args.demo:
@@ -232,7 +233,7 @@ def _main(argv: Sequence[str]) -> int:
         client_settings = _client_settings(settings, secret, auth)
         if mode != "check":
             for warning in client_settings.warnings():
-                print(f"slv-tui: warning: {warning}", file=sys.stderr)
+                print(clean(f"slv-tui: warning: {warning}"), file=sys.stderr)
         if mode == "dashboard":
             return _dashboard(settings, client_settings, ids)
         output = Output(json=args.json, color=_use_color())
@@ -245,7 +246,7 @@ def _main(argv: Sequence[str]) -> int:
             return run(_closing(client, run_status(client, ids, output)))
         return run(_closing(client, run_follow(client, ids, output, settings.interval)))
     except (InvalidBatchId, ConfigError, UsageError) as exc:
-        print(f"slv-tui: error: {exc}", file=sys.stderr)
+        print(clean(f"slv-tui: error: {exc}"), file=sys.stderr)  # paths and config values are data
         return EXIT_USAGE
 
 
@@ -331,10 +332,10 @@ def _use_color() -> bool:
 
 
 def _print_paths() -> int:
-    print(f"config:     {paths.default_config_file()}")
-    print(f"data:       {paths.data_dir()}")
-    print(f"watchlists: {paths.watchlist_file('default').parent}")
-    print(f"log file:   {paths.log_file()}")
+    print(clean(f"config:     {paths.default_config_file()}"))
+    print(clean(f"data:       {paths.data_dir()}"))
+    print(clean(f"watchlists: {paths.watchlist_file('default').parent}"))
+    print(clean(f"log file:   {paths.log_file()}"))
     return 0
 
 

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from slv_tui import paths
 from slv_tui.config import Settings
 from slv_tui.logs import setup_logging
+from slv_tui.sanitize import clean
 from slv_tui.slv.auth import Credentials, Secret
 from slv_tui.slv.client import ClientSettings, SlvClient
 from slv_tui.watch.poller import Poller
@@ -43,7 +44,7 @@ def launch(
         if ids:
             watchlist.add(ids)
     except WatchlistError as exc:
-        print(f"slv-tui: error: {exc}", file=sys.stderr)
+        print(clean(f"slv-tui: error: {exc}"), file=sys.stderr)
         return 2
     client = SlvClient(client_settings)
     poller = Poller(client.get_batch, interval=settings.interval, concurrency=settings.concurrency)
@@ -69,7 +70,7 @@ def launch_demo(ids: list[str], *, interval: float, debug: bool = False) -> int:
     try:
         url = sim.start()
     except OSError as exc:
-        print(f"slv-tui: error: cannot start the simulator: {exc}", file=sys.stderr)
+        print(clean(f"slv-tui: error: cannot start the simulator: {exc}"), file=sys.stderr)
         return 2
     try:
         watchlist_path = paths.watchlist_file(DEMO_PROFILE)

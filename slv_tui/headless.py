@@ -14,9 +14,10 @@ from typing import Any, TextIO
 
 from slv_tui.human import render_line, render_table
 from slv_tui.slv.client import SlvClient
+from slv_tui.slv.decode import gc_paused
 from slv_tui.slv.errors import AuthError, SlvError
 from slv_tui.slv.model import Batch
-from slv_tui.slv.report import batch_json, dumps
+from slv_tui.slv.report import batch_json, dumps, write_json_array
 from slv_tui.watch.poller import Poller
 from slv_tui.watch.snapshot import PollRound, Snapshot
 
@@ -85,8 +86,9 @@ async def run_status(client: SlvClient, batch_ids: Sequence[str], output: Output
 
     results = await asyncio.gather(*(one(b) for b in batch_ids))
     if output.json:
-        objects = [batch_json(b, batch, err) for b, (batch, err) in zip(batch_ids, results, strict=True)]
-        output.write(dumps(objects, indent=2) + "\n")
+        items = [(b, batch, err) for b, (batch, err) in zip(batch_ids, results, strict=True)]
+        with gc_paused():
+            write_json_array(output.write, items)
     else:
         output.write(render_table(list(zip(batch_ids, results, strict=True)), color=output.color))
     return exit_code(results)

@@ -10,7 +10,7 @@ import logging
 import re
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, unquote
 
 REDACTED = "********"
 MAX_BYTES = 5 * 1024 * 1024
@@ -19,12 +19,40 @@ BACKUPS = 4
 _secrets: set[str] = set()
 _plain: list[str] = []
 """Every registered secret with its encodings (URL, HTML, JSON), longest first."""
+_Q = r"""(?:\\*["'])?"""
+"""An optional quote, possibly escaped (a JSON body inside a JSON string: \\")."""
 _PATTERNS = re.compile(
-    r"(?i)(j_password=|password[\"']?\s*[:=]\s*[\"']?|authorization:\s*basic\s+)([^\s&\"',;]+)"
+    r"(?i)((?:j_password|password|passwd)"
+    + _Q
+    + r"\s*[:=]\s*"
+    + _Q
+    + r"|authorization"
+    + _Q
+    + r"\s*[:=]\s*"
+    + _Q
+    + r"\s*(?:basic|bearer)\s+)"
+    r"([^\s&\"',;\\]+)"
 )
-_BASIC = re.compile(r"(?i)(\bbasic(?:\s|%20|\+)+)([A-Za-z0-9+/_-]{4,}={0,2})")
-"""`Basic <token>` in any shape (a JSON value, an HTML cell): redacted when the token is user:password."""
-_BASE64 = re.compile(r"[A-Za-z0-9+/_-]{8,}={0,2}")
+_NAMED = re.compile(
+    r"(?i)(\b(?:[a-z0-9_.-]*session[a-z0-9_.-]*|jsessionid|sid|[a-z0-9_-]*(?:csrf|xsrf)[a-z0-9_-]*"
+    r"|[a-z0-9_-]*token|api[_-]?key|secret)" + _Q + r"\s*[:=]\s*" + _Q + r")"
+    r"([^\s&\"',;\\<>})\]]+)"
+)
+"""Session cookies, CSRF tokens, access tokens and API keys by name, registered or not: `JSESSIONID=…`,
+`X-CSRF-Token: …`, `"token": "…"`."""
+_BEARER = re.compile(r"(?i)(\bbearer(?:\s|%20|\+)+)([A-Za-z0-9._~+/=-]{8,})")
+_COOKIES = re.compile(r"(?i)(\b(?:set-)?cookie2?" + _Q + r"\s*[:=]\s*" + _Q + r")([^\r\n\"\\]+)")
+"""Every value of a Cookie or Set-Cookie header, whatever the cookies are called."""
+_BASE64_CHAR = r"(?:[A-Za-z0-9+/_-]|\\/|\\u00(?:2[bBfF]|3[dD])|%2[bBfF]|%3[dD])"
+_BASIC = re.compile(r"(?i)(\bbasic(?:\s|%20|\+)+)(" + _BASE64_CHAR + r"{4,}(?:=|\\u003[dD]|%3[dD]){0,2})")
+"""`Basic <token>` in any shape (a JSON value, an HTML cell, `\\/`-escaped): redacted when the token
+is user:password."""
+_BASE64 = re.compile(_BASE64_CHAR + r"{8,}(?:=|\\u003[dD]|%3[dD]){0,2}")
+_TOKEN_ESCAPES = re.compile(r"\\/|\\u00(?:2[bBfF]|3[dD])|%2[bBfF]|%3[dD]")
+_ESCAPED = re.compile(r"\\/|\\u[0-9a-fA-F]{4}|&#|&[a-zA-Z]+;|%[0-9a-fA-F]{2}")
+"""Text that may hold a secret in an escaped form not registered: JSON `\\/` and `\\uXXXX`, HTML
+entities, URL escapes (lower-case hex too)."""
+_JSON_UNICODE = re.compile(r"\\u([0-9a-fA-F]{4})")
 MIN_SECRET = 3
 """Shorter registered values are not searched for in encoded form (too many false matches)."""
 
@@ -44,7 +72,13 @@ def register_secret(value: str) -> None:
     _plain[:] = sorted(set(_plain) | forms, key=len, reverse=True)
 
 
+def _unescape_token(token: str) -> str:
+    """A base64 token with its JSON (`\\/`, `\\u002f`, `\\u003d`) and URL (`%2F`) escapes undone."""
+    return _TOKEN_ESCAPES.sub(lambda m: "/" if m.group() == "\\/" else chr(int(m.group()[-2:], 16)), token)
+
+
 def _decoded(token: str) -> bytes | None:
+    token = _unescape_token(token)
     padded = token + "=" * (-len(token) % 4)
     try:
         if "-" in token or "_" in token:
@@ -73,14 +107,41 @@ def _basic(match: re.Match[str]) -> str:
     return match.group(1) + REDACTED if looks_like_credentials else match.group(0)
 
 
-def redact(text: str) -> str:
-    """Remove every registered secret (also encoded) and password-looking field from text."""
+def _redact_plain(text: str) -> str:
     for secret in _plain:
         text = text.replace(secret, REDACTED)
     if _secrets:
         text = _BASE64.sub(lambda m: REDACTED if _holds_secret(m.group(0)) else m.group(0), text)
     text = _BASIC.sub(_basic, text)
-    return _PATTERNS.sub(lambda m: m.group(1) + REDACTED, text)
+    text = _PATTERNS.sub(lambda m: m.group(1) + REDACTED, text)
+    text = _COOKIES.sub(lambda m: m.group(1) + REDACTED, text)
+    text = _BEARER.sub(lambda m: m.group(1) + REDACTED, text)
+    return _NAMED.sub(lambda m: m.group(1) + REDACTED, text)
+
+
+def _json_char(match: re.Match[str]) -> str:
+    code = int(match.group(1), 16)
+    return match.group() if 0xD800 <= code <= 0xDFFF else chr(code)  # no lone surrogates in the log
+
+
+def _unescaped(text: str) -> str:
+    """`text` with JSON, HTML and URL escapes undone: the view in which escaped secrets show."""
+    text = _JSON_UNICODE.sub(_json_char, text.replace("\\/", "/"))
+    return unquote(html.unescape(text)) if "%" in text else html.unescape(text)
+
+
+def redact(text: str) -> str:
+    """Remove every registered secret (also encoded or escaped), password, cookie, CSRF or access
+    token field and Basic credential from text."""
+    text = _redact_plain(text)
+    if _ESCAPED.search(text):
+        # A secret may hide behind escapes nobody registered (`\/` from a Java JSON encoder,
+        # `\u003d`, `&#47;`, `%2f`): if the unescaped view shows more to redact, log that view.
+        view = _unescaped(text)
+        redacted = _redact_plain(view)
+        if redacted != view:
+            return redacted
+    return text
 
 
 class RedactingFilter(logging.Filter):

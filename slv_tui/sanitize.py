@@ -18,23 +18,38 @@ _CONTROLS = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
 )
 _NEWLINES = re.compile(r"[\r\n\t\v\f\u2028\u2029]+")
+_FILLERS = "\u115f\u1160\u3164\uffa0"
+"""Hangul fillers: letters (category Lo) that draw nothing, used to forge blank-looking names."""
+INVISIBLE_CHARS = (
+    _FILLERS + "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
+    "\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e007f"
+)
+"""Invisible format characters (Unicode category Cf: zero-width spaces and joiners, word joiners,
+soft hyphen, interlinear annotations, tag characters, ...) and the Hangul fillers, as the body of a
+regular-expression character class."""
+_INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]")
+_HAS_FILLER = re.compile(f"[{_FILLERS}]")
 
 DEFAULT_MAX_LENGTH = 2000
 
 
 def clean(text: object, *, max_length: int = DEFAULT_MAX_LENGTH, single_line: bool = True) -> str:
-    """Return server text safe to show: no escape sequences, controls or bidi overrides, bounded."""
+    """Return text safe to show: no escape sequences, controls, bidi overrides or invisible format
+    characters, bounded. For server text and for anything the app shows that came from a user or a
+    file (labels, paths, config values)."""
     if text is None:
         return ""
     s = text if isinstance(text, str) else str(text)
-    if s.isprintable() and len(s) <= max_length:
-        return s  # fast path: the common case needs no work
+    if s.isprintable() and len(s) <= max_length and (s.isascii() or not _HAS_FILLER.search(s)):
+        return s  # fast path: the common case needs no work (category Cf is never printable)
     s = _ESCAPE_SEQ.sub("", s)
     if single_line:
         s = _NEWLINES.sub(" ", s)
     else:
         s = s.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
     s = _CONTROLS.sub("", s)
+    s = _INVISIBLE.sub("", s)
     if len(s) > max_length:
         s = s[: max_length - 1] + "…"
     return s

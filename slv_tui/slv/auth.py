@@ -14,7 +14,8 @@ from typing import Any, Literal, cast
 import httpx
 
 from slv_tui.logs import register_secret
-from slv_tui.slv.errors import AuthError, ProtocolError
+from slv_tui.slv.body import SMALL_BODY, read_body
+from slv_tui.slv.errors import AuthError
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,6 @@ MODE_LABELS: dict[AuthMode, str] = {
 CURRENT_USER_PATH = "/api/userprofile/getCurrentUser"
 CSRF_HEADER = "X-CSRF-Token"
 AJAX_HEADERS = {"X-Requested-With": "XMLHttpRequest"}
-AUTH_BODY_CAP = 1024 * 1024
 """Answers of the login endpoints (auth.json, getCurrentUser, the login form) are read up to 1 MiB."""
 
 
@@ -106,20 +106,11 @@ async def small_get(
     method: str = "GET",
     data: Mapping[str, str] | None = None,
 ) -> tuple[httpx.Response, bytes]:
-    """Ask a login endpoint (GET, or POST with form `data`); its body is capped at `AUTH_BODY_CAP`."""
+    """Ask a login endpoint (GET, or POST with form `data`); its body is capped at `SMALL_BODY`."""
     async with http.stream(method, url, headers=dict(headers or {}), data=data) as response:
-        declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > AUTH_BODY_CAP:
-            raise ProtocolError("the login answer is too large (over 1 MiB)")
-        chunks: list[bytes] = []
-        total = 0
-        async for chunk in response.aiter_bytes():
-            total += len(chunk)
-            if total > AUTH_BODY_CAP:
-                raise ProtocolError("the login answer is too large (over 1 MiB)")
-            chunks.append(chunk)
+        body = await read_body(response, SMALL_BODY)
     remember_cookies(response)
-    return response, b"".join(chunks)
+    return response, body
 
 
 def remember_cookies(response: httpx.Response) -> None:
@@ -155,7 +146,7 @@ def looks_like_login_page(response: httpx.Response, body: bytes) -> bool:
     if 300 <= response.status_code < 400:
         location = response.headers.get("location", "").lower()
         return "login" in location or "j_security_check" in location or "signin" in location
-    head = body[:AUTH_BODY_CAP].lower()
+    head = body[:SMALL_BODY].lower()
     return head.lstrip()[:1] == b"<" and (b"j_security_check" in head or b"login" in head)
 
 

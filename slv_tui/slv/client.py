@@ -34,7 +34,8 @@ from slv_tui.slv.auth import (
     remember_cookies,
     small_get,
 )
-from slv_tui.slv.decode import check_status, decode_json, mib
+from slv_tui.slv.body import ACCEPT_ENCODING, read_body
+from slv_tui.slv.decode import check_status, decode_text, gc_paused, loads_json
 from slv_tui.slv.errormap import mapped_errors
 from slv_tui.slv.model import Batch
 from slv_tui.slv.parse import parse_batch
@@ -124,7 +125,11 @@ class SlvClient:
             verify=verify,
             timeout=httpx.Timeout(settings.timeout),
             limits=httpx.Limits(max_connections=settings.max_connections),
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            headers={
+                "User-Agent": USER_AGENT,
+                "Accept": "application/json",
+                "Accept-Encoding": ACCEPT_ENCODING,
+            },
             follow_redirects=False,
             transport=transport,
         )
@@ -279,26 +284,23 @@ class SlvClient:
         try:
             check_status(response)
             if len(body) > OFFLOAD_BYTES:
-                return await asyncio.to_thread(self._read_batch, response, body, batch_id)
-            return self._read_batch(response, body, batch_id)
+                answer = [body]
+                del body  # _read_batch lets go of the bytes once decoded, before the tree is built
+                return await asyncio.to_thread(self._read_batch, response, answer, batch_id)
+            return self._read_batch(response, [body], batch_id)
         except errors.SlvError as exc:
             log.warning("GET %s batchId=%s: %s", url, batch_id, exc)
             raise
 
-    def _read_batch(self, response: httpx.Response, body: bytes, batch_id: str) -> Batch:
+    def _read_batch(self, response: httpx.Response, answer: list[bytes], batch_id: str) -> Batch:
+        """Decode and parse the answer held (alone) in `answer`; bytes, text and tree of a big answer
+        are let go one after the other, so at most two of them are alive at once."""
         content_type = response.headers.get("content-type", "")
-        return parse_batch(decode_json(content_type, body, self.settings.max_depth), batch_id)
+        with gc_paused():
+            text = decode_text(content_type, answer.pop(), self.settings.max_depth)
+            data = loads_json(text)
+            del text
+            return parse_batch(data, batch_id)
 
     async def _read_capped(self, response: httpx.Response) -> bytes:
-        cap = self.settings.max_body_bytes
-        declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > cap:
-            raise errors.ProtocolError(f"the answer is too large ({mib(int(declared))} > {mib(cap)})")
-        chunks: list[bytes] = []
-        total = 0
-        async for chunk in response.aiter_bytes():
-            total += len(chunk)
-            if total > cap:
-                raise errors.ProtocolError(f"the answer is too large (over {mib(cap)})")
-            chunks.append(chunk)
-        return b"".join(chunks)
+        return await read_body(response, self.settings.max_body_bytes)

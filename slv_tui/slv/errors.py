@@ -70,3 +70,18 @@ class ProtocolError(SlvError):
     """The answer was not a readable batch: not JSON, truncated, too large, too deep, bad encoding."""
 
     title = "protocol error"
+
+
+class ServerError(SlvError):
+    """The server answered with an SLV error object where a batch was expected (e.g. `605 Batch not
+    found`): the batch is unknown, which is a fetch problem and never a batch state.
+
+    Transient: a batch may appear a moment after it was started, so pollers keep probing it slowly.
+    """
+
+    title = "server"
+
+    def __init__(self, code: str | None, label: str | None) -> None:
+        super().__init__(" ".join(part for part in (code, label) if part) or "an error object with no code")
+        self.code = code
+        self.label = label

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class Severity(StrEnum):
@@ -66,9 +66,8 @@ class Counts:
         return {"info": self.info, "warning": self.warning, "error": self.error}
 
 
-@dataclass(frozen=True, slots=True)
-class Message:
-    """One message a step reported."""
+class Message(NamedTuple):
+    """One message a step reported (a named tuple: a batch can hold a million, built in C)."""
 
     severity: Severity
     text: str
@@ -131,7 +130,8 @@ class Batch:
     raw_value: Any = None
     """The server's `value` when it is not a commissioning result (kept for display), else None."""
     error_answer: bool = False
-    """True when the server sent an SLV error object (no batch fields) instead of the batch."""
+    """Kept for compatibility; always False: an SLV error object (no batch fields) is never parsed into
+    a batch, `parse_batch` raises `ServerError` for it."""
 
     @property
     def state(self) -> BatchState:

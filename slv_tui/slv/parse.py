@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from itertools import repeat
 from typing import Any
 
-from slv_tui.slv.errors import ProtocolError
+from slv_tui.slv.errors import ProtocolError, ServerError
 from slv_tui.slv.model import Batch, Counts, Message, Severity, Step
 
 _BATCH_KEYS = frozenset(
@@ -36,8 +37,15 @@ def as_bool(value: Any) -> bool | None:
     return None
 
 
+MAX_STEPS = 10_000
+MAX_MESSAGES = 1_000_000
+"""Per batch, far above any real run (a 5,000-device run reports some 20,000 messages)."""
+_INT_LIMIT = 2**63
+"""Integers beyond a 64-bit range are not values any SLV field holds: they read as unreadable (None)."""
+
+
 def as_number(value: Any) -> float | None:
-    """A finite number, or one sent as a string; None when absent, NaN or unreadable."""
+    """A finite number, or one sent as a string; None when absent, NaN, out of range or unreadable."""
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, str):
@@ -46,7 +54,7 @@ def as_number(value: Any) -> float | None:
         except ValueError:
             return None
     if isinstance(value, int):
-        return float(value)
+        return float(value) if -_INT_LIMIT <= value < _INT_LIMIT else None
     if isinstance(value, float) and math.isfinite(value):
         return value
     return None
@@ -82,6 +90,7 @@ def _list(value: Any) -> list[Any]:
 
 
 _Key = tuple[str, int | None, str | None]
+_SEVERITIES = tuple(Severity)
 
 
 def _key(raw: Any) -> _Key:
@@ -91,7 +100,7 @@ def _key(raw: Any) -> _Key:
         # the usual types are taken as they are: a batch can hold 100,000 messages
         return (
             text if type(text) is str else as_text(text) or "",
-            status if type(status) is int else as_int(status),
+            status if type(status) is int and -_INT_LIMIT <= status < _INT_LIMIT else as_int(status),
             status_text if type(status_text) is str or status_text is None else as_text(status_text),
         )
     return as_text(raw) or "", None, None
@@ -99,7 +108,39 @@ def _key(raw: Any) -> _Key:
 
 def _message(raw: Any, severity: Severity) -> Message:
     text, status, status_text = _key(raw)
-    return Message(severity=severity, text=text, status=status, status_text=status_text)
+    return Message(severity, text, status, status_text)
+
+
+_NONE = type(None)
+_new_message = tuple.__new__
+
+
+def _messages(raw: list[Any], severity: Severity) -> tuple[Message, ...]:
+    """A list of raw messages as `Message`s. The usual shape (objects whose text, status and
+    statusText have the documented types or are absent) is converted in C, column by column;
+    anything else message by message."""
+    if not raw:
+        return ()
+    if set(map(type, raw)) == {dict}:
+        texts: list[Any] = list(map(dict.get, raw, repeat("text")))
+        statuses: list[Any] = list(map(dict.get, raw, repeat("status")))
+        status_texts: list[Any] = list(map(dict.get, raw, repeat("statusText")))
+        text_types = set(map(type, texts))
+        if _NONE in text_types:
+            texts = ["" if t is None else t for t in texts]
+            text_types.discard(_NONE)
+            text_types.add(str)
+        status_types = set(map(type, statuses))
+        numbers = [n for n in statuses if n is not None] if _NONE in status_types else statuses
+        if (
+            text_types == {str}
+            and status_types <= {int, _NONE}
+            and set(map(type, status_texts)) <= {str, _NONE}
+            and (not numbers or (min(numbers) >= -_INT_LIMIT and max(numbers) < _INT_LIMIT))
+        ):
+            fields = zip(repeat(severity), texts, statuses, status_texts)
+            return tuple(map(_new_message, repeat(Message), fields))
+    return tuple(_message(m, severity) for m in raw)
 
 
 def _severity_of(raw: Any) -> Severity:
@@ -130,7 +171,7 @@ def _in_combined_order(
     next_of = dict.fromkeys(Severity, 0)
     ordered: list[Message] = []
     for entry in combined:
-        for severity in Severity:
+        for severity in _SEVERITIES:
             i = next_of[severity]
             if i < len(raw_lists[severity]) and raw_lists[severity][i] == entry:
                 ordered.append(grouped[severity][i])
@@ -150,13 +191,15 @@ def parse_step(raw: Any) -> Step:
     grouped: dict[Severity, tuple[Message, ...]] = {}
     counts: dict[Severity, int] = {}
     for severity, _, count_key in _LISTS:
-        grouped[severity] = tuple(_message(m, severity) for m in raw_lists[severity])
+        grouped[severity] = _messages(raw_lists[severity], severity)
         reported = as_int(raw.get(count_key))
         counts[severity] = reported if reported is not None and reported >= 0 else len(grouped[severity])
     combined = _list(raw.get("messages"))
     ordered: tuple[Message, ...] = ()
     if any(grouped.values()):
-        ordered = _in_combined_order(grouped, raw_lists, combined) if combined else ()
+        concatenated = raw_lists[Severity.INFO] + raw_lists[Severity.WARNING] + raw_lists[Severity.ERROR]
+        if combined and combined != concatenated:  # usually equal: then the grouped order is the order
+            ordered = _in_combined_order(grouped, raw_lists, combined)
     elif combined:
         buckets: dict[Severity, list[Message]] = {s: [] for s in Severity}
         in_order: list[Message] = []
@@ -199,8 +242,11 @@ def parse_batch(data: Any, requested_id: str) -> Batch:
     """Build a `Batch` from a decoded answer; `requested_id` wins over whatever id the server echoes."""
     if not isinstance(data, Mapping):
         raise ProtocolError(f"expected a batch object, got a JSON {_json_kind(data)}")
-    error_answer = not (_BATCH_KEYS & data.keys())
-    if error_answer and not _is_error_object(data):
+    if not (_BATCH_KEYS & data.keys()):
+        if _is_error_object(data):
+            # "605 Batch not found" where a batch was expected: the fetch failed, the batch did not.
+            label = as_text(data.get("errorCodeLabel")) or as_text(data.get("message"))
+            raise ServerError(as_text(data.get("errorCode")), label)
         raise ProtocolError("the JSON object is not a batch (no batch fields)")
     value = data.get("value")
     steps: tuple[Step, ...] = ()
@@ -209,7 +255,9 @@ def parse_batch(data: Any, requested_id: str) -> Batch:
     value_status: int | None = None
     raw_value: Any = None
     if isinstance(value, Mapping) and _is_commissioning(value):
-        steps = tuple(parse_step(s) for s in _list(value.get("stepResults")))
+        raw_steps = _list(value.get("stepResults"))
+        _check_size(raw_steps)
+        steps = tuple(parse_step(s) for s in raw_steps)
         counts = _value_counts(value, steps)
         login = as_text(value.get("login"))
         value_status = as_int(value.get("status"))
@@ -240,8 +288,20 @@ def parse_batch(data: Any, requested_id: str) -> Batch:
         counts=counts,
         steps=steps,
         raw_value=raw_value,
-        error_answer=error_answer,
     )
+
+
+def _check_size(raw_steps: list[Any]) -> None:
+    """Refuse a batch beyond the caps on steps and messages, before any of it is converted."""
+    if len(raw_steps) > MAX_STEPS:
+        raise ProtocolError(f"the batch has too many steps ({len(raw_steps):,}, at most {MAX_STEPS:,})")
+    total = 0
+    for raw in raw_steps:
+        if isinstance(raw, Mapping):
+            grouped = sum(len(_list(raw.get(key))) for _, key, _ in _LISTS)
+            total += max(grouped, len(_list(raw.get("messages"))))
+    if total > MAX_MESSAGES:
+        raise ProtocolError(f"the batch has too many messages ({total:,}, at most {MAX_MESSAGES:,})")
 
 
 def _is_error_object(data: Mapping[str, Any]) -> bool:

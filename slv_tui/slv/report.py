@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from slv_tui.sanitize import INVISIBLE_CHARS
 from slv_tui.slv.errors import SlvError
 from slv_tui.slv.model import Batch, Message, Step
 
-_UNSAFE_IN_JSON = re.compile(
-    "[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]"
-)
+_UNSAFE_IN_JSON = re.compile(f"[\x7f-\x9f\u2028\u2029\ud800-\udfff{INVISIBLE_CHARS}]")
+"""Printed as \\u escapes (the same JSON values): C1 controls, line separators, lone surrogates,
+bidi controls and other invisible format characters."""
 _STATE_FIELDS = (
     "state",
     "progress",
@@ -27,6 +29,13 @@ _STATE_FIELDS = (
     "counts",
     "steps",
 )
+
+
+PRETTY_MAX_MESSAGES = 2_000
+"""Up to this many messages in all, `status --json` is indented for people; beyond, compact and
+written in pieces (the C encoder, one slice of messages at a time, no copy of the whole text)."""
+MESSAGE_SLICE = 1_000
+JsonItem = tuple[str, Batch | None, SlvError | str | None]
 
 
 def _number(value: float | None) -> int | float | None:
@@ -56,6 +65,15 @@ def _step(step: Step) -> dict[str, Any]:
 
 def batch_json(batch_id: str, batch: Batch | None, error: SlvError | str | None = None) -> dict[str, Any]:
     """One batch as the contract's JSON object; with no batch, state fields are null and `error` says why."""
+    obj = _batch_head(batch_id, batch, error)
+    if batch is not None:
+        obj["steps"] = [_step(s) for s in batch.steps]
+        obj["error"] = None
+    return obj
+
+
+def _batch_head(batch_id: str, batch: Batch | None, error: SlvError | str | None) -> dict[str, Any]:
+    """The object without `steps` and `error` for a fetched batch; the whole object otherwise."""
     if batch is None:
         obj: dict[str, Any] = {"batchId": batch_id}
         obj.update(dict.fromkeys(_STATE_FIELDS))
@@ -75,12 +93,69 @@ def batch_json(batch_id: str, batch: Batch | None, error: SlvError | str | None 
         "message": batch.message,
         "login": batch.login,
         "counts": batch.counts.as_dict(),
-        "steps": [_step(s) for s in batch.steps],
-        "error": None,
     }
+
+
+def iter_batch_json(batch_id: str, batch: Batch | None, error: SlvError | str | None = None) -> Iterator[str]:
+    """`dumps(batch_json(...))` in pieces: the same text, never the whole of a huge batch at once."""
+    if batch is None or not batch.steps:
+        yield dumps(batch_json(batch_id, batch, error))
+        return
+    yield dumps(_batch_head(batch_id, batch, error))[:-1] + ', "steps": ['
+    for index, step in enumerate(batch.steps):
+        head = {
+            "name": step.name,
+            "label": step.label,
+            "status": step.status,
+            "counts": step.counts.as_dict(),
+        }
+        yield (", " if index else "") + dumps(head)[:-1] + ', "messages": ['
+        messages = step.in_server_order
+        for start in range(0, len(messages), MESSAGE_SLICE):
+            objects = [  # as _message() does, inline: a batch may hold a million
+                {"severity": severity, "status": status, "statusText": status_text, "text": text}
+                for severity, text, status, status_text in messages[start : start + MESSAGE_SLICE]
+            ]
+            piece = dumps(objects)[1:-1]
+            yield (", " if start else "") + piece
+        yield "]}"
+    yield '], "error": null}'
+
+
+def write_json_array(write: Callable[[str], object], items: Sequence[JsonItem]) -> None:
+    """Write the `status --json` array (one object per item, in order) and a final newline: indented
+    when small, compact and in pieces when big (the same values either way)."""
+    total = sum(len(m) for _, batch, _ in items if batch is not None for m in _message_lists(batch))
+    if total <= PRETTY_MAX_MESSAGES:
+        write(dumps([batch_json(*item) for item in items], indent=2) + "\n")
+        return
+    write("[")
+    for index, item in enumerate(items):
+        if index:
+            write(",\n")
+        for piece in iter_batch_json(*item):
+            write(piece)
+    write("]\n")
+
+
+def _message_lists(batch: Batch) -> Iterator[tuple[Message, ...]]:
+    for step in batch.steps:
+        yield step.infos
+        yield step.warnings
+        yield step.errors
 
 
 def dumps(data: Any, *, indent: int | None = None) -> str:
     """JSON text that is also safe to print: C1 controls and bidi overrides are \\u-escaped."""
     text = json.dumps(data, ensure_ascii=False, indent=indent, allow_nan=False)
-    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    if text.isascii():  # the usual case, known without a scan: only DEL can be there
+        return text.replace("\x7f", "\\u007f") if "\x7f" in text else text
+    return _UNSAFE_IN_JSON.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code > 0xFFFF:  # as a JSON surrogate pair
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"

@@ -8,7 +8,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from slv_tui import paths
-from slv_tui.slv.report import batch_json, dumps
+from slv_tui.slv.errors import SlvError
+from slv_tui.slv.model import Batch
+from slv_tui.slv.report import write_json_array
 from slv_tui.watch.snapshot import Snapshot
 from slv_tui.watch.watchlist import write_atomic
 
@@ -25,14 +27,16 @@ def export_dir() -> Path:
 
 def export_batches(ids: Sequence[str], lookup: Callable[[str], Snapshot | None]) -> Path:
     """Write these batches as a JSON array (one `status --json` object each); returns the file."""
-    objects = []
+    items: list[tuple[str, Batch | None, SlvError | None]] = []
     for batch_id in ids:
         snap = lookup(batch_id)
         batch = None if snap is None else snap.batch
         error = None if snap is None else snap.error
-        objects.append(batch_json(batch_id, batch, error))
+        items.append((batch_id, batch, error))
     stamp = time.strftime("%Y%m%d-%H%M%S")
     name = f"slv-batch-{ids[0]}-{stamp}.json" if len(ids) == 1 else f"slv-batches-{stamp}.json"
     path = export_dir() / name
-    write_atomic(path, (dumps(objects, indent=2) + "\n").encode("utf-8"))
+    pieces: list[str] = []
+    write_json_array(pieces.append, items)  # compact past a few thousand messages, like status --json
+    write_atomic(path, "".join(pieces).encode("utf-8"))
     return path

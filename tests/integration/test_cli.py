@@ -48,6 +48,8 @@ def status(cli: Cli, sim: ThreadedSim, *args: str, password: str = "admin") -> t
         ([CANCELLED], 1),
         ([ERRORS], 1),
         ([OK, FAILED], 1),
+        (["1481099999999"], 3),  # no such batch: not found is not failed
+        ([FAILED, "1481099999999"], 3),
     ],
 )
 def test_status_exit_codes(cli: Cli, static_sim: ThreadedSim, ids: list[str], code: int) -> None:
@@ -61,7 +63,7 @@ def test_status_exit_codes(cli: Cli, static_sim: ThreadedSim, ids: list[str], co
 def test_status_json_array_in_order_given(cli: Cli, static_sim: ThreadedSim) -> None:
     ids = [FAILED, OK, "0001481016600181", RUNNING]
     rc, out, err = status(cli, static_sim, "--json", *ids)
-    assert rc == 1, err
+    assert rc == 3, err  # one batch could not be fetched (not found)
     objects = json.loads(out)
     assert [o["batchId"] for o in objects] == ids  # as requested, even with leading zeros
     assert all(list(o) == KEYS for o in objects)
@@ -74,7 +76,9 @@ def test_status_json_array_in_order_given(cli: Cli, static_sim: ThreadedSim) -> 
         "severity": "info", "status": 0, "statusText": "OK",
         "text": "Inventory has been checked in the database and is consistent",
     }  # fmt: skip
-    assert padded["state"] == "failed"  # the server does not know "0001…": an SLV error object
+    # the server does not know "0001…": an SLV error object, a fetch problem and never "failed"
+    assert padded["state"] is None and padded["error"] == "server: 605 Batch not found"
+    assert all(padded[k] is None for k in KEYS if k not in ("batchId", "error"))
     assert running["state"] == "running" and running["running"] is True
 
 

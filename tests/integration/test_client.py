@@ -11,7 +11,7 @@ from support.clock import FakeClock
 from support.sim import MakeClient, StartSim
 
 from slv_tui import __version__
-from slv_tui.slv.errors import AuthError, ConnectError, HttpStatusError
+from slv_tui.slv.errors import AuthError, ConnectError, HttpStatusError, ServerError
 from slv_tui.slv.model import BatchState, Counts
 
 OK_ID = "1481016600181"
@@ -165,12 +165,11 @@ async def test_every_state_via_static_scenario(start_sim: StartSim, make_client:
     assert sum(1 for _ in big.iter_messages()) == big.counts.total > 5000
 
 
-async def test_unknown_batch_is_failed_with_label(start_sim: StartSim, make_client: MakeClient) -> None:
+async def test_unknown_batch_is_not_failed(start_sim: StartSim, make_client: MakeClient) -> None:
     sim = await start_sim(scenario="static")
-    batch = await make_client(sim.url).get_batch("42")
-    assert batch.state is BatchState.FAILED
-    assert batch.batch_id == "42"
-    assert batch.error_code == "605" and batch.error_code_label == "Batch not found"
+    with pytest.raises(ServerError) as info:
+        await make_client(sim.url).get_batch("42")
+    assert str(info.value) == "server: 605 Batch not found"
 
 
 async def test_connection_refused(closed_port: int, make_client: MakeClient) -> None:

@@ -29,8 +29,9 @@ ERRORS: dict[str, tuple[type[errors.SlvError], str]] = {
     "deep": (errors.ProtocolError, "nested too deeply"),
     "bad_utf8": (errors.ProtocolError, "UTF-8"),
     "not_batch": (errors.ProtocolError, "expected a batch object, got a JSON array"),
+    "error_object": (errors.ServerError, "500 Internal error"),
 }
-PARSED = {"nan", "wrong_types", "error_object"}
+PARSED = {"nan", "wrong_types"}
 
 
 def test_every_fault_kind_is_covered() -> None:
@@ -113,12 +114,10 @@ async def test_wrong_types_parse_fine(
     assert drifted == healthy  # the drift changes nothing we read
 
 
-async def test_error_object_is_failed_batch_with_label(start_sim: StartSim, make_client: MakeClient) -> None:
+async def test_error_object_is_server_error(start_sim: StartSim, make_client: MakeClient) -> None:
     sim = await fault_sim(start_sim, "error_object")
-    batch = await make_client(sim.url).get_batch(RUNNING_ID)
-    assert batch.state is BatchState.FAILED
-    assert batch.batch_id == RUNNING_ID
-    assert batch.error_code == "500" and batch.error_code_label == "Internal error"
+    with pytest.raises(errors.ServerError, match=r"^server: 500 Internal error$"):
+        await make_client(sim.url).get_batch(RUNNING_ID)
 
 
 async def test_fault_on_one_batch_only(start_sim: StartSim, make_client: MakeClient) -> None:

@@ -43,6 +43,7 @@ EXPECTED_CLASS = {
     "content_length_over_cap": "ProtocolError",
     "digit_bomb": "ProtocolError",
     "c1_in_location": "AuthError",
+    "error_object": "ServerError",
 }
 EXPECTED_WORDS = {  # a word the one-line message must contain, so it stays specific
     "truncated_json": "truncated",
@@ -57,6 +58,7 @@ EXPECTED_WORDS = {  # a word the one-line message must contain, so it stays spec
     "forbidden": "403",
     "server_error": "500",
     "unavailable": "503",
+    "error_object": "server: 500 Internal error",
 }
 
 
@@ -95,13 +97,9 @@ def test_status_json(kind: str, status_outcomes: dict[str, StatusOutcome]) -> No
     assert obj["batchId"] == STATUS_ID
     if kind in PARSED:
         assert obj["error"] is None
-        if kind == "error_object":
-            assert out.exit_code == 1
-            assert obj["state"] == "failed" and obj["errorCode"] == "500"
-        else:
-            assert out.exit_code == 0
-            assert obj["state"] == "running"
-            assert obj["progress"] == (None if kind == "nan" else 40)
+        assert out.exit_code == 0
+        assert obj["state"] == "running"
+        assert obj["progress"] == (None if kind == "nan" else 40)
         return
     assert out.exit_code == 3, (out.exit_code, out.stderr)
     assert out.error is not None
@@ -119,7 +117,7 @@ async def test_poller_rides_out_fault(kind: str) -> None:
     out = await run_poller_case(kind)  # an escaping exception fails the test right here
     POLLER_RESULTS[kind] = out
     assert out.kept_data
-    if kind in PARSED and kind != "error_object":
+    if kind in PARSED:
         assert out.error is None
         assert out.conditions == {Condition.FRESH}
         assert not out.server_down
@@ -127,8 +125,7 @@ async def test_poller_rides_out_fault(kind: str) -> None:
         return
     assert out.error is not None
     assert_safe_line(out.error)
-    expected = "ProtocolError" if kind == "error_object" else EXPECTED_CLASS[kind]
-    assert error_class(out.error) == expected, out.error
+    assert error_class(out.error) == EXPECTED_CLASS[kind], out.error
     assert out.conditions == {Condition.STALE}
     # Server-wide fault: the first round fetched all 3, then one probe at a time.
     assert out.server_down

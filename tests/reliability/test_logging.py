@@ -93,3 +93,28 @@ def test_an_unwritable_log_dir_writes_no_log_lines_on_stderr(
     assert done.returncode == 3
     assert "HTTP error: the server answered HTTP 500" in done.stdout
     assert "failed in" not in done.stderr and "batchId=" not in done.stderr, done.stderr
+
+
+def test_debug_bodies_hide_escaped_basic_tokens_sessions_and_csrf_tokens(tmp_path: Path) -> None:
+    """A proxy echoes the request as a Java encoder writes JSON (`\\/`), with a session cookie and a
+    CSRF token: none of them reaches the --debug log, registered or not."""
+    import base64
+
+    from .hostile import HostileServer, Reply, batch_body
+
+    password = "???>>>~~~"
+    token = base64.b64encode(f"admin:{password}".encode()).decode()
+    assert "/" in token
+    echoed = (
+        f"Authorization: Basic {token}\nCookie: JSESSIONID=8F00D1E5C0FFEE\n"
+        "Set-Cookie: SESSION=Zm9vYmFyYmF6; Path=/\nX-CSRF-Token: 3b1f9c0e-aa12-4d7e"
+    )
+    body = batch_body(BATCH, message=echoed).replace(b"/", b"\\/")
+    with HostileServer(Reply(body=body)) as server:
+        done = run_cli(tmp_path, "status", "--debug", "--url", server.url, BATCH, SLV_PASSWORD=password)
+    assert done.returncode == 0, done.stderr
+    text = log_text(tmp_path)
+    assert "body of batchId" in text and "********" in text
+    escaped_token = token.replace("/", "\\/")
+    for leak in (escaped_token, token, "8F00D1E5C0FFEE", "Zm9vYmFyYmF6", "3b1f9c0e", password):
+        assert leak not in text, leak

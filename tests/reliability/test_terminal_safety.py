@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -128,3 +129,18 @@ def test_dumps_round_trips_any_json(value: object) -> None:
     text.encode("utf-8")
     assert json.loads(text) == value
     assert bad_chars(text) == []
+
+
+def test_file_paths_and_config_values_reach_stderr_cleaned(tmp_path: Path) -> None:
+    """A path or config value with an OSC title or clipboard write is printed inert."""
+    from .conftest import run_cli
+
+    evil = tmp_path / "cfg\x1b]0;pwned\x07\x1b]52;c;ZXZpbA==\x07\u200b.toml"
+    done = run_cli(tmp_path, "status", "--config", str(evil), "1481016600181")
+    assert done.returncode == 2
+    line = done.stderr.strip()
+    assert "file not found" in line and "\n" not in line
+    assert bad_chars(line) == [] and "\u200b" not in line and "pwned" not in line
+    evil.write_text('[servers.default]\nurl = "http://127.0.0.1:9/\x1b]0;t\x07"\nnope = 1\n')
+    done = run_cli(tmp_path, "status", "--config", str(evil), "1481016600181")
+    assert done.returncode == 2 and bad_chars(done.stderr.strip()) == []

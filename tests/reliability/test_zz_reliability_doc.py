@@ -35,10 +35,10 @@ their recovery is measured after a refresh (`r`, or a new password at the prompt
 |---|---|---|---|---|---|
 """
 FOOTER = """
-Parsed cases (`nan`, `wrong_types`, `error_object`) are answers the tolerant parser reads: `status`
-prints the parsed batch. An SLV error object for a batch the dashboard has already seen is a failed
-fetch (last data kept, stale), not the batch failing; for an ID never seen (e.g. 605 "Batch not
-found") it is shown as the server's answer.
+Parsed cases (`nan`, `wrong_types`) are answers the tolerant parser reads: `status` prints the
+parsed batch. An SLV error object where a batch was expected (`error_object`, or 605 "Batch not
+found" for a typo) is never a batch state: it is a failed fetch with the server's code and label
+(`server: 605 Batch not found`, `state` null, exit 3), probed again slowly.
 
 ## Soak
 

@@ -139,3 +139,75 @@ def test_stack_info_redacted(log_file: Path) -> None:
     text = log_file.read_text()
     assert "Stack (most recent call last)" in text and "the stack shows: " in text
     assert "Stack-Secret-2718" not in text
+
+
+def _java_json(text: str) -> str:
+    """How Java JSON encoders (Gson, Jackson with escaping) write a string: `\\/` and `\\u003d`."""
+    return json.dumps(text)[1:-1].replace("/", "\\/").replace("=", "\\u003d").replace("<", "\\u003c")
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        '{{"authorization": "Basic {token}"}}',
+        "<td>Basic {token}</td>",
+        '{{"echo": "{secret}"}}',
+        "password={secret_url_lower}",
+        "x {secret_html} y",
+    ],
+)
+def test_escaped_forms_nobody_registered_are_redacted(log_file: Path, shape: str) -> None:
+    secret = "Tr/ck=y<Pw>?"  # '/', '=' and '<' are what Java encoders escape
+    register_secret(secret)
+    token = base64.b64encode(f"operator:{secret}".encode()).decode()
+    assert "/" in token or "+" in token  # the base64 itself needs escaping in JSON by Java encoders
+    forms = {
+        "token": _java_json(token),
+        "secret": _java_json(secret),
+        "secret_url_lower": quote(secret, safe="").lower(),
+        "secret_html": "".join(f"&#{ord(c)};" for c in secret),
+    }
+    logging.getLogger("slv_tui.bodies").info("body: %s", shape.format(**forms))
+    logged = log_file.read_text()
+    assert REDACTED in logged
+    for form in (secret, token, *forms.values()):
+        assert form not in logged, form
+    assert "Tr/ck" not in logged and "Tr\\/ck" not in logged
+
+
+def test_a_basic_token_with_json_slash_escapes_is_redacted_unregistered() -> None:
+    token = base64.b64encode(b"admin:???>>>~~~").decode()
+    assert "/" in token
+    escaped = token.replace("/", "\\/")
+    assert redact(f'{{"headers": {{"Authorization": "Basic {escaped}"}}}}') == (
+        '{"headers": {"Authorization": "Basic ********"}}'
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "leak"),
+    [
+        ("Set-Cookie: JSESSIONID=8F00D1E5C0FFEE; Path=/reports; HttpOnly", "8F00D1E5C0FFEE"),
+        ("Cookie: JSESSIONID=8F00D1E5C0FFEE; other=v4lue", "v4lue"),
+        ('{"headers": {"cookie": "SESSION=Zm9vYmFy; lang=en"}}', "Zm9vYmFy"),
+        ("GET /reports/api;jsessionid=8F00D1E5C0FFEE?ser=json", "8F00D1E5C0FFEE"),
+        ("X-CSRF-Token: 3b1f9c0e-aa12-4d7e", "3b1f9c0e"),
+        ('{"X-CSRF-TOKEN": "3b1f9c0e-aa12-4d7e"}', "3b1f9c0e"),
+        ('{"_csrf": "3b1f9c0e-aa12-4d7e"}', "3b1f9c0e"),
+        ('{"token": "eyJhbGciOiJIUzI1NiJ9.e30.abc"}', "eyJhbGciOi"),
+        ('{"access_token":"eyJhbGciOiJIUzI1NiJ9.e30.abc","expires_in":3600}', "eyJhbGciOi"),
+        ("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.e30.abc", "eyJhbGciOi"),
+        ('{\\"password\\": \\"Nested-Pw-9\\"}', "Nested-Pw-9"),  # JSON inside a JSON string
+    ],
+)
+def test_sessions_csrf_and_access_tokens_are_redacted_by_name(raw: str, leak: str) -> None:
+    out = redact(raw)
+    assert leak not in out and REDACTED in out, out
+
+
+def test_ordinary_session_and_token_words_stay() -> None:
+    text = "session refused; logging in again; Bearer token missing; 3 sessions; tokenCount 4"
+    assert redact(text) == text
+    assert redact('{"expires_in": 3600, "batchId": "1481016600181"}') == (
+        '{"expires_in": 3600, "batchId": "1481016600181"}'
+    )

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from slv_tui.slv.errors import ProtocolError
+from slv_tui.slv.errors import ProtocolError, ServerError
 from slv_tui.slv.model import BatchState, Counts, Message, Severity
-from slv_tui.slv.parse import as_bool, as_progress, parse_batch
+from slv_tui.slv.parse import as_bool, as_number, as_progress, parse_batch
 
 OK_ID = "1481016600181"
 
@@ -175,7 +175,7 @@ def test_other_shape_keeps_login(finished_ok: dict[str, Any]) -> None:
     assert b.raw_value == {"login": "operator", "rows": 3}
 
 
-def test_slv_error_object_is_a_failed_batch() -> None:
+def test_slv_error_object_is_a_server_error_not_a_batch_state() -> None:
     err = {
         "errorCode": "605",
         "errorCodeLabel": "Batch not found",
@@ -185,14 +185,21 @@ def test_slv_error_object_is_a_failed_batch() -> None:
         "statusOk": False,
         "value": None,
     }
-    b = parse_batch(err, "42")
-    assert b.batch_id == "42"
+    with pytest.raises(ServerError) as info:
+        parse_batch(err, "42")
+    assert str(info.value) == "server: 605 Batch not found"
+    assert info.value.code == "605" and info.value.label == "Batch not found"
+    assert info.value.transient  # a batch may appear a moment after it was started
+
+
+def test_error_object_without_label_uses_message() -> None:
+    with pytest.raises(ServerError, match=r"^server: 500 Internal trouble$"):
+        parse_batch({"status": "ERROR", "errorCode": "500", "message": "Internal trouble"}, "1")
+
+
+def test_error_status_with_batch_fields_is_still_failed() -> None:
+    b = parse_batch({"batchId": "1", "batchRunning": False, "status": "ERROR", "errorCode": "409"}, "1")
     assert b.state is BatchState.FAILED
-    assert b.error_code == "605"
-    assert b.error_code_label == "Batch not found"
-    assert b.message == "No batch with id 42"
-    assert b.running is False
-    assert b.progress is None
 
 
 @pytest.mark.parametrize(
@@ -381,3 +388,17 @@ def test_error_batch_with_a_plain_string_value_is_failed_with_that_reason() -> N
     assert render_line("1481021990417", batch, color=False).endswith("— " + reason)
     ok = parse_batch({**raw, "status": "OK", "statusError": False, "errorCode": "0"}, "1481021990417")
     assert ok.message is None  # a string value on a good batch is not a reason
+
+
+def test_numbers_that_cannot_be_represented_are_unreadable_not_an_exception() -> None:
+    huge = 7 * 10**400  # what json.loads makes of a 400-digit number
+    step = {"stepName": "s", "status": huge, "infoMessagesCount": huge,
+            "infoMessages": [{"text": "t", "status": huge, "statusText": "OK"}]}  # fmt: skip
+    value = {"stepResults": [step], "infoMessagesCount": -huge, "status": huge}
+    b = parse_batch({"batchId": huge, "batchProgressValue": huge, "batchRunning": huge, "value": value}, "1")
+    assert b.progress is None and b.running is True
+    assert b.value_status is None
+    assert b.steps[0].status is None and b.steps[0].infos[0].status is None
+    assert b.steps[0].counts.info == 1 and b.counts.info == 1  # counted, not read
+    assert as_number("9" * 400) is None and as_number(float("inf")) is None
+    assert as_number(2**63) is None and as_number(2**63 - 1) == float(2**63 - 1)

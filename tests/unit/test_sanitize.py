@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from slv_tui.sanitize import clean, clean_optional
 
@@ -42,3 +46,38 @@ def test_clean_bounds_length() -> None:
 def test_clean_optional() -> None:
     assert clean_optional(None) is None
     assert clean_optional("a\x1b[1mb") == "ab"
+
+
+FILLERS = "\u3164\u115f\u1160\uffa0"
+
+
+def _format_characters() -> list[str]:
+    """Every character of Unicode category Cf known to this Python."""
+    return [chr(cp) for cp in range(0x110000) if unicodedata.category(chr(cp)) == "Cf"]
+
+
+def test_every_invisible_format_character_is_dropped() -> None:
+    invisible = _format_characters()
+    assert "\u200b" in invisible and "\U000e0041" in invisible  # the list is what we think it is
+    text = "a" + "a".join(invisible) + "a"
+    assert clean(text, max_length=10**6) == "a" * (len(invisible) + 1)
+
+
+@pytest.mark.parametrize("filler", ["\u3164", "\u115f", "\u1160", "\uffa0", "\u180e", "\u00ad"])
+def test_blank_looking_letters_and_fillers_are_dropped(filler: str) -> None:
+    assert clean(f"ad{filler}min") == "admin"
+    assert clean(filler * 5) == ""
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Straße 12", "Éclairage public", "Улица Ленина", "شارع الملك", "רחוב הרצל", "मुख्य सड़क",
+     "東京都 新宿区", "서울 강남구", "ถนนสุขุมวิท", "Ελληνικά", "ქუჩა", "\u13a0 Cherokee", "e\u0301"],
+)  # fmt: skip
+def test_ordinary_letters_of_every_script_are_kept(text: str) -> None:
+    assert clean(text) == text
+
+
+@given(st.text(st.characters(categories=("L", "M", "N", "P", "S", "Zs"), exclude_characters=FILLERS)))
+def test_printable_text_without_fillers_is_unchanged(text: str) -> None:
+    assert clean(text, max_length=10**6) == text

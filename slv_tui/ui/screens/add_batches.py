@@ -12,6 +12,7 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 
 from slv_tui.sanitize import clean
 from slv_tui.slv.ids import split_ids
+from slv_tui.ui.safe_input import SafeInput
 
 AddResult = tuple[list[str], str]
 
@@ -31,7 +32,7 @@ class AddBatchesScreen(ModalScreen[AddResult | None]):
             yield Label("Batch IDs — separate with spaces, commas or new lines (paste works):")
             yield TextArea(id="add-ids", soft_wrap=True, show_line_numbers=False)
             yield Label("Label (optional, applies to every ID added):")
-            yield Input(placeholder="e.g. Main street, phase 2", id="add-label")
+            yield SafeInput(placeholder="e.g. Main street, phase 2", id="add-label")
             yield Static(id="add-errors", classes="dialog-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Add", variant="primary", id="add-ok")

@@ -16,6 +16,7 @@ from slv_tui.sanitize import clean
 from slv_tui.slv.model import BatchState
 from slv_tui.ui.format import plural
 from slv_tui.ui.rows import BatchRow, RowBuilder
+from slv_tui.ui.safe_input import SafeInput
 from slv_tui.ui.widgets.batch_table import BatchTable
 from slv_tui.ui.widgets.detail_pane import DetailPane
 from slv_tui.ui.widgets.header_bar import HeaderBar
@@ -84,7 +85,7 @@ class DashboardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """Header, filter box (hidden until /), table, detail, footer."""
         yield HeaderBar(self.server_label, self.warnings)
-        yield Input(placeholder="filter by ID, label or state — esc clears", id="filter")
+        yield SafeInput(placeholder="filter by ID, label or state — esc clears", id="filter")
         yield BatchTable()
         yield DetailPane()
         yield Footer(compact=True)
@@ -359,9 +360,9 @@ class DashboardScreen(Screen[None]):
         try:
             path = export_batches(list(ids), self.poller.snapshot)
         except OSError as exc:
-            self.app.notify(f"Export failed: {exc.strerror or exc}", severity="error", markup=False)
+            self.app.notify(clean(f"Export failed: {exc.strerror or exc}"), severity="error", markup=False)
             return
-        self.app.notify(f"Exported to {path}", markup=False)
+        self.app.notify(clean(f"Exported to {path}"), markup=False)  # a folder name may hold anything
 
     async def action_password(self) -> None:
         """Ask for the server password (masked)."""

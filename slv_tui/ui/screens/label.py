@@ -9,6 +9,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from slv_tui.sanitize import clean
+from slv_tui.ui.safe_input import SafeInput
+
 
 class LabelScreen(ModalScreen[str | None]):
     """Asks for a label; Enter saves (empty clears), Escape cancels."""
@@ -18,18 +21,19 @@ class LabelScreen(ModalScreen[str | None]):
     def __init__(self, batch_id: str, current: str) -> None:
         super().__init__()
         self.batch_id = batch_id
-        self.current = current
+        self.current = clean(current)
+        """The label as stored may hold anything (the file is data): shown and edited cleaned."""
 
     def compose(self) -> ComposeResult:
         """A title and one input."""
         with Vertical(classes="dialog"):
             yield Label(f"Label for batch {self.batch_id}", classes="dialog-title")
-            yield Input(value=self.current, placeholder="e.g. Main street, phase 2", id="label-input")
+            yield SafeInput(value=self.current, placeholder="e.g. Main street, phase 2", id="label-input")
             yield Label("enter saves · empty clears · esc cancels", classes="dialog-hint")
 
     @on(Input.Submitted)
     def _save(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip())
+        self.dismiss(clean(event.value).strip())
 
     def action_cancel(self) -> None:
         """Close without changes."""
