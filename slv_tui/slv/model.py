@@ -135,7 +135,7 @@ class Batch:
 
     @property
     def state(self) -> BatchState:
-        """The batch state, by the first matching rule of shared/design.md."""
+        """The batch state, by the first matching rule of the state table."""
         return derive_state(self)
 
     @property
@@ -152,7 +152,7 @@ class Batch:
 
 
 def derive_state(batch: Batch) -> BatchState:
-    """Apply the state table of shared/design.md; first match wins."""
+    """Apply the state table; first match wins."""
     if batch.cancelled:
         return BatchState.CANCELLED
     if batch.running and batch.cancel_requested:

@@ -1,4 +1,4 @@
-"""The command-line contract of design.md, run as real subprocesses against a threaded simulator."""
+"""The command-line contract, run as real subprocesses against a threaded simulator."""
 
 from __future__ import annotations
 
@@ -492,7 +492,7 @@ MESSAGE_TYPES = {"severity": str, "status": int, "statusText": str, "text": str}
 
 
 def assert_contract_types(obj: dict[str, object]) -> None:
-    """The value types of design.md's example object (strings/null where the server may omit)."""
+    """The value types of the documented example object (strings/null where the server may omit)."""
     optional_str = (str, type(None))
     expected = {
         "batchId": str, "state": str, "progress": (int, float, type(None)), "running": bool,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-from pathlib import Path
 
 import pytest
 from support.clock import FakeClock
+from support.fixtures import FIXTURES
 from support.sim import MakeClient, StartSim
 
 from slv_tui import __version__
@@ -15,7 +15,7 @@ from slv_tui.slv.errors import AuthError, ConnectError, HttpStatusError
 from slv_tui.slv.model import BatchState, Counts
 
 OK_ID = "1481016600181"
-SAMPLE = Path("/work/shared/slv-api/samples/batch_finished_ok.json")
+SAMPLE = FIXTURES / "batch_finished_ok.json"
 
 STATIC_STATES = {
     "1481016600181": BatchState.SUCCEEDED,

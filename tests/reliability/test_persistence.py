@@ -1,4 +1,4 @@
-"""Persistence (issue #4, part 3): atomic watchlist writes under SIGKILL, corrupt files, two writers."""
+"""Persistence: atomic watchlist writes under SIGKILL, corrupt files, two writers."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Soak (issue #4, part 2) of the whole dashboard: the real Textual app, headless, polling a simulator
+"""Soak of the whole dashboard: the real Textual app, headless, polling a simulator
 that fails 10 % of its answers, for thousands of poll rounds drawn on screen.
 
 Zero crashes (the app stays up and the poller worker never has to be restarted), every watchlist
