@@ -87,7 +87,7 @@ def test_no_file_points_outside_the_repository() -> None:
 
 def test_outside_pattern_catches_what_it_should() -> None:
     """The scanner is not vacuous: each kind of pointer matches, ordinary text does not."""
-    bad_lines = (_WORK + "x/y.json", "see " + _SHARED + "notes", "the " + _DESIGN, f"({_ISSUE} #4)", _ISSUE + " 10")
+    bad_lines = (_WORK + "x.json", "see " + _SHARED + "a", "the " + _DESIGN, f"({_ISSUE} #4)", _ISSUE + " 10")
     for bad in bad_lines:
         assert _OUTSIDE.search(bad), bad
     for good in ("tests/fixtures/batch.json", "an issue with the lock", "a shared lock"):

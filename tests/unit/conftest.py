@@ -8,8 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from support.fixtures import FIXTURES
 from support.env import isolated_env as isolated_env  # autouse: XDG dirs under tmp_path, no SLV_*
+from support.fixtures import FIXTURES
 
 SAMPLES = FIXTURES
 
