@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from pathlib import Path
 
+from rich.console import RenderableType
 from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -103,6 +104,11 @@ class SlvApp(App[None]):
         self._start_poller()
         if self.watchlist.problem:
             self.notify(clean(self.watchlist.problem), title="Watchlist", severity="warning", markup=False)
+
+    def exit(self, result: None = None, return_code: int = 0, message: RenderableType | None = None) -> None:
+        """Quit: stop listening to the poller first, so no round is drawn into a screen being torn down."""
+        self.poller.on_round = None
+        super().exit(result, return_code, message)
 
     async def on_unmount(self) -> None:
         """Stop listening to the poller and close the client's connections while this loop still runs."""

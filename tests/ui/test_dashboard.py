@@ -15,6 +15,7 @@ from slv_tui.ui.screens.add_batches import AddBatchesScreen
 from slv_tui.ui.screens.help import HelpScreen
 from slv_tui.ui.screens.password import PasswordScreen
 from slv_tui.ui.widgets.header_bar import HeaderBar
+from slv_tui.watch.snapshot import PollRound
 
 from .ui_helpers import FakeClock, build, cell, screen_text, wait_for
 
@@ -254,3 +255,26 @@ async def test_elapsed_survives_a_restart(start_sim: StartSim, tmp_path: Path) -
     async with stack.app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: cell(stack.app, RUNNING, "state") == "▶ running")
         assert cell(stack.app, RUNNING, "elapsed") == "2h 01m"
+
+
+async def test_a_poll_round_during_teardown_draws_nothing(start_sim: StartSim, tmp_path: Path) -> None:
+    """On quit the widgets are pruned before the screen; a round or a tick arriving then is ignored
+    (it used to raise NoMatches('#detail-title') from the detail pane)."""
+    sim = start_sim(scenario="static")
+    stack = build(sim.url, tmp_path, ids=[OK])
+    rounds: list[PollRound] = []
+    async with stack.app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: cell(stack.app, OK, "state") != "")
+        forward = stack.poller.on_round
+        assert forward is not None
+        stack.poller.on_round = lambda r: (rounds.append(r), forward(r))[-1]
+        stack.poller.refresh()
+        await wait_for(pilot, lambda: bool(rounds))
+        dashboard = stack.app.dashboard
+        await dashboard.detail.remove()  # what teardown does first: the pane and its children go
+        assert not dashboard.drawable
+        dashboard.apply_round(rounds[-1])  # no NoMatches
+        dashboard.refresh_view()
+        dashboard.restyle()
+        assert stack.app.return_code is None
+    assert stack.app.poller.on_round is None  # quitting stopped listening before the teardown

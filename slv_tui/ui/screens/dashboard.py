@@ -133,9 +133,20 @@ class DashboardScreen(Screen[None]):
             self.poller.snapshots(), labels, now=now, interval=self.poller.interval, needle=self.filter_text
         )
 
+    @property
+    def drawable(self) -> bool:
+        """True while header, table and detail can be drawn into: false before the widgets have
+        their styles and from the moment teardown starts (on quit the widgets are pruned first,
+        while a poll round, a timer tick or a highlight can still arrive)."""
+        if not self._ready or not self.is_attached or self._pruning or self._closing:
+            return False
+        if not self.app.is_running:  # shutting down: the app stops running before it prunes screens
+            return False
+        return all(w.is_attached and not w._pruning for w in (self.header, self.table, self.detail))
+
     def refresh_view(self, select: str | None = None) -> None:
         """Bring header, table and detail up to date (only changed cells are touched)."""
-        if not self._ready or not self.is_attached:
+        if not self.drawable:
             return
         now = self.clock()
         rows = self.rows(now)
@@ -150,6 +161,8 @@ class DashboardScreen(Screen[None]):
             self.refresh_bindings()
 
     def _show_detail(self, now: float) -> None:
+        if not self.drawable:
+            return
         batch_id = self.selected_id
         snap = None if batch_id is None else self.poller.snapshot(batch_id)
         labels = {e.batch_id: e.label for e in self.watchlist.entries}
@@ -182,6 +195,8 @@ class DashboardScreen(Screen[None]):
 
     def restyle(self) -> None:
         """Redraw with the current theme's colours."""
+        if not self.drawable:
+            return
         self.header.restyle()
         self.table.restyle()
         self.detail.restyle()
