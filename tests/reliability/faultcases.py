@@ -88,6 +88,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@contextlib.contextmanager
+def closed_port() -> Iterator[int]:
+    """A port that refuses connections for as long as the block runs: bound but never listening, so
+    no other process can take it meanwhile (a port merely found free could be taken before use)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        yield int(s.getsockname()[1])
+
+
 # -- status --json as a subprocess -------------------------------------------------------------
 
 
@@ -110,7 +119,8 @@ class StatusOutcome:
 def status_target(kind: str) -> Iterator[str]:
     """A base URL that shows fault `kind` to a fresh `status` process."""
     if kind == "refused":
-        yield f"http://127.0.0.1:{free_port()}/reports"
+        with closed_port() as port:
+            yield f"http://127.0.0.1:{port}/reports"
         return
     if kind in EXTRA:
         reply = hostile_reply(kind)
@@ -242,6 +252,11 @@ class _Target:
             await self.sim.stop()
 
 
+GOOD_ANSWER_TIMEOUT = 10.0
+SLOW_CASE_TIMEOUT = 1.0
+"""The `slow` case's simulator holds each answer 5 s: well past this deadline, well within a good one."""
+
+
 async def _step(poller: Poller, clock: FakeClock) -> int:
     """Move the fake clock to the next due work and run one round; returns the number of fetches."""
     clock.now = max(clock.now, poller.next_wake())
@@ -254,7 +269,9 @@ async def run_poller_case(kind: str, on_round: Callable[[], None] | None = None)
     clock = FakeClock()
     target = _Target(kind)
     url = await target.start()
-    client = client_for(url)
+    # A good answer must never miss its deadline on a loaded machine (a miss changes the rounds
+    # counted): only the `slow` case needs a deadline shorter than the simulator's delay.
+    client = client_for(url, timeout=SLOW_CASE_TIMEOUT if kind == "slow" else GOOD_ANSWER_TIMEOUT)
     poller = Poller(client.get_batch, interval=INTERVAL, clock=clock, rng=random.Random(7))
     try:
         poller.watch(RUNNING_IDS)
