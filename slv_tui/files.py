@@ -7,12 +7,14 @@ mechanism per system); POSIX-only flags and checks are used where the platform h
 from __future__ import annotations
 
 import errno
+import io
 import os
 import stat
 import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 import filelock
@@ -109,8 +111,8 @@ portable path `filelock` takes where neither exists."""
 
 
 @contextmanager
-def locked(lock_path: Path, *, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """Hold an exclusive lock on `lock_path` (0600), waiting at most `timeout` seconds.
+def locked(lock_path: Path, *, timeout: float | None = None) -> Iterator[None]:
+    """Hold an exclusive lock on `lock_path` (0600), waiting at most `timeout` (LOCK_TIMEOUT) seconds.
 
     A symlink at `lock_path` is refused (another user could point it anywhere); a lock held
     elsewhere past the timeout is an UnsafeFileError naming the lock file.
@@ -120,6 +122,7 @@ def locked(lock_path: Path, *, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
             raise UnsafeFileError(f"lock file {lock_path} is a symbolic link; not following it")
     except FileNotFoundError:
         pass
+    timeout = LOCK_TIMEOUT if timeout is None else timeout
     lock = LOCK_CLASS(str(lock_path), timeout=timeout, mode=FILE_MODE)
     try:
         lock.acquire(poll_interval=LOCK_POLL)
@@ -133,3 +136,18 @@ def locked(lock_path: Path, *, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
         yield
     finally:
         lock.release()
+
+
+class PrivateRotatingFileHandler(RotatingFileHandler):
+    """A rotating log whose files (the current one and every new one after a rollover) are 0600."""
+
+    def _open(self) -> io.TextIOWrapper:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_CLOEXEC", 0)
+        fd = os.open(self.baseFilename, flags, FILE_MODE)
+        if _POSIX:
+            try:
+                if stat.S_IMODE(os.fstat(fd).st_mode) & 0o077:  # a log left readable by an older version
+                    os.fchmod(fd, FILE_MODE)
+            except OSError:
+                pass
+        return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)

@@ -7,6 +7,7 @@ import json
 import logging
 import math
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -57,6 +58,7 @@ class Watchlist:
         self.problem: str | None = None
         """A one-line note about the last trouble (a corrupt file moved aside, a change not saved)."""
         self._pending: list[Change] = []
+        self._mutex = threading.Lock()
 
     def load(self) -> list[WatchEntry]:
         """Read the file (a corrupt one is moved aside with a note in `problem`).
@@ -182,7 +184,7 @@ class Watchlist:
     def _locked(self) -> Iterator[None]:
         """The watchlist's lock (a 0600 file beside it): a short wait, never a symlink, never a hang."""
         lock_path = self.path.with_name(self.path.name + ".lock")
-        with ExitStack() as stack:
+        with self._mutex, ExitStack() as stack:  # one thread of this process at a time, then the file lock
             try:
                 private_dir(self.path.parent)
                 stack.enter_context(locked(lock_path))

@@ -90,7 +90,7 @@ async def test_empty_watchlist_and_empty_filter_say_what_to_do(start_sim: StartS
         guide = str(_detail(app, "empty").render())
         assert "add batch IDs" in guide and "slv-tui 1481016600181" in guide
         assert _detail(app, "empty").display and not app.dashboard.detail.query_one("#detail-body").display
-        app.dashboard.add_batches([OK])
+        await app.dashboard.add_batches([OK])
         await wait_for(pilot, lambda: cell(app, OK, "state") == "✔ succeeded")
         assert not _detail(app, "empty").display
         await pilot.press("slash", *"zzz")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
+from typing import TypeVar
 
 from rich.text import Text
 from textual import on
@@ -23,6 +26,7 @@ from slv_tui.watch.poller import Poller
 from slv_tui.watch.snapshot import PollRound, ServerStatus, Snapshot
 from slv_tui.watch.watchlist import WatchEntry, Watchlist
 
+_T = TypeVar("_T")
 UNDO_SECONDS = 8.0
 NARROW_BELOW = 100
 
@@ -80,6 +84,7 @@ class DashboardScreen(Screen[None]):
         self._undo_deadline = 0.0
         self._server = ServerStatus()
         self._ready = False
+        self._saving = asyncio.Lock()
 
     def compose(self) -> ComposeResult:
         """Header, filter box (hidden until /), table, detail, footer."""
@@ -237,15 +242,21 @@ class DashboardScreen(Screen[None]):
 
         self.app.push_screen(AddBatchesScreen(), self._added)
 
-    def _added(self, result: tuple[list[str], str] | None) -> None:
+    async def _added(self, result: tuple[list[str], str] | None) -> None:
         if not result:
             return
         ids, label = result
-        self.add_batches(ids, label)
+        await self.add_batches(ids, label)
 
-    def add_batches(self, ids: Sequence[str], label: str = "") -> list[str]:
+    async def _save(self, change: Callable[[], _T]) -> _T:
+        """Run a watchlist change in a thread: its file lock and fsync never freeze the screen.
+        Changes run one at a time, in the order the keys were pressed."""
+        async with self._saving:
+            return await asyncio.to_thread(change)
+
+    async def add_batches(self, ids: Sequence[str], label: str = "") -> list[str]:
         """Watch these IDs (already watched ones are left alone) and select the first."""
-        added = self.watchlist.add(ids, label)
+        added = await self._save(partial(self.watchlist.add, ids, label))
         self._warn_if_unsaved()
         self.poller.watch(added)
         skipped = len(ids) - len(added)
@@ -264,12 +275,12 @@ class DashboardScreen(Screen[None]):
             self.app.notify(clean(self.watchlist.problem), title="Watchlist not saved", severity="warning",
                             markup=False)  # fmt: skip
 
-    def action_remove(self) -> None:
+    async def action_remove(self) -> None:
         """Remove the selected batch; undo stays possible for a few seconds."""
         batch_id = self.selected_id
         if batch_id is None:
             return
-        self.undo_entries = self.watchlist.remove([batch_id])
+        self.undo_entries = await self._save(partial(self.watchlist.remove, [batch_id]))
         self._warn_if_unsaved()
         self._undo_deadline = self.clock() + UNDO_SECONDS
         self.poller.unwatch([batch_id])
@@ -277,12 +288,12 @@ class DashboardScreen(Screen[None]):
         self.refresh_view()
         self.refresh_bindings()
 
-    def action_undo(self) -> None:
+    async def action_undo(self) -> None:
         """Put back what was just removed."""
         if not self.undo_entries:
             return
         entries, self.undo_entries = self.undo_entries, []
-        self.watchlist.restore(entries)
+        await self._save(partial(self.watchlist.restore, entries))
         self._warn_if_unsaved()
         self.poller.watch((e.batch_id for e in entries), seen_for=self.watchlist.watched_for())
         self.app.notify(f"Restored {', '.join(e.batch_id for e in entries)}", markup=False)
@@ -298,9 +309,9 @@ class DashboardScreen(Screen[None]):
             return
         current = next((e.label for e in self.watchlist.entries if e.batch_id == batch_id), "")
 
-        def done(label: str | None) -> None:
+        async def done(label: str | None) -> None:
             if label is not None:
-                self.watchlist.set_label(batch_id, label)
+                await self._save(partial(self.watchlist.set_label, batch_id, label))
                 self._warn_if_unsaved()
                 self.refresh_view()
 
