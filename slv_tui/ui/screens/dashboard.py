@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from rich.text import Text
 from textual import on
@@ -242,11 +242,15 @@ class DashboardScreen(Screen[None]):
 
         self.app.push_screen(AddBatchesScreen(), self._added)
 
-    async def _added(self, result: tuple[list[str], str] | None) -> None:
+    def _added(self, result: tuple[list[str], str] | None) -> None:
         if not result:
             return
         ids, label = result
-        await self.add_batches(ids, label)
+        self._in_background(self.add_batches(ids, label))
+
+    def _in_background(self, work: Coroutine[Any, Any, object]) -> None:
+        """Run a watchlist change as a worker, so keys keep working while it waits for the file."""
+        self.run_worker(work, group="watchlist")
 
     async def _save(self, change: Callable[[], _T]) -> _T:
         """Run a watchlist change in a thread: its file lock and fsync never freeze the screen.
@@ -275,11 +279,13 @@ class DashboardScreen(Screen[None]):
             self.app.notify(clean(self.watchlist.problem), title="Watchlist not saved", severity="warning",
                             markup=False)  # fmt: skip
 
-    async def action_remove(self) -> None:
+    def action_remove(self) -> None:
         """Remove the selected batch; undo stays possible for a few seconds."""
         batch_id = self.selected_id
-        if batch_id is None:
-            return
+        if batch_id is not None:
+            self._in_background(self._remove(batch_id))
+
+    async def _remove(self, batch_id: str) -> None:
         self.undo_entries = await self._save(partial(self.watchlist.remove, [batch_id]))
         self._warn_if_unsaved()
         self._undo_deadline = self.clock() + UNDO_SECONDS
@@ -288,11 +294,14 @@ class DashboardScreen(Screen[None]):
         self.refresh_view()
         self.refresh_bindings()
 
-    async def action_undo(self) -> None:
+    def action_undo(self) -> None:
         """Put back what was just removed."""
         if not self.undo_entries:
             return
         entries, self.undo_entries = self.undo_entries, []
+        self._in_background(self._restore(entries))
+
+    async def _restore(self, entries: list[WatchEntry]) -> None:
         await self._save(partial(self.watchlist.restore, entries))
         self._warn_if_unsaved()
         self.poller.watch((e.batch_id for e in entries), seen_for=self.watchlist.watched_for())
@@ -309,11 +318,14 @@ class DashboardScreen(Screen[None]):
             return
         current = next((e.label for e in self.watchlist.entries if e.batch_id == batch_id), "")
 
-        async def done(label: str | None) -> None:
+        async def save(label: str) -> None:
+            await self._save(partial(self.watchlist.set_label, batch_id, label))
+            self._warn_if_unsaved()
+            self.refresh_view()
+
+        def done(label: str | None) -> None:
             if label is not None:
-                await self._save(partial(self.watchlist.set_label, batch_id, label))
-                self._warn_if_unsaved()
-                self.refresh_view()
+                self._in_background(save(label))
 
         self.app.push_screen(LabelScreen(batch_id, current), done)
 
