@@ -17,7 +17,8 @@ import pytest
 
 from slv_tui import __version__
 from slv_tui.sim import ThreadedSim
-from tests.integration.conftest import Cli
+
+from .conftest import Cli
 
 OK = "1481016600181"
 RUNNING = "1481019204417"
@@ -93,7 +94,7 @@ def test_usage_errors_exit_2_before_any_request(
     before = static_sim.server.request_count
     extra = [] if env.get("SLV_URL") == "" else ["--url", static_sim.url]
     env = {"SLV_PASSWORD": "admin", **{k: v for k, v in env.items() if v}}
-    done = cli.run(*args[:1], *extra, *args[1:], **env)
+    done = cli.run(*args[:1], *extra, *args[1:], **env)  # type: ignore[arg-type]  # env: str values only
     assert done.returncode == 2, done.stderr
     assert needle in done.stderr
     assert "Traceback" not in done.stderr
@@ -494,7 +495,7 @@ MESSAGE_TYPES = {"severity": str, "status": int, "statusText": str, "text": str}
 def assert_contract_types(obj: dict[str, object]) -> None:
     """The value types of the documented example object (strings/null where the server may omit)."""
     optional_str = (str, type(None))
-    expected = {
+    expected: dict[str, type | tuple[type, ...]] = {
         "batchId": str, "state": str, "progress": (int, float, type(None)), "running": bool,
         "cancelRequested": bool, "cancelled": bool, "status": optional_str, "errorCode": optional_str,
         "errorCodeLabel": optional_str, "progressMessage": optional_str, "message": optional_str,
@@ -512,7 +513,9 @@ def assert_contract_types(obj: dict[str, object]) -> None:
         "succeeded",
     )
     progress = obj["progress"]
-    assert progress is None or (not isinstance(progress, bool) and 0 <= progress <= 100)
+    assert progress is None or (
+        isinstance(progress, int | float) and not isinstance(progress, bool) and 0 <= progress <= 100
+    )
     counts = obj["counts"]
     assert isinstance(counts, dict) and {k: type(v) for k, v in counts.items()} == COUNTS
     steps = obj["steps"]

@@ -72,6 +72,7 @@ async def test_soak_dashboard(tmp_path: Path, restore_logging: None) -> None:
             if rounds == TURNOVER:
                 gc.collect()
                 memory["base"] = tracemalloc.get_traced_memory()[0]
+            assert app_on_round is not None
             app_on_round(poll_round)
 
         started = time.monotonic()

@@ -272,7 +272,12 @@ async def test_a_poll_round_during_teardown_draws_nothing(start_sim: StartSim, t
         await wait_for(pilot, lambda: cell(stack.app, OK, "state") != "")
         forward = stack.poller.on_round
         assert forward is not None
-        stack.poller.on_round = lambda r: (rounds.append(r), forward(r))[-1]
+
+        def record(poll_round: PollRound) -> None:
+            rounds.append(poll_round)
+            forward(poll_round)
+
+        stack.poller.on_round = record
         stack.poller.refresh()
         await wait_for(pilot, lambda: bool(rounds))
         dashboard = stack.app.dashboard
