@@ -92,3 +92,12 @@ def test_outside_pattern_catches_what_it_should() -> None:
         assert _OUTSIDE.search(bad), bad
     for good in ("tests/fixtures/batch.json", "an issue with the lock", "a shared lock"):
         assert not _OUTSIDE.search(good), good
+
+
+def test_the_version_is_written_once() -> None:
+    """pyproject takes the version from slv_tui/__init__.py (hatch dynamic version)."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert "version" not in project and "version" in project["dynamic"]
+    from slv_tui import __version__
+
+    assert re.fullmatch(r"\d+\.\d+\.\d+\S*", __version__)

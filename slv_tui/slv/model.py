@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -142,13 +141,6 @@ class Batch:
     def current_step(self) -> Step | None:
         """The last step the server has reported so far."""
         return self.steps[-1] if self.steps else None
-
-    def iter_messages(self) -> Iterator[tuple[Step, Message]]:
-        """Every message of every step, steps in order and severities info, warning, error."""
-        for step in self.steps:
-            for severity in Severity:
-                for msg in step.messages(severity):
-                    yield step, msg
 
 
 def derive_state(batch: Batch) -> BatchState:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from slv_tui.sanitize import clean, clean_optional
+from slv_tui.sanitize import clean
 
 
 @pytest.mark.parametrize(
@@ -37,8 +37,3 @@ def test_clean_multiline_keeps_newlines() -> None:
 def test_clean_bounds_length() -> None:
     out = clean("x" * 5000, max_length=100)
     assert len(out) == 100 and out.endswith("…")
-
-
-def test_clean_optional() -> None:
-    assert clean_optional(None) is None
-    assert clean_optional("a\x1b[1mb") == "ab"
