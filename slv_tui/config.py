@@ -86,7 +86,7 @@ def read_config(path: Path, *, required: bool) -> dict[str, Any]:
     A FIFO, a device, a file over MAX_CONFIG_BYTES or one every user may write is refused.
     """
     try:
-        raw = read_regular(path, MAX_CONFIG_BYTES, what="config", refuse_world_writable=True)
+        raw = read_regular(path, MAX_CONFIG_BYTES, refuse_world_writable=True)
         data = tomllib.loads(raw.decode("utf-8"))
     except UnsafeFileError as exc:
         raise ConfigError(str(exc)) from None

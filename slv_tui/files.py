@@ -55,7 +55,7 @@ def private_dir(path: Path) -> Path:
     return path
 
 
-def read_regular(path: Path, limit: int, *, what: str = "file", refuse_world_writable: bool = False) -> bytes:
+def read_regular(path: Path, limit: int, *, refuse_world_writable: bool = False) -> bytes:
     """The bytes of a regular file of at most `limit` bytes.
 
     Never blocks on a FIFO, never reads a device (a link to /dev/zero), never holds more than
@@ -68,15 +68,15 @@ def read_regular(path: Path, limit: int, *, what: str = "file", refuse_world_wri
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise UnsafeFileError(f"{what} {path} is not a regular file")
+            raise UnsafeFileError(f"{path}: not a regular file")
         if refuse_world_writable and _POSIX and info.st_mode & stat.S_IWOTH:
-            raise WorldWritableError(f"{what} {path} is writable by every user; refusing it (chmod o-w)")
+            raise WorldWritableError(f"{path}: writable by every user; refusing it (chmod o-w)")
         with os.fdopen(fd, "rb", closefd=False) as handle:
             raw = handle.read(limit + 1)
     finally:
         os.close(fd)
     if len(raw) > limit:
-        raise UnsafeFileError(f"{what} {path} is larger than {_size(limit)}")
+        raise UnsafeFileError(f"{path}: larger than {_size(limit)}")
     return raw
 
 

@@ -216,7 +216,7 @@ class SlvApp(App[None]):
 
     def _load_theme(self) -> str | None:
         try:
-            raw = read_regular(self.state_file, MAX_STATE_BYTES, what="UI state")
+            raw = read_regular(self.state_file, MAX_STATE_BYTES)
             data = json.loads(raw.decode("utf-8"))
         except FileNotFoundError:
             return None

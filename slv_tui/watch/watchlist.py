@@ -197,13 +197,13 @@ class Watchlist:
 
     def _read(self) -> list[WatchEntry]:
         try:
-            raw = read_regular(self.path, MAX_FILE_BYTES, what="watchlist", refuse_world_writable=True)
+            raw = read_regular(self.path, MAX_FILE_BYTES, refuse_world_writable=True)
         except FileNotFoundError:
             return []
         except WorldWritableError as exc:
-            raise WatchlistError(str(exc)) from None
+            raise WatchlistError(f"watchlist {exc}") from None
         except UnsafeFileError as exc:  # a FIFO, a device, an oversized file: not one slv-tui wrote
-            self._move_aside(str(exc).removeprefix(f"watchlist {self.path} "))
+            self._move_aside(str(exc).removeprefix(f"{self.path}: "))
             return []
         except OSError as exc:
             raise WatchlistError(f"cannot read {self.path}: {_why(exc)}") from None

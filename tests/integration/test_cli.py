@@ -552,3 +552,20 @@ def test_json_stdout_holds_only_json_warnings_go_to_stderr(cli: Cli, static_sim:
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)[0]["state"] == "succeeded"
     assert "slv-tui: warning: TLS certificate verification is OFF" in done.stderr
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes and FIFOs are POSIX notions")
+@pytest.mark.parametrize("kind", ["world_writable", "fifo", "device"])
+def test_a_config_that_is_no_safe_file_is_refused_in_one_line(cli: Cli, kind: str) -> None:
+    """As ssh does with such files; a FIFO or /dev/zero as --config used to hang or eat memory."""
+    cfg = cli.home / "risky.toml"
+    if kind == "world_writable":
+        cfg.write_text('[servers.default]\nurl = "http://127.0.0.1:9/r"\npassword_command = "echo x"\n')
+        cfg.chmod(0o666)
+    elif kind == "fifo":
+        os.mkfifo(cfg)
+    else:
+        cfg.symlink_to("/dev/zero")
+    line = one_line_error(cli.run("status", "--config", str(cfg), OK, SLV_PASSWORD="admin", timeout=20))
+    needle = "writable by every user" if kind == "world_writable" else "not a regular file"
+    assert line.startswith(f"slv-tui: error: {cfg}: ") and needle in line

@@ -109,7 +109,7 @@ def test_world_writable_is_refused_only_when_asked(tmp_path: Path) -> None:
     shared.write_text("")
     os.chmod(shared, 0o666)
     with pytest.raises(WorldWritableError, match=r"writable by every user.*chmod o-w"):
-        read_regular(shared, 1024, what="config", refuse_world_writable=True)
+        read_regular(shared, 1024, refuse_world_writable=True)
     assert read_regular(shared, 1024) == b""
 
 
