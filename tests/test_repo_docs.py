@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import tomllib
@@ -101,3 +102,25 @@ def test_the_version_is_written_once() -> None:
     from slv_tui import __version__
 
     assert re.fullmatch(r"\d+\.\d+\.\d+\S*", __version__)
+
+
+POSIX_ONLY = {"fcntl", "termios", "pwd", "grp", "resource", "pty", "tty"}
+
+
+def test_no_posix_only_module_is_imported_at_top_level() -> None:
+    """Windows has none of them: a top-level import would stop the module from loading there."""
+    offenders = []
+    sources = [p for p in _tracked_text_files() if p.suffix == ".py"]
+    assert any(p.name == "watchlist.py" for p in sources)
+    for path in sources:
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            else:
+                continue
+            bad = {n.split(".")[0] for n in names} & POSIX_ONLY
+            if bad:
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}: {', '.join(sorted(bad))}")
+    assert not offenders, "\n".join(offenders)
