@@ -96,6 +96,8 @@ def read_config(path: Path, *, required: bool) -> dict[str, Any]:
         return {}
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML (nested too deeply)") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML (not UTF-8 text: byte {exc.start})") from None
     except OSError as exc:

@@ -220,7 +220,7 @@ class SlvApp(App[None]):
             data = json.loads(raw.decode("utf-8"))
         except FileNotFoundError:
             return None
-        except (OSError, ValueError) as exc:  # a FIFO, a device, a huge or broken file: default theme
+        except (OSError, ValueError, RecursionError) as exc:  # a FIFO, a device, a huge or broken file
             log.warning("ignoring the UI state: %s", exc)
             return None
         theme = data.get("theme") if isinstance(data, dict) else None

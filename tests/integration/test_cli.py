@@ -344,6 +344,7 @@ def test_argument_errors_are_one_line(cli: Cli, args: list[str], needle: str) ->
          "servers.default.ca_bundle: no readable file /nonexistent/ca.pem"),
         (b'default_profile = "prod"\n[servers.lab]\nurl = "http://127.0.0.1:9/r"\n',
          "default_profile: no profile 'prod'"),
+        (b"a = " + b"[" * 100_000 + b"\n", "not valid TOML (nested too deeply)"),
     ],
 )  # fmt: skip
 def test_config_errors_are_one_line(cli: Cli, content: bytes, needle: str) -> None:

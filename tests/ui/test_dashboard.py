@@ -323,3 +323,18 @@ async def test_a_fifo_as_the_ui_state_file_neither_hangs_nor_fails(
     async with stack.app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: stack.app.dashboard.table.row_count == 1)
         assert stack.app.theme == "textual-dark"
+
+
+def test_a_hostile_ui_state_file_gives_the_default_theme(tmp_path: Path) -> None:
+    """Deep nesting, a huge file or a link to a device: ignored (logged), never a crash or a hang."""
+    state = tmp_path / "ui-state.json"
+    url = "http://127.0.0.1:9/reports"  # nothing is fetched: only the constructor reads the file
+    state.write_bytes(b'{"theme": "nord"}')
+    assert build(url, tmp_path).app._saved_theme == "nord"  # the file is read at all
+    for content in (b"[" * 100_000, b'{"theme": "' + b"x" * (128 * 1024) + b'"}'):
+        state.write_bytes(content)
+        assert build(url, tmp_path).app._saved_theme is None
+    if Path("/dev/zero").exists():
+        state.unlink()
+        state.symlink_to("/dev/zero")
+        assert build(url, tmp_path).app._saved_theme is None
