@@ -16,8 +16,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import filelock
+if TYPE_CHECKING:
+    import filelock
 
 DIR_MODE = 0o700
 FILE_MODE = 0o600
@@ -105,9 +107,10 @@ def write_atomic(path: Path, payload: bytes) -> None:
         os.close(dir_fd)
 
 
-LOCK_CLASS: type[filelock.BaseFileLock] = filelock.FileLock
-"""The lock in use: the system's own (flock, or msvcrt on Windows); tests swap in SoftFileLock, the
-portable path `filelock` takes where neither exists."""
+LOCK_CLASS: type[filelock.BaseFileLock] | None = None
+"""The lock in use; None is filelock.FileLock, the system's own (flock, or msvcrt on Windows). Tests
+swap in SoftFileLock, the portable path `filelock` takes where neither exists. (filelock is imported
+when a lock is first taken: `status` and `follow` never lock, and start faster without it.)"""
 
 
 @contextmanager
@@ -122,8 +125,10 @@ def locked(lock_path: Path, *, timeout: float | None = None) -> Iterator[None]:
             raise UnsafeFileError(f"lock file {lock_path} is a symbolic link; not following it")
     except FileNotFoundError:
         pass
+    import filelock
+
     timeout = LOCK_TIMEOUT if timeout is None else timeout
-    lock = LOCK_CLASS(str(lock_path), timeout=timeout, mode=FILE_MODE)
+    lock = (LOCK_CLASS or filelock.FileLock)(str(lock_path), timeout=timeout, mode=FILE_MODE)
     try:
         lock.acquire(poll_interval=LOCK_POLL)
     except filelock.Timeout:
