@@ -11,9 +11,11 @@ import importlib.abc
 import importlib.machinery
 import pkgutil
 import sys
+import tempfile
 import traceback
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 from types import ModuleType
 
 BLOCKED = frozenset({"fcntl", "termios", "pwd", "grp", "resource", "tty", "pty"})
@@ -53,7 +55,24 @@ def main() -> int:
         print(f"imported despite the block: {', '.join(leaked)}", file=sys.stderr)
         return 1
     print(f"{len(names) - len(failed)} of {len(names)} modules import without {', '.join(sorted(BLOCKED))}")
-    return 1 if failed else 0
+    return 1 if failed else store_round_trip()
+
+
+def store_round_trip() -> int:
+    """The watchlist saves and reads back with no fcntl: filelock falls back to its portable lock."""
+    from slv_tui.watch.watchlist import Watchlist
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "watchlists" / "default.json"
+        Watchlist(path).add(["1481016600181"], label="portable")
+        entries = Watchlist(path).load()
+    if [(e.batch_id, e.label) for e in entries] != [("1481016600181", "portable")]:
+        print(f"watchlist round trip without fcntl failed: {entries}", file=sys.stderr)
+        return 1
+    import filelock
+
+    print(f"the watchlist saves and loads with filelock.FileLock = {filelock.FileLock.__name__}")
+    return 0
 
 
 if __name__ == "__main__":
