@@ -14,16 +14,13 @@ the machine is; the ratio is dashboard / baseline.
 from __future__ import annotations
 
 import argparse
-import fcntl
 import os
-import pty
 import signal
 import socket
 import struct
 import subprocess
 import sys
 import tempfile
-import termios
 import threading
 import time
 from pathlib import Path
@@ -61,7 +58,11 @@ def cpu_seconds(pid: int) -> float:
 
 
 def spawn_in_pty(argv: list[str], env: dict[str, str]) -> tuple[int, int]:
-    """Start `argv` on a new 160x45 pseudo-terminal; a thread drains its output."""
+    """Start `argv` on a new 160x45 pseudo-terminal; a thread drains its output (Linux: /proc, pty)."""
+    import fcntl
+    import pty
+    import termios
+
     pid, fd = pty.fork()
     if pid == 0:
         os.execvpe(argv[0], argv, env)

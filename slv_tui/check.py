@@ -6,6 +6,7 @@ configuration errors (exit 2) are found by the cli before this runs. Never print
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -130,10 +131,8 @@ async def run_check(client: SlvClient, profile: str, output: Output, requested: 
             finding.problems.append((client.mode_note, "if batches cannot be read, force a mode with --auth"))
         if user_problem:
             finding.problems.append(user_problem)
-        try:
+        with contextlib.suppress(errors.ServerError):  # "605 Batch not found" proves the batch API answers
             await client.get_batch(PROBE_BATCH)
-        except errors.ServerError:
-            pass  # an SLV error object ("605 Batch not found") proves the batch API answers
         finding.readable = True
     except errors.SlvError as exc:
         finding.mode, finding.note = client.mode, client.mode_note

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+from slv_tui.files import UnsafeFileError, read_regular
 from slv_tui.slv.auth import AUTH_CHOICES, AuthChoice
 
 DEFAULT_PROFILE = "default"
@@ -77,17 +78,28 @@ def check_files(settings: Settings) -> None:
         raise ConfigError(f"{where}servers.{settings.profile}.ca_bundle: no readable file {bundle}")
 
 
+MAX_CONFIG_BYTES = 1024 * 1024
+"""A config file larger than this is no config (a link to /dev/zero): refused, never read whole."""
+
+
 def read_config(path: Path, *, required: bool) -> dict[str, Any]:
-    """Parse a TOML file; a missing optional file is an empty config."""
+    """Parse a TOML file; a missing optional file is an empty config.
+
+    A FIFO, a device, a file over MAX_CONFIG_BYTES or one every user may write is refused.
+    """
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
+        raw = read_regular(path, MAX_CONFIG_BYTES, refuse_world_writable=True)
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnsafeFileError as exc:
+        raise ConfigError(str(exc)) from None
     except FileNotFoundError:
         if required:
             raise ConfigError(f"{path}: file not found") from None
         return {}
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML (nested too deeply)") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML (not UTF-8 text: byte {exc.start})") from None
     except OSError as exc:

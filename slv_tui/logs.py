@@ -8,9 +8,10 @@ import html
 import json
 import logging
 import re
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from urllib.parse import quote, quote_plus, unquote
+
+from slv_tui.files import PrivateRotatingFileHandler, private_dir
 
 REDACTED = "********"
 MAX_BYTES = 5 * 1024 * 1024
@@ -170,8 +171,10 @@ def setup_logging(log_file: Path, level: str = "info", *, debug: bool = False) -
     # Never to Python's last-resort stderr handler (unredacted, and it would scribble on the dashboard).
     root.propagate = False
     try:
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        handler = RotatingFileHandler(log_file, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
+        private_dir(log_file.parent)  # 0700 folder, 0600 files: a log may name servers and batches
+        handler = PrivateRotatingFileHandler(
+            log_file, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
+        )
     except OSError:
         root.addHandler(logging.NullHandler())
         return None

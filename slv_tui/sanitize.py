@@ -53,8 +53,3 @@ def clean(text: object, *, max_length: int = DEFAULT_MAX_LENGTH, single_line: bo
     if len(s) > max_length:
         s = s[: max_length - 1] + "…"
     return s
-
-
-def clean_optional(text: object, *, max_length: int = DEFAULT_MAX_LENGTH) -> str | None:
-    """Like `clean`, but None stays None."""
-    return None if text is None else clean(text, max_length=max_length)

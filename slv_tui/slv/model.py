@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, NamedTuple
@@ -135,7 +134,7 @@ class Batch:
 
     @property
     def state(self) -> BatchState:
-        """The batch state, by the first matching rule of shared/design.md."""
+        """The batch state, by the first matching rule of the state table."""
         return derive_state(self)
 
     @property
@@ -143,16 +142,9 @@ class Batch:
         """The last step the server has reported so far."""
         return self.steps[-1] if self.steps else None
 
-    def iter_messages(self) -> Iterator[tuple[Step, Message]]:
-        """Every message of every step, steps in order and severities info, warning, error."""
-        for step in self.steps:
-            for severity in Severity:
-                for msg in step.messages(severity):
-                    yield step, msg
-
 
 def derive_state(batch: Batch) -> BatchState:
-    """Apply the state table of shared/design.md; first match wins."""
+    """Apply the state table; first match wins."""
     if batch.cancelled:
         return BatchState.CANCELLED
     if batch.running and batch.cancel_requested:

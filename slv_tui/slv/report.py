@@ -1,4 +1,4 @@
-"""The JSON object of `status --json` / `follow --json` / export, exactly as shared/design.md says."""
+"""The JSON object of `status --json` / `follow --json` / export, exactly as the README documents it."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from pathlib import Path
 
+from rich.console import RenderableType
 from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -17,6 +18,7 @@ from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 from slv_tui import paths
+from slv_tui.files import private_dir, read_regular, write_atomic
 from slv_tui.sanitize import clean
 from slv_tui.slv.auth import Secret
 from slv_tui.slv.client import SlvClient
@@ -30,9 +32,11 @@ from slv_tui.ui.widgets.batch_table import BatchTable
 from slv_tui.ui.widgets.header_bar import HeaderBar
 from slv_tui.watch.poller import Poller
 from slv_tui.watch.snapshot import PollRound
-from slv_tui.watch.watchlist import Watchlist, write_atomic
+from slv_tui.watch.watchlist import Watchlist
 
 log = logging.getLogger(__name__)
+MAX_STATE_BYTES = 64 * 1024
+"""The UI state file holds one theme name; anything larger is not ours and is ignored."""
 
 FINISH_TOAST: dict[BatchState, tuple[str, SeverityLevel, float]] = {
     BatchState.SUCCEEDED: ("Batch succeeded", "information", 10),
@@ -104,6 +108,11 @@ class SlvApp(App[None]):
         self._start_poller()
         if self.watchlist.problem:
             self.notify(clean(self.watchlist.problem), title="Watchlist", severity="warning", markup=False)
+
+    def exit(self, result: None = None, return_code: int = 0, message: RenderableType | None = None) -> None:
+        """Quit: stop listening to the poller first, so no round is drawn into a screen being torn down."""
+        self.poller.on_round = None
+        super().exit(result, return_code, message)
 
     async def on_unmount(self) -> None:
         """Stop listening to the poller and close the client's connections while this loop still runs."""
@@ -212,8 +221,12 @@ class SlvApp(App[None]):
 
     def _load_theme(self) -> str | None:
         try:
-            data = json.loads(self.state_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            raw = read_regular(self.state_file, MAX_STATE_BYTES)
+            data = json.loads(raw.decode("utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, RecursionError) as exc:  # a FIFO, a device, a huge or broken file
+            log.warning("ignoring the UI state: %s", exc)
             return None
         theme = data.get("theme") if isinstance(data, dict) else None
         return theme if isinstance(theme, str) else None
@@ -226,7 +239,7 @@ class SlvApp(App[None]):
             return
         self._saved_theme = theme
         try:
-            self.state_file.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(self.state_file.parent)
             write_atomic(self.state_file, json.dumps({"theme": theme}).encode("utf-8"))
         except OSError as exc:
             log.warning("cannot save the UI state to %s: %s", self.state_file, exc)

@@ -8,11 +8,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from slv_tui import paths
+from slv_tui.files import private_dir, write_atomic
 from slv_tui.slv.errors import SlvError
 from slv_tui.slv.model import Batch
 from slv_tui.slv.report import write_json_array
 from slv_tui.watch.snapshot import Snapshot
-from slv_tui.watch.watchlist import write_atomic
 
 
 def export_dir() -> Path:
@@ -20,9 +20,7 @@ def export_dir() -> Path:
     here = Path.cwd()
     if os.access(here, os.W_OK):
         return here
-    folder = paths.data_dir() / "exports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return private_dir(paths.data_dir() / "exports")
 
 
 def export_batches(ids: Sequence[str], lookup: Callable[[str], Snapshot | None]) -> Path:

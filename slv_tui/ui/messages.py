@@ -14,11 +14,3 @@ class BatchesPolled(Message):
     """A poll round ended: new snapshots, finished batches and the server's condition."""
 
     round: PollRound
-
-
-@dataclass
-class WatchlistChanged(Message):
-    """The watchlist gained, lost or relabelled batches (the table must follow)."""
-
-    selected: str | None = None
-    """A batch to put the cursor on afterwards, if any."""

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import errno
-import fcntl
 import json
 import logging
 import math
 import os
-import stat
-import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from slv_tui.files import UnsafeFileError, WorldWritableError, locked, private_dir, read_regular
+from slv_tui.files import write_atomic as write_atomic  # re-exported: the UI state file uses it too
 from slv_tui.slv.ids import validate_id
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,7 @@ class Watchlist:
         self.problem: str | None = None
         """A one-line note about the last trouble (a corrupt file moved aside, a change not saved)."""
         self._pending: list[Change] = []
+        self._mutex = threading.Lock()
 
     def load(self) -> list[WatchEntry]:
         """Read the file (a corrupt one is moved aside with a note in `problem`).
@@ -181,28 +182,31 @@ class Watchlist:
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            lock = open(self.path.with_name(self.path.name + ".lock"), "a+b")  # noqa: SIM115
-        except OSError as exc:
-            raise WatchlistError(f"cannot open the watchlist in {self.path.parent}: {_why(exc)}") from None
-        with lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        """The watchlist's lock (a 0600 file beside it): a short wait, never a symlink, never a hang."""
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        with self._mutex, ExitStack() as stack:  # one thread of this process at a time, then the file lock
             try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+                private_dir(self.path.parent)
+                stack.enter_context(locked(lock_path))
+            except UnsafeFileError as exc:
+                raise WatchlistError(str(exc)) from None
+            except OSError as exc:
+                where = self.path.parent
+                raise WatchlistError(f"cannot open the watchlist in {where}: {_why(exc)}") from None
+            yield
 
     def _read(self) -> list[WatchEntry]:
         try:
-            raw = _read_regular_file(self.path)
+            raw = read_regular(self.path, MAX_FILE_BYTES, refuse_world_writable=True)
         except FileNotFoundError:
+            return []
+        except WorldWritableError as exc:
+            raise WatchlistError(f"watchlist {exc}") from None
+        except UnsafeFileError as exc:  # a FIFO, a device, an oversized file: not one slv-tui wrote
+            self._move_aside(str(exc).removeprefix(f"{self.path}: "))
             return []
         except OSError as exc:
             raise WatchlistError(f"cannot read {self.path}: {_why(exc)}") from None
-        if isinstance(raw, str):
-            self._move_aside(raw)
-            return []
         try:
             return _decode(json.loads(raw.decode("utf-8")))
         except (ValueError, TypeError, KeyError, RecursionError, OverflowError) as exc:
@@ -242,22 +246,6 @@ def _why(exc: OSError) -> str:
     return exc.strerror or errno.errorcode.get(exc.errno or 0, "") or str(exc) or type(exc).__name__
 
 
-def _read_regular_file(path: Path) -> bytes | str:
-    """The file's bytes, or a reason (str) it is no watchlist: not a regular file, or too large.
-
-    Never blocks on a FIFO and never reads more than MAX_FILE_BYTES + 1 (a symlink to /dev/zero).
-    """
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        return "not a regular file"
-    with os.fdopen(fd, "rb") as handle:
-        raw = handle.read(MAX_FILE_BYTES + 1)
-    if len(raw) > MAX_FILE_BYTES:
-        return f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB"
-    return raw
-
-
 def _decode(data: Any) -> list[WatchEntry]:
     """Entries from the parsed file; any value of the wrong type is a ValueError (the file is moved aside)."""
     if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
@@ -292,22 +280,3 @@ def _decode(data: Any) -> list[WatchEntry]:
 def _short(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:39] + "…"
-
-
-def write_atomic(path: Path, payload: bytes) -> None:
-    """Write a file so a reader (or a crash) only ever sees the old or the new content."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)

@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from reliability.hostile import HostileServer, Reply, batch_body
@@ -17,7 +18,8 @@ from support.clock import FakeClock
 from support.tls import self_signed
 
 from slv_tui.sim import ThreadedSim
-from tests.integration.conftest import Cli
+
+from .conftest import Cli
 
 OK = "1481016600181"
 FAILED = "1481021896034"
@@ -149,7 +151,7 @@ def test_token_command_is_used_like_password_command(cli: Cli, tmp_path: Path) -
 )  # fmt: skip
 def test_check_in_each_mode(cli: Cli, mode: str, label: str, detected: bool) -> None:
     with ThreadedSim(scenario="static", auth=mode, password=PASSWORD, token=TOKEN, username="ops") as sim:
-        secret = {"SLV_TOKEN": TOKEN} if mode == "bearer" else {"SLV_PASSWORD": PASSWORD}
+        secret: Any = {"SLV_TOKEN": TOKEN} if mode == "bearer" else {"SLV_PASSWORD": PASSWORD}
         done = cli.run("check", "--json", "--user", "ops", "--url", sim.url, **secret)
         human = cli.run("check", "--user", "ops", "--url", sim.url, **secret)
         handed_out = sim.server.handed_out

@@ -1,4 +1,4 @@
-"""The command-line contract of design.md, run as real subprocesses against a threaded simulator."""
+"""The command-line contract, run as real subprocesses against a threaded simulator."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ import pytest
 
 from slv_tui import __version__
 from slv_tui.sim import ThreadedSim
-from tests.integration.conftest import Cli
+
+from .conftest import Cli
 
 OK = "1481016600181"
 RUNNING = "1481019204417"
@@ -97,7 +98,7 @@ def test_usage_errors_exit_2_before_any_request(
     before = static_sim.server.request_count
     extra = [] if env.get("SLV_URL") == "" else ["--url", static_sim.url]
     env = {"SLV_PASSWORD": "admin", **{k: v for k, v in env.items() if v}}
-    done = cli.run(*args[:1], *extra, *args[1:], **env)
+    done = cli.run(*args[:1], *extra, *args[1:], **env)  # type: ignore[arg-type]  # env: str values only
     assert done.returncode == 2, done.stderr
     assert needle in done.stderr
     assert "Traceback" not in done.stderr
@@ -350,6 +351,7 @@ def test_argument_errors_are_one_line(cli: Cli, args: list[str], needle: str) ->
          "servers.default.ca_bundle: no readable file /nonexistent/ca.pem"),
         (b'default_profile = "prod"\n[servers.lab]\nurl = "http://127.0.0.1:9/r"\n',
          "default_profile: no profile 'prod'"),
+        (b"a = " + b"[" * 100_000 + b"\n", "not valid TOML (nested too deeply)"),
     ],
 )  # fmt: skip
 def test_config_errors_are_one_line(cli: Cli, content: bytes, needle: str) -> None:
@@ -499,9 +501,9 @@ MESSAGE_TYPES = {"severity": str, "status": int, "statusText": str, "text": str}
 
 
 def assert_contract_types(obj: dict[str, object]) -> None:
-    """The value types of design.md's example object (strings/null where the server may omit)."""
+    """The value types of the documented example object (strings/null where the server may omit)."""
     optional_str = (str, type(None))
-    expected = {
+    expected: dict[str, type | tuple[type, ...]] = {
         "batchId": str, "state": str, "progress": (int, float, type(None)), "running": bool,
         "cancelRequested": bool, "cancelled": bool, "status": optional_str, "errorCode": optional_str,
         "errorCodeLabel": optional_str, "progressMessage": optional_str, "message": optional_str,
@@ -519,7 +521,9 @@ def assert_contract_types(obj: dict[str, object]) -> None:
         "succeeded",
     )
     progress = obj["progress"]
-    assert progress is None or (not isinstance(progress, bool) and 0 <= progress <= 100)
+    assert progress is None or (
+        isinstance(progress, int | float) and not isinstance(progress, bool) and 0 <= progress <= 100
+    )
     counts = obj["counts"]
     assert isinstance(counts, dict) and {k: type(v) for k, v in counts.items()} == COUNTS
     steps = obj["steps"]
@@ -556,3 +560,20 @@ def test_json_stdout_holds_only_json_warnings_go_to_stderr(cli: Cli, static_sim:
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)[0]["state"] == "succeeded"
     assert "slv-tui: warning: TLS certificate verification is OFF" in done.stderr
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes and FIFOs are POSIX notions")
+@pytest.mark.parametrize("kind", ["world_writable", "fifo", "device"])
+def test_a_config_that_is_no_safe_file_is_refused_in_one_line(cli: Cli, kind: str) -> None:
+    """As ssh does with such files; a FIFO or /dev/zero as --config used to hang or eat memory."""
+    cfg = cli.home / "risky.toml"
+    if kind == "world_writable":
+        cfg.write_text('[servers.default]\nurl = "http://127.0.0.1:9/r"\npassword_command = "echo x"\n')
+        cfg.chmod(0o666)
+    elif kind == "fifo":
+        os.mkfifo(cfg)
+    else:
+        cfg.symlink_to("/dev/zero")
+    line = one_line_error(cli.run("status", "--config", str(cfg), OK, SLV_PASSWORD="admin", timeout=20))
+    needle = "writable by every user" if kind == "world_writable" else "not a regular file"
+    assert line.startswith(f"slv-tui: error: {cfg}: ") and needle in line

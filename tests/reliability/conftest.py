@@ -32,9 +32,10 @@ async def sim() -> AsyncIterator[SimServer]:
 
 
 def client_for(url: str, **kwargs: Any) -> SlvClient:
-    """A real client with a short timeout and a 1 MiB body cap (so `huge` stays cheap)."""
+    """A real client with a generous timeout (a loaded machine never turns a good answer into a
+    timeout) and a 1 MiB body cap (so `huge` stays cheap); pass a short timeout to test one."""
     kwargs.setdefault("password", PASSWORD)
-    kwargs.setdefault("timeout", 0.3)
+    kwargs.setdefault("timeout", 10.0)
     kwargs.setdefault("max_body_bytes", 1024 * 1024)
     return new_client(url, **kwargs)
 

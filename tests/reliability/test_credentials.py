@@ -1,4 +1,4 @@
-"""Credentials (issue #4, part 4): the password never leaks; risky settings warn; TLS is verified."""
+"""Credentials: the password never leaks; risky settings warn; TLS is verified."""
 
 from __future__ import annotations
 

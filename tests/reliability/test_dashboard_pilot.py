@@ -1,4 +1,4 @@
-"""Dashboard pilot tests (issue #4, parts 1c, 3, 4, 5): the real app headless against real servers."""
+"""Dashboard pilot tests: the real app headless against real servers."""
 
 from __future__ import annotations
 

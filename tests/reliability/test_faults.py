@@ -1,4 +1,4 @@
-"""Fault suite (issue #4, part 1): every simulator fault and network failure, against
+"""Fault suite: every simulator fault and network failure, against
 (a) `slv-tui status --json` as a real subprocess and (b) the Poller that drives the dashboard."""
 
 from __future__ import annotations

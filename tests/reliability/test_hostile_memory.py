@@ -1,4 +1,4 @@
-"""Hostile answers that cost memory (issue 13, parts 1, 2, 4 and 5), each against a real
+"""Hostile answers that cost memory, each against a real
 `slv-tui status --json` process and a server on 127.0.0.1, with its peak RSS measured.
 
 Bounds are generous (a loaded CI machine, any allocator) yet far below what the unbounded code
@@ -51,7 +51,7 @@ class Run:
 
     @property
     def objects(self) -> list[dict[str, Any]]:
-        return json.loads(self.stdout) if self.stdout.strip() else []  # type: ignore[no-any-return]
+        return json.loads(self.stdout) if self.stdout.strip() else []
 
 
 def status(home: Path, url: str, *args: str) -> Run:

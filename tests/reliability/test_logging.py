@@ -1,4 +1,4 @@
-"""Logging (issue #4, part 6): rotating log in XDG_STATE_HOME, timings, errors; bodies only with --debug."""
+"""Logging: rotating log in XDG_STATE_HOME, timings, errors; bodies only with --debug."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Persistence (issue #4, part 3): atomic watchlist writes under SIGKILL, corrupt files, two writers."""
+"""Persistence: atomic watchlist writes under SIGKILL, corrupt files, two writers."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from .conftest import REPO
 
 WRITER = """
 import sys
+import time
 from pathlib import Path
 from slv_tui.watch.watchlist import Watchlist
 wl = Watchlist(Path(sys.argv[1]))
@@ -104,6 +105,7 @@ def test_dashboard_launch_survives_a_corrupt_watchlist(tmp_path: Path) -> None:
 
 ADDER = """
 import sys
+import time
 from pathlib import Path
 from slv_tui.watch.watchlist import Watchlist
 wl = Watchlist(Path(sys.argv[1]))
@@ -115,6 +117,7 @@ for i in range(60):
     if i % 7 == 3:
         wl.remove([str(base + i)])  # removes race with the other's adds too
         wl.restore([])
+    time.sleep(0.002)  # a gap between edits, as between a user's keys: a polled lock cannot be hogged
 """
 
 

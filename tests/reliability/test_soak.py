@@ -1,4 +1,4 @@
-"""Soak (issue #4, part 2): thousands of poll rounds against a faulty simulator in its own process.
+"""Soak: thousands of poll rounds against a faulty simulator in its own process.
 
 Zero crashes, every watchlist entry still present, bounded memory growth (tracemalloc). The figures
 are printed (see them with `pytest -s`) and, with SLV_WRITE_RELIABILITY=1, written to

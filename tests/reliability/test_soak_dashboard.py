@@ -1,4 +1,4 @@
-"""Soak (issue #4, part 2) of the whole dashboard: the real Textual app, headless, polling a simulator
+"""Soak of the whole dashboard: the real Textual app, headless, polling a simulator
 that fails 10 % of its answers, for thousands of poll rounds drawn on screen.
 
 Zero crashes (the app stays up and the poller worker never has to be restarted), every watchlist
@@ -72,6 +72,7 @@ async def test_soak_dashboard(tmp_path: Path, restore_logging: None) -> None:
             if rounds == TURNOVER:
                 gc.collect()
                 memory["base"] = tracemalloc.get_traced_memory()[0]
+            assert app_on_round is not None
             app_on_round(poll_round)
 
         started = time.monotonic()

@@ -1,4 +1,4 @@
-"""Terminal safety (issue #4, part 5): server text can never drive the terminal or break a layout."""
+"""Terminal safety: server text can never drive the terminal or break a layout."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ async def get_batch(
 
 
 def state_of(batch: dict[str, Any]) -> str:
-    """The batch state rule of design.md (first match wins)."""
+    """The batch state rule (first match wins)."""
     value = batch.get("value") or {}
     if batch["cancelled"]:
         return "cancelled"

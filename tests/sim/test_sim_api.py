@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from support.clock import FakeClock
+from support.fixtures import FIXTURES
 from support.sim import StartSim
 
 from .helpers import get_batch
 
-SAMPLES = Path(__file__).parent / "samples"  # copies of /work/shared/slv-api/samples
+SAMPLES = FIXTURES
 CTRL = "/api/controllermanagement/"
 BATCH_KEYS = {
     "batchId", "batchProgressMessage", "batchProgressValue", "batchRunning", "cancelRequested",

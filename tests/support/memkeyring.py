@@ -13,10 +13,10 @@ from keyring.errors import PasswordDeleteError
 class FileKeyring(KeyringBackend):
     """Keeps secrets in the JSON file $SLV_TEST_KEYRING (in memory when unset); never the real keyring."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self.memory: dict[str, str] = {}
 
     def _path(self) -> Path | None:

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+from support.locks import lock_held_elsewhere
 from textual.widgets import Input, TextArea
 
+from slv_tui import files
 from slv_tui.sim import ThreadedSim
 from slv_tui.slv.model import BatchState
 from slv_tui.ui.screens.add_batches import AddBatchesScreen
 from slv_tui.ui.screens.help import HelpScreen
 from slv_tui.ui.screens.password import PasswordScreen
 from slv_tui.ui.widgets.header_bar import HeaderBar
+from slv_tui.watch.snapshot import PollRound
+from slv_tui.watch.watchlist import Watchlist
 
 from .ui_helpers import FakeClock, build, cell, screen_text, wait_for
 
@@ -254,3 +260,81 @@ async def test_elapsed_survives_a_restart(start_sim: StartSim, tmp_path: Path) -
     async with stack.app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: cell(stack.app, RUNNING, "state") == "▶ running")
         assert cell(stack.app, RUNNING, "elapsed") == "2h 01m"
+
+
+async def test_a_poll_round_during_teardown_draws_nothing(start_sim: StartSim, tmp_path: Path) -> None:
+    """On quit the widgets are pruned before the screen; a round or a tick arriving then is ignored
+    (it used to raise NoMatches('#detail-title') from the detail pane)."""
+    sim = start_sim(scenario="static")
+    stack = build(sim.url, tmp_path, ids=[OK])
+    rounds: list[PollRound] = []
+    async with stack.app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: cell(stack.app, OK, "state") != "")
+        forward = stack.poller.on_round
+        assert forward is not None
+
+        def record(poll_round: PollRound) -> None:
+            rounds.append(poll_round)
+            forward(poll_round)
+
+        stack.poller.on_round = record
+        stack.poller.refresh()
+        await wait_for(pilot, lambda: bool(rounds))
+        dashboard = stack.app.dashboard
+        await dashboard.detail.remove()  # what teardown does first: the pane and its children go
+        assert not dashboard.drawable
+        dashboard.apply_round(rounds[-1])  # no NoMatches
+        dashboard.refresh_view()
+        dashboard.restyle()
+        assert stack.app.return_code is None
+    assert stack.app.poller.on_round is None  # quitting stopped listening before the teardown
+
+
+async def test_a_save_waiting_for_a_lock_never_freezes_the_screen(
+    start_sim: StartSim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another slv-tui holds the watchlist lock: `d` waits for it in a thread while keys still work."""
+    monkeypatch.setattr(files, "LOCK_TIMEOUT", 60.0)  # the save stays pending until the holder lets go
+    sim = start_sim(scenario="static")
+    stack = build(sim.url, tmp_path, ids=[OK, ERRORS])
+    lock_file = stack.watchlist.path.with_name(stack.watchlist.path.name + ".lock")
+    with lock_held_elsewhere(lock_file) as release:
+        async with stack.app.run_test(size=SIZE, notifications=True) as pilot:
+            table = stack.app.dashboard.table
+            await wait_for(pilot, lambda: table.row_count == 2)
+            await pilot.press("d")
+            await pilot.press("slash")  # handled while the save waits: the event loop is free
+            box = stack.app.dashboard.query_one("#filter", Input)
+            await wait_for(pilot, lambda: box.has_class("-shown"))
+            assert table.row_count == 2 and len(stack.watchlist.ids()) == 2  # still waiting for the lock
+            release()
+            await wait_for(pilot, lambda: table.row_count == 1)
+            assert len(Watchlist(stack.watchlist.path).load()) == 1 and not stack.watchlist.unsaved
+
+
+async def test_a_fifo_as_the_ui_state_file_neither_hangs_nor_fails(
+    start_sim: StartSim, tmp_path: Path
+) -> None:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs on this system")
+    os.mkfifo(tmp_path / "ui-state.json")  # nobody writes: a blocking open would hang right here
+    sim = start_sim(scenario="static")
+    stack = build(sim.url, tmp_path, ids=[OK])
+    async with stack.app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: stack.app.dashboard.table.row_count == 1)
+        assert stack.app.theme == "textual-dark"
+
+
+def test_a_hostile_ui_state_file_gives_the_default_theme(tmp_path: Path) -> None:
+    """Deep nesting, a huge file or a link to a device: ignored (logged), never a crash or a hang."""
+    state = tmp_path / "ui-state.json"
+    url = "http://127.0.0.1:9/reports"  # nothing is fetched: only the constructor reads the file
+    state.write_bytes(b'{"theme": "nord"}')
+    assert build(url, tmp_path).app._saved_theme == "nord"  # the file is read at all
+    for content in (b"[" * 100_000, b'{"theme": "' + b"x" * (128 * 1024) + b'"}'):
+        state.write_bytes(content)
+        assert build(url, tmp_path).app._saved_theme is None
+    if Path("/dev/zero").exists():
+        state.unlink()
+        state.symlink_to("/dev/zero")
+        assert build(url, tmp_path).app._saved_theme is None

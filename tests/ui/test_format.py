@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from slv_tui.ui.format import ETA_WINDOW, ProgressTrend, age, duration
+from slv_tui.ui.format import ETA_WINDOW, STATE_LABELS, ProgressTrend, age, duration
 from slv_tui.ui.widgets.batch_table import fit_columns
 
 
@@ -75,3 +75,13 @@ def test_ages_of_old_batches_change_once_a_minute() -> None:
 
 def test_duration_keeps_seconds_below_an_hour() -> None:
     assert [duration(s) for s in (5, 65, 3599, 3660, 90000)] == ["5s", "1m 05s", "59m 59s", "1h 01m", "1d 1h"]
+
+
+def test_help_state_legend_comes_from_the_state_table() -> None:
+    from slv_tui.ui.screens.help import state_legend
+
+    legend = state_legend()
+    assert legend.startswith("States: ")
+    for state, (symbol, word) in STATE_LABELS.items():
+        assert f"{symbol} {word}" in legend, state
+    assert legend.count(" · ") == len(STATE_LABELS) - 1

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from textual.widgets import Static
+from textual.widgets._footer import FooterKey
+from textual.widgets.data_table import ColumnKey
 
 from slv_tui.sim import ThreadedSim
 from slv_tui.ui.screens.help import HelpScreen
@@ -65,12 +67,12 @@ async def test_narrow_screen_keeps_what_matters(start_sim: StartSim, tmp_path: P
         main = str(app.query_one(HeaderBar).query_one("#header-main").render())
         for symbol in ("▶", "⏸", "✖", "⚠", "⊘", "✔"):
             assert symbol in main  # every count survives; the server name gives way first
-        footer_keys = {key.key: key for key in app.screen.query("FooterKey")}
+        footer_keys = {key.key: key for key in app.screen.query(FooterKey)}
         for key in ("question_mark", "q", "a", "slash"):
             assert footer_keys[key].region.right <= 100, key  # help and quit are not pushed off
         await pilot.resize_terminal(220, 60)
         await wait_for(pilot, lambda: len(table.shown_columns) == 12)
-        assert table.columns["step"].width > 30  # the room goes to the step name
+        assert table.columns[ColumnKey("step")].width > 30  # the room goes to the step name
         assert table.selected_id is not None and cell(app, CANCELLING, "state") == "⏸ cancelling"
 
 
@@ -157,7 +159,7 @@ async def test_password_trouble_is_explained_each_time(start_sim: StartSim, tmp_
         app = stack.app
         await wait_for(pilot, lambda: "press P to enter the password" in screen_text(app))
         tree = app.dashboard.detail.step_tree
-        await wait_for(pilot, lambda: any("not fetched yet" in n.label.plain for n in tree.root.children))
+        await wait_for(pilot, lambda: any("not fetched yet" in str(n.label) for n in tree.root.children))
         app.clear_notifications()
         await pilot.press("P")
         await wait_for(pilot, lambda: isinstance(app.screen, PasswordScreen))

@@ -110,15 +110,15 @@ def test_large_batch_opens_instantly(static_stack: tuple[Stack, ThreadedSim]) ->
             table = stack.app.dashboard.table
             table.move_cursor(row=table.get_row_index(LARGE))
             tree = stack.app.dashboard.detail.step_tree
-            await wait_for(pilot, lambda: any("i 4982" in s.label.plain for s in tree.root.children))
-            big = max(tree.root.children, key=lambda s: int(s.label.plain.split("i ")[-1].split()[0]))
+            await wait_for(pilot, lambda: any("i 4982" in str(s.label) for s in tree.root.children))
+            big = max(tree.root.children, key=lambda s: int(str(s.label).split("i ")[-1].split()[0]))
             big.expand()
             await wait_for(pilot, lambda: len(big.children) == 3)
             info = big.children[0]
             info.expand()
             await wait_for(pilot, lambda: len(info.children) > 0)
             assert len(info.children) == 201  # a page of 200 and a "more" node
-            assert "more — press enter" in info.children[-1].label.plain
+            assert "more — press enter" in str(info.children[-1].label)
             tree.focus()
             more = info.children[-1]
             await wait_for(pilot, lambda: more.line >= 0)  # laid out

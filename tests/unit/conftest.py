@@ -5,15 +5,13 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 from support.env import isolated_env as isolated_env  # autouse: XDG dirs under tmp_path, no SLV_*
+from support.fixtures import FIXTURES
 
-SAMPLES = Path("/work/shared/slv-api/samples")
-if not SAMPLES.is_dir():  # pragma: no cover - fallback when the shared folder moves
-    SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "slv-api" / "samples"
+SAMPLES = FIXTURES
 
 
 def _load(name: str) -> dict[str, Any]:

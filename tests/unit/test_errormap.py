@@ -26,7 +26,7 @@ def _cert_error() -> ssl.SSLCertVerificationError:
 
 
 def _with_reason(exc: ssl.SSLError, reason: str) -> ssl.SSLError:
-    exc.reason = reason  # type: ignore[misc]
+    exc.reason = reason
     return exc
 
 

@@ -1,4 +1,4 @@
-"""The JSON object of status --json / follow --json, exactly as design.md shows it."""
+"""The JSON object of status --json / follow --json, exactly as documented."""
 
 from __future__ import annotations
 

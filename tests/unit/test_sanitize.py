@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from slv_tui.sanitize import clean, clean_optional
+from slv_tui.sanitize import clean
 
 
 @pytest.mark.parametrize(
@@ -41,11 +41,6 @@ def test_clean_multiline_keeps_newlines() -> None:
 def test_clean_bounds_length() -> None:
     out = clean("x" * 5000, max_length=100)
     assert len(out) == 100 and out.endswith("…")
-
-
-def test_clean_optional() -> None:
-    assert clean_optional(None) is None
-    assert clean_optional("a\x1b[1mb") == "ab"
 
 
 FILLERS = "\u3164\u115f\u1160\uffa0"

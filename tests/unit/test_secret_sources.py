@@ -70,7 +70,7 @@ def test_other_profiles_and_users_do_not_share(memory_keyring: FileKeyring) -> N
 
 def test_no_keyring_backend() -> None:
     previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
+    keyring.set_keyring(fail.Keyring())  # type: ignore[no-untyped-call]
     try:
         with pytest.raises(keystore.KeyringUnavailable, match="no system keyring is available here"):
             keystore.keep("default", "admin", "password", "x-secret")

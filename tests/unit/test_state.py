@@ -1,4 +1,4 @@
-"""The batch state rule of design.md: every state, and first match wins."""
+"""The batch state rule: every state, and first match wins."""
 
 from __future__ import annotations
 

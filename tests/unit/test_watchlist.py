@@ -7,11 +7,22 @@ import json
 import os
 from pathlib import Path
 
+import filelock
 import pytest
 
+from slv_tui import files
 from slv_tui.slv.ids import InvalidBatchId
 from slv_tui.watch import watchlist as watchlist_module
 from slv_tui.watch.watchlist import WatchEntry, Watchlist, WatchlistError, write_atomic
+
+
+@pytest.fixture(autouse=True, params=["system", "portable"])
+def lock_kind(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every store test runs on the system's lock (flock / msvcrt) and on the portable path that
+    `filelock` takes where neither exists (SoftFileLock: an exclusively created file)."""
+    if request.param == "portable":
+        monkeypatch.setattr(files, "LOCK_CLASS", filelock.SoftFileLock)
+    return str(request.param)
 
 
 @pytest.fixture
@@ -71,13 +82,14 @@ def test_watched_for_counts_from_when_each_id_was_added(path: Path) -> None:
     assert reopened.watched_for() == {"1": 0.0, "2": 0.0}
 
 
-def test_atomic_write_leaves_no_temp_files(path: Path) -> None:
+def test_atomic_write_leaves_no_temp_files(path: Path, lock_kind: str) -> None:
     wl = Watchlist(path)
     for i in range(5):
         wl.add([str(i)])
     wl.remove(["0"])
     names = sorted(p.name for p in path.parent.iterdir())
-    assert names == ["default.json", "default.json.lock"]
+    # the system lock's file stays (harmless, reused); the portable lock's file is its lock itself
+    assert names == (["default.json", "default.json.lock"] if lock_kind == "system" else ["default.json"])
 
 
 def test_write_atomic_failure_keeps_old_content_and_no_temp(
@@ -273,10 +285,13 @@ def test_a_failed_save_keeps_the_change_and_says_so_in_one_line(
     assert wl.entries == saved
 
 
-def test_an_unwritable_folder_still_loads_and_the_app_goes_on(path: Path) -> None:
+def test_an_unwritable_folder_still_loads_and_the_app_goes_on(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """No lock file can be made (here: a directory is in its way, as root ignores chmod)."""
+    monkeypatch.setattr(files, "LOCK_TIMEOUT", 0.05)  # the portable lock waits for it to go away
     Watchlist(path).add(["1"])
-    (path.parent / "default.json.lock").unlink()
+    (path.parent / "default.json.lock").unlink(missing_ok=True)
     (path.parent / "default.json.lock").mkdir()
     wl = Watchlist(path)
     assert wl.ids() == [] and wl.load() == [WatchEntry("1", "", wl.entries[0].added_at)]

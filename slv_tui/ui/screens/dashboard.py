@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import asyncio
+from collections.abc import Callable, Coroutine, Iterable, Sequence
+from functools import partial
+from typing import Any, TypeVar
 
 from rich.text import Text
 from textual import on
@@ -24,6 +27,7 @@ from slv_tui.watch.poller import Poller
 from slv_tui.watch.snapshot import PollRound, ServerStatus, Snapshot
 from slv_tui.watch.watchlist import WatchEntry, Watchlist
 
+_T = TypeVar("_T")
 UNDO_SECONDS = 8.0
 NARROW_BELOW = 100
 
@@ -81,6 +85,7 @@ class DashboardScreen(Screen[None]):
         self._undo_deadline = 0.0
         self._server = ServerStatus()
         self._ready = False
+        self._saving = asyncio.Lock()
 
     def compose(self) -> ComposeResult:
         """Header, filter box (hidden until /), table, detail, footer."""
@@ -134,9 +139,20 @@ class DashboardScreen(Screen[None]):
             self.poller.snapshots(), labels, now=now, interval=self.poller.interval, needle=self.filter_text
         )
 
+    @property
+    def drawable(self) -> bool:
+        """True while header, table and detail can be drawn into: false before the widgets have
+        their styles and from the moment teardown starts (on quit the widgets are pruned first,
+        while a poll round, a timer tick or a highlight can still arrive)."""
+        if not self._ready or not self.is_attached or self._pruning or self._closing:
+            return False
+        if not self.app.is_running:  # shutting down: the app stops running before it prunes screens
+            return False
+        return all(w.is_attached and not w._pruning for w in (self.header, self.table, self.detail))
+
     def refresh_view(self, select: str | None = None) -> None:
         """Bring header, table and detail up to date (only changed cells are touched)."""
-        if not self._ready or not self.is_attached:
+        if not self.drawable:
             return
         now = self.clock()
         rows = self.rows(now)
@@ -151,6 +167,8 @@ class DashboardScreen(Screen[None]):
             self.refresh_bindings()
 
     def _show_detail(self, now: float) -> None:
+        if not self.drawable:
+            return
         batch_id = self.selected_id
         snap = None if batch_id is None else self.poller.snapshot(batch_id)
         labels = {e.batch_id: e.label for e in self.watchlist.entries}
@@ -183,6 +201,8 @@ class DashboardScreen(Screen[None]):
 
     def restyle(self) -> None:
         """Redraw with the current theme's colours."""
+        if not self.drawable:
+            return
         self.header.restyle()
         self.table.restyle()
         self.detail.restyle()
@@ -227,11 +247,21 @@ class DashboardScreen(Screen[None]):
         if not result:
             return
         ids, label = result
-        self.add_batches(ids, label)
+        self._in_background(self.add_batches(ids, label))
 
-    def add_batches(self, ids: Sequence[str], label: str = "") -> list[str]:
+    def _in_background(self, work: Coroutine[Any, Any, object]) -> None:
+        """Run a watchlist change as a worker, so keys keep working while it waits for the file."""
+        self.run_worker(work, group="watchlist")
+
+    async def _save(self, change: Callable[[], _T]) -> _T:
+        """Run a watchlist change in a thread: its file lock and fsync never freeze the screen.
+        Changes run one at a time, in the order the keys were pressed."""
+        async with self._saving:
+            return await asyncio.to_thread(change)
+
+    async def add_batches(self, ids: Sequence[str], label: str = "") -> list[str]:
         """Watch these IDs (already watched ones are left alone) and select the first."""
-        added = self.watchlist.add(ids, label)
+        added = await self._save(partial(self.watchlist.add, ids, label))
         self._warn_if_unsaved()
         self.poller.watch(added)
         skipped = len(ids) - len(added)
@@ -253,9 +283,11 @@ class DashboardScreen(Screen[None]):
     def action_remove(self) -> None:
         """Remove the selected batch; undo stays possible for a few seconds."""
         batch_id = self.selected_id
-        if batch_id is None:
-            return
-        self.undo_entries = self.watchlist.remove([batch_id])
+        if batch_id is not None:
+            self._in_background(self._remove(batch_id))
+
+    async def _remove(self, batch_id: str) -> None:
+        self.undo_entries = await self._save(partial(self.watchlist.remove, [batch_id]))
         self._warn_if_unsaved()
         self._undo_deadline = self.clock() + UNDO_SECONDS
         self.poller.unwatch([batch_id])
@@ -268,7 +300,10 @@ class DashboardScreen(Screen[None]):
         if not self.undo_entries:
             return
         entries, self.undo_entries = self.undo_entries, []
-        self.watchlist.restore(entries)
+        self._in_background(self._restore(entries))
+
+    async def _restore(self, entries: list[WatchEntry]) -> None:
+        await self._save(partial(self.watchlist.restore, entries))
         self._warn_if_unsaved()
         self.poller.watch((e.batch_id for e in entries), seen_for=self.watchlist.watched_for())
         self.app.notify(f"Restored {', '.join(e.batch_id for e in entries)}", markup=False)
@@ -284,11 +319,14 @@ class DashboardScreen(Screen[None]):
             return
         current = next((e.label for e in self.watchlist.entries if e.batch_id == batch_id), "")
 
+        async def save(label: str) -> None:
+            await self._save(partial(self.watchlist.set_label, batch_id, label))
+            self._warn_if_unsaved()
+            self.refresh_view()
+
         def done(label: str | None) -> None:
             if label is not None:
-                self.watchlist.set_label(batch_id, label)
-                self._warn_if_unsaved()
-                self.refresh_view()
+                self._in_background(save(label))
 
         self.app.push_screen(LabelScreen(batch_id, current), done)
 

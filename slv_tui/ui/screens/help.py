@@ -12,6 +12,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from slv_tui.ui.format import STATE_LABELS
+
 HelpRow = tuple[str, str, str]
 """(key as displayed, short description, longer help)."""
 
@@ -46,10 +48,7 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(classes="dialog", id="help-dialog"):
             yield Label("slv-tui — keys", classes="dialog-title")
             yield Static(table)
-            yield Label(
-                "States: ▶ running · ⏸ cancelling · ✖ failed · ⚠ done w/ errors · ⊘ cancelled · ✔ succeeded",
-                classes="dialog-hint",
-            )
+            yield Label(state_legend(), classes="dialog-hint", markup=False)
             yield Label(
                 "Fetch: ● fresh · ↻ retrying · ⌛ STALE (no answer for 3 intervals) · ■ final · ◌ pending",
                 classes="dialog-hint",
@@ -59,6 +58,11 @@ class HelpScreen(ModalScreen[None]):
                 classes="dialog-hint",
             )
             yield Label("esc closes", classes="dialog-hint")
+
+
+def state_legend() -> str:
+    """Every state's symbol and word, from the one table the rows use."""
+    return "States: " + " · ".join(f"{symbol} {word}" for symbol, word in STATE_LABELS.values())
 
 
 def help_rows(bindings: Sequence[Binding], key_display: dict[str, str]) -> list[HelpRow]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
@@ -14,6 +13,7 @@ from slv_tui.sanitize import clean
 from slv_tui.slv.model import BatchState
 from slv_tui.ui.format import age, duration, state_label
 from slv_tui.ui.rows import BatchRow
+from slv_tui.ui.styles import component_style
 from slv_tui.ui.widgets.progress import progress_bar
 from slv_tui.watch.snapshot import Condition
 
@@ -250,8 +250,7 @@ class BatchTable(DataTable[Text]):
             self.move_cursor(row=self.get_row_index(keep), animate=False)
         return True
 
-    def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(name, partial=True, default=Style())
+    _style = component_style
 
     def _render_row(self, row: BatchRow) -> tuple[Text, ...]:
         snap = row.snapshot

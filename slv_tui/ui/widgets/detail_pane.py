@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,6 +12,7 @@ from textual.widgets import Static
 from slv_tui.sanitize import clean
 from slv_tui.slv.model import Batch, BatchState
 from slv_tui.ui.format import age, state_label
+from slv_tui.ui.styles import component_style
 from slv_tui.ui.widgets.batch_table import STATE_CLASS, STATE_CSS
 from slv_tui.ui.widgets.progress import progress_bar
 from slv_tui.ui.widgets.step_tree import StepTree
@@ -164,8 +164,7 @@ class DetailPane(Vertical):
         """The step tree."""
         return self.query_one(StepTree)
 
-    def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(name, partial=True, default=Style())
+    _style = component_style
 
     def show(
         self,

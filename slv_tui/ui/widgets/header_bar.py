@@ -6,7 +6,6 @@ from collections import Counter
 from collections.abc import Iterable
 
 from rich.cells import cell_len
-from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -15,6 +14,7 @@ from textual.widgets import Static
 from slv_tui.sanitize import clean
 from slv_tui.slv.model import BatchState
 from slv_tui.ui.format import STATE_LABELS, STATE_ORDER, duration
+from slv_tui.ui.styles import component_style
 from slv_tui.watch.snapshot import ServerStatus
 
 
@@ -129,8 +129,7 @@ class HeaderBar(Vertical):
         """Draw the 'connecting' state at once."""
         self._draw()
 
-    def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(name, partial=True, default=Style())
+    _style = component_style
 
     def show(
         self,

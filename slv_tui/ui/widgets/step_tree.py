@@ -14,6 +14,7 @@ from textual.widgets.tree import TreeNode
 
 from slv_tui.sanitize import clean
 from slv_tui.slv.model import Batch, Severity, Step
+from slv_tui.ui.styles import component_style
 
 PAGE = 200
 """Children added per expansion; the rest waits behind a "more" node, so huge batches open instantly."""
@@ -260,8 +261,7 @@ class StepTree(Tree[NodeInfo]):
 
     # -- labels ---------------------------------------------------------------------------------
 
-    def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(name, partial=True, default=Style())
+    _style = component_style
 
     def _severity_style(self, severity: Severity) -> Style:
         if severity is Severity.ERROR:
