@@ -252,7 +252,7 @@ def _client_settings(settings: Settings, password: Secret | None) -> ClientSetti
         timeout=settings.timeout,
         verify=settings.verify,
         ca_bundle=settings.ca_bundle,
-        max_connections=max(settings.concurrency, 1) * 2,
+        concurrency=settings.concurrency,
     )
 
 

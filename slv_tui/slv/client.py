@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import ipaddress
 import logging
 import ssl
 import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from typing import Self
+from typing import Self, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -34,6 +37,10 @@ DEFAULT_MAX_DEPTH = 64
 OFFLOAD_BYTES = 512 * 1024
 """Answers larger than this are decoded in a worker thread so the event loop (and the UI) never stalls."""
 USER_AGENT = f"slv-tui/{__version__} httpx/{httpx.__version__}"
+SAME_ANSWER_CACHE = 10_000
+"""How many batches' last answers are remembered (digest -> parsed batch) to skip re-parsing."""
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +54,8 @@ class ClientSettings:
     ca_bundle: str | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY
     max_depth: int = DEFAULT_MAX_DEPTH
-    max_connections: int = 8
+    concurrency: int = 4
+    """At most this many requests are handed to httpx at once (one semaphore, one pool of this size)."""
 
     @property
     def base_url(self) -> str:
@@ -87,9 +95,16 @@ class SlvClient:
     ) -> None:
         self.settings = settings
         self._form = FormSession(settings.base_url)
+        self._gate = asyncio.Semaphore(max(1, settings.concurrency))
+        self._last: dict[str, tuple[str, bytes, Batch]] = {}
+        """batch ID -> (content type, body digest, batch) of the last answer, to skip parsing it again."""
         verify: ssl.SSLContext | bool = settings.verify
         if settings.verify and settings.ca_bundle:
             verify = ssl.create_default_context(cafile=settings.ca_bundle)
+        elif settings.verify and urlsplit(settings.url).scheme.lower() == "http":
+            # Redirects are never followed, so an http:// client never speaks TLS: skip loading the CA
+            # bundle (httpx loads certifi for verify=True). This context still verifies, and trusts no one.
+            verify = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         creds = settings.credentials
         auth = None
         if creds.mode == "basic" and creds.password is not None:
@@ -98,7 +113,7 @@ class SlvClient:
             auth=auth,
             verify=verify,
             timeout=httpx.Timeout(settings.timeout),
-            limits=httpx.Limits(max_connections=settings.max_connections),
+            limits=httpx.Limits(max_connections=max(1, settings.concurrency)),
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             follow_redirects=False,
             transport=transport,
@@ -137,26 +152,44 @@ class SlvClient:
                     ) from None
                 raise
         if not self._form.logged_in:
-            with mapped_errors():
-                await self._form.login(self._http, creds, self._form.generation)
+            generation = self._form.generation
+            await self._bounded(lambda: self._form.login(self._http, creds, generation))
         generation = self._form.generation
         try:
             return await self._fetch(batch_id)
         except errors.AuthError:
             log.info("session refused; logging in again")
-            with mapped_errors():
-                await self._form.login(self._http, creds, generation)
+            await self._bounded(lambda: self._form.login(self._http, creds, generation))
             return await self._fetch(batch_id)
+
+    async def _bounded(self, exchange: Callable[[], Awaitable[_T]]) -> _T:
+        """Run one HTTP exchange within the concurrency gate and the total deadline."""
+        async with self._gate, self._deadline():
+            with mapped_errors():
+                return await exchange()
+
+    @asynccontextmanager
+    async def _deadline(self) -> AsyncIterator[None]:
+        """`--timeout` as a total deadline: connect, headers and the whole body (httpx bounds each read)."""
+        try:
+            async with asyncio.timeout(self.settings.timeout):
+                yield
+        except TimeoutError:
+            raise errors.TimeoutError(
+                f"no complete answer within {self.settings.timeout:g} s"
+            ) from None
 
     async def _fetch(self, batch_id: str) -> Batch:
         url = self.settings.base_url + BATCH_PATH
         started = time.perf_counter()
         try:
-            with mapped_errors():
-                async with self._http.stream(
-                    "GET", url, params={"batchId": batch_id, "ser": "json"}
-                ) as response:
-                    body = await self._read_capped(response)
+            async with self._gate, self._deadline():
+                started = time.perf_counter()
+                with mapped_errors():
+                    async with self._http.stream(
+                        "GET", url, params={"batchId": batch_id, "ser": "json"}
+                    ) as response:
+                        body = await self._read_capped(response)
         except errors.SlvError as exc:
             elapsed_ms = (time.perf_counter() - started) * 1000
             log.warning("GET %s batchId=%s failed in %.0f ms: %s", url, batch_id, elapsed_ms, exc)
@@ -168,12 +201,22 @@ class SlvClient:
             body_log.debug("body of batchId=%s (%d bytes): %s", batch_id, len(body), clean(head))
         try:
             check_status(response)
+            content_type = response.headers.get("content-type", "")
+            digest = hashlib.blake2b(body, digest_size=16).digest()
+            known = self._last.get(batch_id)
+            if known is not None and known[0] == content_type and known[1] == digest:
+                return known[2]  # the same bytes as last time: no decode, no parse, the same object
             if len(body) > OFFLOAD_BYTES:
-                return await asyncio.to_thread(self._read_batch, response, body, batch_id)
-            return self._read_batch(response, body, batch_id)
+                batch = await asyncio.to_thread(self._read_batch, response, body, batch_id)
+            else:
+                batch = self._read_batch(response, body, batch_id)
         except errors.SlvError as exc:
             log.warning("GET %s batchId=%s: %s", url, batch_id, exc)
             raise
+        if len(self._last) >= SAME_ANSWER_CACHE and batch_id not in self._last:
+            self._last.clear()
+        self._last[batch_id] = (content_type, digest, batch)
+        return batch
 
     def _read_batch(self, response: httpx.Response, body: bytes, batch_id: str) -> Batch:
         content_type = response.headers.get("content-type", "")
