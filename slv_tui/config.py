@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from slv_tui.slv.auth import AUTH_MODES, AuthMode
+from slv_tui.slv.modes import AUTH_MODES, AuthMode
 
 DEFAULT_PROFILE = "default"
 LOG_LEVELS = ("debug", "info", "warning", "error")

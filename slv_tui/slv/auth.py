@@ -5,17 +5,15 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass
-from typing import Literal
 
 import httpx
 
 from slv_tui.slv.errors import AuthError
+from slv_tui.slv.modes import AUTH_MODES as AUTH_MODES  # re-exported: the names moved to modes
+from slv_tui.slv.modes import AuthMode as AuthMode
 
 FORM_HINT = "if the server uses form login: --auth form"
 BASIC_HINT = "if the server uses Basic auth: --auth basic"
-
-AuthMode = Literal["basic", "form"]
-AUTH_MODES: tuple[AuthMode, ...] = ("basic", "form")
 
 
 class Secret:

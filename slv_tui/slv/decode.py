@@ -33,7 +33,7 @@ def decode_json(content_type: str, body: bytes, max_depth: int) -> Any:
     if "html" in content_type or head[:1] == b"<":
         raise errors.AuthError("the server answered with an HTML page, not JSON", probable=True)
     try:
-        text = body.decode("utf-8")
+        text = body.decode("utf-8-sig")  # a UTF-8 byte order mark before the JSON is tolerated
     except UnicodeDecodeError as exc:
         raise errors.ProtocolError(f"the answer is not valid UTF-8 (byte {exc.start})") from None
     try:

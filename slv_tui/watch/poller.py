@@ -21,6 +21,13 @@ Fetch = Callable[[str], Awaitable[Batch]]
 NEVER = math.inf
 
 
+class UnexpectedError(SlvError):
+    """A bug met while fetching (not a server fault): logged with its traceback, never retried by `follow`."""
+
+    title = "unexpected error"
+    transient = False
+
+
 @dataclass(slots=True)
 class _Entry:
     snapshot: Snapshot
@@ -151,8 +158,11 @@ class Poller:
                         self._start(entry)
                 delay = self.next_wake() - self.clock()
                 if delay > 0 and not self._wake.is_set():
+                    # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel that
+                    # arrives as the wake-up does, and `run` would never end.
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), timeout=min(delay, 3600.0))
+                        async with asyncio.timeout(min(delay, 3600.0)):
+                            await self._wake.wait()
         finally:
             for task in list(self._tasks):
                 task.cancel()
@@ -180,10 +190,10 @@ class Poller:
         """
         if self.paused:
             return None
-        queue = self._due(self.clock(), len(self._entries))
-        if not queue:
+        chosen = self._due(self.clock(), len(self._entries))
+        if not chosen:
             return None
-        queue.reverse()
+        queue = chosen[::-1]
         running: set[asyncio.Task[Update | None]] = set()
         updates: list[Update] = []
         while queue or running:
@@ -197,6 +207,8 @@ class Poller:
             updates += [u for u in (t.result() for t in done) if u is not None]
         if not updates:
             return None
+        order = {e.snapshot.batch_id: i for i, e in enumerate(chosen)}
+        updates.sort(key=lambda u: order[u.snapshot.batch_id])  # as started, not as they happened to end
         return PollRound(tuple(updates), self.server, self.clock(), self.snapshots())
 
     def _due(self, now: float, limit: int) -> list[_Entry]:
@@ -229,7 +241,7 @@ class Poller:
             outcome = exc
         except Exception as exc:  # a bug must not stop polling every other batch
             log.exception("batch %s: unexpected failure", batch_id)
-            outcome = SlvError(f"unexpected {type(exc).__name__} (details in the log)")
+            outcome = UnexpectedError(f"{type(exc).__name__} (details in the log file)")
         finally:
             entry.in_flight = False
             self._in_flight -= 1

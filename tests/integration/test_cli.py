@@ -200,7 +200,7 @@ def fast_sim() -> Iterator[ThreadedSim]:
 
 def test_follow_json_lines_until_finished(cli: Cli, fast_sim: ThreadedSim) -> None:
     batch_id = fast_sim.server.start_batch("commission_ok")
-    done = cli.run("follow", "--json", "--interval", "0.2", "--url", fast_sim.url, batch_id,
+    done = cli.run("follow", "--json", "--interval", "0.5", "--url", fast_sim.url, batch_id,
                    SLV_PASSWORD="admin")  # fmt: skip
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
@@ -236,7 +236,7 @@ def test_follow_wrong_password_exits_3_at_once(cli: Cli, static_sim: ThreadedSim
 def test_follow_retries_transient_fault_on_stderr(cli: Cli, static_sim: ThreadedSim) -> None:
     static_sim.server.set_fault("server_error", batch_id=OK)
     try:
-        proc = cli.popen("follow", "--interval", "0.2", "--url", static_sim.url, OK, SLV_PASSWORD="admin")
+        proc = cli.popen("follow", "--interval", "0.5", "--url", static_sim.url, OK, SLV_PASSWORD="admin")
         assert proc.stderr is not None
         first = proc.stderr.readline()  # blocks until the first retry notice
     finally:
@@ -249,7 +249,7 @@ def test_follow_retries_transient_fault_on_stderr(cli: Cli, static_sim: Threaded
 
 
 def test_follow_sigint_exits_130(cli: Cli, static_sim: ThreadedSim) -> None:
-    proc = cli.popen("follow", "--interval", "0.2", "--url", static_sim.url, RUNNING, SLV_PASSWORD="admin")
+    proc = cli.popen("follow", "--interval", "0.5", "--url", static_sim.url, RUNNING, SLV_PASSWORD="admin")
     assert proc.stdout is not None
     try:
         first = proc.stdout.readline()  # wait until it is really following
