@@ -175,7 +175,9 @@ class SlvClient:
             async with asyncio.timeout(self.settings.timeout):
                 yield
         except TimeoutError:
-            raise errors.TimeoutError(f"no complete answer within {self.settings.timeout:g} s") from None
+            raise errors.TimeoutError(
+                f"the server did not answer in time (no complete answer within {self.settings.timeout:g} s)"
+            ) from None
 
     async def _fetch(self, batch_id: str) -> Batch:
         url = self.settings.base_url + BATCH_PATH
