@@ -289,6 +289,9 @@ def one_line_error(done: subprocess.CompletedProcess[str]) -> str:
         ("http://127.0.0.1/reports?x=1", "no ?query or #fragment"),
         (f"http://admin:{SECRET_IN_URL}@127.0.0.1/reports", "must not hold a user name or password"),
         (f"ftp://admin:{SECRET_IN_URL}@127.0.0.1/reports", "'ftp://***@127.0.0.1/reports'"),
+        ("http://127.0.0.1:1/\x7f", "non-printable ASCII character"),  # httpx.InvalidURL
+        ("http://xn--.com/", "Malformed A-label"),  # idna.IDNAError
+        ("http://ex\u200bample.com/", "Invalid IDNA hostname"),
     ],
 )
 def test_bad_url_is_a_one_line_usage_error(cli: Cli, static_sim: ThreadedSim, url: str, needle: str) -> None:
@@ -549,3 +552,9 @@ def test_json_stdout_holds_only_json_warnings_go_to_stderr(cli: Cli, static_sim:
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)[0]["state"] == "succeeded"
     assert "slv-tui: warning: TLS certificate verification is OFF" in done.stderr
+
+
+def test_interval_below_the_floor_is_raised_and_said(cli: Cli, static_sim: ThreadedSim) -> None:
+    done = cli.run("follow", "--interval", "1e-9", "--url", static_sim.url, OK, SLV_PASSWORD="admin")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[0] == "slv-tui: note: interval 1e-09 s raised to the 0.5 s floor"

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from slv_tui.slv.decode import decode_json
 from slv_tui.slv.errors import ProtocolError
 from slv_tui.slv.model import BatchState, Counts, Message, Severity
 from slv_tui.slv.parse import as_bool, as_progress, parse_batch
@@ -356,3 +357,7 @@ def test_13_digit_and_longer_ids_stay_exact(finished_ok: dict[str, Any]) -> None
     finished_ok["batchId"] = int(big)
     b = parse_batch(finished_ok, big)
     assert b.batch_id == big
+
+
+def test_utf8_bom_before_json_is_tolerated() -> None:
+    assert decode_json("application/json", b'\xef\xbb\xbf{"batchId": "1"}', 64) == {"batchId": "1"}
