@@ -58,7 +58,8 @@ def main() -> None:
         batch_ids = [sim.server.start_batch("commission_ok") for _ in range(BATCHES)]
         requests, after, took = asyncio.run(watch(sim, batch_ids, args.after))
     minimum = BATCHES * (math.ceil(args.seconds / INTERVAL) + 1)
-    print(f"{BATCHES} batches running {args.seconds:g} s, interval {INTERVAL:g} s (all final after {took:.1f} s)")
+    print(f"{BATCHES} batches running {args.seconds:g} s, interval {INTERVAL:g} s", end="")
+    print(f" (all final after {took:.1f} s)")
     print(f"  minimum            {minimum:5d} requests   ratio 1.00x (baseline)")
     print(f"  poller             {requests:5d} requests   ratio {requests / minimum:5.3f}x")
     print(f"  in the {args.after:g} s after all were final: {after} requests")

@@ -9,14 +9,14 @@ Cases, each a median of N runs alternating with its baseline in the same run:
 - status, 200 IDs, 100 ms, concurrency 16  vs  the ideal N x latency / concurrency (target <= 1.25x);
 - the poller's first round (the dashboard's), 500 IDs, 20 ms, 16  vs  the bare script (<= 1.1x).
 `status` here is `run_status` in-process (argument parsing and start-up are in startup.py): every
-answer fetched, decoded, parsed and the table rendered to /dev/null.
+answer fetched, decoded, parsed and the table rendered to memory.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import os
+import io
 import socket
 import statistics
 import subprocess
@@ -86,9 +86,8 @@ def client(url: str) -> SlvClient:
 
 async def status(url: str, batch_ids: list[str]) -> None:
     """`slv-tui status ID...` without the interpreter start-up."""
-    with open(os.devnull, "w") as sink:
-        async with client(url) as c:
-            await run_status(c, batch_ids, Output(out=sink))
+    async with client(url) as c:
+        await run_status(c, batch_ids, Output(out=io.StringIO()))
 
 
 async def first_round(url: str, batch_ids: list[str]) -> None:
@@ -106,7 +105,9 @@ def timed(run: Callable[[str, list[str]], Awaitable[None]], url: str, batch_ids:
     return time.perf_counter() - started
 
 
-def case(name: str, latency_ms: int, n: int, runs: int, against_bare: bool, ours: Callable[..., Awaitable[None]]) -> None:  # noqa: E501
+def case(
+    name: str, latency_ms: int, n: int, runs: int, against_bare: bool, ours: Callable[..., Awaitable[None]]
+) -> None:
     """One case: alternate ours and the baseline, print medians and the ratio."""
     proc, url = start_sim(latency_ms)
     try:
