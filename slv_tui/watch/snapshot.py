@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -84,3 +85,11 @@ class PollRound:
     server: ServerStatus
     at: float = 0.0
     snapshots: tuple[Snapshot, ...] = field(default=())
+
+
+def merged(rounds: Sequence[PollRound]) -> PollRound:
+    """Several rounds (single fetches, as the poller delivers them) as one, for a consumer behind."""
+    if len(rounds) == 1:
+        return rounds[0]
+    last = rounds[-1]
+    return PollRound(tuple(u for r in rounds for u in r.updates), last.server, last.at, last.snapshots)
