@@ -500,3 +500,17 @@ async def test_request_economy_fifty_running_batches(clock: FakeClock) -> None:
         clock.advance(60.0)
         assert await p.poll_due() is None
     assert sum(counts.values()) <= 1.05 * minimum
+
+
+async def test_rounds_merge_for_a_consumer_that_fell_behind(server: FakeServer, clock: FakeClock) -> None:
+    from slv_tui.watch.snapshot import merged
+
+    rounds: list[PollRound] = []
+    p = make(server, clock, on_round=rounds.append)
+    p.watch(["1", "2", "3"])
+    await p.poll_due()
+    assert [len(r.updates) for r in rounds] == [1, 1, 1]  # one per fetch, as each ends
+    both = merged(rounds)
+    assert sorted(u.snapshot.batch_id for u in both.updates) == ["1", "2", "3"]
+    assert both.server == rounds[-1].server and both.snapshots == rounds[-1].snapshots
+    assert merged(rounds[:1]) is rounds[0]
