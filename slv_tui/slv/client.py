@@ -175,9 +175,8 @@ class SlvClient:
             async with asyncio.timeout(self.settings.timeout):
                 yield
         except TimeoutError:
-            raise errors.TimeoutError(
-                f"the server did not answer in time (no complete answer within {self.settings.timeout:g} s)"
-            ) from None
+            # The same words as httpx's own (per-read) timeout: both fire at about the same moment.
+            raise errors.TimeoutError("the server did not answer in time") from None
 
     async def _fetch(self, batch_id: str) -> Batch:
         url = self.settings.base_url + BATCH_PATH

@@ -31,7 +31,7 @@ def test_status_timeout_bounds_the_whole_request(tmp_path: Path, where: str) -> 
         done = run_cli(tmp_path, "status", "--timeout", "2", "--url", srv.url, "1", SLV_PASSWORD="pw")
         took = time.monotonic() - started
     assert done.returncode == 3, done.stderr
-    assert "timeout: the server did not answer in time (no complete answer within 2 s)" in done.stdout
+    assert "timeout: the server did not answer in time" in done.stdout
     assert took < DRIP_SECONDS / 4, took  # generous: 2 s deadline + interpreter start-up on a busy box
 
 
