@@ -227,8 +227,14 @@ class Poller:
         self._in_flight += 1
         task = asyncio.create_task(self._fetch_one(entry))
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._finished)
         return task
+
+    def _finished(self, task: asyncio.Task[Update | None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            # Only `on_round` can raise here (fetch errors are outcomes); `poll_due` re-raises it too.
+            log.error("poll callback failed: %r", exc, exc_info=exc)
 
     async def _fetch_one(self, entry: _Entry) -> Update | None:
         """Fetch one batch, apply the outcome and report it at once."""
