@@ -62,8 +62,16 @@ class Update:
     previous: Batch | None = None
 
     @property
+    def batch_changed(self) -> bool:
+        """False when the answer equals the last one: the client hands back the same `Batch` object
+        for the same bytes, so nothing needs decoding, diffing or redrawing for this batch."""
+        return self.snapshot.batch is not self.previous
+
+    @property
     def finished_now(self) -> BatchState | None:
         """The final state when this poll saw the batch finish."""
+        if not self.batch_changed:
+            return None
         return finished_now(self.previous, self.snapshot.batch)
 
 

@@ -14,6 +14,7 @@ import pytest
 from support.sim import new_client
 
 from slv_tui.slv import errors
+from slv_tui.watch.snapshot import Snapshot, Update
 
 from .conftest import cli_argv, isolated_env, run_cli
 from .drip import DRIP_BYTES, DripServer
@@ -135,6 +136,7 @@ async def test_same_bytes_skip_parsing_and_changed_bytes_do_not() -> None:
             first = await client.get_batch("5")
             again = await client.get_batch("5")
             assert again is first  # the same answer: no decode, no parse, the same object
+            assert not Update(Snapshot("5", 0.0, batch=again), first).batch_changed
             srv.reply = Reply(body=batch_body("5"))
             changed = await client.get_batch("5")
             assert changed is not first and changed.state.finished
