@@ -26,7 +26,7 @@ async def rounds(url: str, mode: str, ids: list[str], count: int) -> list[float]
     """Seconds per poll round of `ids`, `count` rounds, through the real client and poller."""
     secret = "sim-token" if mode == "bearer" else "admin"
     creds = Credentials("admin", Secret(secret), "bearer" if mode == "bearer" else "auto")
-    async with SlvClient(ClientSettings(url, creds, max_connections=len(ids))) as client:
+    async with SlvClient(ClientSettings(url, creds, concurrency=len(ids))) as client:
         poller = Poller(client.get_batch, interval=1.0, concurrency=len(ids))
         poller.watch(ids)
         times = []

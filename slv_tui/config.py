@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from slv_tui.files import UnsafeFileError, read_regular
-from slv_tui.slv.auth import AUTH_CHOICES, AuthChoice
+from slv_tui.slv.modes import AUTH_CHOICES, AuthChoice
 
 DEFAULT_PROFILE = "default"
 LOG_LEVELS = ("debug", "info", "warning", "error")

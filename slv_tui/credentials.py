@@ -79,7 +79,7 @@ def _run_password_command(command: str, where: str, kind: str = "password") -> s
     except OSError as exc:
         raise ConfigError(f"{where}: cannot run the command ({exc.strerror})") from None
     printed = done.stdout.decode("utf-8", errors="replace")
-    password = printed.rstrip("\r\n")
+    password = printed.split("\n", 1)[0].rstrip("\r")  # the first line only, as `pass show` expects
     if done.returncode != 0:
         _register_all(printed)  # whatever it printed is never shown, not even in its own stderr
         raise ConfigError(f"{where}: the command failed with exit code {done.returncode}{_said(done.stderr)}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import logging
 import os
 import sys
 import time
@@ -20,6 +21,8 @@ from slv_tui.slv.model import Batch
 from slv_tui.slv.report import batch_json, dumps, write_json_array
 from slv_tui.watch.poller import Poller
 from slv_tui.watch.snapshot import PollRound, Snapshot
+
+log = logging.getLogger(__name__)
 
 EXIT_OK = 0
 EXIT_BAD_BATCH = 1
@@ -108,7 +111,18 @@ async def run_follow(client: SlvClient, batch_ids: Sequence[str], output: Output
     html_streak: dict[str, int] = {}
     login_worked = False
 
+    done = asyncio.Event()
+    failure: list[BaseException] = []
+
     def on_round(poll_round: PollRound) -> None:
+        try:
+            apply(poll_round)
+        except Exception as exc:  # e.g. stdout closed: ends the run, raised below
+            failure.append(exc)
+        if failure or fatal or poller.all_final:
+            done.set()
+
+    def apply(poll_round: PollRound) -> None:
         nonlocal login_worked
         login_worked = login_worked or any(u.snapshot.error is None for u in poll_round.updates)
         for update in poll_round.updates:
@@ -129,13 +143,19 @@ async def run_follow(client: SlvClient, batch_ids: Sequence[str], output: Output
             wait = "" if due is None else f" in {max(0.0, due - poller.clock()):.1f} s"
             output.note(f"slv-tui: {snap.batch_id}: {snap.error}; retrying{wait}")
 
-    poller = Poller(client.get_batch, interval=interval, on_round=on_round, confirmations=1)
+    poller = Poller(
+        client.get_batch, interval=interval, on_round=on_round, concurrency=client.settings.concurrency
+    )
     poller.watch(batch_ids)
-    while not poller.all_final and not fatal:
-        await poller.poll_due()
-        delay = poller.next_wake() - poller.clock()
-        if delay > 0 and not poller.all_final and not fatal:
-            await asyncio.sleep(delay)
+    polling = asyncio.create_task(poller.run())  # each answer is printed as soon as it arrives
+    try:
+        await done.wait()
+    finally:
+        polling.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await polling
+    if failure:
+        raise failure[0]
     for snap in fatal:
         if output.json:
             output.write(dumps(batch_json(snap.batch_id, None, snap.error)) + "\n")
@@ -180,6 +200,11 @@ def run(command: Coroutine[Any, Any, int]) -> int:
         with contextlib.suppress(Exception):
             sys.stderr.write(f"slv-tui: error: cannot write the output: {exc}\n")
         return EXIT_OUTPUT_ERROR
+    except Exception as exc:  # a bug: one line and exit 3, the traceback only in the log file
+        log.error("unexpected failure", exc_info=True)
+        with contextlib.suppress(Exception):
+            sys.stderr.write(f"slv-tui: error: unexpected {type(exc).__name__} (details in the log file)\n")
+        return EXIT_FETCH
 
 
 def _silence_stdout() -> None:

@@ -9,35 +9,27 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 import httpx
 
 from slv_tui.logs import register_secret
 from slv_tui.slv.body import SMALL_BODY, read_body
 from slv_tui.slv.errors import AuthError
+from slv_tui.slv.modes import AUTH_CHOICES as AUTH_CHOICES  # re-exported: the names live in modes
+from slv_tui.slv.modes import AUTH_MODES as AUTH_MODES
+from slv_tui.slv.modes import MODE_LABELS as MODE_LABELS
+from slv_tui.slv.modes import AuthChoice as AuthChoice
+from slv_tui.slv.modes import AuthMode as AuthMode
 
 log = logging.getLogger(__name__)
 
 FORM_HINT = "if the server uses form login: --auth form"
 BASIC_HINT = "if the server uses Basic auth: --auth basic"
 
-AuthMode = Literal["basic", "form", "csrf", "bearer"]
-"""How requests are authenticated once the mode is known."""
-AuthChoice = Literal["auto", "basic", "form", "csrf", "bearer"]
-"""What the user asked for: a mode, or `auto` (one probe decides)."""
-AUTH_MODES: tuple[AuthMode, ...] = ("basic", "form", "csrf", "bearer")
-AUTH_CHOICES: tuple[AuthChoice, ...] = ("auto", "basic", "form", "csrf", "bearer")
-MODE_LABELS: dict[AuthMode, str] = {
-    "basic": "basic",
-    "form": "form session",
-    "csrf": "csrf session",
-    "bearer": "bearer token",
-}
 CURRENT_USER_PATH = "/api/userprofile/getCurrentUser"
 CSRF_HEADER = "X-CSRF-Token"
 AJAX_HEADERS = {"X-Requested-With": "XMLHttpRequest"}
-"""Answers of the login endpoints (auth.json, getCurrentUser, the login form) are read up to 1 MiB."""
 
 
 class Secret:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import ipaddress
 import logging
 import ssl
 import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from typing import Self
+from typing import Self, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -51,6 +54,10 @@ DEFAULT_MAX_DEPTH = 64
 OFFLOAD_BYTES = 512 * 1024
 """Answers larger than this are decoded in a worker thread so the event loop (and the UI) never stalls."""
 USER_AGENT = f"slv-tui/{__version__} httpx/{httpx.__version__}"
+SAME_ANSWER_CACHE = 10_000
+"""How many batches' last answers are remembered (digest -> parsed batch) to skip re-parsing."""
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +71,8 @@ class ClientSettings:
     ca_bundle: str | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY
     max_depth: int = DEFAULT_MAX_DEPTH
-    max_connections: int = 8
+    concurrency: int = 4
+    """At most this many requests are handed to httpx at once (one semaphore, one pool of this size)."""
 
     @property
     def base_url(self) -> str:
@@ -92,6 +100,11 @@ class ClientSettings:
         return replace(self, credentials=replace(self.credentials, password=password))
 
 
+def _digest(body: bytes) -> bytes:
+    """A fingerprint of an answer: equal bytes, equal digest (blake2b runs at about 1 GB/s)."""
+    return hashlib.blake2b(body, digest_size=16).digest()
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -111,6 +124,9 @@ class SlvClient:
         self._form = FormSession(settings.base_url)
         self._csrf = CsrfSession(settings.base_url)
         self._detect_lock = asyncio.Lock()
+        self._gate = asyncio.Semaphore(max(1, settings.concurrency))
+        self._last: dict[str, tuple[str, bytes, Batch]] = {}
+        """batch ID -> (content type, body digest, batch) of the last answer, to skip parsing it again."""
         chosen = settings.credentials.mode
         self.mode: AuthMode | None = None if chosen == "auto" else chosen
         """The login mode in use: forced, or found by the first probe (None until then)."""
@@ -121,10 +137,14 @@ class SlvClient:
         verify: ssl.SSLContext | bool = settings.verify
         if settings.verify and settings.ca_bundle:
             verify = ssl.create_default_context(cafile=settings.ca_bundle)
+        elif settings.verify and urlsplit(settings.url).scheme.lower() == "http":
+            # Redirects are never followed, so an http:// client never speaks TLS: skip loading the CA
+            # bundle (httpx loads certifi for verify=True). This context still verifies, and trusts no one.
+            verify = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         self._http = httpx.AsyncClient(
             verify=verify,
             timeout=httpx.Timeout(settings.timeout),
-            limits=httpx.Limits(max_connections=settings.max_connections),
+            limits=httpx.Limits(max_connections=max(1, settings.concurrency)),
             headers={
                 "User-Agent": USER_AGENT,
                 "Accept": "application/json",
@@ -170,8 +190,9 @@ class SlvClient:
             creds = self.settings.credentials
             url = self.settings.base_url + CURRENT_USER_PATH
             try:
-                with mapped_errors():
-                    response, body = await small_get(self._http, url, handshake_headers(creds))
+                response, body = await self._bounded(
+                    lambda: small_get(self._http, url, handshake_headers(creds))
+                )
             except errors.ProtocolError as exc:  # unreadable, but it answered: it cannot be probed
                 self.mode, self.mode_note = (
                     "basic",
@@ -204,8 +225,8 @@ class SlvClient:
         return self._csrf if mode == "csrf" else self._form
 
     async def _ensure_session(self, mode: AuthMode, seen: int) -> None:
-        with mapped_errors():
-            await self._session(mode).login(self._http, self.settings.credentials, seen)
+        session, creds = self._session(mode), self.settings.credentials
+        await self._bounded(lambda: session.login(self._http, creds, seen))
         if mode == "csrf":
             self.user = self._csrf.user
 
@@ -241,8 +262,7 @@ class SlvClient:
 
     async def ping(self) -> None:
         """One request without credentials to the CMS root: any HTTP answer means it is reachable."""
-        with mapped_errors():
-            await small_get(self._http, self.settings.base_url + "/")
+        await self._bounded(lambda: small_get(self._http, self.settings.base_url + "/"))
 
     async def current_user(self) -> dict[str, object] | None:
         """The user the server reports (getCurrentUser) with the login in use; None if not JSON."""
@@ -254,24 +274,40 @@ class SlvClient:
             await self._ensure_session(mode, self._session(mode).generation)
         if self.user is not None:
             return self.user
-        with mapped_errors():
-            response, body = await small_get(
-                self._http, self.settings.base_url + CURRENT_USER_PATH, self._headers(mode)
-            )
+        url = self.settings.base_url + CURRENT_USER_PATH
+        response, body = await self._bounded(lambda: small_get(self._http, url, self._headers(mode)))
         check_status(response)
         self.user = json_object(response, body)
         return self.user
+
+    async def _bounded(self, exchange: Callable[[], Awaitable[_T]]) -> _T:
+        """Run one HTTP exchange within the concurrency gate and the total deadline."""
+        async with self._gate, self._deadline():
+            with mapped_errors():
+                return await exchange()
+
+    @asynccontextmanager
+    async def _deadline(self) -> AsyncIterator[None]:
+        """`--timeout` as a total deadline: connect, headers and the whole body (httpx bounds each read)."""
+        try:
+            async with asyncio.timeout(self.settings.timeout):
+                yield
+        except TimeoutError:
+            # The same words as httpx's own (per-read) timeout: both fire at about the same moment.
+            raise errors.TimeoutError("the server did not answer in time") from None
 
     async def _fetch(self, batch_id: str, headers: dict[str, str]) -> Batch:
         url = self.settings.base_url + BATCH_PATH
         started = time.perf_counter()
         try:
-            with mapped_errors():
-                async with self._http.stream(
-                    "GET", url, params={"batchId": batch_id, "ser": "json"}, headers=headers
-                ) as response:
-                    body = await self._read_capped(response)
-                    remember_cookies(response)  # a renewed session cookie is a secret too
+            async with self._gate, self._deadline():
+                started = time.perf_counter()
+                with mapped_errors():
+                    async with self._http.stream(
+                        "GET", url, params={"batchId": batch_id, "ser": "json"}, headers=headers
+                    ) as response:
+                        body = await self._read_capped(response)
+                        remember_cookies(response)  # a renewed session cookie is a secret too
         except errors.SlvError as exc:
             elapsed_ms = (time.perf_counter() - started) * 1000
             log.warning("GET %s batchId=%s failed in %.0f ms: %s", url, batch_id, elapsed_ms, exc)
@@ -283,14 +319,25 @@ class SlvClient:
             body_log.debug("body of batchId=%s (%d bytes): %s", batch_id, len(body), clean(head))
         try:
             check_status(response)
-            if len(body) > OFFLOAD_BYTES:
-                answer = [body]
-                del body  # _read_batch lets go of the bytes once decoded, before the tree is built
-                return await asyncio.to_thread(self._read_batch, response, answer, batch_id)
-            return self._read_batch(response, [body], batch_id)
+            content_type = response.headers.get("content-type", "")
+            large = len(body) > OFFLOAD_BYTES
+            digest = await asyncio.to_thread(_digest, body) if large else _digest(body)
+            known = self._last.get(batch_id)
+            if known is not None and known[0] == content_type and known[1] == digest:
+                return known[2]  # the same bytes as last time: no decode, no parse, the same object
+            answer = [body]
+            del body  # _read_batch lets go of the bytes once decoded, before the tree is built
+            if large:
+                batch = await asyncio.to_thread(self._read_batch, response, answer, batch_id)
+            else:
+                batch = self._read_batch(response, answer, batch_id)
         except errors.SlvError as exc:
             log.warning("GET %s batchId=%s: %s", url, batch_id, exc)
             raise
+        if len(self._last) >= SAME_ANSWER_CACHE and batch_id not in self._last:
+            self._last.clear()
+        self._last[batch_id] = (content_type, digest, batch)
+        return batch
 
     def _read_batch(self, response: httpx.Response, answer: list[bytes], batch_id: str) -> Batch:
         """Decode and parse the answer held (alone) in `answer`; bytes, text and tree of a big answer

@@ -52,7 +52,7 @@ def decode_text(content_type: str, body: bytes, max_depth: int) -> str:
         raise errors.AuthError("the server answered with an HTML page, not JSON", probable=True)
     _check_shape(body, max_depth)
     try:
-        return body.decode("utf-8")
+        return body.decode("utf-8-sig")  # a UTF-8 byte order mark before the JSON is tolerated
     except UnicodeDecodeError as exc:
         raise errors.ProtocolError(f"the answer is not valid UTF-8 (byte {exc.start})") from None
 

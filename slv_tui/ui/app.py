@@ -31,7 +31,7 @@ from slv_tui.ui.screens.password import PasswordScreen
 from slv_tui.ui.widgets.batch_table import BatchTable
 from slv_tui.ui.widgets.header_bar import HeaderBar
 from slv_tui.watch.poller import Poller
-from slv_tui.watch.snapshot import PollRound
+from slv_tui.watch.snapshot import PollRound, merged
 from slv_tui.watch.watchlist import Watchlist
 
 log = logging.getLogger(__name__)
@@ -92,6 +92,7 @@ class SlvApp(App[None]):
         self.dashboard = DashboardScreen(watchlist, poller, self.clock, server_label, warnings)
         self._saved_theme = self._load_theme()
         self._auth_warned = False
+        self._pending_rounds: list[PollRound] = []
 
     # -- start-up ---------------------------------------------------------------------------------
 
@@ -120,8 +121,13 @@ class SlvApp(App[None]):
         await self.client.aclose()
 
     def _on_round(self, poll_round: PollRound) -> None:
-        """The poller's callback: only posts a message (handlers render)."""
-        self.post_message(BatchesPolled(poll_round))
+        """The poller's callback (once per fetch): only posts a message (handlers render).
+
+        Fetches that end before the message is handled ride along with it: one redraw for all of them.
+        """
+        self._pending_rounds.append(poll_round)
+        if len(self._pending_rounds) == 1:
+            self.post_message(BatchesPolled(poll_round))
 
     def _start_poller(self) -> None:
         self.run_worker(self.poller.run(), name="poller", group="poller", exclusive=True, exit_on_error=False)
@@ -143,7 +149,9 @@ class SlvApp(App[None]):
     @on(BatchesPolled)
     def _polled(self, message: BatchesPolled) -> None:
         """Render the round, announce finished batches, offer the password on auth trouble."""
-        for snapshot, state in self.dashboard.apply_round(message.round):
+        rounds, self._pending_rounds = self._pending_rounds, []
+        poll_round = merged(rounds or [message.round])
+        for snapshot, state in self.dashboard.apply_round(poll_round):
             self.finished.append((snapshot.batch_id, state))
             label = next((e.label for e in self.watchlist.entries if e.batch_id == snapshot.batch_id), "")
             title, severity, timeout = FINISH_TOAST[state]
@@ -159,7 +167,7 @@ class SlvApp(App[None]):
             )
             if self.ring_bell:
                 self.bell()
-        server = message.round.server
+        server = poll_round.server
         what = self.client.settings.credentials.secret_name
         for header in self.dashboard.query(HeaderBar):  # none until the dashboard is mounted
             header.set_auth(self.client.auth_label, what)

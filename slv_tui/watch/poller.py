@@ -21,6 +21,13 @@ Fetch = Callable[[str], Awaitable[Batch]]
 NEVER = math.inf
 
 
+class UnexpectedError(SlvError):
+    """A bug met while fetching (not a server fault): logged with its traceback, never retried by `follow`."""
+
+    title = "unexpected error"
+    transient = False
+
+
 @dataclass(slots=True)
 class _Entry:
     snapshot: Snapshot
@@ -32,9 +39,12 @@ class _Entry:
 
 
 class Poller:
-    """Decides when each batch is fetched and reports every round through `on_round`.
+    """Decides when each batch is fetched and reports every finished fetch through `on_round`.
 
-    Rounds never overlap: the next one is armed only after the previous one ended.
+    Each fetch is delivered the moment it ends (a `PollRound` holding that one update), so a slow
+    batch never holds back the others. A batch is never fetched twice at once, at most
+    `concurrency` fetches are in flight, and the next fetch of a running batch is due one interval
+    after the START of the previous one.
     """
 
     def __init__(
@@ -48,7 +58,7 @@ class Poller:
         auth_backoff: float = 30.0,
         on_round: Callable[[PollRound], None] | None = None,
         rng: random.Random | None = None,
-        confirmations: int = 2,
+        confirmations: int = 1,
     ) -> None:
         self._fetch = fetch
         self.interval = interval
@@ -62,7 +72,8 @@ class Poller:
         """How many fetches must see a batch finished before it is no longer polled."""
         self._entries: dict[str, _Entry] = {}
         self._wake = asyncio.Event()
-        self._round_lock = asyncio.Lock()
+        self._in_flight = 0
+        self._tasks: set[asyncio.Task[Update | None]] = set()
         self._probe_at = 0.0
         self._probes_failed = 0
         self.server = ServerStatus()
@@ -135,79 +146,130 @@ class Poller:
     # -- the loop --------------------------------------------------------------------------------
 
     async def run(self) -> None:
-        """Poll forever: a round, then sleep until the next batch is due or someone wakes us."""
-        while True:
-            self._wake.clear()
-            await self.poll_due()
-            delay = self.next_wake() - self.clock()
-            if delay > 0 and not self._wake.is_set():
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=min(delay, 3600.0))
+        """Poll forever: start whatever is due (within the concurrency), sleep until more is due.
+
+        Fetches run as tasks of their own; each one's end wakes this loop. Cancelling `run` cancels them.
+        """
+        try:
+            while True:
+                self._wake.clear()
+                if not self.paused:
+                    for entry in self._due(self.clock(), self.concurrency - self._in_flight):
+                        self._start(entry)
+                delay = self.next_wake() - self.clock()
+                if delay > 0 and not self._wake.is_set():
+                    # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel that
+                    # arrives as the wake-up does, and `run` would never end.
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(min(delay, 3600.0)):
+                            await self._wake.wait()
+        finally:
+            for task in list(self._tasks):
+                task.cancel()
+            if self._tasks:
+                await asyncio.gather(*self._tasks, return_exceptions=True)
 
     def next_wake(self) -> float:
-        """The clock time at which the next round has work to do."""
+        """The clock time at which there is a fetch to start (NEVER while every slot is busy)."""
         if self.paused:
             return self.clock() + 3600.0
+        if self._in_flight >= self.concurrency:
+            return NEVER  # the end of a fetch wakes the loop
+        idle = [e.due for e in self._entries.values() if not e.in_flight]
         if self.server.ok is False:
-            return self._probe_at if any(e.due < NEVER for e in self._entries.values()) else NEVER
-        return float(min((e.due for e in self._entries.values()), default=NEVER))
+            if self._in_flight:
+                return NEVER  # the probe in flight decides
+            return self._probe_at if any(d < NEVER for d in idle) else NEVER
+        return float(min(idle, default=NEVER))
 
     async def poll_due(self) -> PollRound | None:
-        """Run one round: fetch what is due now (one probe only while the server is down).
+        """Fetch what is due now (one probe only while the server is down) and wait for those fetches.
 
-        A call made while another round is in flight waits for it to end, so rounds never overlap.
+        Each fetch is still reported through `on_round` as it ends; the return value gathers them.
+        Batches already in flight (another `poll_due`, or `run`) are left to that fetch.
         """
-        async with self._round_lock:
-            return await self._poll_due()
-
-    async def _poll_due(self) -> PollRound | None:
         if self.paused:
             return None
-        now = self.clock()
-        due = sorted((e for e in self._entries.values() if e.due <= now), key=lambda e: e.due)
-        if self.server.ok is False:
-            if now < self._probe_at:
-                return None
-            due = sorted((e for e in self._entries.values() if e.due < NEVER), key=lambda e: e.due)[:1]
-        if not due:
+        chosen = self._due(self.clock(), len(self._entries))
+        if not chosen:
             return None
-        gate = asyncio.Semaphore(self.concurrency)
+        queue = chosen[::-1]
+        running: set[asyncio.Task[Update | None]] = set()
+        updates: list[Update] = []
+        while queue or running:
+            while queue and self._in_flight < self.concurrency:
+                entry = queue.pop()
+                if self._entries.get(entry.snapshot.batch_id) is entry and not entry.in_flight:
+                    running.add(self._start(entry))
+            if not running:
+                break
+            done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            updates += [u for u in (t.result() for t in done) if u is not None]
+        if not updates:
+            return None
+        order = {e.snapshot.batch_id: i for i, e in enumerate(chosen)}
+        updates.sort(key=lambda u: order[u.snapshot.batch_id])  # as started, not as they happened to end
+        return PollRound(tuple(updates), self.server, self.clock(), self.snapshots())
 
-        async def one(entry: _Entry) -> tuple[_Entry, Batch | SlvError]:
-            async with gate:
-                entry.in_flight = True
-                try:
-                    batch = await self._fetch(entry.snapshot.batch_id)
-                except SlvError as exc:
-                    return entry, exc
-                except Exception as exc:  # a bug must not stop polling every other batch
-                    log.exception("batch %s: unexpected failure", entry.snapshot.batch_id)
-                    return entry, SlvError(f"unexpected {type(exc).__name__} (details in the log)")
-                return entry, _error_answer_as_failure(batch, entry.snapshot.batch)
+    def _due(self, now: float, limit: int) -> list[_Entry]:
+        """The idle entries due at `now`, earliest first (while the server is down: one probe)."""
+        if limit <= 0:
+            return []
+        idle = [e for e in self._entries.values() if not e.in_flight]
+        if self.server.ok is False:
+            if now < self._probe_at or self._in_flight:
+                return []
+            return sorted((e for e in idle if e.due < NEVER), key=lambda e: e.due)[:1]
+        return sorted((e for e in idle if e.due <= now), key=lambda e: e.due)[:limit]
 
-        results = await asyncio.gather(*(one(e) for e in due))
-        now = self.clock()
-        updates = []
-        for entry, outcome in results:
-            if self._entries.get(entry.snapshot.batch_id) is not entry:
-                continue  # unwatched while the fetch was in flight
-            previous = entry.snapshot.batch
-            if isinstance(outcome, Batch):
-                self._succeeded(entry, outcome, now)
-            else:
-                self._failed(entry, outcome, now)
+    def _start(self, entry: _Entry) -> asyncio.Task[Update | None]:
+        entry.in_flight = True
+        self._in_flight += 1
+        task = asyncio.create_task(self._fetch_one(entry))
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+        return task
+
+    def _finished(self, task: asyncio.Task[Update | None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            # Only `on_round` can raise here (fetch errors are outcomes); `poll_due` re-raises it too.
+            log.error("poll callback failed: %r", exc, exc_info=exc)
+
+    async def _fetch_one(self, entry: _Entry) -> Update | None:
+        """Fetch one batch, apply the outcome and report it at once."""
+        started = self.clock()
+        batch_id = entry.snapshot.batch_id
+        outcome: Batch | SlvError
+        try:
+            outcome = _error_answer_as_failure(await self._fetch(batch_id), entry.snapshot.batch)
+        except SlvError as exc:
+            outcome = exc
+        except Exception as exc:  # a bug must not stop polling every other batch
+            log.exception("batch %s: unexpected failure", batch_id)
+            outcome = UnexpectedError(f"{type(exc).__name__} (details in the log file)")
+        finally:
             entry.in_flight = False
-            if entry.refresh_asked:
-                entry.refresh_asked = False
-                entry.due = now
-            updates.append(Update(entry.snapshot, previous))
-        self._judge_server([o for _, o in results], now)
-        poll_round = PollRound(tuple(updates), self.server, now, self.snapshots())
+            self._in_flight -= 1
+            self._wake.set()
+        if self._entries.get(batch_id) is not entry:
+            return None  # unwatched while the fetch was in flight
+        now = self.clock()
+        previous = entry.snapshot.batch
+        if isinstance(outcome, Batch):
+            self._succeeded(entry, outcome, now, started)
+        else:
+            self._failed(entry, outcome, now)
+        if entry.refresh_asked:
+            entry.refresh_asked = False
+            entry.due = now
+        self._judge_server(outcome, now)
+        update = Update(entry.snapshot, previous)
         if self.on_round is not None:
-            self.on_round(poll_round)
-        return poll_round
+            self.on_round(PollRound((update,), self.server, now, self.snapshots()))
+        return update
 
-    def _succeeded(self, entry: _Entry, batch: Batch, now: float) -> None:
+    def _succeeded(self, entry: _Entry, batch: Batch, now: float, started: float) -> None:
         previous = entry.snapshot.state
         if previous is not batch.state:
             log.info("batch %s: %s -> %s", entry.snapshot.batch_id, previous or "new", batch.state)
@@ -217,7 +279,7 @@ class Poller:
             polling = entry.confirmations < self.confirmations
         else:
             entry.confirmations = 0
-        entry.due = now + self.interval if polling else NEVER
+        entry.due = started + self.interval if polling else NEVER
         entry.snapshot = replace(
             entry.snapshot, batch=batch, fetched_at=now, error=None, failures=0, polling=polling
         )
@@ -237,17 +299,15 @@ class Poller:
         base = min(self.interval * 2.0 ** (failures - 1), max(cap, self.interval))
         return base * self._rng.uniform(0.8, 1.2)
 
-    def _judge_server(self, outcomes: list[Batch | SlvError], now: float) -> None:
-        """A round where every fetch failed means the server is down: probe it, one request at a time.
-
-        Not when another polled batch's last fetch succeeded: then the failure is that batch's own.
+    def _judge_server(self, outcome: Batch | SlvError, now: float) -> None:
+        """A failure while no polled batch's last fetch succeeded means the server is down: probe it,
+        one request at a time. Not when another batch answers: then the failure is that batch's own.
         """
-        failures = [o for o in outcomes if isinstance(o, SlvError)]
         others_answer = self.server.ok is not False and any(
             e.snapshot.polling and e.snapshot.batch is not None and e.snapshot.error is None
             for e in self._entries.values()
         )
-        if len(failures) < len(outcomes) or others_answer:
+        if isinstance(outcome, Batch) or others_answer:
             if self.server.ok is False:
                 log.info("server answers again")
                 for entry in self._entries.values():
@@ -258,7 +318,7 @@ class Poller:
                 self.server = ServerStatus(ok=True, since=now)
             self._probes_failed = 0
             return
-        last = failures[-1]
+        last = outcome
         auth = isinstance(last, AuthError)
         self._probes_failed += 1
         if isinstance(last, AuthError) and not last.probable:

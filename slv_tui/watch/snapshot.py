@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -61,8 +62,16 @@ class Update:
     previous: Batch | None = None
 
     @property
+    def batch_changed(self) -> bool:
+        """False when the answer equals the last one: the client hands back the same `Batch` object
+        for the same bytes, so nothing needs decoding, diffing or redrawing for this batch."""
+        return self.snapshot.batch is not self.previous
+
+    @property
     def finished_now(self) -> BatchState | None:
         """The final state when this poll saw the batch finish."""
+        if not self.batch_changed:
+            return None
         return finished_now(self.previous, self.snapshot.batch)
 
 
@@ -84,3 +93,11 @@ class PollRound:
     server: ServerStatus
     at: float = 0.0
     snapshots: tuple[Snapshot, ...] = field(default=())
+
+
+def merged(rounds: Sequence[PollRound]) -> PollRound:
+    """Several rounds (single fetches, as the poller delivers them) as one, for a consumer behind."""
+    if len(rounds) == 1:
+        return rounds[0]
+    last = rounds[-1]
+    return PollRound(tuple(u for r in rounds for u in r.updates), last.server, last.at, last.snapshots)

@@ -67,10 +67,10 @@ def test_follow_on_a_csrf_server_whose_sessions_die_every_three_calls(cli: Cli) 
         scenario="static", auth="csrf", password=PASSWORD, session_max_uses=3, clock=clock
     ) as sim:
         batch = sim.server.start_batch("failed_plain")
-        proc = cli.popen("follow", "--debug", "--interval", "0.05", "--url", sim.url, batch,
+        proc = cli.popen("follow", "--debug", "--interval", "0.5", "--url", sim.url, batch,
                          SLV_PASSWORD=PASSWORD)  # fmt: skip
         try:
-            wait_until(lambda: sim.server.request_count >= 10, "ten polls")
+            wait_until(lambda: sim.server.request_count >= 7, "seven polls (two dead sessions)")
             clock.advance(100)  # the batch ends: failed, with a plain string as its reason
             out, err = proc.communicate(timeout=30)
         finally:

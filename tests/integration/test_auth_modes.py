@@ -64,7 +64,7 @@ async def test_a_session_dying_mid_round_with_16_in_flight_costs_one_handshake(
 ) -> None:
     sim = await start_sim(scenario="static", auth="csrf")
     ids = [sim.start_batch("commission_ok") for _ in range(16)]
-    client = make_client(sim.url, mode="auto", max_connections=16)
+    client = make_client(sim.url, mode="auto", concurrency=16)
     poller = Poller(client.get_batch, interval=1.0, concurrency=16)
     poller.watch(ids)
     first = await poller.poll_due()

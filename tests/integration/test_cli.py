@@ -205,7 +205,7 @@ def fast_sim() -> Iterator[ThreadedSim]:
 
 def test_follow_json_lines_until_finished(cli: Cli, fast_sim: ThreadedSim) -> None:
     batch_id = fast_sim.server.start_batch("commission_ok")
-    done = cli.run("follow", "--json", "--interval", "0.2", "--url", fast_sim.url, batch_id,
+    done = cli.run("follow", "--json", "--interval", "0.5", "--url", fast_sim.url, batch_id,
                    SLV_PASSWORD="admin")  # fmt: skip
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
@@ -244,7 +244,7 @@ def test_follow_wrong_password_exits_3_at_once(cli: Cli, static_sim: ThreadedSim
 def test_follow_retries_transient_fault_on_stderr(cli: Cli, static_sim: ThreadedSim) -> None:
     static_sim.server.set_fault("server_error", batch_id=OK)
     try:
-        proc = cli.popen("follow", "--interval", "0.2", "--url", static_sim.url, OK, SLV_PASSWORD="admin")
+        proc = cli.popen("follow", "--interval", "0.5", "--url", static_sim.url, OK, SLV_PASSWORD="admin")
         assert proc.stderr is not None
         first = proc.stderr.readline()  # blocks until the first retry notice
     finally:
@@ -257,7 +257,7 @@ def test_follow_retries_transient_fault_on_stderr(cli: Cli, static_sim: Threaded
 
 
 def test_follow_sigint_exits_130(cli: Cli, static_sim: ThreadedSim) -> None:
-    proc = cli.popen("follow", "--interval", "0.2", "--url", static_sim.url, RUNNING, SLV_PASSWORD="admin")
+    proc = cli.popen("follow", "--interval", "0.5", "--url", static_sim.url, RUNNING, SLV_PASSWORD="admin")
     assert proc.stdout is not None
     try:
         first = proc.stdout.readline()  # wait until it is really following
@@ -297,6 +297,9 @@ def one_line_error(done: subprocess.CompletedProcess[str]) -> str:
         ("http://127.0.0.1/reports?x=1", "no ?query or #fragment"),
         (f"http://admin:{SECRET_IN_URL}@127.0.0.1/reports", "must not hold a user name or password"),
         (f"ftp://admin:{SECRET_IN_URL}@127.0.0.1/reports", "'ftp://***@127.0.0.1/reports'"),
+        ("http://127.0.0.1:1/\x7f", "non-printable ASCII character"),  # httpx.InvalidURL
+        ("http://xn--.com/", "Malformed A-label"),  # idna.IDNAError
+        ("http://ex\u200bample.com/", "Invalid IDNA hostname"),
     ],
 )
 def test_bad_url_is_a_one_line_usage_error(cli: Cli, static_sim: ThreadedSim, url: str, needle: str) -> None:
@@ -577,3 +580,9 @@ def test_a_config_that_is_no_safe_file_is_refused_in_one_line(cli: Cli, kind: st
     line = one_line_error(cli.run("status", "--config", str(cfg), OK, SLV_PASSWORD="admin", timeout=20))
     needle = "writable by every user" if kind == "world_writable" else "not a regular file"
     assert line.startswith(f"slv-tui: error: {cfg}: ") and needle in line
+
+
+def test_interval_below_the_floor_is_raised_and_said(cli: Cli, static_sim: ThreadedSim) -> None:
+    done = cli.run("follow", "--interval", "1e-9", "--url", static_sim.url, OK, SLV_PASSWORD="admin")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[0] == "slv-tui: note: interval 1e-09 s raised to the 0.5 s floor"

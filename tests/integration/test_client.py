@@ -220,3 +220,23 @@ async def test_sim_answers_xml_without_ser_json(start_sim: StartSim, make_client
         r = await raw.get(sim.url + "/api/batch/getBatchResult", params={"batchId": OK_ID})
     assert r.headers["content-type"].startswith("text/xml")
     assert (await make_client(sim.url).get_batch(OK_ID)).batch_id == OK_ID
+
+
+def test_an_http_url_loads_no_ca_bundle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """httpx loads certifi (+67 ms at start-up) for verify=True; an http:// client never speaks TLS."""
+    import ssl
+
+    from support.sim import new_client
+
+    loads: list[object] = []
+    real = ssl.SSLContext.load_verify_locations
+
+    def counting(self: ssl.SSLContext, *args: object, **kwargs: object) -> None:
+        loads.append(args or kwargs)
+        real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ssl.SSLContext, "load_verify_locations", counting)
+    new_client("http://127.0.0.1:9/reports")
+    assert loads == []
+    new_client("https://127.0.0.1:9/reports")  # https: the CA bundle, as before
+    assert len(loads) == 1

@@ -35,6 +35,13 @@ def test_password_command_success(tmp_path: Path) -> None:
     assert SECRET not in redact(f"token {SECRET}")
 
 
+def test_password_command_first_line_only(tmp_path: Path) -> None:
+    """`pass show` prints the password, then more lines (login: ..., url: ...): only the first counts."""
+    body = f"print({SECRET!r}); print('login: admin'); print('url: https://cms.example.org')"
+    secret = find_password(Settings(password_command=script(tmp_path, body)), prompt=False, env={})
+    assert secret is not None and secret.reveal() == SECRET
+
+
 def test_password_command_failure_does_not_leak(tmp_path: Path) -> None:
     leaky = "Leaky-Pa55-0042"
     body = f"import sys\nprint({leaky!r})\nprint({leaky!r}, file=sys.stderr)\nraise SystemExit(3)\n"

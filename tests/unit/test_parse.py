@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from slv_tui.slv.decode import decode_text, loads_json
 from slv_tui.slv.errors import ProtocolError, ServerError
 from slv_tui.slv.model import Batch, BatchState, Counts, Message, Severity
 from slv_tui.slv.parse import as_bool, as_number, as_progress, parse_batch
@@ -407,3 +408,9 @@ def test_numbers_that_cannot_be_represented_are_unreadable_not_an_exception() ->
     assert b.steps[0].counts.info == 1 and b.counts.info == 1  # counted, not read
     assert as_number("9" * 400) is None and as_number(float("inf")) is None
     assert as_number(2**63) is None and as_number(2**63 - 1) == float(2**63 - 1)
+
+
+def test_utf8_bom_before_json_is_tolerated() -> None:
+    assert loads_json(decode_text("application/json", b'\xef\xbb\xbf{"batchId": "1"}', 64)) == {
+        "batchId": "1"
+    }

@@ -84,7 +84,7 @@ async def test_pending_before_first_fetch(server: FakeServer, clock: FakeClock) 
 
 async def test_finished_batch_fetched_once_more_then_never(server: FakeServer, clock: FakeClock) -> None:
     server.answers["1"] = DONE
-    p = make(server, clock, interval=1.0)
+    p = make(server, clock, interval=1.0, confirmations=2)
     p.watch(["1"])
     await p.poll_due()
     assert server.take() == ["1"]
@@ -114,11 +114,11 @@ async def test_running_to_finished_resets_confirmations(server: FakeServer, cloc
     r = await p.poll_due()
     assert r is not None and r.updates[0].finished_now is not None
     clock.advance(1.0)
+    assert await p.poll_due() is None  # the answer that shows it finished is the last request
+    assert server.take() == ["1", "1"]
+    p.refresh(["1"])
     r = await p.poll_due()
     assert r is not None and r.updates[0].finished_now is None  # already finished before
-    clock.advance(1.0)
-    assert await p.poll_due() is None
-    assert server.take() == ["1", "1", "1"]
 
 
 async def test_refresh_refetches_finished_and_running(server: FakeServer, clock: FakeClock) -> None:
@@ -396,7 +396,7 @@ async def test_failed_refresh_of_a_finished_batch_is_reported_not_retried(clock:
     from slv_tui.slv.errors import ConnectError
     from slv_tui.slv.model import Batch as B
 
-    answers: list[B | Exception] = [B("7", status="OK"), B("7", status="OK"), ConnectError("down")]
+    answers: list[B | Exception] = [B("7", status="OK"), ConnectError("down")]
 
     async def fetch(batch_id: str) -> B:
         answer = answers.pop(0)
@@ -407,8 +407,6 @@ async def test_failed_refresh_of_a_finished_batch_is_reported_not_retried(clock:
     p = Poller(fetch, clock=clock, interval=1.0)
     p.watch(["7"])
     await p.poll_due()
-    clock.advance(1.0)
-    await p.poll_due()
     assert p.snapshot("7").polling is False  # type: ignore[union-attr]
     p.refresh(["7"])
     await p.poll_due()
@@ -416,3 +414,103 @@ async def test_failed_refresh_of_a_finished_batch_is_reported_not_retried(clock:
     assert snap is not None and snap.error is not None and snap.polling is False
     assert p.next_attempt("7") is None
     assert snap.condition(clock() + 100, 1.0).value == "fresh"
+
+
+async def test_each_fetch_is_delivered_as_it_ends(clock: FakeClock) -> None:
+    """A slow batch never holds back the others: the fast answer reaches `on_round` while it waits."""
+    release = asyncio.Event()
+    delivered: list[str] = []
+    fast_seen = asyncio.Event()
+
+    async def fetch(batch_id: str) -> Batch:
+        if batch_id == "slow":
+            await release.wait()
+        return RUNNING
+
+    def on_round(r: PollRound) -> None:
+        delivered.extend(u.snapshot.batch_id for u in r.updates)
+        if "fast" in delivered:
+            fast_seen.set()
+
+    p = Poller(fetch, clock=clock, interval=2.0, on_round=on_round)
+    p.watch(["slow", "fast"])
+    whole = asyncio.create_task(p.poll_due())
+    await asyncio.wait_for(fast_seen.wait(), 5)
+    assert delivered == ["fast"] and not whole.done()
+    release.set()
+    r = await whole
+    assert delivered == ["fast", "slow"]
+    assert r is not None and [u.snapshot.batch_id for u in r.updates] == ["slow", "fast"]
+
+
+async def test_a_batch_in_flight_is_not_fetched_again_and_others_go_on(clock: FakeClock) -> None:
+    release = asyncio.Event()
+    calls: list[str] = []
+
+    async def fetch(batch_id: str) -> Batch:
+        calls.append(batch_id)
+        if batch_id == "slow":
+            await release.wait()
+        return RUNNING
+
+    p = Poller(fetch, clock=clock, interval=2.0)
+    p.watch(["slow", "fast"])
+    first = asyncio.create_task(p.poll_due())
+    for _ in range(10):
+        await asyncio.sleep(0)
+    clock.advance(2.0)
+    await p.poll_due()  # "fast" is due again; "slow" is still in flight
+    assert calls == ["slow", "fast", "fast"]
+    assert p.next_wake() == pytest.approx(clock() + 2.0)
+    release.set()
+    await first
+
+
+async def test_next_poll_is_scheduled_from_the_start_of_the_previous_one(clock: FakeClock) -> None:
+    async def fetch(batch_id: str) -> Batch:
+        clock.advance(0.7)  # the answer takes 0.7 s
+        return RUNNING
+
+    p = Poller(fetch, clock=clock, interval=2.0)
+    p.watch(["1"])
+    await p.poll_due()
+    assert p.next_attempt("1") == pytest.approx(1002.0)  # started at 1000, not ended at 1000.7
+
+
+async def test_request_economy_fifty_running_batches(clock: FakeClock) -> None:
+    """50 batches running 60 s at 2 s: one request per interval and one for the finished answer, then none."""
+    finish_at = clock() + 60.0
+    counts: dict[str, int] = {}
+
+    async def fetch(batch_id: str) -> Batch:
+        counts[batch_id] = counts.get(batch_id, 0) + 1
+        await asyncio.sleep(0)
+        return DONE if clock() >= finish_at else RUNNING
+
+    ids = [str(i) for i in range(50)]
+    p = Poller(fetch, clock=clock, interval=2.0, concurrency=16)
+    p.watch(ids)
+    while not p.all_final:
+        clock.now = max(clock(), p.next_wake())
+        await p.poll_due()
+    minimum = 50 * (60 // 2 + 1)  # polls at 0, 2, ..., 58 see it running; the next one sees it finished
+    assert sum(counts.values()) <= 1.05 * minimum, sum(counts.values())
+    assert set(counts.values()) == {31}  # no confirmation request after the finished answer
+    for _ in range(10):
+        clock.advance(60.0)
+        assert await p.poll_due() is None
+    assert sum(counts.values()) <= 1.05 * minimum
+
+
+async def test_rounds_merge_for_a_consumer_that_fell_behind(server: FakeServer, clock: FakeClock) -> None:
+    from slv_tui.watch.snapshot import merged
+
+    rounds: list[PollRound] = []
+    p = make(server, clock, on_round=rounds.append)
+    p.watch(["1", "2", "3"])
+    await p.poll_due()
+    assert [len(r.updates) for r in rounds] == [1, 1, 1]  # one per fetch, as each ends
+    both = merged(rounds)
+    assert sorted(u.snapshot.batch_id for u in both.updates) == ["1", "2", "3"]
+    assert both.server == rounds[-1].server and both.snapshots == rounds[-1].snapshots
+    assert merged(rounds[:1]) is rounds[0]
