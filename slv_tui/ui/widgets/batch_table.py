@@ -12,7 +12,7 @@ from textual.widgets import DataTable
 
 from slv_tui.sanitize import clean
 from slv_tui.slv.model import BatchState
-from slv_tui.ui.format import age, duration, state_label
+from slv_tui.ui.format import ago, duration, since, state_label
 from slv_tui.ui.rows import BatchRow
 from slv_tui.ui.widgets.progress import progress_bar
 from slv_tui.watch.snapshot import Condition
@@ -148,6 +148,8 @@ class BatchTable(DataTable[Text]):
     def __init__(self) -> None:
         super().__init__(id="batch-table", cursor_type="row", zebra_stripes=True)
         self._cells: dict[str, tuple[Text, ...]] = {}
+        self._shown: dict[str, tuple[object, ...]] = {}
+        """Per row, what its cells were last rendered from (`_content`): equal content, no rendering."""
         self._rows: dict[str, BatchRow] = {}
         self._order: list[str] = []
         self._layout: Layout = ()
@@ -186,20 +188,26 @@ class BatchTable(DataTable[Text]):
         for batch_id in [k for k in self._cells if k not in wanted]:
             self.remove_row(batch_id)
             del self._cells[batch_id]
+            self._shown.pop(batch_id, None)
         self._rows = {row.batch_id: row for row in rows}
         self._order = [row.batch_id for row in rows]
         if not self._relayout():
-            fresh = {row.batch_id: self._render_row(row) for row in rows}
             shown = set(self.shown_columns)
-            for batch_id, cells in fresh.items():
+            for row in rows:
+                batch_id = row.batch_id
+                content = _content(row)
                 old = self._cells.get(batch_id)
+                if old is not None and self._shown.get(batch_id) == content:
+                    continue
+                cells = self._render_row(row)
+                self._cells[batch_id] = cells
+                self._shown[batch_id] = content
                 if old is None:
                     self.add_row(*self._visible(cells), key=batch_id)
                     continue
                 for column, before, after in zip(COLUMNS, old, cells, strict=True):
                     if before != after and column.key in shown:
                         self.update_cell(batch_id, column.key, after)
-            self._cells = fresh
             if [r.key.value for r in self.ordered_rows] != self._order:
                 rank = {batch_id: i for i, batch_id in enumerate(self._order)}
                 self.sort("id", key=lambda cell: rank[cell.plain])
@@ -213,6 +221,7 @@ class BatchTable(DataTable[Text]):
     def restyle(self) -> None:
         """Render every cell again (the theme changed)."""
         self._cells = {k: tuple(Text() for _ in COLUMNS) for k in self._cells}
+        self._shown = {}
 
     # -- columns ----------------------------------------------------------------------------------
 
@@ -240,6 +249,7 @@ class BatchTable(DataTable[Text]):
         keep = self.selected_id
         titles = {column.key: column.title for column in COLUMNS}
         self._cells = {batch_id: self._render_row(row) for batch_id, row in rows.items()}
+        self._shown = {batch_id: _content(row) for batch_id, row in rows.items()}
         self.clear(columns=True)
         for key, width in layout:
             self.add_column(titles[key], key=key, width=width)
@@ -278,9 +288,9 @@ class BatchTable(DataTable[Text]):
             self._count(None if counts is None else counts.info, ""),
             self._count(None if counts is None else counts.warning, "batch-table--errors"),
             self._count(None if counts is None else counts.error, "batch-table--failed"),
-            Text(duration(row.elapsed), justify="right"),
+            Text(since(row.elapsed), justify="right"),
             Text("" if row.eta is None else f"~{duration(row.eta)}", justify="right"),
-            Text(age(row.updated), justify="right"),
+            Text(ago(row.updated), justify="right"),
             self._fetch(row),
         )
 
@@ -303,6 +313,19 @@ class BatchTable(DataTable[Text]):
         if not snap.polling:
             return Text("■ final", style=self._style("batch-table--muted"))
         return Text("● fresh", style=self._style("batch-table--succeeded"))
+
+
+def _content(row: BatchRow) -> tuple[object, ...]:
+    """Everything a row's cells are rendered from, as plain values (times as the text shown)."""
+    snap = row.snapshot
+    batch = snap.batch
+    data = None
+    if batch is not None:
+        step = batch.current_step
+        data = (batch.state, batch.progress, None if step is None else step.title, batch.counts)
+    eta = None if row.eta is None else duration(row.eta)
+    fetch = (row.condition, snap.error is not None, snap.polling)
+    return (row.label, data, fetch, since(row.elapsed), eta, ago(row.updated))
 
 
 def _state_word(state: BatchState | None, condition: Condition) -> str:
