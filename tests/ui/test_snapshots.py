@@ -40,7 +40,9 @@ def static_stack(
 
 async def _all_fetched(pilot: Pilot[Any], stack: Stack) -> None:
     await wait_for(pilot, lambda: all(s.batch is not None for s in stack.poller.snapshots()))
-    await wait_for(pilot, lambda: all(cell(stack.app, b, "updated") == "<1m ago" for b in stack.watchlist.ids()))
+    await wait_for(
+        pilot, lambda: all(cell(stack.app, b, "updated") == "<1m ago" for b in stack.watchlist.ids())
+    )
 
 
 def test_watchlist_screen(snap_compare: Any, static_stack: tuple[Stack, ThreadedSim]) -> None:
