@@ -28,7 +28,8 @@ from slv_tui.watch.watchlist import WatchEntry, Watchlist
 UNDO_SECONDS = 8.0
 NARROW_BELOW = 100
 VIEW_EVERY = 1.0
-"""Seconds between two redraws for poll results: answers arrive one by one and are shown together."""
+"""Seconds between two redraws for poll results: answers arrive one by one and are shown together
+(a batch that finishes and what the operator does are shown at once)."""
 
 
 class DashboardScreen(Screen[None]):

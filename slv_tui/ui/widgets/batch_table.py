@@ -7,7 +7,9 @@ from dataclasses import dataclass, replace
 
 from rich.style import Style
 from rich.text import Text
+from textual._types import SegmentLines
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.widgets import DataTable
 
 from slv_tui.sanitize import clean
@@ -154,6 +156,8 @@ class BatchTable(DataTable[Text]):
         self._order: list[str] = []
         self._layout: Layout = ()
         self._bar_width = 10
+        self._rendered: LRUCache[tuple[object, ...], tuple[Text, SegmentLines]] = LRUCache(4096)
+        """Rendered cells by position, look and value (see `_render_cell`)."""
         self._auto_row: int | None = 0
         """Where sync left the cursor while nobody has picked a row (it stays on the top row, however
         the rows reorder as they arrive); None once a row was picked."""
@@ -222,6 +226,32 @@ class BatchTable(DataTable[Text]):
         """Render every cell again (the theme changed)."""
         self._cells = {k: tuple(Text() for _ in COLUMNS) for k in self._cells}
         self._shown = {}
+        self._rendered.clear()
+
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> SegmentLines:
+        """DataTable renders every visible cell again after any `update_cell`; a cell whose value
+        (the very Text object), place and look are unchanged is taken from this cache instead."""
+        row_key = self._row_locations.get_key(row_index)
+        column_key = self._column_locations.get_key(column_index)
+        if row_key is None or column_key is None:  # the header row or a row label
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        value = self._data[row_key][column_key]
+        key = (row_index, column_index, id(value), base_style, width, cursor, hover,
+               self._show_hover_cursor, self._pseudo_class_state)  # fmt: skip
+        kept = self._rendered.get(key)
+        if kept is not None and kept[0] is value:
+            return kept[1]
+        lines = super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        self._rendered[key] = (value, lines)
+        return lines
 
     # -- columns ----------------------------------------------------------------------------------
 
