@@ -9,7 +9,6 @@ from rich.style import Style
 from rich.text import Text
 from textual._types import SegmentLines
 from textual.binding import Binding
-from textual.cache import LRUCache
 from textual.widgets import DataTable
 
 from slv_tui.sanitize import clean
@@ -156,8 +155,8 @@ class BatchTable(DataTable[Text]):
         self._order: list[str] = []
         self._layout: Layout = ()
         self._bar_width = 10
-        self._rendered: LRUCache[tuple[object, ...], tuple[Text, SegmentLines]] = LRUCache(4096)
-        """Rendered cells by position, look and value (see `_render_cell`)."""
+        self._rendered: dict[tuple[int, int], tuple[Text, tuple[object, ...], SegmentLines]] = {}
+        """The last rendering of each cell position: its value, its look and its lines."""
         self._auto_row: int | None = 0
         """Where sync left the cursor while nobody has picked a row (it stays on the top row, however
         the rows reorder as they arrive); None once a row was picked."""
@@ -189,6 +188,8 @@ class BatchTable(DataTable[Text]):
             self._auto_row = None  # a row was picked: from now on the cursor follows that batch
         keep = select or (self.selected_id if self._auto_row is None else None)
         wanted = {row.batch_id for row in rows}
+        if self._cells.keys() - wanted:
+            self._rendered.clear()  # fewer rows: forget the positions past the end
         for batch_id in [k for k in self._cells if k not in wanted]:
             self.remove_row(batch_id)
             del self._cells[batch_id]
@@ -238,19 +239,19 @@ class BatchTable(DataTable[Text]):
         hover: bool = False,
     ) -> SegmentLines:
         """DataTable renders every visible cell again after any `update_cell`; a cell whose value
-        (the very Text object), place and look are unchanged is taken from this cache instead."""
+        (the very Text object), place and look are unchanged is drawn as last time instead.
+        One rendering per position is kept, so the memory is bounded by the table's size."""
         row_key = self._row_locations.get_key(row_index)
         column_key = self._column_locations.get_key(column_index)
         if row_key is None or column_key is None:  # the header row or a row label
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
         value = self._data[row_key][column_key]
-        key = (row_index, column_index, id(value), base_style, width, cursor, hover,
-               self._show_hover_cursor, self._pseudo_class_state)  # fmt: skip
-        kept = self._rendered.get(key)
-        if kept is not None and kept[0] is value:
-            return kept[1]
+        look = (base_style, width, cursor, hover, self._show_hover_cursor, self._pseudo_class_state)
+        kept = self._rendered.get((row_index, column_index))
+        if kept is not None and kept[0] is value and kept[1] == look:
+            return kept[2]
         lines = super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        self._rendered[key] = (value, lines)
+        self._rendered[row_index, column_index] = (value, look, lines)
         return lines
 
     # -- columns ----------------------------------------------------------------------------------
@@ -280,6 +281,7 @@ class BatchTable(DataTable[Text]):
         titles = {column.key: column.title for column in COLUMNS}
         self._cells = {batch_id: self._render_row(row) for batch_id, row in rows.items()}
         self._shown = {batch_id: _content(row) for batch_id, row in rows.items()}
+        self._rendered.clear()
         self.clear(columns=True)
         for key, width in layout:
             self.add_column(titles[key], key=key, width=width)
