@@ -5,7 +5,8 @@ Run: python benchmarks/console_cpu.py [--seconds 120] [--warmup 20] [--interval 
 All in one run, each program in its own 160x45 pseudo-terminal, the simulator in its own process
 (never counted), traffic only to 127.0.0.1:
 - busy:     `slv-tui` watching 200 batches, 50 of them running, polled every `--interval` s;
-- finished: `slv-tui` watching 200 other batches, all finished (measured from its first second);
+- finished: `slv-tui` watching 200 other batches, all finished (measured from its first second,
+            and again over the same window as the others: "finished, later");
 - bare:     a minimal Textual app (header, a 200-row DataTable, footer) that does nothing;
 - curl:     a shell loop forking one `curl` per running batch per interval (the curl processes'
             CPU is counted through the shell's reaped-children times).
@@ -270,6 +271,9 @@ def main() -> None:
         pids["curl"] = curl.pid
         windows = {name: (args.warmup, args.warmup + args.seconds) for name in pids}
         windows["finished"] = (1.0, 1.0 + args.seconds)
+        windows["finished, later"] = (args.warmup, args.warmup + args.seconds)
+        pids["finished, later"] = pids["finished"]
+        counts["finished, later"] = counts["finished"]
         start: dict[str, tuple[float, dict[str, int]]] = {}
         used: dict[str, tuple[float, dict[str, int]]] = {}
         events = sorted({t for w in windows.values() for t in w})
@@ -285,7 +289,7 @@ def main() -> None:
                     used[name] = (cpu - start[name][0], {k: v - before.get(k, 0) for k, v in cells.items()})
     finally:
         for name, pid in pids.items():
-            if name != "curl":
+            if name not in ("curl", "finished, later"):
                 os.kill(pid, signal.SIGTERM)
                 os.waitpid(pid, 0)
         if "curl" in pids:
@@ -300,11 +304,11 @@ def main() -> None:
     )
     base = used["curl"][0]
     bare = used["bare"][0]
-    for name in ("curl", "bare", "busy", "finished"):
+    for name in ("curl", "bare", "busy", "finished", "finished, later"):
         cpu, cells = used[name]
         share = 100 * cpu / args.seconds
-        line = f"{name:9s} {cpu:7.2f} CPU s ({share:5.1f} % of a core)  {cpu / base:5.3f}x curl"
-        if name == "finished":
+        line = f"{name:15s} {cpu:7.2f} CPU s ({share:5.1f} % of a core)  {cpu / base:5.3f}x curl"
+        if name.startswith("finished"):
             line += f"  {cpu / bare:5.2f}x bare" if bare > 0 else "  (bare used no measurable CPU)"
         if cells:
             line += f"  update_cell {cells['update_cell']}, add_row {cells['add_row']}"
