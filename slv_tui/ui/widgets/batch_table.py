@@ -202,17 +202,22 @@ class BatchTable(DataTable[Text]):
                 batch_id = row.batch_id
                 content = _content(row)
                 old = self._cells.get(batch_id)
-                if old is not None and self._shown.get(batch_id) == content:
-                    continue
-                cells = self._render_row(row)
-                self._cells[batch_id] = cells
-                self._shown[batch_id] = content
                 if old is None:
+                    self._cells[batch_id] = cells = self._render_row(row)
+                    self._shown[batch_id] = content
                     self.add_row(*self._visible(cells), key=batch_id)
                     continue
-                for column, before, after in zip(COLUMNS, old, cells, strict=True):
-                    if before != after and column.key in shown:
-                        self.update_cell(batch_id, column.key, after)
+                before = self._shown.get(batch_id)  # None after a restyle: every cell again
+                if before == content:
+                    continue
+                new = list(old)
+                for i, column in enumerate(COLUMNS):
+                    if before is None or before[i] != content[i]:
+                        new[i] = self._cell_text(column.key, row)
+                        if column.key in shown and new[i] != old[i]:
+                            self.update_cell(batch_id, column.key, new[i])
+                self._cells[batch_id] = tuple(new)
+                self._shown[batch_id] = content
             if [r.key.value for r in self.ordered_rows] != self._order:
                 rank = {batch_id: i for i, batch_id in enumerate(self._order)}
                 self.sort("id", key=lambda cell: rank[cell.plain])
@@ -296,35 +301,42 @@ class BatchTable(DataTable[Text]):
         return self.get_component_rich_style(name, partial=True, default=Style())
 
     def _render_row(self, row: BatchRow) -> tuple[Text, ...]:
+        return tuple(self._cell_text(column.key, row) for column in COLUMNS)
+
+    def _cell_text(self, key: str, row: BatchRow) -> Text:
+        """One cell of a row (what it shows is `_content`'s entry for the same column)."""
         snap = row.snapshot
         batch = snap.batch
-        muted = self._style("batch-table--muted")
-        state = None if batch is None else batch.state
-        state_style = muted if state is None else self._style(STATE_CLASS[state])
-        bar = progress_bar(
-            None if batch is None else batch.progress,
-            self._bar_width,
-            bar_style=self._style("batch-table--bar"),
-            empty_style=self._style("batch-table--bar-empty"),
-        )
-        if batch is None:
-            bar = Text("")
-        step = batch.current_step if batch is not None else None
-        counts = batch.counts if batch is not None else None
-        return (
-            Text(snap.batch_id),
-            _cell(clean(row.label), overflow=True),
-            Text(_state_word(state, row.condition), style=state_style),
-            bar,
-            _cell("" if step is None else clean(step.title), overflow=True),
-            self._count(None if counts is None else counts.info, ""),
-            self._count(None if counts is None else counts.warning, "batch-table--errors"),
-            self._count(None if counts is None else counts.error, "batch-table--failed"),
-            Text(since(row.elapsed), justify="right"),
-            Text("" if row.eta is None else f"~{duration(row.eta)}", justify="right"),
-            Text(ago(row.updated), justify="right"),
-            self._fetch(row),
-        )
+        counts = None if batch is None else batch.counts
+        if key == "id":
+            return Text(snap.batch_id)
+        if key == "label":
+            return _cell(clean(row.label), overflow=True)
+        if key == "state":
+            state = None if batch is None else batch.state
+            style = self._style("batch-table--muted" if state is None else STATE_CLASS[state])
+            return Text(_state_word(state, row.condition), style=style)
+        if key == "progress":
+            if batch is None:
+                return Text("")
+            bar_style, empty_style = self._style("batch-table--bar"), self._style("batch-table--bar-empty")
+            return progress_bar(batch.progress, self._bar_width, bar_style=bar_style, empty_style=empty_style)
+        if key == "step":
+            step = None if batch is None else batch.current_step
+            return _cell("" if step is None else clean(step.title), overflow=True)
+        if key == "info":
+            return self._count(None if counts is None else counts.info, "")
+        if key == "warn":
+            return self._count(None if counts is None else counts.warning, "batch-table--errors")
+        if key == "err":
+            return self._count(None if counts is None else counts.error, "batch-table--failed")
+        if key == "elapsed":
+            return Text(since(row.elapsed), justify="right")
+        if key == "eta":
+            return Text("" if row.eta is None else f"~{duration(row.eta)}", justify="right")
+        if key == "updated":
+            return Text(ago(row.updated), justify="right")
+        return self._fetch(row)
 
     def _count(self, n: int | None, alert: str) -> Text:
         if n is None:
@@ -348,16 +360,29 @@ class BatchTable(DataTable[Text]):
 
 
 def _content(row: BatchRow) -> tuple[object, ...]:
-    """Everything a row's cells are rendered from, as plain values (times as the text shown)."""
+    """What each cell of a row shows, column by column as in COLUMNS, as plain values (times as
+    the text shown): a cell is rendered again only when its entry changed."""
     snap = row.snapshot
     batch = snap.batch
-    data = None
+    state = step = counts = None
     if batch is not None:
-        step = batch.current_step
-        data = (batch.state, batch.progress, None if step is None else step.title, batch.counts)
-    eta = None if row.eta is None else duration(row.eta)
-    fetch = (row.condition, snap.error is not None, snap.polling)
-    return (row.label, data, fetch, since(row.elapsed), eta, ago(row.updated))
+        state, counts = batch.state, batch.counts
+        current = batch.current_step
+        step = None if current is None else current.title
+    return (
+        snap.batch_id,
+        row.label,
+        (state, row.condition),
+        None if batch is None else (batch.progress,),  # unknown progress draws a bar, no batch nothing
+        step,
+        None if counts is None else counts.info,
+        None if counts is None else counts.warning,
+        None if counts is None else counts.error,
+        since(row.elapsed),
+        None if row.eta is None else duration(row.eta),
+        ago(row.updated),
+        (row.condition, snap.error is not None, snap.polling),
+    )
 
 
 def _state_word(state: BatchState | None, condition: Condition) -> str:
