@@ -106,7 +106,7 @@ class SlvApp(App[None]):
             self.theme = self._saved_theme
         self.poller.on_round = self._on_round
         self.poller.watch(self.watchlist.ids(), seen_for=self.watchlist.watched_for())
-        self._start_poller()
+        self.call_after_refresh(self._start_poller)  # the first frame is drawn before any request
         if self.watchlist.problem:
             self.notify(clean(self.watchlist.problem), title="Watchlist", severity="warning", markup=False)
 

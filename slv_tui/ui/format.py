@@ -73,6 +73,34 @@ def age(seconds: float | None) -> str:
     return f"{duration(seconds)} ago"
 
 
+def since(seconds: float | None) -> str:
+    """A running time in whole minutes, for table cells: "<1m", "3m", "2h 05m", "3d 4h"; "—" if unknown.
+
+    A table of many batches then changes once a minute as time goes on, not every second.
+    """
+    if seconds is None or not math.isfinite(seconds):
+        return "—"
+    if seconds < 60:
+        return "<1m"
+    if seconds < 3600:
+        return f"{int(seconds) // 60}m"
+    return duration(seconds)
+
+
+def ago(seconds: float | None) -> str:
+    """`since` as an age, for table cells: "<1m ago", "3m ago", "2h 05m ago"; "—" when never."""
+    return "—" if seconds is None or not math.isfinite(seconds) else f"{since(seconds)} ago"
+
+
+def next_change(seconds: float) -> float:
+    """Seconds until `since(seconds)` (and so `ago`) shows another text, as time goes on."""
+    if seconds < 60:
+        return 60 - seconds
+    if seconds < 86400:
+        return 60 - seconds % 60
+    return 3600 - seconds % 3600
+
+
 ETA_WINDOW = 600.0
 """Seconds of progress history behind the ETA: recent, so it follows a batch that speeds up or stalls."""
 ETA_MIN_SPAN = 5.0

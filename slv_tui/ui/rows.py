@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from slv_tui.slv.model import BatchState
-from slv_tui.ui.format import ProgressTrend, state_label, state_rank
-from slv_tui.watch.snapshot import Condition, Snapshot
+from slv_tui.ui.format import ProgressTrend, next_change, state_label, state_rank
+from slv_tui.watch.snapshot import STALE_AFTER_INTERVALS, Condition, Snapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,9 @@ class RowBuilder:
         """When this session saw each batch finish (its elapsed time stops there)."""
         self.trends: dict[str, ProgressTrend] = {}
         """Recent progress per running batch, for its ETA."""
+        self.next_change = math.inf
+        """When, with no new data, a row built by the last `rows` call would read differently
+        (an age or elapsed time turns to the next minute, fresh data turns stale)."""
 
     def finished(self, batch_id: str, at: float) -> None:
         """Note that a poll saw this batch finish."""
@@ -58,21 +62,28 @@ class RowBuilder:
         for gone in self.trends.keys() - {snap.batch_id for snap in snapshots}:
             del self.trends[gone]
         rows = []
+        soonest = math.inf
         for snap in snapshots:
             batch = snap.batch
             if batch is not None and batch.progress is not None and snap.fetched_at is not None:
                 self.trends.setdefault(snap.batch_id, ProgressTrend()).add(snap.fetched_at, batch.progress)
             condition = snap.condition(now, interval)
-            rows.append(
-                BatchRow(
-                    snapshot=snap,
-                    label=labels.get(snap.batch_id, ""),
-                    condition=condition,
-                    elapsed=self._elapsed(snap, now),
-                    eta=self._eta(snap, condition),
-                    updated=None if snap.fetched_at is None else now - snap.fetched_at,
-                )
+            row = BatchRow(
+                snapshot=snap,
+                label=labels.get(snap.batch_id, ""),
+                condition=condition,
+                elapsed=self._elapsed(snap, now),
+                eta=self._eta(snap, condition),
+                updated=None if snap.fetched_at is None else now - snap.fetched_at,
             )
+            rows.append(row)
+            if row.updated is not None:
+                soonest = min(soonest, now + next_change(row.updated))
+                if condition is Condition.FRESH and snap.polling:
+                    soonest = min(soonest, now + STALE_AFTER_INTERVALS * interval - row.updated)
+            if row.elapsed is not None and not (snap.state is not None and snap.state.finished):
+                soonest = min(soonest, now + next_change(row.elapsed))
+        self.next_change = soonest
         needle = needle.strip().lower()
         if needle:
             rows = [r for r in rows if needle in r.haystack]

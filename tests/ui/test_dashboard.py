@@ -7,6 +7,7 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from support.locks import lock_held_elsewhere
@@ -18,6 +19,7 @@ from slv_tui.slv.model import BatchState
 from slv_tui.ui.screens.add_batches import AddBatchesScreen
 from slv_tui.ui.screens.help import HelpScreen
 from slv_tui.ui.screens.password import PasswordScreen
+from slv_tui.ui.widgets.batch_table import BatchTable
 from slv_tui.ui.widgets.header_bar import HeaderBar
 from slv_tui.watch.snapshot import PollRound
 from slv_tui.watch.watchlist import Watchlist
@@ -338,3 +340,45 @@ def test_a_hostile_ui_state_file_gives_the_default_theme(tmp_path: Path) -> None
         state.unlink()
         state.symlink_to("/dev/zero")
         assert build(url, tmp_path).app._saved_theme is None
+
+
+async def test_only_cells_whose_text_changed_are_touched(
+    start_sim: StartSim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Redrawing unchanged data touches no cell; a minute later exactly the cells that read differently."""
+    sim = start_sim(scenario="static")
+    clock = FakeClock()
+    ids = sim.server.batch_ids()
+    stack = build(sim.url, tmp_path, ids=ids, clock=clock, interval=2.0)
+    touched: list[tuple[str, str]] = []
+    update_cell = BatchTable.update_cell
+
+    def counting(self: BatchTable, row_key: Any, column_key: Any, value: Any, **kwargs: Any) -> None:
+        touched.append((str(row_key), str(column_key)))
+        update_cell(self, row_key, column_key, value, **kwargs)
+
+    monkeypatch.setattr(BatchTable, "update_cell", counting)
+    async with stack.app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: all(cell(stack.app, b, "updated") == "<1m ago" for b in ids))
+        stack.poller.pause()
+        dashboard = stack.app.dashboard
+        columns = dashboard.table.shown_columns
+
+        def texts() -> dict[tuple[str, str], str]:
+            return {(b, c): cell(stack.app, b, c) for b in ids for c in columns}
+
+        touched.clear()
+        dashboard.refresh_view()
+        dashboard.refresh_view()
+        assert touched == []
+        before = texts()
+        clock.advance(61)
+        dashboard.refresh_view()
+        after = texts()
+        changed = {key for key in before if before[key] != after[key]}
+        assert sorted(touched) == sorted(changed)  # each changed cell once, nothing else
+        assert {c for _, c in changed} <= {"elapsed", "updated", "fetch", "eta"}
+        assert all(after[b, "updated"] == "1m ago" for b in ids)
+        touched.clear()
+        dashboard.refresh_view()
+        assert touched == []

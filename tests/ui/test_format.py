@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from slv_tui.ui.format import ETA_WINDOW, STATE_LABELS, ProgressTrend, age, duration
+from slv_tui.ui.format import ETA_WINDOW, STATE_LABELS, ProgressTrend, age, ago, duration, next_change, since
 from slv_tui.ui.widgets.batch_table import fit_columns
 
 
@@ -71,6 +71,31 @@ def test_ages_of_old_batches_change_once_a_minute() -> None:
     """The 1-second tick redraws nothing for a batch last updated minutes ago, until the minute turns."""
     assert len({age(s) for s in range(600, 660)}) == 1
     assert len({age(s) for s in range(0, 60)}) == 60
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [
+        (None, "—"),
+        (0.0, "<1m"),
+        (59.9, "<1m"),
+        (60.0, "1m"),
+        (3599.0, "59m"),
+        (3660.0, "1h 01m"),
+        (90000, "1d 1h"),
+    ],
+)
+def test_table_times_are_whole_minutes(seconds: float | None, shown: str) -> None:
+    assert since(seconds) == shown
+    assert ago(seconds) == (shown if seconds is None else f"{shown} ago")
+
+
+def test_next_change_is_when_the_shown_text_changes() -> None:
+    """Just before the predicted moment the text is the same; at it, it differs (hours and days too)."""
+    for seconds in (0.0, 12.5, 59.0, 60.0, 61.3, 3599.5, 7322.0, 86399.0, 90000.0, 200000.7):
+        later = seconds + next_change(seconds)
+        assert since(later - 0.01) == since(seconds)
+        assert since(later) != since(seconds)
 
 
 def test_duration_keeps_seconds_below_an_hour() -> None:

@@ -40,7 +40,9 @@ def static_stack(
 
 async def _all_fetched(pilot: Pilot[Any], stack: Stack) -> None:
     await wait_for(pilot, lambda: all(s.batch is not None for s in stack.poller.snapshots()))
-    await wait_for(pilot, lambda: all(cell(stack.app, b, "updated") == "now" for b in stack.watchlist.ids()))
+    await wait_for(
+        pilot, lambda: all(cell(stack.app, b, "updated") == "<1m ago" for b in stack.watchlist.ids())
+    )
 
 
 def test_watchlist_screen(snap_compare: Any, static_stack: tuple[Stack, ThreadedSim]) -> None:
@@ -84,7 +86,8 @@ def test_trouble_server_down_and_stale(snap_compare: Any, static_stack: tuple[St
         clock.advance(10.0)  # five intervals: stale
         stack.poller.refresh()
         await wait_for(pilot, lambda: stack.poller.server.ok is False)
-        await wait_for(pilot, lambda: cell(stack.app, "1481019204417", "fetch") == "⌛ STALE")
+        running = ["1481018818069", "1481019204417", "1481019867302", "1481020373648"]  # and cancelling
+        await wait_for(pilot, lambda: all(cell(stack.app, b, "fetch") == "⌛ STALE" for b in running))
 
     assert snap_compare(stack.app, terminal_size=SIZE, run_before=run_before)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import math
+import time
 from collections.abc import Callable, Coroutine, Iterable, Sequence
 from functools import partial
 from typing import Any, TypeVar
@@ -30,6 +32,9 @@ from slv_tui.watch.watchlist import WatchEntry, Watchlist
 _T = TypeVar("_T")
 UNDO_SECONDS = 8.0
 NARROW_BELOW = 100
+VIEW_EVERY = 1.0
+"""Seconds between two redraws for poll results: answers arrive one by one and are shown together
+(a batch that finishes and what the operator does are shown at once)."""
 
 
 class DashboardScreen(Screen[None]):
@@ -86,6 +91,10 @@ class DashboardScreen(Screen[None]):
         self._server = ServerStatus()
         self._ready = False
         self._saving = asyncio.Lock()
+        self._dirty = False
+        """Poll results arrived that the view does not show yet."""
+        self._drawn_at = -math.inf
+        """When the view was last brought up to date (monotonic seconds)."""
 
     def compose(self) -> ComposeResult:
         """Header, filter box (hidden until /), table, detail, footer."""
@@ -111,7 +120,16 @@ class DashboardScreen(Screen[None]):
         """Widgets have their CSS now, so their colours can be read: draw, then tick every second."""
         self._ready = True
         self.refresh_view()
-        self.set_interval(1.0, self.refresh_view)
+        self.set_interval(VIEW_EVERY, self._tick)
+
+    def _tick(self) -> None:
+        """Redraw when poll results wait or some row would now read differently (a minute turned,
+        data went stale); otherwise only the header's "unreachable for …" clock moves."""
+        now = self.clock()
+        if self._dirty or now >= self.row_builder.next_change:
+            self.refresh_view()
+        elif self._ready and self.is_attached and self._server.ok is False:
+            self._show_header(now)
 
     # -- the view ---------------------------------------------------------------------------------
 
@@ -129,7 +147,10 @@ class DashboardScreen(Screen[None]):
                 self.row_builder.finished(update.snapshot.batch_id, poll_round.at)
                 finished.append((update.snapshot, state))
         self._server = poll_round.server
-        self.refresh_view()
+        if finished or time.monotonic() - self._drawn_at >= VIEW_EVERY:
+            self.refresh_view()  # a finish shows at once, with its toast
+        else:
+            self._dirty = True  # the next tick shows it, with whatever else arrives meanwhile
         return finished
 
     def rows(self, now: float) -> list[BatchRow]:
@@ -154,17 +175,22 @@ class DashboardScreen(Screen[None]):
         """Bring header, table and detail up to date (only changed cells are touched)."""
         if not self.drawable:
             return
+        self._dirty = False
+        self._drawn_at = time.monotonic()
         now = self.clock()
         rows = self.rows(now)
         with self.app.batch_update():
-            down_for = None if self._server.ok is not False else now - self._server.since
-            states = [s.state for s in self.poller.snapshots()]
-            self.header.show(self._server, self.poller.paused, down_for, states)
+            self._show_header(now)
             self.table.sync(rows, select=select)
             self._show_detail(now)
         if self.undo_entries and now > self._undo_deadline:
             self.undo_entries = []
             self.refresh_bindings()
+
+    def _show_header(self, now: float) -> None:
+        down_for = None if self._server.ok is not False else now - self._server.since
+        states = [s.state for s in self.poller.snapshots()]
+        self.header.show(self._server, self.poller.paused, down_for, states)
 
     def _show_detail(self, now: float) -> None:
         if not self.drawable:

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from rich.style import Style
 from rich.text import Text
+from textual._types import SegmentLines
 from textual.binding import Binding
 from textual.widgets import DataTable
 
 from slv_tui.sanitize import clean
 from slv_tui.slv.model import BatchState
-from slv_tui.ui.format import age, duration, state_label
+from slv_tui.ui.format import ago, duration, since, state_label
 from slv_tui.ui.rows import BatchRow
 from slv_tui.ui.styles import component_style
 from slv_tui.ui.widgets.progress import progress_bar
@@ -148,10 +150,14 @@ class BatchTable(DataTable[Text]):
     def __init__(self) -> None:
         super().__init__(id="batch-table", cursor_type="row", zebra_stripes=True)
         self._cells: dict[str, tuple[Text, ...]] = {}
+        self._shown: dict[str, tuple[object, ...]] = {}
+        """Per row, what its cells were last rendered from (`_content`): equal content, no rendering."""
         self._rows: dict[str, BatchRow] = {}
         self._order: list[str] = []
         self._layout: Layout = ()
         self._bar_width = 10
+        self._rendered: dict[tuple[int, int], tuple[Text, tuple[object, ...], SegmentLines]] = {}
+        """The last rendering of each cell position: its value, its look and its lines."""
         self._auto_row: int | None = 0
         """Where sync left the cursor while nobody has picked a row (it stays on the top row, however
         the rows reorder as they arrive); None once a row was picked."""
@@ -183,23 +189,36 @@ class BatchTable(DataTable[Text]):
             self._auto_row = None  # a row was picked: from now on the cursor follows that batch
         keep = select or (self.selected_id if self._auto_row is None else None)
         wanted = {row.batch_id for row in rows}
+        if self._cells.keys() - wanted:
+            self._rendered.clear()  # fewer rows: forget the positions past the end
         for batch_id in [k for k in self._cells if k not in wanted]:
             self.remove_row(batch_id)
             del self._cells[batch_id]
+            self._shown.pop(batch_id, None)
         self._rows = {row.batch_id: row for row in rows}
         self._order = [row.batch_id for row in rows]
         if not self._relayout():
-            fresh = {row.batch_id: self._render_row(row) for row in rows}
             shown = set(self.shown_columns)
-            for batch_id, cells in fresh.items():
+            for row in rows:
+                batch_id = row.batch_id
+                content = _content(row)
                 old = self._cells.get(batch_id)
                 if old is None:
+                    self._cells[batch_id] = cells = self._render_row(row)
+                    self._shown[batch_id] = content
                     self.add_row(*self._visible(cells), key=batch_id)
                     continue
-                for column, before, after in zip(COLUMNS, old, cells, strict=True):
-                    if before != after and column.key in shown:
-                        self.update_cell(batch_id, column.key, after)
-            self._cells = fresh
+                before = self._shown.get(batch_id)  # None after a restyle: every cell again
+                if before == content:
+                    continue
+                new = list(old)
+                for i, column in enumerate(COLUMNS):
+                    if before is None or before[i] != content[i]:
+                        new[i] = self._cell_text(column.key, row)
+                        if column.key in shown and new[i] != old[i]:
+                            self.update_cell(batch_id, column.key, new[i])
+                self._cells[batch_id] = tuple(new)
+                self._shown[batch_id] = content
             if [r.key.value for r in self.ordered_rows] != self._order:
                 rank = {batch_id: i for i, batch_id in enumerate(self._order)}
                 self.sort("id", key=lambda cell: rank[cell.plain])
@@ -213,6 +232,33 @@ class BatchTable(DataTable[Text]):
     def restyle(self) -> None:
         """Render every cell again (the theme changed)."""
         self._cells = {k: tuple(Text() for _ in COLUMNS) for k in self._cells}
+        self._shown = {}
+        self._rendered.clear()
+
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> SegmentLines:
+        """DataTable renders every visible cell again after any `update_cell`; a cell whose value
+        (the very Text object), place and look are unchanged is drawn as last time instead.
+        One rendering per position is kept, so the memory is bounded by the table's size."""
+        row_key = self._row_locations.get_key(row_index)
+        column_key = self._column_locations.get_key(column_index)
+        if row_key is None or column_key is None:  # the header row or a row label
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        value = self._data[row_key][column_key]
+        look = (base_style, width, cursor, hover, self._show_hover_cursor, self._pseudo_class_state)
+        kept = self._rendered.get((row_index, column_index))
+        if kept is not None and kept[0] is value and kept[1] == look:
+            return kept[2]
+        lines = super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        self._rendered[row_index, column_index] = (value, look, lines)
+        return lines
 
     # -- columns ----------------------------------------------------------------------------------
 
@@ -240,6 +286,8 @@ class BatchTable(DataTable[Text]):
         keep = self.selected_id
         titles = {column.key: column.title for column in COLUMNS}
         self._cells = {batch_id: self._render_row(row) for batch_id, row in rows.items()}
+        self._shown = {batch_id: _content(row) for batch_id, row in rows.items()}
+        self._rendered.clear()
         self.clear(columns=True)
         for key, width in layout:
             self.add_column(titles[key], key=key, width=width)
@@ -253,35 +301,42 @@ class BatchTable(DataTable[Text]):
     _style = component_style
 
     def _render_row(self, row: BatchRow) -> tuple[Text, ...]:
+        return tuple(self._cell_text(column.key, row) for column in COLUMNS)
+
+    def _cell_text(self, key: str, row: BatchRow) -> Text:
+        """One cell of a row (what it shows is `_content`'s entry for the same column)."""
         snap = row.snapshot
         batch = snap.batch
-        muted = self._style("batch-table--muted")
-        state = None if batch is None else batch.state
-        state_style = muted if state is None else self._style(STATE_CLASS[state])
-        bar = progress_bar(
-            None if batch is None else batch.progress,
-            self._bar_width,
-            bar_style=self._style("batch-table--bar"),
-            empty_style=self._style("batch-table--bar-empty"),
-        )
-        if batch is None:
-            bar = Text("")
-        step = batch.current_step if batch is not None else None
-        counts = batch.counts if batch is not None else None
-        return (
-            Text(snap.batch_id),
-            _cell(clean(row.label), overflow=True),
-            Text(_state_word(state, row.condition), style=state_style),
-            bar,
-            _cell("" if step is None else clean(step.title), overflow=True),
-            self._count(None if counts is None else counts.info, ""),
-            self._count(None if counts is None else counts.warning, "batch-table--errors"),
-            self._count(None if counts is None else counts.error, "batch-table--failed"),
-            Text(duration(row.elapsed), justify="right"),
-            Text("" if row.eta is None else f"~{duration(row.eta)}", justify="right"),
-            Text(age(row.updated), justify="right"),
-            self._fetch(row),
-        )
+        counts = None if batch is None else batch.counts
+        if key == "id":
+            return Text(snap.batch_id)
+        if key == "label":
+            return _cell(clean(row.label), overflow=True)
+        if key == "state":
+            state = None if batch is None else batch.state
+            style = self._style("batch-table--muted" if state is None else STATE_CLASS[state])
+            return Text(_state_word(state, row.condition), style=style)
+        if key == "progress":
+            if batch is None:
+                return Text("")
+            bar_style, empty_style = self._style("batch-table--bar"), self._style("batch-table--bar-empty")
+            return progress_bar(batch.progress, self._bar_width, bar_style=bar_style, empty_style=empty_style)
+        if key == "step":
+            step = None if batch is None else batch.current_step
+            return _cell("" if step is None else clean(step.title), overflow=True)
+        if key == "info":
+            return self._count(None if counts is None else counts.info, "")
+        if key == "warn":
+            return self._count(None if counts is None else counts.warning, "batch-table--errors")
+        if key == "err":
+            return self._count(None if counts is None else counts.error, "batch-table--failed")
+        if key == "elapsed":
+            return Text(since(row.elapsed), justify="right")
+        if key == "eta":
+            return Text("" if row.eta is None else f"~{duration(row.eta)}", justify="right")
+        if key == "updated":
+            return Text(ago(row.updated), justify="right")
+        return self._fetch(row)
 
     def _count(self, n: int | None, alert: str) -> Text:
         if n is None:
@@ -297,11 +352,37 @@ class BatchTable(DataTable[Text]):
             return Text("✖ error", style=self._style("batch-table--error"))
         if row.condition is Condition.STALE:
             return Text("⌛ STALE", style=self._style("batch-table--stale"))
+        if not snap.polling:  # finished and confirmed: a failed manual refresh is not retried
+            return Text("■ final", style=self._style("batch-table--muted"))
         if snap.error is not None:
             return Text("↻ retrying", style=self._style("batch-table--stale"))
-        if not snap.polling:
-            return Text("■ final", style=self._style("batch-table--muted"))
         return Text("● fresh", style=self._style("batch-table--succeeded"))
+
+
+def _content(row: BatchRow) -> tuple[object, ...]:
+    """What each cell of a row shows, column by column as in COLUMNS, as plain values (times as
+    the text shown): a cell is rendered again only when its entry changed."""
+    snap = row.snapshot
+    batch = snap.batch
+    state = step = counts = None
+    if batch is not None:
+        state, counts = batch.state, batch.counts
+        current = batch.current_step
+        step = None if current is None else current.title
+    return (
+        snap.batch_id,
+        row.label,
+        (state, row.condition),
+        None if batch is None else (batch.progress,),  # unknown progress draws a bar, no batch nothing
+        step,
+        None if counts is None else counts.info,
+        None if counts is None else counts.warning,
+        None if counts is None else counts.error,
+        since(row.elapsed),
+        None if row.eta is None else duration(row.eta),
+        ago(row.updated),
+        (row.condition, snap.error is not None, snap.polling),
+    )
 
 
 def _state_word(state: BatchState | None, condition: Condition) -> str:
