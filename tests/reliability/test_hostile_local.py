@@ -73,7 +73,9 @@ def test_follow_ends_on_a_400_digit_number(tmp_path: Path) -> None:
     assert body.count(huge.encode()) == 2
     with HostileServer(Reply(body=body)) as server:
         started = time.monotonic()
-        done = run_cli(tmp_path, "follow", "--json", "--url", server.url, BATCH, SLV_PASSWORD="pw", timeout=60)
+        done = run_cli(
+            tmp_path, "follow", "--json", "--url", server.url, BATCH, SLV_PASSWORD="pw", timeout=60
+        )
         took = time.monotonic() - started
         requests = server.requests
     assert done.returncode == 0, f"follow exit {done.returncode}: {done.stderr}"
@@ -83,7 +85,9 @@ def test_follow_ends_on_a_400_digit_number(tmp_path: Path) -> None:
     assert obj["state"] == "succeeded" and obj["progress"] is None, obj
     # one login probe (`--auth auto`) and the batch: no retry of a finished batch
     assert requests <= 2, f"follow asked {requests} times for a finished batch (retrying?)"
-    record(5, f"`follow`: exit 0 after {requests} requests (login probe, batch) in {took:.1f} s, progress null")
+    record(
+        5, f"`follow`: exit 0 after {requests} requests (login probe, batch) in {took:.1f} s, progress null"
+    )
 
 
 # -- 7: local files and locks -------------------------------------------------------------------
@@ -147,7 +151,8 @@ def test_a_world_writable_config_is_refused_and_not_run(tmp_path: Path) -> None:
     line = one_line_usage_error(done)
     assert "writable by every user" in line and str(config) in line, line
     assert used.returncode == 0 and marker.exists(), used.stderr
-    record(9, f"exit {done.returncode}: `{line.split(': ', 2)[-1]}`; command not run, 0 requests")
+    reason = line.split(f"{config}: ", 1)[-1]
+    record(9, f"exit {done.returncode}: `shared.toml: {reason}`; command not run, 0 requests")
 
 
 # -- 10: invisible characters on the dashboard --------------------------------------------------

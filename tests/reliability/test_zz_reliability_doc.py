@@ -63,7 +63,8 @@ The "measured" column is the last `scripts/gen_reliability.sh` run; it varies fr
 is left out of the check that this file is current. Tests are in `tests/reliability/` unless named
 with their folder.
 
-| # | what the attacker does | what slv-tui does now | measured | tests |
+"""
+HOSTILE_TABLE_HEAD = """| # | what the attacker does | what slv-tui does now | measured | tests |
 |---|---|---|---|---|
 """
 
@@ -89,7 +90,8 @@ def render_hostile(figures: dict[int, str]) -> str:
         figure = figures.get(case.number, NOT_MEASURED)
         cells = (str(case.number), case.attacker, case.now, figure, tests)
         rows.append("| " + " | ".join(_cell(c) for c in cells) + " |")
-    return HOSTILE_HEADER + HOSTILE_START + "\n" + "\n".join(rows) + "\n" + HOSTILE_END + "\n"
+    table = HOSTILE_TABLE_HEAD + "\n".join(rows) + "\n"
+    return HOSTILE_HEADER + HOSTILE_START + "\n" + table + HOSTILE_END + "\n"
 
 
 def render(status: dict, poller: dict, figures: dict[int, str] | None = None) -> str:  # type: ignore[type-arg]
@@ -128,3 +130,14 @@ async def test_reliability_doc_is_current(tmp_path: Path) -> None:
     assert mask_figures(table).rstrip() == mask_figures(generated).rstrip(), (
         "docs/RELIABILITY.md is out of date: run scripts/gen_reliability.sh"
     )
+
+
+def test_every_hostile_case_names_tests_that_exist() -> None:
+    """A renamed or deleted test would leave a reproduction in the doc with nothing checking it."""
+    here = Path(__file__).parent
+    for case in HOSTILE_CASES:
+        for name in case.tests:
+            file, test = name.split("::")
+            path = here.parents[1] / file if "/" in file else here / file
+            assert path.exists(), f"case {case.number}: no test file {file}"
+            assert f"def {test}(" in path.read_text(), f"case {case.number}: no test {test} in {file}"
