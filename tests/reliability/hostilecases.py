@@ -1,4 +1,4 @@
-"""The twelve reproductions of issue 13 ("hostile answers and local attackers") as rows of
+"""The twelve reproductions of a security probe ("hostile answers and local attackers") as rows of
 docs/RELIABILITY.md, and the figures their tests measure.
 
 The rows (what the attacker does, what slv-tui does now, which tests check it) are static and

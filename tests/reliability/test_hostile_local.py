@@ -1,4 +1,4 @@
-"""Issue 13's reproductions not covered elsewhere: a dripping form login, a 400-digit number under
+"""Security-probe reproductions not covered elsewhere: a dripping form login, a 400-digit number under
 `follow`, local files and locks, a world-writable config, invisible characters on the dashboard,
 bad inputs that used to give tracebacks or hangs, and multi-line passwords, BOMs and tiny intervals.
 
