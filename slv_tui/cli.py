@@ -365,7 +365,9 @@ def _print_paths() -> int:
 def _dashboard(settings: Settings, client_settings: ClientSettings, ids: list[str]) -> int:
     from slv_tui.dashboard import launch
 
-    return int(launch(settings, client_settings, ids, watchlist_path=paths.watchlist_file(settings.profile)))
+    client = _new_client(client_settings)  # an unreadable CA bundle: one line, before the screen opens
+    path = paths.watchlist_file(settings.profile)
+    return int(launch(settings, client_settings, ids, watchlist_path=path, client=client))
 
 
 def _dashboard_demo(args: argparse.Namespace, ids: list[str]) -> int:

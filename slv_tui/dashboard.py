@@ -34,6 +34,7 @@ def launch(
     *,
     watchlist_path: Path,
     label: str | None = None,
+    client: SlvClient | None = None,
 ) -> int:
     """Open the dashboard on one server and block until the user quits."""
     from slv_tui.ui.app import make_app
@@ -46,7 +47,7 @@ def launch(
     except WatchlistError as exc:
         print(clean(f"slv-tui: error: {exc}"), file=sys.stderr)
         return 2
-    client = SlvClient(client_settings)
+    client = client or SlvClient(client_settings)
     poller = Poller(client.get_batch, interval=settings.interval, concurrency=settings.concurrency)
     poller.watch(watchlist.ids(), seen_for=watchlist.watched_for())
     app = make_app(

@@ -19,6 +19,7 @@ from slv_tui.watch.snapshot import Snapshot, Update
 from .conftest import cli_argv, isolated_env, run_cli
 from .drip import DRIP_BYTES, DripServer
 from .hostile import HostileServer, Reply, batch_body
+from .hostilecases import record
 
 DRIP_EVERY = 0.5
 DRIP_SECONDS = DRIP_BYTES * DRIP_EVERY  # 100 s: what a per-read timeout would let the drip run
@@ -33,7 +34,9 @@ def test_status_timeout_bounds_the_whole_request(tmp_path: Path, where: str) -> 
         took = time.monotonic() - started
     assert done.returncode == 3, done.stderr
     assert "timeout: the server did not answer in time" in done.stdout
-    assert took < DRIP_SECONDS / 4, took  # generous: 2 s deadline + interpreter start-up on a busy box
+    bound = DRIP_SECONDS / 4  # generous: 2 s deadline + interpreter start-up on a busy box
+    assert took < bound, f"--timeout 2 did not bound a dripping {where}: {took:.1f} s (bound {bound:.0f} s)"
+    record(3, f"{where} dripped: exit 3 after {took:.1f} s with `--timeout 2` (bound {bound:.0f} s)")
 
 
 async def test_client_deadline_covers_the_body() -> None:
@@ -64,8 +67,9 @@ def test_follow_prints_a_fast_batch_while_a_slow_one_drips(tmp_path: Path) -> No
         finally:
             proc.kill()
             proc.communicate(timeout=30)
-    assert first.split()[1:3] == ["2", "succeeded"], first
+    assert first.split()[1:3] == ["2", "succeeded"], f"follow printed nothing before the slow batch: {first}"
     assert still_dripping == 1  # batch 1's answer was still on its way (60 s deadline, 100 s drip)
+    record(3, "`follow 1 2`: batch 2 printed while batch 1 still dripped")
 
 
 class _CountingServer:

@@ -12,6 +12,7 @@ import gzip
 import json
 import subprocess
 import sys
+import time
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ pytest.importorskip("resource", reason="peak RSS is measured with POSIX getrusag
 
 from .conftest import PASSWORD, cli_argv, isolated_env
 from .hostile import HostileServer, Reply, batch_body
+from .hostilecases import record
 
 BATCH = "1481016600181"
 MB = 1_000_000
@@ -48,6 +50,8 @@ class Run:
     stderr: str
     rss: int
     """Peak resident set size of the `slv-tui` process, in bytes."""
+    seconds: float
+    """Wall time of the whole run, interpreter start-up included."""
 
     @property
     def objects(self) -> list[dict[str, Any]]:
@@ -58,11 +62,29 @@ def status(home: Path, url: str, *args: str) -> Run:
     out = home / "stdout.json"
     argv = cli_argv("status", "--json", "--url", url, "--timeout", "30", *args, BATCH)
     env = isolated_env(home, SLV_PASSWORD=PASSWORD)
+    started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-c", MEASURE, str(out), *argv], env=env, capture_output=True, text=True, timeout=120
     )
+    took = time.monotonic() - started
     report = json.loads(done.stdout)
-    return Run(report["code"], out.read_text(), report["stderr"], report["rss"])
+    return Run(report["code"], out.read_text(), report["stderr"], report["rss"], took)
+
+
+SECONDS = 30.0
+"""Wall-time bound for one run: the unbounded code took 34-40 s; a bounded one takes a few."""
+
+
+def figure(run: Run, baseline: int, bound_mb: float) -> str:
+    """What a case measured, for docs/RELIABILITY.md."""
+    return (
+        f"exit {run.code}, peak RSS +{max(run.rss - baseline, 0) / MB:.0f} MB above a small answer"
+        f" (bound {bound_mb:.0f} MB), {run.seconds:.1f} s"
+    )
+
+
+def assert_quick(run: Run) -> None:
+    assert run.seconds < SECONDS, f"took {run.seconds:.1f} s (bound {SECONDS:.0f} s): unbounded work is back"
 
 
 def zeros_gzip(size: int) -> bytes:
@@ -102,6 +124,8 @@ def test_stacked_gzip_is_refused_at_once(tmp_path: Path, gzip_gib: bytes, baseli
         run = status(tmp_path, server.url)
     assert_one_line_error(run, "protocol error", "stacked content encodings (gzip, gzip)")
     assert run.rss - baseline < 50 * MB, f"{(run.rss - baseline) / MB:.0f} MB above a small answer"
+    assert_quick(run)
+    record(1, f"stacked: {figure(run, baseline, 50)}")
 
 
 def test_a_gzip_bomb_stops_at_the_size_cap(tmp_path: Path, gzip_gib: bytes, baseline: int) -> None:
@@ -111,6 +135,8 @@ def test_a_gzip_bomb_stops_at_the_size_cap(tmp_path: Path, gzip_gib: bytes, base
         run = status(tmp_path, server.url)
     assert_one_line_error(run, "protocol error", "too large (over 64 MiB)")
     assert run.rss - baseline < 200 * MB, f"{(run.rss - baseline) / MB:.0f} MB above a small answer"
+    assert_quick(run)
+    record(1, f"1 GiB behind one gzip: {figure(run, baseline, 200)}")
 
 
 def test_form_login_reads_auth_json_with_a_small_cap(tmp_path: Path, gzip_gib: bytes, baseline: int) -> None:
@@ -120,6 +146,8 @@ def test_form_login_reads_auth_json_with_a_small_cap(tmp_path: Path, gzip_gib: b
         run = status(tmp_path, server.url, "--auth", "form")
     assert_one_line_error(run, "too large (over 1 MiB)")
     assert run.rss - baseline < 50 * MB, f"{(run.rss - baseline) / MB:.0f} MB above a small answer"
+    assert_quick(run)
+    record(2, figure(run, baseline, 50))
 
 
 def test_millions_of_empty_messages_are_refused_cheaply(tmp_path: Path, baseline: int) -> None:
@@ -133,6 +161,8 @@ def test_millions_of_empty_messages_are_refused_cheaply(tmp_path: Path, baseline
     assert run.rss - baseline < 6 * len(body), (
         f"{(run.rss - baseline) / MB:.0f} MB for {len(body) / MB:.0f} MB"
     )
+    assert_quick(run)
+    record(4, f"{len(body) / MB:.0f} MB of `{{}}`: {figure(run, baseline, 6 * len(body) / MB)}")
 
 
 def test_a_huge_real_batch_is_printed_within_6x_its_size(tmp_path: Path, baseline: int) -> None:
@@ -155,6 +185,8 @@ def test_a_huge_real_batch_is_printed_within_6x_its_size(tmp_path: Path, baselin
     assert run.rss - baseline < 6 * len(body), (
         f"{(run.rss - baseline) / MB:.0f} MB for {len(body) / MB:.0f} MB"
     )
+    assert_quick(run)
+    record(4, f"real {len(body) / MB:.0f} MB batch printed: {figure(run, baseline, 6 * len(body) / MB)}")
 
 
 def test_a_400_digit_number_is_an_unreadable_value(tmp_path: Path) -> None:
@@ -171,3 +203,4 @@ def test_a_400_digit_number_is_an_unreadable_value(tmp_path: Path) -> None:
     (obj,) = run.objects
     assert obj["error"] is None and obj["state"] == "cancelling"
     assert obj["progress"] is None
+    record(5, f"`status`: exit {run.code}, progress null, no traceback")

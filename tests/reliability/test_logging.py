@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from slv_tui.logs import setup_logging
 from slv_tui.sim import ThreadedSim
 
 from .conftest import run_cli
+from .hostilecases import record
 
 BATCH = "1481016600181"
 
@@ -116,5 +119,15 @@ def test_debug_bodies_hide_escaped_basic_tokens_sessions_and_csrf_tokens(tmp_pat
     text = log_text(tmp_path)
     assert "body of batchId" in text and "********" in text
     escaped_token = token.replace("/", "\\/")
-    for leak in (escaped_token, token, "8F00D1E5C0FFEE", "Zm9vYmFyYmF6", "3b1f9c0e", password):
-        assert leak not in text, leak
+    leaks = (escaped_token, token, "8F00D1E5C0FFEE", "Zm9vYmFyYmF6", "3b1f9c0e", password)
+    for leak in leaks:
+        assert leak not in text, f"leaked into the --debug log: {leak}"
+    modes = "n/a (not POSIX)"
+    if os.name == "posix":
+        log = state_log_file(tmp_path)
+        modes = f"{stat.S_IMODE(log.parent.stat().st_mode):o}/{stat.S_IMODE(log.stat().st_mode):o}"
+        assert modes == "700/600", f"log folder/file modes {modes}: readable by other users"
+    redactions = text.count("********")
+    record(
+        8, f"log folder/file {modes}; 0 of {len(leaks)} secrets in the --debug log, {redactions} redactions"
+    )

@@ -3,17 +3,22 @@ and what is typed or pasted into its dialogs never carry escapes or invisible ch
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 pytest.importorskip("textual")
 
 from textual import events
+from textual._compositor import CompositorUpdate
+from textual.app import App
 
 from slv_tui.sim import ThreadedSim
 from slv_tui.ui.safe_input import SafeInput
 
+from .hostilecases import record
 from .pilot_helpers import build, cell, screen_text, wait_for
 from .test_terminal_safety import bad_chars
 
@@ -22,6 +27,15 @@ OK = "1481016600181"
 OSC_TITLE = "\x1b]0;pwned-title\x07"
 OSC_CLIPBOARD = "\x1b]52;c;ZWNobyBvd25lZA==\x07"
 INVISIBLE = "\u200b\u2060\u00ad\u3164\U000e0041\ufff9"
+OSC = re.compile(r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?")
+
+
+def terminal_output(app: App[Any]) -> str:
+    """Every byte the app would write to the terminal for a full redraw of what is on screen now:
+    the compositor's update rendered as in App._display (a headless run writes nothing)."""
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    assert isinstance(update, CompositorUpdate)
+    return update.render_segments(app.console)
 
 
 async def test_label_dialog_shows_a_hostile_label_cleaned(tmp_path: Path) -> None:
@@ -40,6 +54,12 @@ async def test_label_dialog_shows_a_hostile_label_cleaned(tmp_path: Path) -> Non
             assert "pwned" not in text and "ZWNobyBvd25lZA" not in text
             assert bad_chars(text, allow="\n") == []
             assert not any(ch in text for ch in INVISIBLE)
+            drawn = terminal_output(app)
+            assert "Main street 2" in drawn  # the capture holds the dialog
+            for payload in ("pwned", "ZWNobyBvd25lZA", *INVISIBLE):
+                assert payload not in drawn, f"label text {payload!r} reached the terminal raw"
+            assert OSC.findall(drawn) == [], f"OSC sequences sent to the terminal: {OSC.findall(drawn)}"
+            drawn_size = len(drawn.encode())
             # typed and pasted text is cleaned too: a paste holding an OSC 52 write stays inert
             await pilot.press("end")
             box.post_message(events.Paste(f" X{OSC_CLIPBOARD}\u200bY"))
@@ -49,6 +69,10 @@ async def test_label_dialog_shows_a_hostile_label_cleaned(tmp_path: Path) -> Non
             await wait_for(pilot, lambda: not app.screen.query("#label-input"))
         await stack.client.aclose()
     assert stack.watchlist.entries[0].label == "Main street 2 XY"  # saved clean
+    record(
+        6,
+        f"0 OSC sequences and 0 invisible characters in {drawn_size // 1024} KiB drawn with the dialog open",
+    )
 
 
 async def test_filter_and_add_dialog_inputs_clean_a_paste(tmp_path: Path) -> None:

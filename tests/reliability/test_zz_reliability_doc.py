@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .docfile import DOC, WRITE, split
+from .docfile import (
+    DOC,
+    HOSTILE_END,
+    HOSTILE_START,
+    NOT_MEASURED,
+    WRITE,
+    hostile_figures,
+    mask_figures,
+    split,
+)
 from .faultcases import (
     CASES,
     CLASS_BY_TITLE,
@@ -17,6 +26,8 @@ from .faultcases import (
     run_poller_case,
     run_status_cases,
 )
+from .hostilecases import CASES as HOSTILE_CASES
+from .hostilecases import FIGURES
 
 HEADER = """# Reliability: what slv-tui does when the server misbehaves
 
@@ -39,7 +50,25 @@ Parsed cases (`nan`, `wrong_types`) are answers the tolerant parser reads: `stat
 parsed batch. An SLV error object where a batch was expected (`error_object`, or 605 "Batch not
 found" for a typo) is never a batch state: it is a failed fetch with the server's code and label
 (`server: 605 Batch not found`, `state` null, exit 3), probed again slowly.
+"""
 
+HOSTILE_HEADER = """
+## Hostile answers and local attackers
+
+The twelve reproductions of a security probe of slv-tui, each a test over real sockets on 127.0.0.1
+(stdlib servers, the simulator, `slv-tui` as a subprocess, the dashboard through Textual's pilot).
+Where a case is about memory or time, the test measures it with a generous bound that fails with
+the figure: peak RSS of the `slv-tui` process (under a 3 GiB address-space limit) or wall time.
+The "measured" column is the last `scripts/gen_reliability.sh` run; it varies from run to run and
+is left out of the check that this file is current. Tests are in `tests/reliability/` unless named
+with their folder.
+
+"""
+HOSTILE_TABLE_HEAD = """| # | what the attacker does | what slv-tui does now | measured | tests |
+|---|---|---|---|---|
+"""
+
+SOAK = """
 ## Soak
 
 Two `@pytest.mark.slow` tests run thousands of poll rounds against `slv-tui sim --fault-rate 0.1`
@@ -53,7 +82,19 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def render(status: dict, poller: dict) -> str:  # type: ignore[type-arg]
+def render_hostile(figures: dict[int, str]) -> str:
+    """The hostile-answers table: one row per reproduction, with the figures given (or a placeholder)."""
+    rows = []
+    for case in HOSTILE_CASES:
+        tests = "<br>".join(f"`{name}`" for name in case.tests)
+        figure = figures.get(case.number, NOT_MEASURED)
+        cells = (str(case.number), case.attacker, case.now, figure, tests)
+        rows.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    table = HOSTILE_TABLE_HEAD + "\n".join(rows) + "\n"
+    return HOSTILE_HEADER + HOSTILE_START + "\n" + table + HOSTILE_END + "\n"
+
+
+def render(status: dict, poller: dict, figures: dict[int, str] | None = None) -> str:  # type: ignore[type-arg]
     rows = []
     for kind in CASES:
         s, p = status[kind], poller[kind]
@@ -68,7 +109,7 @@ def render(status: dict, poller: dict) -> str:  # type: ignore[type-arg]
             f"| `{kind}` | {_cell(DESCRIPTION[kind])} | {cls} | {_cell(msg)} | {s.exit_code} | "
             f"{_cell(p.behaviour())} |"
         )
-    return HEADER + "\n".join(rows) + "\n" + FOOTER
+    return HEADER + "\n".join(rows) + "\n" + FOOTER + render_hostile(figures or {}) + SOAK
 
 
 async def test_reliability_doc_is_current(tmp_path: Path) -> None:
@@ -78,13 +119,25 @@ async def test_reliability_doc_is_current(tmp_path: Path) -> None:
     for kind in CASES:
         if kind not in POLLER_RESULTS:
             POLLER_RESULTS[kind] = await run_poller_case(kind)
-    generated = render(STATUS_RESULTS, POLLER_RESULTS)
     current = DOC.read_text() if DOC.exists() else ""
+    figures = {**hostile_figures(current), **{n: "; ".join(found) for n, found in FIGURES.items()}}
+    generated = render(STATUS_RESULTS, POLLER_RESULTS, figures)
     table, soak = split(current)
     if WRITE:
         DOC.parent.mkdir(parents=True, exist_ok=True)
         DOC.write_text(generated + (soak + "\n" if soak else ""))
         return
-    assert table.rstrip() == generated.rstrip(), (
+    assert mask_figures(table).rstrip() == mask_figures(generated).rstrip(), (
         "docs/RELIABILITY.md is out of date: run scripts/gen_reliability.sh"
     )
+
+
+def test_every_hostile_case_names_tests_that_exist() -> None:
+    """A renamed or deleted test would leave a reproduction in the doc with nothing checking it."""
+    here = Path(__file__).parent
+    for case in HOSTILE_CASES:
+        for name in case.tests:
+            file, test = name.split("::")
+            path = here.parents[1] / file if "/" in file else here / file
+            assert path.exists(), f"case {case.number}: no test file {file}"
+            assert f"def {test}(" in path.read_text(), f"case {case.number}: no test {test} in {file}"
