@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import time
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from slv_tui import files
 from slv_tui.sim import ThreadedSim
 from slv_tui.slv.model import BatchState
 from slv_tui.ui.screens.add_batches import AddBatchesScreen
+from slv_tui.ui.screens.dashboard import UNDO_SECONDS
 from slv_tui.ui.screens.help import HelpScreen
 from slv_tui.ui.screens.password import PasswordScreen
 from slv_tui.ui.widgets.batch_table import BatchTable
@@ -82,6 +84,23 @@ async def test_remove_then_undo(start_sim: StartSim, tmp_path: Path) -> None:
         await wait_for(pilot, lambda: table.row_count == 2)
         assert sorted(stack.watchlist.ids()) == sorted([OK, ERRORS])
         assert table.selected_id == gone
+
+
+async def test_undo_expires_on_a_quiet_console(start_sim: StartSim, tmp_path: Path) -> None:
+    """With nothing polled and no row reading differently, the undo key still goes after its time."""
+    sim = start_sim(scenario="static")
+    clock = FakeClock()
+    stack = build(sim.url, tmp_path, ids=[OK, ERRORS], clock=clock, interval=2.0)
+    async with stack.app.run_test(size=SIZE, notifications=True) as pilot:
+        dashboard = stack.app.dashboard
+        await wait_for(pilot, lambda: all(cell(stack.app, b, "updated") == "<1m ago" for b in (OK, ERRORS)))
+        stack.poller.pause()
+        dashboard.action_remove()
+        await wait_for(pilot, lambda: dashboard.table.row_count == 1)
+        assert dashboard.check_action("undo", ()) is True
+        dashboard.row_builder.next_change = math.inf  # no minute turns, no data going stale
+        clock.advance(UNDO_SECONDS + 1)
+        await wait_for(pilot, lambda: not dashboard.check_action("undo", ()))
 
 
 async def test_watchlist_and_labels_persist_across_runs(start_sim: StartSim, tmp_path: Path) -> None:

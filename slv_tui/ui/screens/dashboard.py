@@ -128,8 +128,10 @@ class DashboardScreen(Screen[None]):
         now = self.clock()
         if self._dirty or now >= self.row_builder.next_change:
             self.refresh_view()
-        elif self._ready and self.is_attached and self._server.ok is False:
-            self._show_header(now)
+        elif self._ready and self.is_attached:
+            if self._server.ok is False:
+                self._show_header(now)
+            self._expire_undo(now)
 
     # -- the view ---------------------------------------------------------------------------------
 
@@ -183,6 +185,9 @@ class DashboardScreen(Screen[None]):
             self._show_header(now)
             self.table.sync(rows, select=select)
             self._show_detail(now)
+        self._expire_undo(now)
+
+    def _expire_undo(self, now: float) -> None:
         if self.undo_entries and now > self._undo_deadline:
             self.undo_entries = []
             self.refresh_bindings()

@@ -9,6 +9,7 @@ from rich.style import Style
 from rich.text import Text
 from textual._types import SegmentLines
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.widgets import DataTable
 
 from slv_tui.sanitize import clean
@@ -158,6 +159,9 @@ class BatchTable(DataTable[Text]):
         self._bar_width = 10
         self._rendered: dict[tuple[int, int], tuple[Text, tuple[object, ...], SegmentLines]] = {}
         """The last rendering of each cell position: its value, its look and its lines."""
+        self._cell_render_cache = LRUCache(64)
+        """DataTable's own cell cache (10,000 renderings keyed by its update count, so never hit
+        again after a change) is only needed for the column titles now: kept small."""
         self._auto_row: int | None = 0
         """Where sync left the cursor while nobody has picked a row (it stays on the top row, however
         the rows reorder as they arrive); None once a row was picked."""
