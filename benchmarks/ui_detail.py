@@ -22,10 +22,10 @@ from textual.widgets import DataTable
 from slv_tui.sim import SimServer
 from slv_tui.slv.auth import Credentials, Secret
 from slv_tui.slv.client import ClientSettings, SlvClient
+from slv_tui.store.watchlist import Watchlist
 from slv_tui.ui.app import make_app
 from slv_tui.ui.widgets.step_tree import StepTree
 from slv_tui.watch.poller import Poller
-from slv_tui.watch.watchlist import Watchlist
 
 SMALL, LARGE = "1000000000001", "1000000000002"
 

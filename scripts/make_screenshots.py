@@ -14,9 +14,9 @@ from textual.pilot import Pilot
 from slv_tui.sim import ThreadedSim
 from slv_tui.slv.auth import Credentials, Secret
 from slv_tui.slv.client import ClientSettings, SlvClient
+from slv_tui.store.watchlist import Watchlist
 from slv_tui.ui.app import SlvApp, make_app
 from slv_tui.watch.poller import Poller
-from slv_tui.watch.watchlist import Watchlist
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
 SIZE = (160, 45)

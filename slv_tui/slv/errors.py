@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from slv_tui.sanitize import clean
+from slv_tui.common.sanitize import clean
 
 MAX_DETAIL = 300
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from slv_tui.sanitize import INVISIBLE_CHARS
+from slv_tui.common.sanitize import INVISIBLE_CHARS
 from slv_tui.slv.errors import SlvError
 from slv_tui.slv.model import Batch, Message, Step
 

@@ -17,12 +17,13 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
-from slv_tui import paths
-from slv_tui.files import private_dir, read_regular, write_atomic
-from slv_tui.sanitize import clean
+from slv_tui.common import paths
+from slv_tui.common.sanitize import clean
 from slv_tui.slv.auth import Secret
 from slv_tui.slv.client import SlvClient
 from slv_tui.slv.model import Batch, BatchState
+from slv_tui.store.files import private_dir, read_regular, write_atomic
+from slv_tui.store.watchlist import Watchlist
 from slv_tui.ui.format import STATE_LABELS, plural
 from slv_tui.ui.messages import BatchesPolled
 from slv_tui.ui.screens.dashboard import DashboardScreen
@@ -32,7 +33,6 @@ from slv_tui.ui.widgets.batch_table import BatchTable
 from slv_tui.ui.widgets.header_bar import HeaderBar
 from slv_tui.watch.poller import Poller
 from slv_tui.watch.snapshot import PollRound, merged
-from slv_tui.watch.watchlist import Watchlist
 
 log = logging.getLogger(__name__)
 MAX_STATE_BYTES = 64 * 1024

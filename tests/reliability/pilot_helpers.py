@@ -16,9 +16,9 @@ from textual.pilot import Pilot
 
 from slv_tui.slv.auth import Credentials, Secret
 from slv_tui.slv.client import ClientSettings, SlvClient
+from slv_tui.store.watchlist import Watchlist
 from slv_tui.ui.app import make_app
 from slv_tui.watch.poller import Poller
-from slv_tui.watch.watchlist import Watchlist
 
 
 def build(

@@ -18,13 +18,13 @@ from pathlib import Path
 import pytest
 from support.pilot import wait_for
 
-from slv_tui.logs import setup_logging
+from slv_tui.common.logs import setup_logging
 from slv_tui.slv.auth import Credentials, Secret
 from slv_tui.slv.client import ClientSettings, SlvClient
+from slv_tui.store.watchlist import Watchlist
 from slv_tui.ui.app import make_app
 from slv_tui.watch.poller import Poller
 from slv_tui.watch.snapshot import PollRound
-from slv_tui.watch.watchlist import Watchlist
 
 from .conftest import RUNNING_IDS
 from .docfile import update_soak_section

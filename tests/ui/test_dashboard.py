@@ -13,16 +13,16 @@ import pytest
 from support.locks import lock_held_elsewhere
 from textual.widgets import Input, TextArea
 
-from slv_tui import files
 from slv_tui.sim import ThreadedSim
 from slv_tui.slv.model import BatchState
+from slv_tui.store import files
+from slv_tui.store.watchlist import Watchlist
 from slv_tui.ui.screens.add_batches import AddBatchesScreen
 from slv_tui.ui.screens.help import HelpScreen
 from slv_tui.ui.screens.password import PasswordScreen
 from slv_tui.ui.widgets.batch_table import BatchTable
 from slv_tui.ui.widgets.header_bar import HeaderBar
 from slv_tui.watch.snapshot import PollRound
-from slv_tui.watch.watchlist import Watchlist
 
 from .ui_helpers import FakeClock, build, cell, screen_text, wait_for
 

@@ -13,9 +13,9 @@ from support.pilot import wait_for as wait_for
 
 from slv_tui.slv.auth import Credentials, Secret
 from slv_tui.slv.client import ClientSettings, SlvClient
+from slv_tui.store.watchlist import Watchlist
 from slv_tui.ui.app import make_app
 from slv_tui.watch.poller import Poller
-from slv_tui.watch.watchlist import Watchlist
 
 
 def build(

@@ -373,7 +373,7 @@ def test_13_digit_and_longer_ids_stay_exact(finished_ok: dict[str, Any]) -> None
 
 def test_error_batch_with_a_plain_string_value_is_failed_with_that_reason() -> None:
     """Seen from real servers: `value` is the error message itself; ids and codes come as numbers."""
-    from slv_tui.human import render_line
+    from slv_tui.commands.render import render_line
     from slv_tui.slv.report import batch_json
 
     reason = (

@@ -17,8 +17,9 @@ from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input
 
-from slv_tui.sanitize import clean
+from slv_tui.common.sanitize import clean
 from slv_tui.slv.model import BatchState
+from slv_tui.store.watchlist import WatchEntry, Watchlist
 from slv_tui.ui.format import plural
 from slv_tui.ui.rows import BatchRow, RowBuilder
 from slv_tui.ui.safe_input import SafeInput
@@ -27,7 +28,6 @@ from slv_tui.ui.widgets.detail_pane import DetailPane
 from slv_tui.ui.widgets.header_bar import HeaderBar
 from slv_tui.watch.poller import Poller
 from slv_tui.watch.snapshot import PollRound, ServerStatus, Snapshot
-from slv_tui.watch.watchlist import WatchEntry, Watchlist
 
 _T = TypeVar("_T")
 UNDO_SECONDS = 8.0
@@ -419,7 +419,7 @@ class DashboardScreen(Screen[None]):
         self._export([s.batch_id for s in self.poller.snapshots()])
 
     def _export(self, ids: Iterable[str]) -> None:
-        from slv_tui.ui.export import export_batches
+        from slv_tui.store.exports import export_batches
 
         try:
             path = export_batches(list(ids), self.poller.snapshot)

@@ -6,14 +6,14 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from slv_tui import paths
-from slv_tui.config import Settings
-from slv_tui.logs import setup_logging
-from slv_tui.sanitize import clean
+from slv_tui.common import paths
+from slv_tui.common.logs import setup_logging
+from slv_tui.common.sanitize import clean
+from slv_tui.settings.config import Settings
 from slv_tui.slv.auth import Credentials, Secret
 from slv_tui.slv.client import ClientSettings, SlvClient
+from slv_tui.store.watchlist import Watchlist, WatchlistError
 from slv_tui.watch.poller import Poller
-from slv_tui.watch.watchlist import Watchlist, WatchlistError
 
 DEMO_PROFILE = "demo"
 DEMO_SESSION_REQUESTS = 200

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from slv_tui.headless import EXIT_FETCH, EXIT_OK, Output
-from slv_tui.logs import redact
-from slv_tui.sanitize import clean
+from slv_tui.commands.output import EXIT_FETCH, EXIT_OK, Output
+from slv_tui.common.logs import redact
+from slv_tui.common.sanitize import clean
 from slv_tui.slv import errors
 from slv_tui.slv.auth import MODE_LABELS, user_name
 from slv_tui.slv.client import SlvClient

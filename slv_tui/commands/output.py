@@ -13,7 +13,7 @@ from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from slv_tui.human import render_line, render_table
+from slv_tui.commands.render import render_line, render_table
 from slv_tui.slv.client import SlvClient
 from slv_tui.slv.decode import gc_paused
 from slv_tui.slv.errors import AuthError, SlvError
