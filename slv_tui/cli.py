@@ -16,7 +16,9 @@ from urllib.parse import urlsplit
 import httpx
 
 from slv_tui import __version__
-from slv_tui.commands.output import EXIT_INTERRUPTED, EXIT_USAGE, Output, run, run_follow, run_status
+from slv_tui.commands.follow import run_follow
+from slv_tui.commands.output import EXIT_INTERRUPTED, EXIT_USAGE, Output, run
+from slv_tui.commands.status import run_status
 from slv_tui.common import paths
 from slv_tui.common.logs import setup_logging
 from slv_tui.common.sanitize import clean

@@ -8,7 +8,8 @@ import logging
 import pytest
 from support.sim import new_client
 
-from slv_tui.commands.output import EXIT_FETCH, Output, run, run_follow
+from slv_tui.commands.follow import run_follow
+from slv_tui.commands.output import EXIT_FETCH, Output, run
 from slv_tui.slv.model import Batch
 
 
