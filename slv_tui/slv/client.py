@@ -294,7 +294,7 @@ class SlvClient:
                 yield
         except TimeoutError:
             # The same words as httpx's own (per-read) timeout: both fire at about the same moment.
-            raise errors.TimeoutError("the server did not answer in time") from None
+            raise errors.RequestTimeout("the server did not answer in time") from None
 
     async def _fetch(self, batch_id: str, headers: dict[str, str]) -> Batch:
         url = self.settings.base_url + BATCH_PATH

@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from support.fake_fetch import ScenarioFetch
 from textual.widgets import Static
 from textual.widgets._footer import FooterKey
 from textual.widgets.data_table import ColumnKey
@@ -16,7 +17,7 @@ from slv_tui.ui.screens.help import HelpScreen
 from slv_tui.ui.screens.password import PasswordScreen
 from slv_tui.ui.widgets.header_bar import HeaderBar
 
-from .ui_helpers import FakeClock, build, cell, screen_text, wait_for
+from .ui_helpers import OFFLINE, FakeClock, build, cell, screen_text, wait_for
 
 StartSim = Callable[..., ThreadedSim]
 CANCELLING = "1481020373648"
@@ -111,7 +112,7 @@ async def test_finish_toasts_name_the_outcome(start_sim: StartSim, tmp_path: Pat
         app = stack.app
         await wait_for(pilot, lambda: cell(app, FAILS, "state") == "▶ running")
         sim_clock.advance(10)
-        await wait_for(pilot, lambda: app.finished)
+        await wait_for(pilot, lambda: app.dashboard.finished)
         await wait_for(pilot, lambda: "✖ Batch failed" in screen_text(app))
         text = screen_text(app)
         assert f"{FAILS} (Depot)" in text
@@ -121,9 +122,9 @@ async def test_finish_toasts_name_the_outcome(start_sim: StartSim, tmp_path: Pat
         assert toasts and all(t.has_class("-error") for t in toasts)
 
 
-async def test_cancellation_is_a_banner(start_sim: StartSim, tmp_path: Path) -> None:
-    sim = start_sim(scenario="static")
-    stack = build(sim.url, tmp_path, ids=[CANCELLING, CANCELLED])
+async def test_cancellation_is_a_banner(tmp_path: Path) -> None:
+    fetch = ScenarioFetch("static")
+    stack = build(OFFLINE, tmp_path, ids=[CANCELLING, CANCELLED], fetch=fetch)
     async with stack.app.run_test(size=(160, 45)) as pilot:
         app = stack.app
         table = app.dashboard.table
@@ -170,9 +171,9 @@ async def test_password_trouble_is_explained_each_time(start_sim: StartSim, tmp_
         await wait_for(pilot, lambda: "press P to enter the password" in screen_text(app))  # said again
 
 
-async def test_help_and_palette_offer_every_key(start_sim: StartSim, tmp_path: Path) -> None:
-    sim = start_sim(scenario="static")
-    stack = build(sim.url, tmp_path, ids=[CANCELLED])
+async def test_help_and_palette_offer_every_key(tmp_path: Path) -> None:
+    fetch = ScenarioFetch("static")
+    stack = build(OFFLINE, tmp_path, ids=[CANCELLED], fetch=fetch)
     async with stack.app.run_test(size=(160, 45)) as pilot:
         app = stack.app
         titles = [c.title for c in app.get_system_commands(app.screen)]

@@ -8,7 +8,7 @@ import pytest
 
 from slv_tui.slv.decode import decode_text, loads_json
 from slv_tui.slv.errors import ProtocolError, ServerError
-from slv_tui.slv.model import Batch, BatchState, Counts, Message, Severity
+from slv_tui.slv.model import Batch, BatchState, Counts, Severity, StepMessage
 from slv_tui.slv.parse import as_bool, as_number, as_progress, parse_batch
 
 OK_ID = "1481016600181"
@@ -45,7 +45,7 @@ def test_finished_sample_every_attribute(finished_ok: dict[str, Any]) -> None:
     assert check.status == 0
     assert check.counts == Counts(1, 0, 0)
     assert check.infos == (
-        Message(Severity.INFO, "Inventory has been checked in the database and is consistent", 0, "OK"),
+        StepMessage(Severity.INFO, "Inventory has been checked in the database and is consistent", 0, "OK"),
     )
     assert check.warnings == () and check.errors == ()
     assert comm.label == "Commissioning"
