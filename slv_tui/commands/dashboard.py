@@ -1,4 +1,4 @@
-"""Wire the core to the Textual app: watchlist, client and poller in; and the demo's simulator."""
+"""The dashboard launcher: load the watchlist, build the app through `make_app`, run it; and the demo."""
 
 from __future__ import annotations
 
