@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from pathlib import Path
 
@@ -18,17 +18,14 @@ from textual.widget import Widget
 from slv_tui.common import paths
 from slv_tui.slv.auth import Secret
 from slv_tui.slv.client import SlvClient
-from slv_tui.slv.model import Batch
 from slv_tui.store.ui_state import load_theme, save_theme
 from slv_tui.store.watchlist import Watchlist
 from slv_tui.ui.screens.dashboard import DashboardScreen
 from slv_tui.ui.screens.help import HelpScreen, help_rows
 from slv_tui.ui.screens.password import PasswordScreen
 from slv_tui.ui.widgets.batch_table import BatchTable
+from slv_tui.watch.poller import Fetch as Fetch  # re-exported: what make_app's `fetch` is
 from slv_tui.watch.poller import Poller
-
-Fetch = Callable[[str], Awaitable[Batch]]
-"""Fetch one batch by ID: the client's `get_batch`, or a fake in tests."""
 
 
 def make_app(
