@@ -381,3 +381,27 @@ async def test_only_cells_whose_text_changed_are_touched(
         touched.clear()
         dashboard.refresh_view()
         assert touched == []
+
+
+async def test_a_round_posted_before_a_remove_or_an_add_keeps_what_the_screen_watches(tmp_path: Path) -> None:
+    """A poll round carries the snapshots of its moment; drawn after a remove or an add handled first,
+    it neither brings the removed batch back nor hides the added one."""
+    fetch = ScenarioFetch("static")
+    stack = build(OFFLINE, tmp_path, ids=[OK, ERRORS], fetch=fetch)
+    rounds: list[PollRound] = []
+    async with stack.app.run_test(size=SIZE) as pilot:
+        dashboard = stack.app.dashboard
+        await wait_for(pilot, lambda: cell(stack.app, ERRORS, "state") == "⚠ done w/ errors")
+        forward = stack.poller.on_round
+        assert forward is not None
+        stack.poller.on_round = rounds.append  # rounds are kept back from the screen from here on
+        stack.poller.refresh()
+        await wait_for(pilot, lambda: {OK, ERRORS} <= {s.batch_id for r in rounds for s in r.snapshots})
+        old = rounds[-1]
+        await dashboard._remove(OK)
+        await dashboard.add_batches([RUNNING])
+        dashboard.apply_round(old)  # the round from before both changes arrives late
+        dashboard.refresh_view()
+        shown = {row.key.value for row in dashboard.table.ordered_rows}
+        assert shown == {ERRORS, RUNNING}
+        stack.poller.on_round = forward

@@ -250,7 +250,10 @@ class DashboardScreen(Screen[None]):
                 self.row_builder.finished(update.snapshot.batch_id, poll_round.at)
                 finished.append((update.snapshot, state))
         self._server = poll_round.server
-        self._snapshots = poll_round.snapshots
+        # The batches are the ones this screen watches now: a round posted before an add or a remove
+        # that was handled first must neither bring a removed batch back nor hide an added one.
+        fresh = {snap.batch_id: snap for snap in poll_round.snapshots}
+        self._snapshots = tuple(fresh.get(snap.batch_id, snap) for snap in self._snapshots)
         self.row_builder.observe(self._snapshots)
         if finished or time.monotonic() - self._drawn_at >= VIEW_EVERY:
             self.refresh_view()  # a finish shows at once, with its toast
