@@ -26,7 +26,8 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 
-from slv_tui.headless import Output, run_status
+from slv_tui.commands.output import Output
+from slv_tui.commands.status import run_status
 from slv_tui.slv.auth import Credentials, Secret
 from slv_tui.slv.client import BATCH_PATH, ClientSettings, SlvClient
 from slv_tui.watch.poller import Poller

@@ -22,10 +22,9 @@ from textual.widgets import DataTable
 from slv_tui.sim import SimServer
 from slv_tui.slv.auth import Credentials, Secret
 from slv_tui.slv.client import ClientSettings, SlvClient
+from slv_tui.store.watchlist import Watchlist
 from slv_tui.ui.app import make_app
 from slv_tui.ui.widgets.step_tree import StepTree
-from slv_tui.watch.poller import Poller
-from slv_tui.watch.watchlist import Watchlist
 
 SMALL, LARGE = "1000000000001", "1000000000002"
 
@@ -58,9 +57,10 @@ async def measure(messages: int, repeat: int) -> tuple[float, float]:
         client = SlvClient(ClientSettings(url, Credentials("admin", Secret("admin"))))
         watchlist = Watchlist(Path(folder) / "watchlist.json")
         watchlist.add([SMALL, LARGE])
-        poller = Poller(client.get_batch, interval=3600)
-        app = make_app(client=client, watchlist=watchlist, poller=poller, server_label="bench",
-                       state_file=Path(folder) / "ui.json")  # fmt: skip
+        app = make_app(
+            client, watchlist, server_label="bench", interval=3600, state_file=Path(folder) / "ui.json"
+        )
+        poller = app.poller
         times: dict[str, list[float]] = {SMALL: [], LARGE: []}
         async with app.run_test(size=(160, 45)) as pilot:
             while not all((s := poller.snapshot(b)) and s.batch for b in (SMALL, LARGE)):

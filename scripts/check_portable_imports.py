@@ -60,7 +60,7 @@ def main() -> int:
 
 def store_round_trip() -> int:
     """The watchlist saves and reads back with no fcntl: filelock falls back to its portable lock."""
-    from slv_tui.watch.watchlist import Watchlist
+    from slv_tui.store.watchlist import Watchlist
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "watchlists" / "default.json"

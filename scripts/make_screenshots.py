@@ -14,9 +14,8 @@ from textual.pilot import Pilot
 from slv_tui.sim import ThreadedSim
 from slv_tui.slv.auth import Credentials, Secret
 from slv_tui.slv.client import ClientSettings, SlvClient
+from slv_tui.store.watchlist import Watchlist
 from slv_tui.ui.app import SlvApp, make_app
-from slv_tui.watch.poller import Poller
-from slv_tui.watch.watchlist import Watchlist
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
 SIZE = (160, 45)
@@ -52,11 +51,10 @@ def build(sim: ThreadedSim, folder: Path, clock: FrozenClock) -> SlvApp:
     watchlist.add(sim.server.batch_ids())
     watchlist.set_label(ERRORS, "Main street, phase 2")
     watchlist.set_label(RUNNING, "Depot lamps")
-    poller = Poller(client.get_batch, interval=2.0, clock=clock)
     return make_app(
-        client=client,
-        watchlist=watchlist,
-        poller=poller,
+        client,
+        watchlist,
+        interval=2.0,
         server_label="https://cms.example.org:8443/reports",
         clock=clock,
         state_file=folder / "ui-state.json",

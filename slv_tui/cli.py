@@ -15,13 +15,16 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from slv_tui import __version__, paths
-from slv_tui.config import LOG_LEVELS, ConfigError, Overrides, Settings, check_files, resolve
-from slv_tui.credentials import find_secret
-from slv_tui.headless import EXIT_INTERRUPTED, EXIT_USAGE, Output, run, run_follow, run_status
-from slv_tui.keystore import Kind
-from slv_tui.logs import setup_logging
-from slv_tui.sanitize import clean
+from slv_tui import __version__
+from slv_tui.commands.follow import run_follow
+from slv_tui.commands.output import EXIT_INTERRUPTED, EXIT_USAGE, Output, run
+from slv_tui.commands.status import run_status
+from slv_tui.common import paths
+from slv_tui.common.logs import setup_logging
+from slv_tui.common.sanitize import clean
+from slv_tui.settings.config import LOG_LEVELS, ConfigError, Overrides, Settings, check_files, resolve
+from slv_tui.settings.credentials import find_secret
+from slv_tui.settings.keystore import Kind
 from slv_tui.slv.auth import Credentials, Secret
 from slv_tui.slv.client import ClientSettings, SlvClient
 from slv_tui.slv.ids import InvalidBatchId, validate_id
@@ -225,7 +228,7 @@ def _main(argv: Sequence[str]) -> int:
         auth = _auth_mode(settings)
         kind: Kind = "token" if auth == "bearer" else "password"
         if mode in ("login", "logout"):
-            from slv_tui.login import run_login, run_logout
+            from slv_tui.commands.login import run_login, run_logout
 
             if mode == "logout":
                 return run_logout(settings)
@@ -251,7 +254,7 @@ def _main(argv: Sequence[str]) -> int:
         output = Output(json=args.json, color=_use_color())
         client = _new_client(client_settings)
         if mode == "check":
-            from slv_tui.check import run_check
+            from slv_tui.commands.check import run_check
 
             return run(_closing(client, run_check(client, settings.profile, output, settings.auth)))
         if mode == "status":
@@ -363,7 +366,7 @@ def _print_paths() -> int:
 
 
 def _dashboard(settings: Settings, client_settings: ClientSettings, ids: list[str]) -> int:
-    from slv_tui.dashboard import launch
+    from slv_tui.commands.dashboard import launch
 
     client = _new_client(client_settings)  # an unreadable CA bundle: one line, before the screen opens
     path = paths.watchlist_file(settings.profile)
@@ -371,7 +374,7 @@ def _dashboard(settings: Settings, client_settings: ClientSettings, ids: list[st
 
 
 def _dashboard_demo(args: argparse.Namespace, ids: list[str]) -> int:
-    from slv_tui.dashboard import launch_demo
+    from slv_tui.commands.dashboard import launch_demo
 
     return int(launch_demo(ids, interval=_floored(args.interval or 1.0), debug=args.debug))
 

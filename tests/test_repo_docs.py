@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from slv_tui.cli import SUBCOMMANDS, build_parsers
-from slv_tui.config import _PROFILE_KEYS, Overrides, resolve
+from slv_tui.settings.config import _PROFILE_KEYS, Overrides, resolve
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -13,7 +13,7 @@ from typing import Any, cast
 
 import httpx
 
-from slv_tui.logs import register_secret
+from slv_tui.common.logs import register_secret
 from slv_tui.slv.body import SMALL_BODY, read_body
 from slv_tui.slv.errors import AuthError
 from slv_tui.slv.modes import AUTH_CHOICES as AUTH_CHOICES  # re-exported: the names live in modes

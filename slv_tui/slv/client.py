@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from slv_tui import __version__
-from slv_tui.logs import register_secret
-from slv_tui.sanitize import clean
+from slv_tui.common.logs import register_secret
+from slv_tui.common.sanitize import clean
 from slv_tui.slv import errors
 from slv_tui.slv.auth import (
     CURRENT_USER_PATH,
@@ -45,7 +45,7 @@ from slv_tui.slv.parse import parse_batch
 
 log = logging.getLogger(__name__)
 body_log = logging.getLogger("slv_tui.bodies")
-"""Response bodies (first 2 KiB); enabled only by --debug (see `slv_tui.logs.setup_logging`)."""
+"""Response bodies (first 2 KiB); enabled only by --debug (see `slv_tui.common.logs.setup_logging`)."""
 DEBUG_BODY_BYTES = 2048
 
 BATCH_PATH = "/api/batch/getBatchResult"
@@ -294,7 +294,7 @@ class SlvClient:
                 yield
         except TimeoutError:
             # The same words as httpx's own (per-read) timeout: both fire at about the same moment.
-            raise errors.TimeoutError("the server did not answer in time") from None
+            raise errors.RequestTimeout("the server did not answer in time") from None
 
     async def _fetch(self, batch_id: str, headers: dict[str, str]) -> Batch:
         url = self.settings.base_url + BATCH_PATH

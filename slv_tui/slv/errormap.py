@@ -19,15 +19,15 @@ def mapped_errors() -> Iterator[None]:
     except errors.SlvError:
         raise
     except httpx.TimeoutException:
-        raise errors.TimeoutError("the server did not answer in time") from None
+        raise errors.RequestTimeout("the server did not answer in time") from None
     except httpx.ConnectError as exc:
         if _is_tls(exc):
             raise errors.TlsError(_tls_reason(exc)) from None
-        raise errors.ConnectError(_connect_reason(exc)) from None
+        raise errors.ConnectionFailed(_connect_reason(exc)) from None
     except httpx.RemoteProtocolError:
         raise errors.ProtocolError("the answer was cut off before it was complete") from None
     except (httpx.ReadError, httpx.WriteError, httpx.NetworkError):
-        raise errors.ConnectError("the connection was reset while reading the answer") from None
+        raise errors.ConnectionFailed("the connection was reset while reading the answer") from None
     except httpx.DecodingError:
         raise errors.ProtocolError("the answer's content encoding is invalid") from None
     except httpx.HTTPError as exc:
@@ -35,7 +35,7 @@ def mapped_errors() -> Iterator[None]:
     except ssl.SSLError as exc:
         raise errors.TlsError(_ssl_reason(exc)) from None
     except OSError as exc:
-        raise errors.ConnectError(exc.strerror or type(exc).__name__) from None
+        raise errors.ConnectionFailed(exc.strerror or type(exc).__name__) from None
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:

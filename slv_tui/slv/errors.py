@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from slv_tui.sanitize import clean
+from slv_tui.common.sanitize import clean
 
 MAX_DETAIL = 300
 
@@ -25,13 +25,13 @@ class SlvError(Exception):
         return f"{self.title}: {self.detail}"
 
 
-class ConnectError(SlvError):
+class ConnectionFailed(SlvError):
     """The server could not be reached: refused, DNS, reset, network down."""
 
     title = "connection failed"
 
 
-class TimeoutError(SlvError):
+class RequestTimeout(SlvError):
     """The server did not answer within the timeout."""
 
     title = "timeout"

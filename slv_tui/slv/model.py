@@ -65,7 +65,7 @@ class Counts:
         return {"info": self.info, "warning": self.warning, "error": self.error}
 
 
-class Message(NamedTuple):
+class StepMessage(NamedTuple):
     """One message a step reported (a named tuple: a batch can hold a million, built in C)."""
 
     severity: Severity
@@ -81,18 +81,18 @@ class Step:
     name: str
     label: str
     status: int | None
-    infos: tuple[Message, ...] = ()
-    warnings: tuple[Message, ...] = ()
-    errors: tuple[Message, ...] = ()
+    infos: tuple[StepMessage, ...] = ()
+    warnings: tuple[StepMessage, ...] = ()
+    errors: tuple[StepMessage, ...] = ()
     counts: Counts = field(default_factory=Counts)
-    ordered: tuple[Message, ...] = ()
+    ordered: tuple[StepMessage, ...] = ()
 
     @property
-    def in_server_order(self) -> tuple[Message, ...]:
+    def in_server_order(self) -> tuple[StepMessage, ...]:
         """Every message once, in the order of the server's combined `messages` list when it gave one."""
         return self.ordered or self.infos + self.warnings + self.errors
 
-    def messages(self, severity: Severity) -> tuple[Message, ...]:
+    def messages(self, severity: Severity) -> tuple[StepMessage, ...]:
         """The step's messages of one severity, in server order."""
         if severity is Severity.INFO:
             return self.infos

@@ -8,7 +8,7 @@ from itertools import repeat
 from typing import Any
 
 from slv_tui.slv.errors import ProtocolError, ServerError
-from slv_tui.slv.model import Batch, Counts, Message, Severity, Step
+from slv_tui.slv.model import Batch, Counts, Severity, Step, StepMessage
 
 _BATCH_KEYS = frozenset(
     {"batchId", "batchProgressValue", "batchProgressMessage", "batchRunning", "cancelRequested"}
@@ -106,17 +106,17 @@ def _key(raw: Any) -> _Key:
     return as_text(raw) or "", None, None
 
 
-def _message(raw: Any, severity: Severity) -> Message:
+def _message(raw: Any, severity: Severity) -> StepMessage:
     text, status, status_text = _key(raw)
-    return Message(severity, text, status, status_text)
+    return StepMessage(severity, text, status, status_text)
 
 
 _NONE = type(None)
 _new_message = tuple.__new__
 
 
-def _messages(raw: list[Any], severity: Severity) -> tuple[Message, ...]:
-    """A list of raw messages as `Message`s. The usual shape (objects whose text, status and
+def _messages(raw: list[Any], severity: Severity) -> tuple[StepMessage, ...]:
+    """A list of raw messages as `StepMessage`s. The usual shape (objects whose text, status and
     statusText have the documented types or are absent) is converted in C, column by column;
     anything else message by message."""
     if not raw:
@@ -139,7 +139,7 @@ def _messages(raw: list[Any], severity: Severity) -> tuple[Message, ...]:
             and (not numbers or (min(numbers) >= -_INT_LIMIT and max(numbers) < _INT_LIMIT))
         ):
             fields = zip(repeat(severity), texts, statuses, status_texts)
-            return tuple(map(_new_message, repeat(Message), fields))
+            return tuple(map(_new_message, repeat(StepMessage), fields))
     return tuple(_message(m, severity) for m in raw)
 
 
@@ -158,10 +158,10 @@ def _severity_of(raw: Any) -> Severity:
 
 
 def _in_combined_order(
-    grouped: Mapping[Severity, tuple[Message, ...]],
+    grouped: Mapping[Severity, tuple[StepMessage, ...]],
     raw_lists: Mapping[Severity, list[Any]],
     combined: list[Any],
-) -> tuple[Message, ...]:
+) -> tuple[StepMessage, ...]:
     """The grouped messages merged in the combined list's order; () when the lists do not agree.
 
     SLV's per-severity lists are the combined list split by severity, so each combined entry equals
@@ -169,7 +169,7 @@ def _in_combined_order(
     if len(combined) != sum(len(msgs) for msgs in grouped.values()):
         return ()
     next_of = dict.fromkeys(Severity, 0)
-    ordered: list[Message] = []
+    ordered: list[StepMessage] = []
     for entry in combined:
         for severity in _SEVERITIES:
             i = next_of[severity]
@@ -188,21 +188,21 @@ def parse_step(raw: Any) -> Step:
     if not isinstance(raw, Mapping):
         return Step(name="", label=as_text(raw) or "", status=None)
     raw_lists = {severity: _list(raw.get(list_key)) for severity, list_key, _ in _LISTS}
-    grouped: dict[Severity, tuple[Message, ...]] = {}
+    grouped: dict[Severity, tuple[StepMessage, ...]] = {}
     counts: dict[Severity, int] = {}
     for severity, _, count_key in _LISTS:
         grouped[severity] = _messages(raw_lists[severity], severity)
         reported = as_int(raw.get(count_key))
         counts[severity] = reported if reported is not None and reported >= 0 else len(grouped[severity])
     combined = _list(raw.get("messages"))
-    ordered: tuple[Message, ...] = ()
+    ordered: tuple[StepMessage, ...] = ()
     if any(grouped.values()):
         concatenated = raw_lists[Severity.INFO] + raw_lists[Severity.WARNING] + raw_lists[Severity.ERROR]
         if combined and combined != concatenated:  # usually equal: then the grouped order is the order
             ordered = _in_combined_order(grouped, raw_lists, combined)
     elif combined:
-        buckets: dict[Severity, list[Message]] = {s: [] for s in Severity}
-        in_order: list[Message] = []
+        buckets: dict[Severity, list[StepMessage]] = {s: [] for s in Severity}
+        in_order: list[StepMessage] = []
         for m in combined:
             message = _message(m, _severity_of(m))
             buckets[message.severity].append(message)

@@ -7,9 +7,9 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from slv_tui.sanitize import INVISIBLE_CHARS
+from slv_tui.common.sanitize import INVISIBLE_CHARS
 from slv_tui.slv.errors import SlvError
-from slv_tui.slv.model import Batch, Message, Step
+from slv_tui.slv.model import Batch, Step, StepMessage
 
 _UNSAFE_IN_JSON = re.compile(f"[\x7f-\x9f\u2028\u2029\ud800-\udfff{INVISIBLE_CHARS}]")
 """Printed as \\u escapes (the same JSON values): C1 controls, line separators, lone surrogates,
@@ -44,7 +44,7 @@ def _number(value: float | None) -> int | float | None:
     return int(value) if float(value).is_integer() else value
 
 
-def _message(msg: Message) -> dict[str, Any]:
+def _message(msg: StepMessage) -> dict[str, Any]:
     return {
         "severity": msg.severity.value,
         "status": msg.status,
@@ -138,7 +138,7 @@ def write_json_array(write: Callable[[str], object], items: Sequence[JsonItem]) 
     write("]\n")
 
 
-def _message_lists(batch: Batch) -> Iterator[tuple[Message, ...]]:
+def _message_lists(batch: Batch) -> Iterator[tuple[StepMessage, ...]]:
     for step in batch.steps:
         yield step.infos
         yield step.warnings

@@ -1,65 +1,76 @@
-"""The Textual app and its one factory, `make_app`, used by the cli and by every test."""
+"""The Textual app (it hosts: theme, help, palette, password) and its one factory, `make_app`."""
 
 from __future__ import annotations
 
-import json
-import logging
+import asyncio
+import random
+import time
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from pathlib import Path
 
 from rich.console import RenderableType
-from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.worker import Worker, WorkerState
 
-from slv_tui import paths
-from slv_tui.files import private_dir, read_regular, write_atomic
-from slv_tui.sanitize import clean
+from slv_tui.common import paths
 from slv_tui.slv.auth import Secret
 from slv_tui.slv.client import SlvClient
-from slv_tui.slv.model import Batch, BatchState
-from slv_tui.ui.format import STATE_LABELS, plural
-from slv_tui.ui.messages import BatchesPolled
+from slv_tui.store.ui_state import load_theme, save_theme
+from slv_tui.store.watchlist import Watchlist
 from slv_tui.ui.screens.dashboard import DashboardScreen
 from slv_tui.ui.screens.help import HelpScreen, help_rows
 from slv_tui.ui.screens.password import PasswordScreen
 from slv_tui.ui.widgets.batch_table import BatchTable
-from slv_tui.ui.widgets.header_bar import HeaderBar
+from slv_tui.watch.poller import Fetch as Fetch  # re-exported: what make_app's `fetch` is
 from slv_tui.watch.poller import Poller
-from slv_tui.watch.snapshot import PollRound, merged
-from slv_tui.watch.watchlist import Watchlist
-
-log = logging.getLogger(__name__)
-MAX_STATE_BYTES = 64 * 1024
-"""The UI state file holds one theme name; anything larger is not ours and is ignored."""
-
-FINISH_TOAST: dict[BatchState, tuple[str, SeverityLevel, float]] = {
-    BatchState.SUCCEEDED: ("Batch succeeded", "information", 10),
-    BatchState.COMPLETED_WITH_ERRORS: ("Batch finished with errors", "warning", 60),
-    BatchState.CANCELLED: ("Batch cancelled", "warning", 60),
-    BatchState.FAILED: ("Batch failed", "error", 60),
-}
-"""Title, severity and seconds on screen per final state: trouble stays long enough to be seen."""
 
 
-def finish_text(batch: Batch, label: str) -> str:
-    """The body of a batch-finished toast: which batch, its counts, and the failure reason if any."""
-    name = f"{batch.batch_id} ({clean(label)})" if label else batch.batch_id
-    counts = batch.counts
-    text = f"{name}\n{plural(counts.error, 'error')}, {plural(counts.warning, 'warning')}"
-    reason = batch.error_code_label or batch.message
-    if batch.state is BatchState.FAILED and reason:
-        text += f"\n{clean(reason, max_length=200)}"
-    return text
+def make_app(
+    client: SlvClient,
+    watchlist: Watchlist,
+    *,
+    server_label: str,
+    interval: float = 2.0,
+    concurrency: int = 4,
+    bell: bool = False,
+    warnings: Sequence[str] | None = None,
+    fetch: Fetch | None = None,
+    clock: Callable[[], float] | None = None,
+    rng: random.Random | None = None,
+    state_file: Path | None = None,
+) -> SlvApp:
+    """Wire the app: a poller fetching through `fetch` (default: the client) on `clock`, the
+    dashboard screen drawing what it reports, and the theme saved last time.
+
+    `watchlist` is loaded already (the cli reports a broken one before anything starts).
+    """
+    poller = Poller(
+        fetch or client.get_batch,
+        interval=interval,
+        concurrency=concurrency,
+        clock=clock or time.monotonic,
+        rng=rng,
+    )
+    poller.watch(watchlist.ids(), seen_for=watchlist.watched_for())
+    dashboard = DashboardScreen(
+        watchlist,
+        poller,
+        poller.clock,
+        server_label,
+        client.settings.warnings() if warnings is None else warnings,
+        client=client,
+        bell=bell,
+    )
+    state_file = state_file or paths.ui_state_file()
+    return SlvApp(client=client, poller=poller, dashboard=dashboard, state_file=state_file,
+                  saved_theme=load_theme(state_file))  # fmt: skip
 
 
 class SlvApp(App[None]):
-    """Watches SLV batches; one background worker runs the poller, handlers render what it reports."""
+    """Hosts the dashboard screen (which polls and draws), help, the palette, the theme and the password."""
 
     TITLE = "slv-tui"
     CSS_PATH = "app.tcss"
@@ -72,43 +83,30 @@ class SlvApp(App[None]):
         self,
         *,
         client: SlvClient,
-        watchlist: Watchlist,
         poller: Poller,
-        server_label: str,
-        warnings: Sequence[str] = (),
-        bell: bool = False,
-        clock: Callable[[], float] | None = None,
-        state_file: Path | None = None,
+        dashboard: DashboardScreen,
+        state_file: Path,
+        saved_theme: str | None,
     ) -> None:
+        """Built by `make_app`."""
         super().__init__()
         self.client = client
-        self.watchlist = watchlist
         self.poller = poller
-        self.clock = clock or poller.clock
-        self.ring_bell = bell
-        self.state_file = state_file or paths.ui_state_file()
-        self.finished: list[tuple[str, BatchState]] = []
-        """Every batch seen finishing, in order (what the toasts announced)."""
-        self.dashboard = DashboardScreen(watchlist, poller, self.clock, server_label, warnings)
-        self._saved_theme = self._load_theme()
-        self._auth_warned = False
-        self._pending_rounds: list[PollRound] = []
-
-    # -- start-up ---------------------------------------------------------------------------------
+        self.dashboard = dashboard
+        self.clock = dashboard.clock
+        self.state_file = state_file
+        self._saved_theme = saved_theme
+        self._theme_write: asyncio.Task[None] | None = None
+        """The last theme save (each waits for the one before); quitting waits for it."""
 
     def get_default_screen(self) -> Screen[None]:
         """The dashboard is the bottom screen."""
         return self.dashboard
 
     def on_mount(self) -> None:
-        """Restore the theme, start the poller worker, tell about a moved-aside watchlist."""
+        """Restore the theme."""
         if self._saved_theme in self.available_themes:
             self.theme = self._saved_theme
-        self.poller.on_round = self._on_round
-        self.poller.watch(self.watchlist.ids(), seen_for=self.watchlist.watched_for())
-        self.call_after_refresh(self._start_poller)  # the first frame is drawn before any request
-        if self.watchlist.problem:
-            self.notify(clean(self.watchlist.problem), title="Watchlist", severity="warning", markup=False)
 
     def exit(self, result: None = None, return_code: int = 0, message: RenderableType | None = None) -> None:
         """Quit: stop listening to the poller first, so no round is drawn into a screen being torn down."""
@@ -118,68 +116,9 @@ class SlvApp(App[None]):
     async def on_unmount(self) -> None:
         """Stop listening to the poller and close the client's connections while this loop still runs."""
         self.poller.on_round = None
+        if self._theme_write is not None:
+            await self._theme_write
         await self.client.aclose()
-
-    def _on_round(self, poll_round: PollRound) -> None:
-        """The poller's callback (once per fetch): only posts a message (handlers render).
-
-        Fetches that end before the message is handled ride along with it: one redraw for all of them.
-        """
-        self._pending_rounds.append(poll_round)
-        if len(self._pending_rounds) == 1:
-            self.post_message(BatchesPolled(poll_round))
-
-    def _start_poller(self) -> None:
-        self.run_worker(self.poller.run(), name="poller", group="poller", exclusive=True, exit_on_error=False)
-
-    @on(Worker.StateChanged)
-    def _worker_changed(self, event: Worker.StateChanged) -> None:
-        """Errors go through one door: the poller never takes the app down; it is restarted."""
-        if event.worker.group == "poller" and event.state is WorkerState.ERROR:
-            log.error("poller crashed: %r", event.worker.error)
-            self.notify(
-                f"Polling stopped unexpectedly ({type(event.worker.error).__name__}); restarting",
-                severity="error",
-                markup=False,
-            )
-            self.set_timer(2.0, self._start_poller)
-
-    # -- poll results -----------------------------------------------------------------------------
-
-    @on(BatchesPolled)
-    def _polled(self, message: BatchesPolled) -> None:
-        """Render the round, announce finished batches, offer the password on auth trouble."""
-        rounds, self._pending_rounds = self._pending_rounds, []
-        poll_round = merged(rounds or [message.round])
-        for snapshot, state in self.dashboard.apply_round(poll_round):
-            self.finished.append((snapshot.batch_id, state))
-            label = next((e.label for e in self.watchlist.entries if e.batch_id == snapshot.batch_id), "")
-            title, severity, timeout = FINISH_TOAST[state]
-            if snapshot.batch is None:  # cannot happen: finishing is seen in a fetched batch
-                continue
-            symbol = STATE_LABELS[state][0]
-            self.notify(
-                finish_text(snapshot.batch, label),
-                title=f"{symbol} {title}",
-                severity=severity,
-                timeout=timeout,
-                markup=False,
-            )
-            if self.ring_bell:
-                self.bell()
-        server = poll_round.server
-        what = self.client.settings.credentials.secret_name
-        for header in self.dashboard.query(HeaderBar):  # none until the dashboard is mounted
-            header.set_auth(self.client.auth_label, what)
-        if server.auth_problem and not self._auth_warned:
-            self.notify(
-                f"{clean(server.reason or 'authentication failed')} — press P to enter the {what}",
-                title="Authentication",
-                severity="error",
-                timeout=15,
-                markup=False,
-            )
-        self._auth_warned = server.auth_problem
 
     # -- actions ------------------------------------------------------------------------------
 
@@ -209,7 +148,7 @@ class SlvApp(App[None]):
         if secret is None:
             return
         self.client.set_password(secret)
-        self._auth_warned = False  # a wrong password typed here is announced again
+        self.dashboard.auth_warned = False  # a wrong password typed here is announced again
         self.poller.refresh()
         what = self.client.settings.credentials.secret_name.capitalize()
         self.notify(f"{what} set for this session; fetching again…", timeout=4)
@@ -227,31 +166,17 @@ class SlvApp(App[None]):
 
     # -- theme memory ---------------------------------------------------------------------------
 
-    def _load_theme(self) -> str | None:
-        try:
-            raw = read_regular(self.state_file, MAX_STATE_BYTES)
-            data = json.loads(raw.decode("utf-8"))
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError, RecursionError) as exc:  # a FIFO, a device, a huge or broken file
-            log.warning("ignoring the UI state: %s", exc)
-            return None
-        theme = data.get("theme") if isinstance(data, dict) else None
-        return theme if isinstance(theme, str) else None
-
     def watch_theme(self, theme: str) -> None:
-        """Remember the theme for the next run, and redraw the rich-text parts in its colours."""
+        """Remember the theme for the next run (in a thread); redraw the rich-text parts in its colours."""
         if self.is_mounted(self.dashboard):
             self.call_after_refresh(self.dashboard.restyle)
         if theme == self._saved_theme or not self.is_running:
             return
         self._saved_theme = theme
-        try:
-            private_dir(self.state_file.parent)
-            write_atomic(self.state_file, json.dumps({"theme": theme}).encode("utf-8"))
-        except OSError as exc:
-            log.warning("cannot save the UI state to %s: %s", self.state_file, exc)
+        self._theme_write = asyncio.create_task(self._save_theme(self._theme_write, theme))
 
-
-make_app = SlvApp
-"""The one factory: cli.py and every test build the app through it (it is SlvApp's constructor)."""
+    async def _save_theme(self, after: asyncio.Task[None] | None, theme: str) -> None:
+        """Write the state file in a thread, after the save before (themes are saved in the order chosen)."""
+        if after is not None:
+            await after
+        await asyncio.to_thread(save_theme, self.state_file, theme)

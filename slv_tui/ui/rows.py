@@ -49,6 +49,15 @@ class RowBuilder:
         """Note that a poll saw this batch finish."""
         self.finished_at[batch_id] = at
 
+    def observe(self, snapshots: Sequence[Snapshot]) -> None:
+        """Take in new snapshots: running batches' progress feeds their ETA; unwatched ones are forgotten."""
+        for gone in self.trends.keys() - {snap.batch_id for snap in snapshots}:
+            del self.trends[gone]
+        for snap in snapshots:
+            batch = snap.batch
+            if batch is not None and batch.progress is not None and snap.fetched_at is not None:
+                self.trends.setdefault(snap.batch_id, ProgressTrend()).add(snap.fetched_at, batch.progress)
+
     def rows(
         self,
         snapshots: Sequence[Snapshot],
@@ -58,15 +67,13 @@ class RowBuilder:
         interval: float,
         needle: str = "",
     ) -> list[BatchRow]:
-        """The rows to show, filtered by `needle` and sorted (running and cancelling first)."""
-        for gone in self.trends.keys() - {snap.batch_id for snap in snapshots}:
-            del self.trends[gone]
+        """The rows to show, filtered by `needle` and sorted (running and cancelling first).
+
+        Reads what `observe` and `finished` learnt; only notes when these rows would next read differently.
+        """
         rows = []
         soonest = math.inf
         for snap in snapshots:
-            batch = snap.batch
-            if batch is not None and batch.progress is not None and snap.fetched_at is not None:
-                self.trends.setdefault(snap.batch_id, ProgressTrend()).add(snap.fetched_at, batch.progress)
             condition = snap.condition(now, interval)
             row = BatchRow(
                 snapshot=snap,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Input
 
-from slv_tui.sanitize import clean
+from slv_tui.common.sanitize import clean
 
 MAX_INPUT = 2000
 

@@ -8,7 +8,6 @@ from enum import StrEnum
 
 from slv_tui.slv.errors import SlvError
 from slv_tui.slv.model import Batch, BatchState
-from slv_tui.watch.diff import finished_now
 
 STALE_AFTER_INTERVALS = 3
 
@@ -101,3 +100,12 @@ def merged(rounds: Sequence[PollRound]) -> PollRound:
         return rounds[0]
     last = rounds[-1]
     return PollRound(tuple(u for r in rounds for u in r.updates), last.server, last.at, last.snapshots)
+
+
+def finished_now(previous: Batch | None, current: Batch | None) -> BatchState | None:
+    """The final state if this poll saw the batch finish (not if it was already finished when added)."""
+    if previous is None or current is None:
+        return None
+    if not previous.state.finished and current.state.finished:
+        return current.state
+    return None

@@ -11,8 +11,8 @@ from aiohttp import web
 from reliability.hostile import batch_body
 from support.sim import MakeClient
 
-from slv_tui.check import run_check
-from slv_tui.headless import Output
+from slv_tui.commands.check import run_check
+from slv_tui.commands.output import Output
 
 
 @pytest.fixture

@@ -162,7 +162,7 @@ def test_status_form_auth_ok(cli: Cli) -> None:
 def test_status_does_not_import_textual(cli: Cli, static_sim: ThreadedSim) -> None:
     done = cli.run("status", "--url", static_sim.url, OK, extra=["-X", "importtime"], SLV_PASSWORD="admin")
     assert done.returncode == 0
-    assert "slv_tui.headless" in done.stderr  # importtime output is really there
+    assert "slv_tui.commands.output" in done.stderr  # importtime output is really there
     assert "textual" not in done.stderr
     assert "slv_tui.ui" not in done.stderr and "slv_tui.sim" not in done.stderr
 

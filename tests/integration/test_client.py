@@ -11,7 +11,7 @@ from support.fixtures import FIXTURES
 from support.sim import MakeClient, StartSim
 
 from slv_tui import __version__
-from slv_tui.slv.errors import AuthError, ConnectError, HttpStatusError, ServerError
+from slv_tui.slv.errors import AuthError, ConnectionFailed, HttpStatusError, ServerError
 from slv_tui.slv.model import BatchState, Counts, Severity
 
 OK_ID = "1481016600181"
@@ -174,7 +174,7 @@ async def test_unknown_batch_is_not_failed(start_sim: StartSim, make_client: Mak
 
 
 async def test_connection_refused(closed_port: int, make_client: MakeClient) -> None:
-    with pytest.raises(ConnectError) as info:
+    with pytest.raises(ConnectionFailed) as info:
         await make_client(f"http://127.0.0.1:{closed_port}/reports").get_batch(OK_ID)
     one_line(str(info.value))
     assert "refused" in str(info.value)

@@ -20,11 +20,11 @@ ERRORS: dict[str, tuple[type[errors.SlvError], str]] = {
     "forbidden": (errors.AuthError, "HTTP 403"),
     "server_error": (errors.HttpStatusError, "HTTP 500"),
     "unavailable": (errors.HttpStatusError, "HTTP 503"),
-    "slow": (errors.TimeoutError, "did not answer in time"),
+    "slow": (errors.RequestTimeout, "did not answer in time"),
     "truncated": (errors.ProtocolError, "cut off"),
     "truncated_json": (errors.ProtocolError, "truncated"),
     # a TCP reset after half the body: httpx raises ReadError -> reported as a connection error
-    "reset": (errors.ConnectError, "connection was reset"),
+    "reset": (errors.ConnectionFailed, "connection was reset"),
     "huge": (errors.ProtocolError, "too large (over 195 KiB)"),
     "deep": (errors.ProtocolError, "nested too deeply"),
     "bad_utf8": (errors.ProtocolError, "UTF-8"),

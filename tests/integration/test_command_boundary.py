@@ -8,7 +8,8 @@ import logging
 import pytest
 from support.sim import new_client
 
-from slv_tui.headless import EXIT_FETCH, Output, run, run_follow
+from slv_tui.commands.follow import run_follow
+from slv_tui.commands.output import EXIT_FETCH, Output, run
 from slv_tui.slv.model import Batch
 
 
@@ -23,7 +24,7 @@ def test_unexpected_exception_is_exit_3_and_one_line(
         assert run(_broken_command()) == EXIT_FETCH
     err = capsys.readouterr().err
     assert err == "slv-tui: error: unexpected RuntimeError (details in the log file)\n"
-    (record,) = [r for r in caplog.records if r.name == "slv_tui.headless"]
+    (record,) = [r for r in caplog.records if r.name == "slv_tui.commands.output"]
     assert record.exc_info is not None and "a bug in a command" in str(record.exc_info[1])
 
 

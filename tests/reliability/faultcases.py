@@ -35,8 +35,8 @@ INTERVAL = 1.0
 CLASS_BY_TITLE = {
     cls.title: cls.__name__
     for cls in (
-        errors.ConnectError,
-        errors.TimeoutError,
+        errors.ConnectionFailed,
+        errors.RequestTimeout,
         errors.TlsError,
         errors.AuthError,
         errors.HttpStatusError,

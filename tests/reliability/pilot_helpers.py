@@ -1,4 +1,4 @@
-"""Building the real app for pilot tests, exactly as dashboard.launch wires it (imports Textual).
+"""Building the real app for pilot tests through the factory, `make_app` (imports Textual).
 
 Waiting, screen text and table cells come from support.pilot, shared with the UI tests.
 """
@@ -16,9 +16,8 @@ from textual.pilot import Pilot
 
 from slv_tui.slv.auth import Credentials, Secret
 from slv_tui.slv.client import ClientSettings, SlvClient
+from slv_tui.store.watchlist import Watchlist
 from slv_tui.ui.app import make_app
-from slv_tui.watch.poller import Poller
-from slv_tui.watch.watchlist import Watchlist
 
 
 def build(
@@ -28,12 +27,9 @@ def build(
     watchlist = Watchlist(folder / "watchlist.json")
     watchlist.load()
     watchlist.add(ids)
-    poller = Poller(client.get_batch, interval=interval)
-    app = make_app(
-        client=client, watchlist=watchlist, poller=poller, server_label=url, warnings=warnings or [],
-        state_file=folder / "ui-state.json",
-    )  # fmt: skip
-    return Stack(app, client, watchlist, poller)
+    app = make_app(client, watchlist, server_label=url, interval=interval, warnings=warnings or [],
+                   state_file=folder / "ui-state.json")  # fmt: skip
+    return Stack(app, client, watchlist, app.poller)
 
 
 async def wait_for(pilot: Pilot[None], predicate: Callable[[], object], limit: float = 15.0) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from slv_tui.logs import register_secret, setup_logging
+from slv_tui.common.logs import register_secret, setup_logging
 from slv_tui.sim import ThreadedSim
 from slv_tui.slv import errors
 from slv_tui.slv.auth import Credentials, Secret

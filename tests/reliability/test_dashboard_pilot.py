@@ -100,7 +100,7 @@ async def test_dashboard_stays_up_when_the_watchlist_cannot_be_saved(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A read-only or full data dir: add, remove, undo and label all keep working in memory."""
-    from slv_tui.watch import watchlist as watchlist_module
+    from slv_tui.store import watchlist as watchlist_module
 
     def read_only(path: Path, payload: bytes) -> None:
         raise OSError(errno.EROFS, "Read-only file system", str(path))

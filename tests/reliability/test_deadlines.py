@@ -44,7 +44,7 @@ async def test_client_deadline_covers_the_body() -> None:
         client = new_client(srv.url, timeout=1.0)
         try:
             started = time.monotonic()
-            with pytest.raises(errors.TimeoutError):
+            with pytest.raises(errors.RequestTimeout):
                 await client.get_batch("7")
             assert time.monotonic() - started < DRIP_SECONDS / 4
             assert (await client.get_batch("8")).state.finished  # the client is still usable

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from support.locks import lock_held_elsewhere
 
-from slv_tui import files
 from slv_tui.sim import ThreadedSim
-from slv_tui.watch.watchlist import Watchlist
+from slv_tui.store import files
+from slv_tui.store.watchlist import Watchlist
 
 from .conftest import cli_argv, isolated_env, run_cli
 from .drip import DRIP_BYTES, DripServer, wait_until

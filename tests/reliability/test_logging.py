@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from support.env import state_log_file
 
-from slv_tui.logs import setup_logging
+from slv_tui.common.logs import setup_logging
 from slv_tui.sim import ThreadedSim
 
 from .conftest import run_cli
@@ -69,16 +69,16 @@ def test_log_level_option(tmp_path: Path, threaded_sim: ThreadedSim) -> None:
 
 
 def test_log_rotates(tmp_path: Path, restore_logging: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    import slv_tui.logs
+    import slv_tui.common.logs
 
-    monkeypatch.setattr(slv_tui.logs, "MAX_BYTES", 64 * 1024)  # the same handler, smaller files
+    monkeypatch.setattr(slv_tui.common.logs, "MAX_BYTES", 64 * 1024)  # the same handler, smaller files
     path = setup_logging(tmp_path / "log" / "slv-tui.log", "info")
     assert path is not None
     log = logging.getLogger("slv_tui.rotation")
     for i in range(1500):
         log.info("line %d %s", i, "x" * 400)
     files = sorted(p.name for p in path.parent.iterdir())
-    expected = ["slv-tui.log"] + [f"slv-tui.log.{n}" for n in range(1, slv_tui.logs.BACKUPS + 1)]
+    expected = ["slv-tui.log"] + [f"slv-tui.log.{n}" for n in range(1, slv_tui.common.logs.BACKUPS + 1)]
     assert files == expected
     assert all(p.stat().st_size <= 64 * 1024 + 1024 for p in path.parent.iterdir())
 

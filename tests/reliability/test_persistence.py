@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from slv_tui.watch.watchlist import Watchlist
+from slv_tui.store.watchlist import Watchlist
 
 from .conftest import REPO
 
@@ -22,7 +22,7 @@ WRITER = """
 import sys
 import time
 from pathlib import Path
-from slv_tui.watch.watchlist import Watchlist
+from slv_tui.store.watchlist import Watchlist
 wl = Watchlist(Path(sys.argv[1]))
 start = len(wl.load())
 print("ready", flush=True)
@@ -107,7 +107,7 @@ ADDER = """
 import sys
 import time
 from pathlib import Path
-from slv_tui.watch.watchlist import Watchlist
+from slv_tui.store.watchlist import Watchlist
 wl = Watchlist(Path(sys.argv[1]))
 base = int(sys.argv[2])
 print("ready", flush=True)

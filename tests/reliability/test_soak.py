@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 from support.clock import FakeClock
 
-from slv_tui.logs import setup_logging
+from slv_tui.common.logs import setup_logging
+from slv_tui.store.watchlist import Watchlist
 from slv_tui.watch.poller import Poller
-from slv_tui.watch.watchlist import Watchlist
 
 from .conftest import RUNNING_IDS, cli_argv, client_for, isolated_env
 from .docfile import update_soak_section

@@ -18,13 +18,12 @@ from pathlib import Path
 import pytest
 from support.pilot import wait_for
 
-from slv_tui.logs import setup_logging
+from slv_tui.common.logs import setup_logging
 from slv_tui.slv.auth import Credentials, Secret
 from slv_tui.slv.client import ClientSettings, SlvClient
+from slv_tui.store.watchlist import Watchlist
 from slv_tui.ui.app import make_app
-from slv_tui.watch.poller import Poller
 from slv_tui.watch.snapshot import PollRound
-from slv_tui.watch.watchlist import Watchlist
 
 from .conftest import RUNNING_IDS
 from .docfile import update_soak_section
@@ -52,11 +51,10 @@ async def test_soak_dashboard(tmp_path: Path, restore_logging: None) -> None:
         watchlist = Watchlist(tmp_path / "watchlist.json")
         watchlist.add([*RUNNING_IDS, *FINISHED_IDS])
         # A short interval and auth backoff keep thousands of rounds within seconds of real time.
-        poller = Poller(client.get_batch, interval=0.01, auth_backoff=0.01, rng=random.Random(5))
-        app = make_app(
-            client=client, watchlist=watchlist, poller=poller, server_label=url, warnings=[],
-            state_file=tmp_path / "ui-state.json",
-        )  # fmt: skip
+        app = make_app(client, watchlist, server_label=url, interval=0.01, warnings=[], rng=random.Random(5),
+                       state_file=tmp_path / "ui-state.json")  # fmt: skip
+        poller = app.poller
+        poller.auth_backoff = 0.01
         rounds = 0
         errors: Counter[str] = Counter()
         memory: dict[str, int] = {}

@@ -10,8 +10,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from slv_tui.human import render_line, render_table
-from slv_tui.sanitize import clean
+from slv_tui.commands.render import render_line, render_table
+from slv_tui.common.sanitize import clean
 from slv_tui.slv.errors import ProtocolError
 from slv_tui.slv.parse import parse_batch
 from slv_tui.slv.report import batch_json, dumps

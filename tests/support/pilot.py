@@ -12,9 +12,9 @@ from textual.pilot import Pilot
 from textual.widgets.data_table import CellDoesNotExist
 
 from slv_tui.slv.client import SlvClient
+from slv_tui.store.watchlist import Watchlist
 from slv_tui.ui.app import SlvApp
 from slv_tui.watch.poller import Poller
-from slv_tui.watch.watchlist import Watchlist
 
 
 @dataclass

@@ -11,12 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.fake_fetch import ScenarioFetch
 from support.locks import lock_held_elsewhere
 from textual.widgets import Input, TextArea
 
-from slv_tui import files
 from slv_tui.sim import ThreadedSim
 from slv_tui.slv.model import BatchState
+from slv_tui.store import files
+from slv_tui.store.watchlist import Watchlist
 from slv_tui.ui.screens.add_batches import AddBatchesScreen
 from slv_tui.ui.screens.dashboard import UNDO_SECONDS
 from slv_tui.ui.screens.help import HelpScreen
@@ -24,9 +26,8 @@ from slv_tui.ui.screens.password import PasswordScreen
 from slv_tui.ui.widgets.batch_table import BatchTable
 from slv_tui.ui.widgets.header_bar import HeaderBar
 from slv_tui.watch.snapshot import PollRound
-from slv_tui.watch.watchlist import Watchlist
 
-from .ui_helpers import FakeClock, build, cell, screen_text, wait_for
+from .ui_helpers import OFFLINE, FakeClock, build, cell, screen_text, wait_for
 
 StartSim = Callable[..., ThreadedSim]
 SIZE = (160, 45)
@@ -42,9 +43,9 @@ def header(app: object) -> str:
     return f"{bar.query_one('#header-main').render()} {bar.query_one('#header-status').render()}"
 
 
-async def test_add_validates_every_token_then_adds(start_sim: StartSim, tmp_path: Path) -> None:
-    sim = start_sim(scenario="static")
-    stack = build(sim.url, tmp_path)
+async def test_add_validates_every_token_then_adds(tmp_path: Path) -> None:
+    fetch = ScenarioFetch("static")
+    stack = build(OFFLINE, tmp_path, fetch=fetch)
     async with stack.app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("a")
         await wait_for(pilot, lambda: isinstance(stack.app.screen, AddBatchesScreen))
@@ -68,9 +69,9 @@ async def test_add_validates_every_token_then_adds(start_sim: StartSim, tmp_path
         assert stack.app.dashboard.table.ordered_rows[0].key.value == RUNNING
 
 
-async def test_remove_then_undo(start_sim: StartSim, tmp_path: Path) -> None:
-    sim = start_sim(scenario="static")
-    stack = build(sim.url, tmp_path, ids=[OK, ERRORS])
+async def test_remove_then_undo(tmp_path: Path) -> None:
+    fetch = ScenarioFetch("static")
+    stack = build(OFFLINE, tmp_path, ids=[OK, ERRORS], fetch=fetch)
     async with stack.app.run_test(size=SIZE, notifications=True) as pilot:
         table = stack.app.dashboard.table
         await wait_for(pilot, lambda: table.row_count == 2 and cell(stack.app, OK, "state") != "… pending")
@@ -103,9 +104,9 @@ async def test_undo_expires_on_a_quiet_console(start_sim: StartSim, tmp_path: Pa
         await wait_for(pilot, lambda: not dashboard.check_action("undo", ()))
 
 
-async def test_watchlist_and_labels_persist_across_runs(start_sim: StartSim, tmp_path: Path) -> None:
-    sim = start_sim(scenario="static")
-    first = build(sim.url, tmp_path, ids=[OK])
+async def test_watchlist_and_labels_persist_across_runs(tmp_path: Path) -> None:
+    fetch = ScenarioFetch("static")
+    first = build(OFFLINE, tmp_path, ids=[OK], fetch=fetch)
     async with first.app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_for(pilot, lambda: first.app.dashboard.table.row_count == 1)
         await pilot.press("l")
@@ -116,7 +117,7 @@ async def test_watchlist_and_labels_persist_across_runs(start_sim: StartSim, tmp
         await wait_for(pilot, lambda: cell(first.app, OK, "label") == "Main street")
         first.app.theme = "nord"
         await pilot.pause()
-    second = build(sim.url, tmp_path)
+    second = build(OFFLINE, tmp_path, fetch=fetch)
     async with second.app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_for(pilot, lambda: second.app.dashboard.table.row_count == 1)
         assert cell(second.app, OK, "label") == "Main street"
@@ -138,15 +139,15 @@ async def test_progress_moves_and_finish_is_announced(start_sim: StartSim, tmp_p
         await wait_for(pilot, lambda: cell(app, new_id, "progress") != first)
         assert cell(app, new_id, "progress").endswith("%")
         sim_clock.advance(20)
-        await wait_for(pilot, lambda: app.finished)
-        assert app.finished == [(new_id, BatchState.SUCCEEDED)]
+        await wait_for(pilot, lambda: app.dashboard.finished)
+        assert app.dashboard.finished == [(new_id, BatchState.SUCCEEDED)]
         await wait_for(pilot, lambda: "✔ Batch succeeded" in screen_text(app))
         assert cell(app, new_id, "progress") == "██████████ 100%"
 
 
-async def test_detail_tree_counts_and_expansion(start_sim: StartSim, tmp_path: Path) -> None:
-    sim = start_sim(scenario="static")
-    stack = build(sim.url, tmp_path, ids=[ERRORS])
+async def test_detail_tree_counts_and_expansion(tmp_path: Path) -> None:
+    fetch = ScenarioFetch("static")
+    stack = build(OFFLINE, tmp_path, ids=[ERRORS], fetch=fetch)
     async with stack.app.run_test(size=SIZE, notifications=True) as pilot:
         app = stack.app
         await wait_for(pilot, lambda: cell(app, ERRORS, "state") == "⚠ done w/ errors")
@@ -232,9 +233,9 @@ async def test_pause_stops_requests_and_resume_restarts(start_sim: StartSim, tmp
         assert "PAUSED" not in header(app)
 
 
-async def test_help_palette_and_export(start_sim: StartSim, tmp_path: Path) -> None:
-    sim = start_sim(scenario="static")
-    stack = build(sim.url, tmp_path, ids=[ERRORS])
+async def test_help_palette_and_export(tmp_path: Path) -> None:
+    fetch = ScenarioFetch("static")
+    stack = build(OFFLINE, tmp_path, ids=[ERRORS], fetch=fetch)
     async with stack.app.run_test(size=SIZE, notifications=True) as pilot:
         app = stack.app
         await wait_for(pilot, lambda: cell(app, ERRORS, "state") == "⚠ done w/ errors")
@@ -272,22 +273,22 @@ async def test_help_palette_and_export(start_sim: StartSim, tmp_path: Path) -> N
         await wait_for(pilot, lambda: app.dashboard.table.row_count == 1)
 
 
-async def test_elapsed_survives_a_restart(start_sim: StartSim, tmp_path: Path) -> None:
+async def test_elapsed_survives_a_restart(tmp_path: Path) -> None:
     """Elapsed counts from when the batch was added to the watchlist, not from when the app started."""
     entries = [{"batchId": RUNNING, "label": "", "addedAt": time.time() - 2 * 3600 - 90}]
     (tmp_path / "watchlist.json").write_text(json.dumps({"version": 1, "entries": entries}))
-    sim = start_sim(scenario="static")
-    stack = build(sim.url, tmp_path)
+    fetch = ScenarioFetch("static")
+    stack = build(OFFLINE, tmp_path, fetch=fetch)
     async with stack.app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: cell(stack.app, RUNNING, "state") == "▶ running")
         assert cell(stack.app, RUNNING, "elapsed") == "2h 01m"
 
 
-async def test_a_poll_round_during_teardown_draws_nothing(start_sim: StartSim, tmp_path: Path) -> None:
+async def test_a_poll_round_during_teardown_draws_nothing(tmp_path: Path) -> None:
     """On quit the widgets are pruned before the screen; a round or a tick arriving then is ignored
     (it used to raise NoMatches('#detail-title') from the detail pane)."""
-    sim = start_sim(scenario="static")
-    stack = build(sim.url, tmp_path, ids=[OK])
+    fetch = ScenarioFetch("static")
+    stack = build(OFFLINE, tmp_path, ids=[OK], fetch=fetch)
     rounds: list[PollRound] = []
     async with stack.app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: cell(stack.app, OK, "state") != "")
@@ -312,12 +313,12 @@ async def test_a_poll_round_during_teardown_draws_nothing(start_sim: StartSim, t
 
 
 async def test_a_save_waiting_for_a_lock_never_freezes_the_screen(
-    start_sim: StartSim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Another slv-tui holds the watchlist lock: `d` waits for it in a thread while keys still work."""
     monkeypatch.setattr(files, "LOCK_TIMEOUT", 60.0)  # the save stays pending until the holder lets go
-    sim = start_sim(scenario="static")
-    stack = build(sim.url, tmp_path, ids=[OK, ERRORS])
+    fetch = ScenarioFetch("static")
+    stack = build(OFFLINE, tmp_path, ids=[OK, ERRORS], fetch=fetch)
     lock_file = stack.watchlist.path.with_name(stack.watchlist.path.name + ".lock")
     with lock_held_elsewhere(lock_file) as release:
         async with stack.app.run_test(size=SIZE, notifications=True) as pilot:
@@ -333,14 +334,12 @@ async def test_a_save_waiting_for_a_lock_never_freezes_the_screen(
             assert len(Watchlist(stack.watchlist.path).load()) == 1 and not stack.watchlist.unsaved
 
 
-async def test_a_fifo_as_the_ui_state_file_neither_hangs_nor_fails(
-    start_sim: StartSim, tmp_path: Path
-) -> None:
+async def test_a_fifo_as_the_ui_state_file_neither_hangs_nor_fails(tmp_path: Path) -> None:
     if not hasattr(os, "mkfifo"):
         pytest.skip("no FIFOs on this system")
     os.mkfifo(tmp_path / "ui-state.json")  # nobody writes: a blocking open would hang right here
-    sim = start_sim(scenario="static")
-    stack = build(sim.url, tmp_path, ids=[OK])
+    fetch = ScenarioFetch("static")
+    stack = build(OFFLINE, tmp_path, ids=[OK], fetch=fetch)
     async with stack.app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: stack.app.dashboard.table.row_count == 1)
         assert stack.app.theme == "textual-dark"
@@ -349,7 +348,7 @@ async def test_a_fifo_as_the_ui_state_file_neither_hangs_nor_fails(
 def test_a_hostile_ui_state_file_gives_the_default_theme(tmp_path: Path) -> None:
     """Deep nesting, a huge file or a link to a device: ignored (logged), never a crash or a hang."""
     state = tmp_path / "ui-state.json"
-    url = "http://127.0.0.1:9/reports"  # nothing is fetched: only the constructor reads the file
+    url = "http://127.0.0.1:9/reports"  # nothing is fetched: only the factory reads the file
     state.write_bytes(b'{"theme": "nord"}')
     assert build(url, tmp_path).app._saved_theme == "nord"  # the file is read at all
     for content in (b"[" * 100_000, b'{"theme": "' + b"x" * (128 * 1024) + b'"}'):
@@ -401,3 +400,27 @@ async def test_only_cells_whose_text_changed_are_touched(
         touched.clear()
         dashboard.refresh_view()
         assert touched == []
+
+
+async def test_a_round_posted_before_a_remove_or_an_add_keeps_what_the_screen_watches(tmp_path: Path) -> None:
+    """A poll round carries the snapshots of its moment; drawn after a remove or an add handled first,
+    it neither brings the removed batch back nor hides the added one."""
+    fetch = ScenarioFetch("static")
+    stack = build(OFFLINE, tmp_path, ids=[OK, ERRORS], fetch=fetch)
+    rounds: list[PollRound] = []
+    async with stack.app.run_test(size=SIZE) as pilot:
+        dashboard = stack.app.dashboard
+        await wait_for(pilot, lambda: cell(stack.app, ERRORS, "state") == "⚠ done w/ errors")
+        forward = stack.poller.on_round
+        assert forward is not None
+        stack.poller.on_round = rounds.append  # rounds are kept back from the screen from here on
+        stack.poller.refresh()
+        await wait_for(pilot, lambda: {OK, ERRORS} <= {s.batch_id for r in rounds for s in r.snapshots})
+        old = rounds[-1]
+        await dashboard._remove(OK)
+        await dashboard.add_batches([RUNNING])
+        dashboard.apply_round(old)  # the round from before both changes arrives late
+        dashboard.refresh_view()
+        shown = {row.key.value for row in dashboard.table.ordered_rows}
+        assert shown == {ERRORS, RUNNING}
+        stack.poller.on_round = forward

@@ -1,5 +1,6 @@
 """Pilot tests of what an operator meets on a long-running console: narrow screens, ETAs, finish
-toasts, cancellation banners, password trouble. The real app against the simulator on 127.0.0.1."""
+toasts, cancellation banners, password trouble. The real app; the simulator's scenarios answered
+in-process (a fake fetch) unless the HTTP side (the password) is under test."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from support.fake_fetch import ScenarioFetch
 from textual.widgets import Static
 from textual.widgets._footer import FooterKey
 from textual.widgets.data_table import ColumnKey
@@ -16,7 +18,7 @@ from slv_tui.ui.screens.help import HelpScreen
 from slv_tui.ui.screens.password import PasswordScreen
 from slv_tui.ui.widgets.header_bar import HeaderBar
 
-from .ui_helpers import FakeClock, build, cell, screen_text, wait_for
+from .ui_helpers import OFFLINE, FakeClock, build, cell, screen_text, wait_for
 
 StartSim = Callable[..., ThreadedSim]
 CANCELLING = "1481020373648"
@@ -41,21 +43,22 @@ SCENARIO = {
 }
 
 
-def _scenario_sim(start_sim: StartSim, folder: Path, clock: FakeClock) -> ThreadedSim:
+def _scenario_fetch(folder: Path, clock: FakeClock) -> ScenarioFetch:
     path = folder / "operator.json"
     path.write_text(json.dumps(SCENARIO))
-    return start_sim(scenario=str(path), clock=clock)
+    return ScenarioFetch(str(path), clock=clock)
 
 
 def _banner(app: object) -> Static:
     return app.dashboard.detail.query_one("#detail-banner", Static)  # type: ignore[attr-defined,no-any-return]
 
 
-async def test_narrow_screen_keeps_what_matters(start_sim: StartSim, tmp_path: Path) -> None:
-    sim = start_sim(scenario="static")
+async def test_narrow_screen_keeps_what_matters(tmp_path: Path) -> None:
+    fetch = ScenarioFetch("static")
     stack = build(
-        sim.url, tmp_path, ids=sim.server.batch_ids(), server_label="https://cms.example.org/reports"
-    )
+        OFFLINE, tmp_path, ids=fetch.server.batch_ids(), server_label="https://cms.example.org/reports",
+        fetch=fetch,
+    )  # fmt: skip
     async with stack.app.run_test(size=(100, 30)) as pilot:
         app = stack.app
         table = app.dashboard.table
@@ -76,13 +79,11 @@ async def test_narrow_screen_keeps_what_matters(start_sim: StartSim, tmp_path: P
         assert table.selected_id is not None and cell(app, CANCELLING, "state") == "⏸ cancelling"
 
 
-async def test_eta_comes_from_recent_progress_and_hides_when_stale(
-    start_sim: StartSim, tmp_path: Path
-) -> None:
+async def test_eta_comes_from_recent_progress_and_hides_when_stale(tmp_path: Path) -> None:
     sim_clock, clock = FakeClock(0.0), FakeClock()
-    sim = _scenario_sim(start_sim, tmp_path, sim_clock)
+    fetch = _scenario_fetch(tmp_path, sim_clock)
     sim_clock.advance(10)  # batches start when the simulator does
-    stack = build(sim.url, tmp_path, ids=[SLOW], clock=clock, interval=2.0)
+    stack = build(OFFLINE, tmp_path, ids=[SLOW], clock=clock, interval=2.0, fetch=fetch)
     async with stack.app.run_test(size=(160, 45)) as pilot:
         app = stack.app
 
@@ -102,16 +103,16 @@ async def test_eta_comes_from_recent_progress_and_hides_when_stale(
         await wait_for(pilot, lambda: cell(app, SLOW, "eta") == "")
 
 
-async def test_finish_toasts_name_the_outcome(start_sim: StartSim, tmp_path: Path) -> None:
+async def test_finish_toasts_name_the_outcome(tmp_path: Path) -> None:
     sim_clock = FakeClock(1.0)
-    sim = _scenario_sim(start_sim, tmp_path, sim_clock)
-    stack = build(sim.url, tmp_path, ids=[FAILS], interval=0.05)
+    fetch = _scenario_fetch(tmp_path, sim_clock)
+    stack = build(OFFLINE, tmp_path, ids=[FAILS], interval=0.05, fetch=fetch)
     stack.watchlist.set_label(FAILS, "Depot")
     async with stack.app.run_test(size=(160, 45), notifications=True) as pilot:
         app = stack.app
         await wait_for(pilot, lambda: cell(app, FAILS, "state") == "▶ running")
         sim_clock.advance(10)
-        await wait_for(pilot, lambda: app.finished)
+        await wait_for(pilot, lambda: app.dashboard.finished)
         await wait_for(pilot, lambda: "✖ Batch failed" in screen_text(app))
         text = screen_text(app)
         assert f"{FAILS} (Depot)" in text
@@ -121,9 +122,9 @@ async def test_finish_toasts_name_the_outcome(start_sim: StartSim, tmp_path: Pat
         assert toasts and all(t.has_class("-error") for t in toasts)
 
 
-async def test_cancellation_is_a_banner(start_sim: StartSim, tmp_path: Path) -> None:
-    sim = start_sim(scenario="static")
-    stack = build(sim.url, tmp_path, ids=[CANCELLING, CANCELLED])
+async def test_cancellation_is_a_banner(tmp_path: Path) -> None:
+    fetch = ScenarioFetch("static")
+    stack = build(OFFLINE, tmp_path, ids=[CANCELLING, CANCELLED], fetch=fetch)
     async with stack.app.run_test(size=(160, 45)) as pilot:
         app = stack.app
         table = app.dashboard.table
@@ -137,13 +138,11 @@ async def test_cancellation_is_a_banner(start_sim: StartSim, tmp_path: Path) -> 
         assert _banner(app).display and _banner(app).has_class("-cancelled")
 
 
-async def test_cancel_requested_but_finished_is_not_called_waiting(
-    start_sim: StartSim, tmp_path: Path
-) -> None:
+async def test_cancel_requested_but_finished_is_not_called_waiting(tmp_path: Path) -> None:
     sim_clock = FakeClock(0.0)
-    sim = _scenario_sim(start_sim, tmp_path, sim_clock)
+    fetch = _scenario_fetch(tmp_path, sim_clock)
     sim_clock.advance(10)  # cancel asked at 1 s, finished at 5 s
-    stack = build(sim.url, tmp_path, ids=[LATE_CANCEL])
+    stack = build(OFFLINE, tmp_path, ids=[LATE_CANCEL], fetch=fetch)
     async with stack.app.run_test(size=(160, 45)) as pilot:
         app = stack.app
         await wait_for(pilot, lambda: cell(app, LATE_CANCEL, "state") == "✔ succeeded")
@@ -170,9 +169,9 @@ async def test_password_trouble_is_explained_each_time(start_sim: StartSim, tmp_
         await wait_for(pilot, lambda: "press P to enter the password" in screen_text(app))  # said again
 
 
-async def test_help_and_palette_offer_every_key(start_sim: StartSim, tmp_path: Path) -> None:
-    sim = start_sim(scenario="static")
-    stack = build(sim.url, tmp_path, ids=[CANCELLED])
+async def test_help_and_palette_offer_every_key(tmp_path: Path) -> None:
+    fetch = ScenarioFetch("static")
+    stack = build(OFFLINE, tmp_path, ids=[CANCELLED], fetch=fetch)
     async with stack.app.run_test(size=(160, 45)) as pilot:
         app = stack.app
         titles = [c.title for c in app.get_system_commands(app.screen)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from support.fake_fetch import ScenarioFetch
 from textual.widgets import Static
 from textual.widgets._footer import FooterKey
 
@@ -14,7 +15,7 @@ from slv_tui.ui.widgets.header_bar import connection_text
 from slv_tui.ui.widgets.step_tree import StepTree
 from slv_tui.watch.snapshot import ServerStatus
 
-from .ui_helpers import FakeClock, build, cell, wait_for
+from .ui_helpers import OFFLINE, FakeClock, build, cell, wait_for
 
 StartSim = Callable[..., ThreadedSim]
 OK = "1481016600181"  # succeeded
@@ -27,9 +28,9 @@ def _detail(app: object, part: str) -> Static:
     return app.dashboard.detail.query_one(f"#detail-{part}", Static)  # type: ignore[attr-defined,no-any-return]
 
 
-async def test_80_columns_keep_fetch_state_and_help_in_sight(start_sim: StartSim, tmp_path: Path) -> None:
-    sim = start_sim(scenario="static")
-    stack = build(sim.url, tmp_path, ids=[RUNNING, ERRORS, OK])
+async def test_80_columns_keep_fetch_state_and_help_in_sight(tmp_path: Path) -> None:
+    fetch = ScenarioFetch("static")
+    stack = build(OFFLINE, tmp_path, ids=[RUNNING, ERRORS, OK], fetch=fetch)
     async with stack.app.run_test(size=(80, 24)) as pilot:
         app = stack.app
         table = app.dashboard.table
@@ -69,9 +70,9 @@ async def test_header_says_what_to_do_before_why() -> None:
     assert connection_text(ServerStatus(True), paused=True).startswith("PAUSED — press p to resume")
 
 
-async def test_failed_batch_banner_gives_the_reason(start_sim: StartSim, tmp_path: Path) -> None:
-    sim = start_sim(scenario="static")
-    stack = build(sim.url, tmp_path, ids=[FAILED])
+async def test_failed_batch_banner_gives_the_reason(tmp_path: Path) -> None:
+    fetch = ScenarioFetch("static")
+    stack = build(OFFLINE, tmp_path, ids=[FAILED], fetch=fetch)
     async with stack.app.run_test(size=(160, 45)) as pilot:
         app = stack.app
         banner = _detail(app, "banner")
@@ -82,9 +83,9 @@ async def test_failed_batch_banner_gives_the_reason(start_sim: StartSim, tmp_pat
         assert "did not answer" in text  # the server's message too
 
 
-async def test_empty_watchlist_and_empty_filter_say_what_to_do(start_sim: StartSim, tmp_path: Path) -> None:
-    sim = start_sim(scenario="static")
-    stack = build(sim.url, tmp_path)
+async def test_empty_watchlist_and_empty_filter_say_what_to_do(tmp_path: Path) -> None:
+    fetch = ScenarioFetch("static")
+    stack = build(OFFLINE, tmp_path, fetch=fetch)
     async with stack.app.run_test(size=(100, 30)) as pilot:
         app = stack.app
         await wait_for(pilot, lambda: "Nothing to watch yet" in str(_detail(app, "empty").render()))
@@ -103,12 +104,10 @@ async def test_empty_watchlist_and_empty_filter_say_what_to_do(start_sim: StartS
         await wait_for(pilot, lambda: app.dashboard.table.row_count == 1)
 
 
-async def test_pause_key_names_what_it_does_and_stale_data_says_why(
-    start_sim: StartSim, tmp_path: Path
-) -> None:
-    sim = start_sim(scenario="static")
+async def test_pause_key_names_what_it_does_and_stale_data_says_why(tmp_path: Path) -> None:
+    fetch = ScenarioFetch("static")
     clock = FakeClock()
-    stack = build(sim.url, tmp_path, ids=[RUNNING], clock=clock, interval=2.0)
+    stack = build(OFFLINE, tmp_path, ids=[RUNNING], clock=clock, interval=2.0, fetch=fetch)
     async with stack.app.run_test(size=(160, 45)) as pilot:
         app = stack.app
 
@@ -131,9 +130,9 @@ async def test_pause_key_names_what_it_does_and_stale_data_says_why(
         assert "STALE" not in str(_detail(app, "title").render())
 
 
-async def test_enter_lands_on_the_errors(start_sim: StartSim, tmp_path: Path) -> None:
-    sim = start_sim(scenario="static")
-    stack = build(sim.url, tmp_path, ids=[ERRORS])
+async def test_enter_lands_on_the_errors(tmp_path: Path) -> None:
+    fetch = ScenarioFetch("static")
+    stack = build(OFFLINE, tmp_path, ids=[ERRORS], fetch=fetch)
     async with stack.app.run_test(size=(160, 45)) as pilot:
         app = stack.app
         tree = app.query_one(StepTree)

@@ -51,7 +51,9 @@ def test_eta_only_for_a_fresh_running_batch_and_trends_are_forgotten() -> None:
     etas = []
     for t, progress in ((0.0, 10.0), (30.0, 40.0), (60.0, 70.0)):
         batch = Batch("1", running=True, progress=progress)
-        (row,) = builder.rows([snap("1", batch, fetched_at=t)], {}, now=t, interval=2.0)
+        snaps = [snap("1", batch, fetched_at=t)]
+        builder.observe(snaps)
+        (row,) = builder.rows(snaps, {}, now=t, interval=2.0)
         etas.append(row.eta)
     # how long it sat at 10 % is unknown, so the first change only anchors; then 30 % per 30 s
     assert etas == [None, None, 30.0]
@@ -59,5 +61,6 @@ def test_eta_only_for_a_fresh_running_batch_and_trends_are_forgotten() -> None:
     (row,) = builder.rows([snap("1", Batch("1", running=True, progress=70), fetched_at=60.0)], {}, now=90.0,
                           interval=2.0)  # fmt: skip
     assert row.condition is Condition.STALE and row.eta is None
-    builder.rows([], {}, now=61.0, interval=2.0)
+    assert builder.trends  # building rows learns nothing
+    builder.observe([])
     assert builder.trends == {}

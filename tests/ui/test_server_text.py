@@ -54,8 +54,9 @@ async def test_hostile_server_text_renders_literally(
     sim_clock = FakeClock(0.0)
     sim = start_sim(scenario=str(scenario), clock=sim_clock)
     sim_clock.advance(1)
-    stack = build(sim.url, tmp_path, server_label="[bold]srv[/bold] \u001b]0;pwned\u0007", interval=0.05)
-    stack.watchlist.add([BATCH], label="[b]lbl[/b]")
+    stack = build(sim.url, tmp_path, server_label="[bold]srv[/bold] \u001b]0;pwned\u0007", interval=0.05,
+                  ids=[BATCH])  # fmt: skip
+    stack.watchlist.set_label(BATCH, "[b]lbl[/b]")
     async with stack.app.run_test(size=(160, 45), notifications=True) as pilot:
         app = stack.app
         await wait_for(pilot, lambda: cell(app, BATCH, "state") == "▶ running")
@@ -69,7 +70,7 @@ async def test_hostile_server_text_renders_literally(
         )
         await wait_for(pilot, lambda: all(literal in screen_text(app) for literal in literals))
         sim_clock.advance(10)
-        await wait_for(pilot, lambda: app.finished == [(BATCH, BatchState.FAILED)])
+        await wait_for(pilot, lambda: app.dashboard.finished == [(BATCH, BatchState.FAILED)])
         finals = ("[/] label red", "final [bold]x[/bold]", "([b]lbl[/b])")  # errorCodeLabel, message, toast
         await wait_for(pilot, lambda: all(literal in screen_text(app) for literal in finals))
         text = screen_text(app)

@@ -13,9 +13,11 @@ from support.pilot import wait_for as wait_for
 
 from slv_tui.slv.auth import Credentials, Secret
 from slv_tui.slv.client import ClientSettings, SlvClient
-from slv_tui.ui.app import make_app
-from slv_tui.watch.poller import Poller
-from slv_tui.watch.watchlist import Watchlist
+from slv_tui.store.watchlist import Watchlist
+from slv_tui.ui.app import Fetch, make_app
+
+OFFLINE = "http://127.0.0.1:9/reports"
+"""The client's address in tests that pass a fake `fetch`: nothing ever connects to it."""
 
 
 def build(
@@ -29,23 +31,23 @@ def build(
     server_label: str | None = None,
     warnings: list[str] | None = None,
     auth: str = "basic",
+    fetch: Fetch | None = None,
 ) -> Stack:
-    """Client + watchlist (in `folder`) + poller + app, exactly as the cli wires them."""
+    """Client + watchlist (in `folder`) + app through the factory; `fetch` replaces the client's HTTP."""
     settings = ClientSettings(url, Credentials("admin", Secret(password), auth))  # type: ignore[arg-type]
     client = SlvClient(settings)
     watchlist = Watchlist(folder / "watchlist.json")
     watchlist.load()
     if ids:
         watchlist.add(ids)
-    kwargs = {} if clock is None else {"clock": clock}
-    poller = Poller(client.get_batch, interval=interval, **kwargs)  # type: ignore[arg-type]
     app = make_app(
-        client=client,
-        watchlist=watchlist,
-        poller=poller,
+        client,
+        watchlist,
         server_label=server_label or url,
+        interval=interval,
         warnings=warnings or [],
+        fetch=fetch,
         clock=clock,
         state_file=folder / "ui-state.json",
     )
-    return Stack(app, client, watchlist, poller)
+    return Stack(app, client, watchlist, app.poller)

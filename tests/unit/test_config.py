@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from slv_tui.config import ConfigError, Overrides, resolve
+from slv_tui.settings.config import ConfigError, Overrides, resolve
 
 CONFIG = """
 default_profile = "prod"

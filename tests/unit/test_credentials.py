@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from slv_tui.config import ConfigError, Settings
-from slv_tui.credentials import find_password
-from slv_tui.logs import redact
+from slv_tui.common.logs import redact
+from slv_tui.settings.config import ConfigError, Settings
+from slv_tui.settings.credentials import find_password
 
 SECRET = "Pw-From-Command-7781"
 

@@ -31,33 +31,37 @@ def _with_reason(exc: ssl.SSLError, reason: str) -> ssl.SSLError:
 
 
 CASES = [
-    (httpx.ConnectTimeout("t", request=REQUEST), errors.TimeoutError, "did not answer in time"),
-    (httpx.ReadTimeout("t", request=REQUEST), errors.TimeoutError, "did not answer in time"),
+    (httpx.ConnectTimeout("t", request=REQUEST), errors.RequestTimeout, "did not answer in time"),
+    (httpx.ReadTimeout("t", request=REQUEST), errors.RequestTimeout, "did not answer in time"),
     (
         _caused(httpx.ConnectError("x", request=REQUEST), ConnectionRefusedError(errno.ECONNREFUSED, "no")),
-        errors.ConnectError,
+        errors.ConnectionFailed,
         "refused the connection",
     ),
     (
         httpx.ConnectError("[Errno -2] Name or service not known", request=REQUEST),
-        errors.ConnectError,
+        errors.ConnectionFailed,
         "could not be resolved",
     ),
-    (httpx.ConnectError("[Errno 111] Connection refused", request=REQUEST), errors.ConnectError, "refused"),
-    (httpx.ConnectError("something odd", request=REQUEST), errors.ConnectError, "could not be reached"),
+    (
+        httpx.ConnectError("[Errno 111] Connection refused", request=REQUEST),
+        errors.ConnectionFailed,
+        "refused",
+    ),
+    (httpx.ConnectError("something odd", request=REQUEST), errors.ConnectionFailed, "could not be reached"),
     (
         _caused(httpx.ConnectError("tls", request=REQUEST), _cert_error()),
         errors.TlsError,
         "certificate verification failed (self-signed certificate)",
     ),
     (httpx.RemoteProtocolError("peer closed", request=REQUEST), errors.ProtocolError, "cut off"),
-    (httpx.ReadError("reset", request=REQUEST), errors.ConnectError, "reset while reading"),
+    (httpx.ReadError("reset", request=REQUEST), errors.ConnectionFailed, "reset while reading"),
     (httpx.DecodingError("bad gzip", request=REQUEST), errors.ProtocolError, "content encoding"),
     (httpx.TooManyRedirects("loop", request=REQUEST), errors.ProtocolError, "TooManyRedirects"),
     (ssl.SSLError(1, "wrong version"), errors.TlsError, "handshake failed"),
     (_with_reason(ssl.SSLError(1, "x"), "WRONG_VERSION_NUMBER"), errors.TlsError, "does not speak TLS"),
     (_with_reason(ssl.SSLError(1, "x"), "TLSV1_ALERT_PROTOCOL_VERSION"), errors.TlsError, "(TLSV1_ALERT"),
-    (OSError(errno.ENETUNREACH, "Network is unreachable"), errors.ConnectError, "Network is unreachable"),
+    (OSError(errno.ENETUNREACH, "Network is unreachable"), errors.ConnectionFailed, "Network is unreachable"),
 ]
 
 

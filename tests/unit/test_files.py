@@ -16,11 +16,11 @@ import pytest
 from support.locks import lock_held_elsewhere
 from support.logs import preserved_logging
 
-from slv_tui import files
-from slv_tui.config import ConfigError, read_config
-from slv_tui.files import UnsafeFileError, WorldWritableError, locked, private_dir, read_regular
-from slv_tui.logs import setup_logging
-from slv_tui.watch.watchlist import Watchlist, WatchlistError
+from slv_tui.common.logs import setup_logging
+from slv_tui.settings.config import ConfigError, read_config
+from slv_tui.store import files
+from slv_tui.store.files import UnsafeFileError, WorldWritableError, locked, private_dir, read_regular
+from slv_tui.store.watchlist import Watchlist, WatchlistError
 
 POSIX = os.name == "posix"
 posix_only = pytest.mark.skipif(not POSIX, reason="modes, FIFOs and devices are POSIX notions")
@@ -66,7 +66,7 @@ def test_log_folder_and_files_are_private_across_a_rollover(
     log_file.parent.mkdir(parents=True)
     log_file.write_text("left by an older version\n")
     os.chmod(log_file, 0o644)
-    monkeypatch.setattr("slv_tui.logs.MAX_BYTES", 200)
+    monkeypatch.setattr("slv_tui.common.logs.MAX_BYTES", 200)
     with preserved_logging():
         assert setup_logging(log_file, "info") == log_file
         for index in range(20):

@@ -13,7 +13,7 @@ from urllib.parse import quote, quote_plus
 import pytest
 from support.logs import preserved_logging
 
-from slv_tui.logs import REDACTED, redact, register_secret, setup_logging
+from slv_tui.common.logs import REDACTED, redact, register_secret, setup_logging
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 
 from slv_tui.slv.decode import decode_text, loads_json
 from slv_tui.slv.errors import ProtocolError, ServerError
-from slv_tui.slv.model import Batch, BatchState, Counts, Message, Severity
+from slv_tui.slv.model import Batch, BatchState, Counts, Severity, StepMessage
 from slv_tui.slv.parse import as_bool, as_number, as_progress, parse_batch
 
 OK_ID = "1481016600181"
@@ -45,7 +45,7 @@ def test_finished_sample_every_attribute(finished_ok: dict[str, Any]) -> None:
     assert check.status == 0
     assert check.counts == Counts(1, 0, 0)
     assert check.infos == (
-        Message(Severity.INFO, "Inventory has been checked in the database and is consistent", 0, "OK"),
+        StepMessage(Severity.INFO, "Inventory has been checked in the database and is consistent", 0, "OK"),
     )
     assert check.warnings == () and check.errors == ()
     assert comm.label == "Commissioning"
@@ -373,7 +373,7 @@ def test_13_digit_and_longer_ids_stay_exact(finished_ok: dict[str, Any]) -> None
 
 def test_error_batch_with_a_plain_string_value_is_failed_with_that_reason() -> None:
     """Seen from real servers: `value` is the error message itself; ids and codes come as numbers."""
-    from slv_tui.human import render_line
+    from slv_tui.commands.render import render_line
     from slv_tui.slv.report import batch_json
 
     reason = (

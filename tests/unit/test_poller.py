@@ -8,7 +8,7 @@ import random
 import pytest
 from support.clock import FakeClock
 
-from slv_tui.slv.errors import AuthError, ConnectError, HttpStatusError, SlvError
+from slv_tui.slv.errors import AuthError, ConnectionFailed, HttpStatusError, SlvError
 from slv_tui.slv.model import Batch
 from slv_tui.watch.poller import Poller
 from slv_tui.watch.snapshot import Condition, PollRound
@@ -175,7 +175,7 @@ async def test_error_keeps_last_good_batch(server: FakeServer, clock: FakeClock)
     p = make(server, clock, interval=1.0)
     p.watch(["1", "2"])
     await p.poll_due()
-    server.answers["1"] = ConnectError("refused")
+    server.answers["1"] = ConnectionFailed("refused")
     clock.advance(1.0)
     await p.poll_due()
     snap = p.snapshot("1")
@@ -190,7 +190,7 @@ async def test_server_down_one_probe_per_round(server: FakeServer, clock: FakeCl
     p.watch(ids)
     await p.poll_due()
     assert server.take() == ids
-    server.down = ConnectError("refused")
+    server.down = ConnectionFailed("refused")
     clock.advance(1.0)
     await p.poll_due()
     assert len(server.take()) == 5  # the round that finds out
@@ -220,7 +220,7 @@ async def test_server_back_fetches_all_failed_at_once(server: FakeServer, clock:
     ids = ["1", "2", "3"]
     p = make(server, clock, interval=1.0)
     p.watch(ids)
-    server.down = ConnectError("refused")
+    server.down = ConnectionFailed("refused")
     await p.poll_due()
     server.take()
     clock.now = p.next_wake()
@@ -393,10 +393,10 @@ async def test_run_loop_never_overlaps_rounds(clock: FakeClock) -> None:
 
 
 async def test_failed_refresh_of_a_finished_batch_is_reported_not_retried(clock: FakeClock) -> None:
-    from slv_tui.slv.errors import ConnectError
+    from slv_tui.slv.errors import ConnectionFailed
     from slv_tui.slv.model import Batch as B
 
-    answers: list[B | Exception] = [B("7", status="OK"), ConnectError("down")]
+    answers: list[B | Exception] = [B("7", status="OK"), ConnectionFailed("down")]
 
     async def fetch(batch_id: str) -> B:
         answer = answers.pop(0)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from slv_tui.sanitize import clean
+from slv_tui.common.sanitize import clean
 
 
 @pytest.mark.parametrize(

@@ -12,9 +12,9 @@ import pytest
 from keyring.backends import fail
 from support.memkeyring import FileKeyring
 
-from slv_tui import keystore
-from slv_tui.config import Settings
-from slv_tui.credentials import find_secret
+from slv_tui.settings import keystore
+from slv_tui.settings.config import Settings
+from slv_tui.settings.credentials import find_secret
 
 
 @pytest.fixture

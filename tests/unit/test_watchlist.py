@@ -10,10 +10,10 @@ from pathlib import Path
 import filelock
 import pytest
 
-from slv_tui import files
 from slv_tui.slv.ids import InvalidBatchId
-from slv_tui.watch import watchlist as watchlist_module
-from slv_tui.watch.watchlist import WatchEntry, Watchlist, WatchlistError, write_atomic
+from slv_tui.store import files
+from slv_tui.store import watchlist as watchlist_module
+from slv_tui.store.watchlist import WatchEntry, Watchlist, WatchlistError, write_atomic
 
 
 @pytest.fixture(autouse=True, params=["system", "portable"])

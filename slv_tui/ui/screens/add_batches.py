@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static, TextArea
 
-from slv_tui.sanitize import clean
+from slv_tui.common.sanitize import clean
 from slv_tui.slv.ids import split_ids
 from slv_tui.ui.safe_input import SafeInput
 

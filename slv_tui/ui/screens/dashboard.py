@@ -1,8 +1,10 @@
-"""The main screen: header, filter, watchlist table, detail pane and footer, with every key."""
+"""The main screen: runs the poller, draws what it reports (header, filter, table, detail, footer),
+announces finished batches, and declares every key."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import time
 from collections.abc import Callable, Coroutine, Iterable, Sequence
@@ -14,27 +16,52 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.events import Resize
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input
+from textual.worker import Worker, WorkerState
 
-from slv_tui.sanitize import clean
-from slv_tui.slv.model import BatchState
-from slv_tui.ui.format import plural
+from slv_tui.common.sanitize import clean
+from slv_tui.slv.client import SlvClient
+from slv_tui.slv.model import Batch, BatchState
+from slv_tui.store.exports import export_batches
+from slv_tui.store.watchlist import WatchEntry, Watchlist
+from slv_tui.ui.format import STATE_LABELS, plural
+from slv_tui.ui.messages import BatchesPolled
 from slv_tui.ui.rows import BatchRow, RowBuilder
 from slv_tui.ui.safe_input import SafeInput
 from slv_tui.ui.widgets.batch_table import BatchTable
 from slv_tui.ui.widgets.detail_pane import DetailPane
 from slv_tui.ui.widgets.header_bar import HeaderBar
 from slv_tui.watch.poller import Poller
-from slv_tui.watch.snapshot import PollRound, ServerStatus, Snapshot
-from slv_tui.watch.watchlist import WatchEntry, Watchlist
+from slv_tui.watch.snapshot import PollRound, ServerStatus, Snapshot, merged
 
+log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 UNDO_SECONDS = 8.0
 NARROW_BELOW = 100
 VIEW_EVERY = 1.0
 """Seconds between two redraws for poll results: answers arrive one by one and are shown together
 (a batch that finishes and what the operator does are shown at once)."""
+
+FINISH_TOAST: dict[BatchState, tuple[str, SeverityLevel, float]] = {
+    BatchState.SUCCEEDED: ("Batch succeeded", "information", 10),
+    BatchState.COMPLETED_WITH_ERRORS: ("Batch finished with errors", "warning", 60),
+    BatchState.CANCELLED: ("Batch cancelled", "warning", 60),
+    BatchState.FAILED: ("Batch failed", "error", 60),
+}
+"""Title, severity and seconds on screen per final state: trouble stays long enough to be seen."""
+
+
+def finish_text(batch: Batch, label: str) -> str:
+    """The body of a batch-finished toast: which batch, its counts, and the failure reason if any."""
+    name = f"{batch.batch_id} ({clean(label)})" if label else batch.batch_id
+    counts = batch.counts
+    text = f"{name}\n{plural(counts.error, 'error')}, {plural(counts.warning, 'warning')}"
+    reason = batch.error_code_label or batch.message
+    if batch.state is BatchState.FAILED and reason:
+        text += f"\n{clean(reason, max_length=200)}"
+    return text
 
 
 class DashboardScreen(Screen[None]):
@@ -77,8 +104,19 @@ class DashboardScreen(Screen[None]):
         clock: Callable[[], float],
         server_label: str,
         warnings: Sequence[str],
+        *,
+        client: SlvClient,
+        bell: bool = False,
     ) -> None:
         super().__init__(id="dashboard")
+        self.client = client
+        self.ring_bell = bell
+        self.finished: list[tuple[str, BatchState]] = []
+        """Every batch seen finishing, in order (what the toasts announced)."""
+        self.auth_warned = False
+        self._pending_rounds: list[PollRound] = []
+        self._snapshots: tuple[Snapshot, ...] = poller.snapshots()
+        """What the view shows: the snapshots the last poll round carried (or read after a change here)."""
         self.server_label = server_label
         self.warnings = list(warnings)
         self.watchlist = watchlist
@@ -105,12 +143,77 @@ class DashboardScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        """Show what is known now and keep ages ticking."""
+        """Show what is known now, start polling once the first frame is drawn, keep ages ticking."""
         self.header = self.query_one(HeaderBar)
         self.table = self.query_one(BatchTable)
         self.detail = self.query_one(DetailPane)
         self.table.focus()
+        self.poller.on_round = self._on_round
         self.call_after_refresh(self._styled)
+        self.call_after_refresh(self._start_poller)  # the first frame is drawn before any request
+        if self.watchlist.problem:
+            problem = clean(self.watchlist.problem)
+            self.app.notify(problem, title="Watchlist", severity="warning", markup=False)
+
+    # -- polling ----------------------------------------------------------------------------------
+
+    def _on_round(self, poll_round: PollRound) -> None:
+        """The poller's callback (once per fetch): only posts a message (handlers render).
+
+        Fetches that end before the message is handled ride along with it: one redraw for all of them.
+        """
+        self._pending_rounds.append(poll_round)
+        if len(self._pending_rounds) == 1:
+            self.post_message(BatchesPolled(poll_round))
+
+    def _start_poller(self) -> None:
+        self.run_worker(self.poller.run(), name="poller", group="poller", exclusive=True, exit_on_error=False)
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        """Errors go through one door: the poller never takes the app down; it is restarted."""
+        if event.worker.group == "poller" and event.state is WorkerState.ERROR:
+            log.error("poller crashed: %r", event.worker.error)
+            self.app.notify(
+                f"Polling stopped unexpectedly ({type(event.worker.error).__name__}); restarting",
+                severity="error",
+                markup=False,
+            )
+            self.set_timer(2.0, self._start_poller)
+
+    @on(BatchesPolled)
+    def _polled(self, message: BatchesPolled) -> None:
+        """Draw the round, announce finished batches, offer the password on auth trouble."""
+        message.stop()
+        rounds, self._pending_rounds = self._pending_rounds, []
+        poll_round = merged(rounds or [message.round])
+        for snapshot, state in self.apply_round(poll_round):
+            self.finished.append((snapshot.batch_id, state))
+            if snapshot.batch is not None:  # always: finishing is seen in a fetched batch
+                self._announce(snapshot.batch, state)
+        server = poll_round.server
+        what = self.client.settings.credentials.secret_name
+        for header in self.query(HeaderBar):  # none until mounted, or once torn down
+            header.set_auth(self.client.auth_label, what)
+        if server.auth_problem and not self.auth_warned:
+            self.app.notify(
+                f"{clean(server.reason or 'authentication failed')} — press P to enter the {what}",
+                title="Authentication",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
+        self.auth_warned = server.auth_problem
+
+    def _announce(self, batch: Batch, state: BatchState) -> None:
+        """A toast (and the bell when asked for) for a batch seen finishing."""
+        label = next((e.label for e in self.watchlist.entries if e.batch_id == batch.batch_id), "")
+        title, severity, timeout = FINISH_TOAST[state]
+        symbol = STATE_LABELS[state][0]
+        text = finish_text(batch, label)
+        self.app.notify(text, title=f"{symbol} {title}", severity=severity, timeout=timeout, markup=False)
+        if self.ring_bell:
+            self.app.bell()
 
     def on_resize(self, event: Resize) -> None:
         """A narrow footer keeps its room for the keys (ctrl+p is listed in help)."""
@@ -149,6 +252,11 @@ class DashboardScreen(Screen[None]):
                 self.row_builder.finished(update.snapshot.batch_id, poll_round.at)
                 finished.append((update.snapshot, state))
         self._server = poll_round.server
+        # The batches are the ones this screen watches now: a round posted before an add or a remove
+        # that was handled first must neither bring a removed batch back nor hide an added one.
+        fresh = {snap.batch_id: snap for snap in poll_round.snapshots}
+        self._snapshots = tuple(fresh.get(snap.batch_id, snap) for snap in self._snapshots)
+        self.row_builder.observe(self._snapshots)
         if finished or time.monotonic() - self._drawn_at >= VIEW_EVERY:
             self.refresh_view()  # a finish shows at once, with its toast
         else:
@@ -159,8 +267,17 @@ class DashboardScreen(Screen[None]):
         """The rows to show, filtered and sorted (running and cancelling first)."""
         labels = {e.batch_id: e.label for e in self.watchlist.entries}
         return self.row_builder.rows(
-            self.poller.snapshots(), labels, now=now, interval=self.poller.interval, needle=self.filter_text
+            self._snapshots, labels, now=now, interval=self.poller.interval, needle=self.filter_text
         )
+
+    def snapshot(self, batch_id: str) -> Snapshot | None:
+        """The shown snapshot of one batch, None if it is not watched."""
+        return next((s for s in self._snapshots if s.batch_id == batch_id), None)
+
+    def _watched_changed(self) -> None:
+        """This screen changed what the poller watches: show the new set at once."""
+        self._snapshots = self.poller.snapshots()
+        self.row_builder.observe(self._snapshots)
 
     @property
     def drawable(self) -> bool:
@@ -194,14 +311,14 @@ class DashboardScreen(Screen[None]):
 
     def _show_header(self, now: float) -> None:
         down_for = None if self._server.ok is not False else now - self._server.since
-        states = [s.state for s in self.poller.snapshots()]
+        states = [s.state for s in self._snapshots]
         self.header.show(self._server, self.poller.paused, down_for, states)
 
     def _show_detail(self, now: float) -> None:
         if not self.drawable:
             return
         batch_id = self.selected_id
-        snap = None if batch_id is None else self.poller.snapshot(batch_id)
+        snap = None if batch_id is None else self.snapshot(batch_id)
         labels = {e.batch_id: e.label for e in self.watchlist.entries}
         condition = None if snap is None else snap.condition(now, self.poller.interval)
         empty = self._empty_text() if snap is None else None
@@ -295,6 +412,7 @@ class DashboardScreen(Screen[None]):
         added = await self._save(partial(self.watchlist.add, ids, label))
         self._warn_if_unsaved()
         self.poller.watch(added)
+        self._watched_changed()
         skipped = len(ids) - len(added)
         note = f"Added {plural(len(added), 'batch')}"
         if skipped:
@@ -322,6 +440,7 @@ class DashboardScreen(Screen[None]):
         self._warn_if_unsaved()
         self._undo_deadline = self.clock() + UNDO_SECONDS
         self.poller.unwatch([batch_id])
+        self._watched_changed()
         self.app.notify(f"Removed {batch_id} — press u to undo", timeout=UNDO_SECONDS, markup=False)
         self.refresh_view()
         self.refresh_bindings()
@@ -337,6 +456,7 @@ class DashboardScreen(Screen[None]):
         await self._save(partial(self.watchlist.restore, entries))
         self._warn_if_unsaved()
         self.poller.watch((e.batch_id for e in entries), seen_for=self.watchlist.watched_for())
+        self._watched_changed()
         self.app.notify(f"Restored {', '.join(e.batch_id for e in entries)}", markup=False)
         self.refresh_view(select=entries[0].batch_id)
         self.refresh_bindings()
@@ -421,13 +541,16 @@ class DashboardScreen(Screen[None]):
 
     def action_export_all(self) -> None:
         """Write every watched batch as JSON."""
-        self._export([s.batch_id for s in self.poller.snapshots()])
+        self._export([s.batch_id for s in self._snapshots])
 
     def _export(self, ids: Iterable[str]) -> None:
-        from slv_tui.ui.export import export_batches
+        shown = {s.batch_id: s for s in self._snapshots}
+        self.run_worker(self._write_export(list(ids), shown), group="export")
 
+    async def _write_export(self, ids: list[str], shown: dict[str, Snapshot]) -> None:
+        """Write the file in a thread (the folder may be slow); say where it went."""
         try:
-            path = export_batches(list(ids), self.poller.snapshot)
+            path = await asyncio.to_thread(export_batches, ids, shown.get)
         except OSError as exc:
             self.app.notify(clean(f"Export failed: {exc.strerror or exc}"), severity="error", markup=False)
             return

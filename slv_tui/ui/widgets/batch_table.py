@@ -12,12 +12,12 @@ from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.widgets import DataTable
 
-from slv_tui.sanitize import clean
+from slv_tui.common.sanitize import clean
 from slv_tui.slv.model import BatchState
 from slv_tui.ui.format import ago, duration, since, state_label
+from slv_tui.ui.progress_bar import progress_bar
 from slv_tui.ui.rows import BatchRow
 from slv_tui.ui.styles import component_style
-from slv_tui.ui.widgets.progress import progress_bar
 from slv_tui.watch.snapshot import Condition
 
 

@@ -9,12 +9,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import DescendantBlur, DescendantFocus
 from textual.widgets import Static
 
-from slv_tui.sanitize import clean
+from slv_tui.common.sanitize import clean
 from slv_tui.slv.model import Batch, BatchState
 from slv_tui.ui.format import age, state_label
+from slv_tui.ui.progress_bar import progress_bar
 from slv_tui.ui.styles import component_style
 from slv_tui.ui.widgets.batch_table import STATE_CLASS, STATE_CSS
-from slv_tui.ui.widgets.progress import progress_bar
 from slv_tui.ui.widgets.step_tree import StepTree
 from slv_tui.watch.snapshot import Condition, Snapshot
 

@@ -12,7 +12,7 @@ from textual import on
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from slv_tui.sanitize import clean
+from slv_tui.common.sanitize import clean
 from slv_tui.slv.model import Batch, Severity, Step
 from slv_tui.ui.styles import component_style
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from slv_tui.headless import EXIT_FETCH, EXIT_OK, Output
-from slv_tui.logs import redact
-from slv_tui.sanitize import clean
+from slv_tui.commands.output import EXIT_FETCH, EXIT_OK, Output
+from slv_tui.common.logs import redact
+from slv_tui.common.sanitize import clean
 from slv_tui.slv import errors
 from slv_tui.slv.auth import MODE_LABELS, user_name
 from slv_tui.slv.client import SlvClient
@@ -79,9 +79,9 @@ def _advice(exc: errors.SlvError, finding: Finding, secret_name: str) -> str:
         if "does not speak TLS" in exc.detail:
             return "this port speaks plain http: use an http:// URL (or the server's https port)"
         return "set the profile's ca_bundle to the CA that signed the server's certificate (or --insecure)"
-    if isinstance(exc, errors.TimeoutError):
+    if isinstance(exc, errors.RequestTimeout):
         return "the server did not answer in time: check the network or raise --timeout"
-    if isinstance(exc, errors.ConnectError):
+    if isinstance(exc, errors.ConnectionFailed):
         return "check the URL (host and port) and that the server is running and reachable from here"
     if isinstance(exc, errors.AuthError):
         if "bearer" in exc.detail:

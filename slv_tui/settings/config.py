@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from slv_tui.files import UnsafeFileError, read_regular
 from slv_tui.slv.modes import AUTH_CHOICES, AuthChoice
+from slv_tui.store.files import UnsafeFileError, read_regular
 
 DEFAULT_PROFILE = "default"
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -144,7 +144,7 @@ def resolve(overrides: Overrides, config_path: Path | None, env: Mapping[str, st
     explicit = config_path is not None or env_config is not None
     path = config_path or (Path(env_config).expanduser() if env_config else None)
     if path is None:
-        from slv_tui.paths import default_config_file
+        from slv_tui.common.paths import default_config_file
 
         path = default_config_file()
     data = read_config(path, required=explicit)

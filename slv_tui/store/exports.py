@@ -7,11 +7,11 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from slv_tui import paths
-from slv_tui.files import private_dir, write_atomic
+from slv_tui.common import paths
 from slv_tui.slv.errors import SlvError
 from slv_tui.slv.model import Batch
 from slv_tui.slv.report import write_json_array
+from slv_tui.store.files import private_dir, write_atomic
 from slv_tui.watch.snapshot import Snapshot
 
 

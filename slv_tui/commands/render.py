@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from slv_tui.sanitize import clean
+from slv_tui.common.sanitize import clean
 from slv_tui.slv.errors import SlvError
 from slv_tui.slv.model import Batch, BatchState
 

@@ -10,10 +10,10 @@ import subprocess
 import sys
 from collections.abc import Mapping
 
-from slv_tui import keystore
-from slv_tui.config import ConfigError, Settings
-from slv_tui.logs import redact, register_secret
-from slv_tui.sanitize import clean
+from slv_tui.common.logs import redact, register_secret
+from slv_tui.common.sanitize import clean
+from slv_tui.settings import keystore
+from slv_tui.settings.config import ConfigError, Settings
 from slv_tui.slv.auth import Secret
 
 COMMAND_TIMEOUT = 30.0

@@ -9,11 +9,11 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from slv_tui import keystore
-from slv_tui.config import Settings
-from slv_tui.credentials import ask
-from slv_tui.headless import EXIT_OK, EXIT_USAGE
-from slv_tui.logs import register_secret
+from slv_tui.commands.output import EXIT_OK, EXIT_USAGE
+from slv_tui.common.logs import register_secret
+from slv_tui.settings import keystore
+from slv_tui.settings.config import Settings
+from slv_tui.settings.credentials import ask
 
 MAX_SECRET = 64 * 1024
 

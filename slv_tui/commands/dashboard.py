@@ -1,4 +1,4 @@
-"""Wire the core to the Textual app: watchlist, client and poller in; and the demo's simulator."""
+"""The dashboard launcher: load the watchlist, build the app through `make_app`, run it; and the demo."""
 
 from __future__ import annotations
 
@@ -6,14 +6,13 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from slv_tui import paths
-from slv_tui.config import Settings
-from slv_tui.logs import setup_logging
-from slv_tui.sanitize import clean
+from slv_tui.common import paths
+from slv_tui.common.logs import setup_logging
+from slv_tui.common.sanitize import clean
+from slv_tui.settings.config import Settings
 from slv_tui.slv.auth import Credentials, Secret
 from slv_tui.slv.client import ClientSettings, SlvClient
-from slv_tui.watch.poller import Poller
-from slv_tui.watch.watchlist import Watchlist, WatchlistError
+from slv_tui.store.watchlist import Watchlist, WatchlistError
 
 DEMO_PROFILE = "demo"
 DEMO_SESSION_REQUESTS = 200
@@ -47,15 +46,12 @@ def launch(
     except WatchlistError as exc:
         print(clean(f"slv-tui: error: {exc}"), file=sys.stderr)
         return 2
-    client = client or SlvClient(client_settings)
-    poller = Poller(client.get_batch, interval=settings.interval, concurrency=settings.concurrency)
-    poller.watch(watchlist.ids(), seen_for=watchlist.watched_for())
     app = make_app(
-        client=client,
-        watchlist=watchlist,
-        poller=poller,
+        client or SlvClient(client_settings),
+        watchlist,
         server_label=label or server_label(settings.profile, client_settings.url),
-        warnings=client_settings.warnings(),
+        interval=settings.interval,
+        concurrency=settings.concurrency,
         bell=settings.bell,
     )
     app.run()

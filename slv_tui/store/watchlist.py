@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from slv_tui.files import UnsafeFileError, WorldWritableError, locked, private_dir, read_regular
-from slv_tui.files import write_atomic as write_atomic  # re-exported: the UI state file uses it too
 from slv_tui.slv.ids import validate_id
+from slv_tui.store.files import UnsafeFileError, WorldWritableError, locked, private_dir, read_regular
+from slv_tui.store.files import write_atomic as write_atomic  # re-exported: the UI state file uses it too
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = 1

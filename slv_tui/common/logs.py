@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from urllib.parse import quote, quote_plus, unquote
 
-from slv_tui.files import PrivateRotatingFileHandler, private_dir
+from slv_tui.store.files import PrivateRotatingFileHandler, private_dir
 
 REDACTED = "********"
 MAX_BYTES = 5 * 1024 * 1024

@@ -1,0 +1,1 @@
+"""Headless commands (status, follow, check, login, ...) and the dashboard launcher."""

@@ -1,0 +1,107 @@
+"""The `follow` command: poll until every batch has finished, printing each change."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Sequence
+
+from slv_tui.commands.output import EXIT_FETCH, Output, exit_code
+from slv_tui.commands.render import render_line
+from slv_tui.slv.client import SlvClient
+from slv_tui.slv.errors import AuthError, SlvError
+from slv_tui.slv.report import batch_json, dumps
+from slv_tui.watch.poller import Poller
+from slv_tui.watch.snapshot import PollRound, Snapshot
+
+AMBIGUOUS_AUTH_RETRIES = 3
+"""How many HTML answers in a row `follow` retries once the same login has worked in this run."""
+
+
+async def run_follow(client: SlvClient, batch_ids: Sequence[str], output: Output, interval: float) -> int:
+    """Poll until every batch has finished, printing each change; auth failures end at once with 3.
+
+    One exception: an HTML page instead of JSON is only a *probable* login problem (design: "a
+    response that is not JSON must be treated as a probable authentication/session problem"). Once
+    the same login has fetched a batch in this run, a few such pages in a row are retried like any
+    transient fault (a proxy or load balancer page); a refusal (401/403, login refused) still ends
+    the run at once.
+    """
+    printed: dict[str, str] = {}
+    fatal: list[Snapshot] = []
+    html_streak: dict[str, int] = {}
+    login_worked = False
+
+    done = asyncio.Event()
+    failure: list[BaseException] = []
+
+    def on_round(poll_round: PollRound) -> None:
+        try:
+            apply(poll_round)
+        except Exception as exc:  # e.g. stdout closed: ends the run, raised below
+            failure.append(exc)
+        if failure or fatal or poller.all_final:
+            done.set()
+
+    def apply(poll_round: PollRound) -> None:
+        nonlocal login_worked
+        login_worked = login_worked or any(u.snapshot.error is None for u in poll_round.updates)
+        for update in poll_round.updates:
+            snap = update.snapshot
+            if snap.error is None:
+                html_streak.pop(snap.batch_id, None)
+                _print_if_changed(snap, printed, output)
+                continue
+            if _is_html_answer(snap.error) and login_worked:
+                html_streak[snap.batch_id] = html_streak.get(snap.batch_id, 0) + 1
+                retry = html_streak[snap.batch_id] <= AMBIGUOUS_AUTH_RETRIES
+            else:
+                retry = snap.error.transient
+            if not retry:
+                fatal.append(snap)
+                continue
+            due = poller.next_attempt(snap.batch_id)
+            wait = "" if due is None else f" in {max(0.0, due - poller.clock()):.1f} s"
+            output.note(f"slv-tui: {snap.batch_id}: {snap.error}; retrying{wait}")
+
+    poller = Poller(
+        client.get_batch, interval=interval, on_round=on_round, concurrency=client.settings.concurrency
+    )
+    poller.watch(batch_ids)
+    polling = asyncio.create_task(poller.run())  # each answer is printed as soon as it arrives
+    try:
+        await done.wait()
+    finally:
+        polling.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await polling
+    if failure:
+        raise failure[0]
+    for snap in fatal:
+        if output.json:
+            output.write(dumps(batch_json(snap.batch_id, None, snap.error)) + "\n")
+        output.note(f"slv-tui: {snap.batch_id}: {snap.error}")
+    if fatal:
+        return EXIT_FETCH
+    return exit_code([(s.batch, s.error) for s in poller.snapshots()])
+
+
+def _is_html_answer(error: SlvError) -> bool:
+    """An AuthError only because the answer was an HTML page (not a 401/403 or a refused login)."""
+    return isinstance(error, AuthError) and error.probable
+
+
+def _print_if_changed(snap: Snapshot, printed: dict[str, str], output: Output) -> None:
+    if snap.batch is None:
+        return
+    obj = batch_json(snap.batch_id, snap.batch)
+    key = dumps(obj)
+    if printed.get(snap.batch_id) == key:
+        return
+    printed[snap.batch_id] = key
+    if output.json:
+        output.write(key + "\n")
+    else:
+        stamp = time.strftime("%H:%M:%S")
+        output.write(f"{stamp} {render_line(snap.batch_id, snap.batch, color=output.color)}\n")

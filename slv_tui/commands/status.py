@@ -1,0 +1,33 @@
+"""The `status` command: fetch each batch once, print a table or a JSON array."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from slv_tui.commands.output import Output, exit_code
+from slv_tui.commands.render import render_table
+from slv_tui.slv.client import SlvClient
+from slv_tui.slv.decode import gc_paused
+from slv_tui.slv.errors import SlvError
+from slv_tui.slv.model import Batch
+from slv_tui.slv.report import write_json_array
+
+
+async def run_status(client: SlvClient, batch_ids: Sequence[str], output: Output) -> int:
+    """Fetch each batch once (concurrently) and print a table or a JSON array in the order given."""
+
+    async def one(batch_id: str) -> tuple[Batch | None, SlvError | None]:
+        try:
+            return await client.get_batch(batch_id), None
+        except SlvError as exc:
+            return None, exc
+
+    results = await asyncio.gather(*(one(b) for b in batch_ids))
+    if output.json:
+        items = [(b, batch, err) for b, (batch, err) in zip(batch_ids, results, strict=True)]
+        with gc_paused():
+            write_json_array(output.write, items)
+    else:
+        output.write(render_table(list(zip(batch_ids, results, strict=True)), color=output.color))
+    return exit_code(results)

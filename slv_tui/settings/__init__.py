@@ -1,0 +1,1 @@
+"""App settings and secret sources: the config file, credentials, the keystore."""
