@@ -1,0 +1,1 @@
+"""The headless commands and the dashboard launcher, one module each."""

@@ -1,0 +1,1 @@
+"""Every file the app writes: atomic, private, never on the event loop."""
