@@ -57,6 +57,8 @@ def launch(
         server_label=label or server_label(settings.profile, client_settings.url),
         warnings=client_settings.warnings(),
         bell=settings.bell,
+        read_only=settings.read_only,
+        profile=settings.profile,
     )
     app.run()
     return int(app.return_code or 0)

@@ -11,7 +11,7 @@ from slv_tui.headless import EXIT_BAD_BATCH, EXIT_FETCH, EXIT_OK, EXIT_USAGE, Ou
 from slv_tui.human import render_line
 from slv_tui.sanitize import clean
 from slv_tui.slv.client import SlvClient
-from slv_tui.slv.commission import CommissionRequest
+from slv_tui.slv.commission import CommissionRequest, start_commission
 from slv_tui.slv.errors import AuthError, ConnectError, ServerError, SlvError, TimeoutError, TlsError
 from slv_tui.slv.report import batch_json, dumps
 from slv_tui.watch.watchlist import Watchlist, WatchlistError
@@ -87,7 +87,7 @@ async def run_commission(
     if not confirm(target, request, yes=yes, ask=ask, output=output):
         return EXIT_USAGE
     try:
-        batch = await client.post_batch(request.path, request.form())
+        batch = await start_commission(client, request)
     except ServerError as exc:
         output.note(clean(f"slv-tui: the server refused: {exc.detail}"))
         return EXIT_BAD_BATCH

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from slv_tui.sanitize import clean
+from slv_tui.slv.client import SlvClient
+from slv_tui.slv.model import Batch
 
 CONTROLLER_PATH = "/api/controllermanagement/commissionControllerAsync"
 DEVICES_PATH = "/api/controllermanagement/commissionControllerDevicesListAsync"
@@ -55,6 +57,16 @@ class CommissionRequest:
             return [f"{len(self.devices)} device(s): {', '.join(self.devices[:5])}{more}"]
         return [label for bit, label in PARTS.values() if self.flags & bit]
 
+    def sent(self) -> list[tuple[str, str]]:
+        """Exactly what is posted, field by field, for a confirmation (values sanitized)."""
+        rows = [("POST", self.path), ("controllerStrId", clean(self.controller))]
+        if self.devices:
+            shown = ", ".join(clean(d) for d in self.devices[:20]) + (" …" if len(self.devices) > 20 else "")
+            rows.append(("idOnController", f"{len(self.devices)} device(s): {shown}"))
+        else:
+            rows.append(("flags", f"{self.flags} = {' + '.join(self.parts())}"))
+        return rows
+
     def describe(self) -> str:
         """One line: what is sent (endpoint, controller, parts); every value sanitized."""
         what = "; ".join(self.parts())
@@ -102,3 +114,8 @@ def make_request(
     if len(unique) > MAX_DEVICES:
         raise CommissionError(f"too many devices ({len(unique):,}, at most {MAX_DEVICES:,})")
     return CommissionRequest(controller, flags, tuple(unique))
+
+
+async def start_commission(client: SlvClient, request: CommissionRequest) -> Batch:
+    """Send the request; the new batch, or ServerError (the refusal, with its label), or another SlvError."""
+    return await client.post_batch(request.path, request.form())

@@ -25,6 +25,7 @@ from slv_tui.slv.client import SlvClient
 from slv_tui.slv.model import Batch, BatchState
 from slv_tui.ui.format import STATE_LABELS, plural
 from slv_tui.ui.messages import BatchesPolled
+from slv_tui.ui.screens.commission import CommissioningDashboard
 from slv_tui.ui.screens.dashboard import DashboardScreen
 from slv_tui.ui.screens.help import HelpScreen, help_rows
 from slv_tui.ui.screens.password import PasswordScreen
@@ -79,6 +80,8 @@ class SlvApp(App[None]):
         bell: bool = False,
         clock: Callable[[], float] | None = None,
         state_file: Path | None = None,
+        read_only: bool = False,
+        profile: str = "default",
     ) -> None:
         super().__init__()
         self.client = client
@@ -89,7 +92,15 @@ class SlvApp(App[None]):
         self.state_file = state_file or paths.ui_state_file()
         self.finished: list[tuple[str, BatchState]] = []
         """Every batch seen finishing, in order (what the toasts announced)."""
-        self.dashboard = DashboardScreen(watchlist, poller, self.clock, server_label, warnings)
+        self.read_only = read_only
+        """Nothing that changes the server is offered: no commissioning key at all."""
+        url = client.settings.base_url
+        if read_only:
+            self.dashboard = DashboardScreen(watchlist, poller, self.clock, server_label, warnings, url)
+        else:
+            self.dashboard = CommissioningDashboard(
+                watchlist, poller, self.clock, server_label, warnings, url, client=client, profile=profile
+            )
         self._saved_theme = self._load_theme()
         self._auth_warned = False
         self._pending_rounds: list[PollRound] = []
@@ -188,6 +199,7 @@ class SlvApp(App[None]):
         layers: list[tuple[Iterable[object], Widget | App[None]]] = [
             (BatchTable.BINDINGS, self.dashboard.table),
             (DashboardScreen.BINDINGS, self.dashboard),
+            ([] if self.read_only else CommissioningDashboard.BINDINGS, self.dashboard),
             (self.BINDINGS, self),
         ]
         return [(b, node) for bindings, node in layers for b in bindings if isinstance(b, Binding)]
