@@ -29,6 +29,7 @@ def build(
     server_label: str | None = None,
     warnings: list[str] | None = None,
     auth: str = "basic",
+    read_only: bool = False,
 ) -> Stack:
     """Client + watchlist (in `folder`) + poller + app, exactly as the cli wires them."""
     settings = ClientSettings(url, Credentials("admin", Secret(password), auth))  # type: ignore[arg-type]
@@ -47,5 +48,6 @@ def build(
         warnings=warnings or [],
         clock=clock,
         state_file=folder / "ui-state.json",
+        read_only=read_only,
     )
     return Stack(app, client, watchlist, poller)
