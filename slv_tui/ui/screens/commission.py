@@ -145,8 +145,10 @@ class CommissioningDashboard(DashboardScreen):
     """The dashboard with the commissioning key (every mode but read-only)."""
 
     BINDINGS = [
-        Binding("n", "commission", "Commission", tooltip="Start commissioning a controller or its devices",
-                id="commission"),
+        Binding(
+            "n", "commission", "Commission", show=False,
+            tooltip="Start commissioning a controller or its devices", id="commission",
+        ),
     ]  # fmt: skip
 
     def __init__(self, *args: Any, client: SlvClient, profile: str, **kwargs: Any) -> None:
