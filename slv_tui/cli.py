@@ -119,7 +119,7 @@ def build_parsers() -> dict[str, argparse.ArgumentParser]:
         prog="slv-tui",
         parents=[common],
         description="Watch Streetlight.Vision batches"
-        " (modes: dashboard, status, follow, check, login, logout, sim, paths).",
+        " (modes: dashboard, status, follow, check, login, logout, commission, report, sim, paths).",
         epilog="Run 'slv-tui check' first against a new server; 'slv-tui status --help',"
         " 'slv-tui follow --help' for the script commands.",
     )
