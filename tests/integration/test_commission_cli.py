@@ -55,9 +55,10 @@ def test_yes_starts_prints_and_adds_the_batch_to_the_watchlist(cli: Cli) -> None
 def test_device_list_variant_with_json(cli: Cli) -> None:
     with ThreadedSim(scenario="static") as sim:
         done = cli.run("commission", "--url", sim.url, "CTRL-7", "--device", "Lamp-1", "--device", "Lamp-2",
-                       "--yes", "--json", SLV_PASSWORD="admin")  # fmt: skip
+                       "--yes", "--json", extra=["-X", "importtime"], SLV_PASSWORD="admin")  # fmt: skip
         posted = commissions(sim)
     assert done.returncode == 0, done.stderr
+    assert "slv_tui.commands.commission" in done.stderr and "textual" not in done.stderr
     obj = json.loads(done.stdout)
     assert obj["state"] == "running" and obj["error"] is None and obj["login"] == "admin"
     assert obj["batchId"].isdigit() and obj["batchId"] in watched(cli)
@@ -159,8 +160,11 @@ def test_follow_follows_the_new_batch_to_the_end(cli: Cli) -> None:
 
 def test_report_on_stdout_one_after_another(cli: Cli) -> None:
     with ThreadedSim(scenario="static") as sim:
-        done = cli.run("report", "--url", sim.url, ERRORS, OK, SLV_PASSWORD="admin")
+        done = cli.run(
+            "report", "--url", sim.url, ERRORS, OK, extra=["-X", "importtime"], SLV_PASSWORD="admin"
+        )
     assert done.returncode == 0, done.stderr
+    assert "slv_tui.commands.report" in done.stderr and "textual" not in done.stderr
     first, second = done.stdout.split(f"# SLV batch {OK}")
     assert first.startswith(f"# SLV batch {ERRORS}")
     assert "| State | completed_with_errors |" in first and "| Started by | admin |" in first
@@ -201,3 +205,54 @@ def test_hostile_server_text_stays_inert_in_the_report(cli: Cli, tmp_path: Path)
     assert line.startswith(r"- **error** (ERROR): Lamp-0311 @ controller " + inert), line
     for row in (x for x in out.splitlines() if x.startswith("|")):
         assert row.replace("\\|", "").count("|") in (3, 7), row  # no cell was split by server text
+
+
+def _on_a_terminal(cli: Cli, sim: ThreadedSim, answer: bytes, *args: str) -> tuple[int, str, str]:
+    """Run `commission` with stdin and stderr on a pseudo-terminal, answer the question, return
+    (exit code, stdout, everything the terminal showed)."""
+    pty = pytest.importorskip("pty")  # POSIX only
+    import os
+    import subprocess
+    import sys
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "slv_tui.cli", "commission", "--url", sim.url, *args],
+        env={**cli.env, "SLV_PASSWORD": "admin"}, stdin=slave, stderr=slave, stdout=subprocess.PIPE,
+        text=False,
+    )  # fmt: skip
+    os.close(slave)
+    shown = b""
+    try:
+        while b"[y/N]" not in shown:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: the process ended without asking
+                chunk = b""
+            assert chunk, (proc.wait(timeout=30), shown)
+            shown += chunk
+        assert commissions(sim) == []  # nothing is sent before the answer
+        os.write(master, answer)
+        out, _ = proc.communicate(timeout=30)
+        try:
+            while chunk := os.read(master, 4096):
+                shown += chunk
+        except OSError:  # the terminal closed with the process
+            pass
+    finally:
+        proc.kill()
+        os.close(master)
+    return proc.returncode, out.decode(), shown.decode(errors="replace")
+
+
+@pytest.mark.parametrize(("answer", "code"), [(b"y\n", 0), (b"\n", 2), (b"no\n", 2)])
+def test_the_question_on_a_terminal(cli: Cli, answer: bytes, code: int) -> None:
+    with ThreadedSim(scenario="static") as sim:
+        rc, out, shown = _on_a_terminal(cli, sim, answer, "CTRL-7", "--what", "devices")
+        posted = commissions(sim)
+    assert rc == code, shown
+    question = shown.split("[y/N]")[0]
+    assert "start commissionControllerAsync controller 'CTRL-7' (flags=4: OLCs / devices)" in question
+    assert f"on {sim.url} as admin (profile default)?" in question
+    assert posted == ([("POST", COMMISSION)] if code == 0 else [])
+    assert out.startswith("started ") if code == 0 else out == ""
