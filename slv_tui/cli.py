@@ -447,7 +447,8 @@ def _dashboard(settings: Settings, client_settings: ClientSettings, ids: list[st
 def _dashboard_demo(args: argparse.Namespace, ids: list[str]) -> int:
     from slv_tui.dashboard import launch_demo
 
-    return int(launch_demo(ids, interval=_floored(args.interval or 1.0), debug=args.debug))
+    interval = _floored(args.interval or 1.0)
+    return int(launch_demo(ids, interval=interval, debug=args.debug, read_only=args.read_only))
 
 
 if __name__ == "__main__":  # pragma: no cover
