@@ -20,6 +20,8 @@ PARTS: dict[str, tuple[int, str]] = {
 ALL_FLAGS = 7
 MAX_ID_CHARS = 200
 MAX_DEVICES = 10_000
+SHOWN_DEVICES = 1_000
+"""A confirmation lists this many device IDs (and how many more); the count is always exact."""
 
 
 class CommissionError(ValueError):
@@ -61,8 +63,10 @@ class CommissionRequest:
         """Exactly what is posted, field by field, for a confirmation (values sanitized)."""
         rows = [("POST", self.path), ("controllerStrId", clean(self.controller))]
         if self.devices:
-            shown = ", ".join(clean(d) for d in self.devices[:20]) + (" …" if len(self.devices) > 20 else "")
-            rows.append(("idOnController", f"{len(self.devices)} device(s): {shown}"))
+            shown = ", ".join(self.devices[:SHOWN_DEVICES])
+            more = len(self.devices) - SHOWN_DEVICES
+            tail = f" … and {more} more" if more > 0 else ""
+            rows.append(("idOnController", f"{len(self.devices)} device(s): {shown}{tail}"))
         else:
             rows.append(("flags", f"{self.flags} = {' + '.join(self.parts())}"))
         return rows

@@ -18,7 +18,7 @@ from textual.widgets import Button, Checkbox, Label, Static, TextArea
 from slv_tui.sanitize import clean
 from slv_tui.slv.client import SlvClient
 from slv_tui.slv.commission import PARTS, CommissionError, CommissionRequest, make_request, start_commission
-from slv_tui.slv.errors import ServerError, SlvError
+from slv_tui.slv.errors import AuthError, ServerError, SlvError, TlsError
 from slv_tui.ui.safe_input import SafeInput
 from slv_tui.ui.screens.dashboard import DashboardScreen
 
@@ -111,7 +111,7 @@ class ConfirmCommissionScreen(ModalScreen[bool]):
             *self.request.sent(),
         ]:
             rows.append(f"{name}: ", style="bold")
-            rows.append(f"{clean(value, max_length=2_000)}\n")
+            rows.append(f"{clean(value, max_length=50_000)}\n")
         with Vertical(classes="dialog", id="confirm-dialog"):
             yield Label("Start this commissioning?", classes="dialog-title")
             yield Static(rows, id="confirm-what")
@@ -178,7 +178,10 @@ class CommissioningDashboard(DashboardScreen):
             self.app.notify(clean(exc.detail), title="The server refused", severity="error", timeout=30,
                             markup=False)  # fmt: skip
             return
-        except SlvError as exc:
+        except (TlsError, AuthError) as exc:  # refused before the request was read
+            self.app.notify(clean(str(exc)), title="Not started", severity="error", timeout=30, markup=False)
+            return
+        except SlvError as exc:  # a cut connection, a timeout, an unreadable answer: it may exist anyway
             self.app.notify(clean(f"{exc} — it may have started: check the SLV web UI"),
                             title="Commissioning not confirmed", severity="error", timeout=30,
                             markup=False)  # fmt: skip
