@@ -12,7 +12,7 @@ from slv_tui.human import render_line
 from slv_tui.sanitize import clean
 from slv_tui.slv.client import SlvClient
 from slv_tui.slv.commission import CommissionRequest, start_commission
-from slv_tui.slv.errors import AuthError, ConnectError, ServerError, SlvError, TlsError
+from slv_tui.slv.errors import AuthError, ServerError, SlvError, TlsError
 from slv_tui.slv.report import batch_json, dumps
 from slv_tui.watch.watchlist import Watchlist, WatchlistError
 
@@ -91,10 +91,10 @@ async def run_commission(
     except ServerError as exc:
         output.note(clean(f"slv-tui: the server refused: {exc.detail}"))
         return EXIT_BAD_BATCH
-    except (ConnectError, TlsError, AuthError) as exc:  # nothing reached the commissioning
+    except (TlsError, AuthError) as exc:  # refused before the request was read
         output.note(clean(f"slv-tui: error: {exc}"))
         return EXIT_FETCH
-    except SlvError as exc:  # a timeout or an unreadable answer: the run may exist anyway
+    except SlvError as exc:  # a cut connection, a timeout, an unreadable answer: the run may exist
         output.note(clean(f"slv-tui: error: {exc} (it may have started: check the SLV web UI)"))
         return EXIT_FETCH
     batch_id = batch.batch_id
