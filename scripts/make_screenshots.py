@@ -16,6 +16,7 @@ from slv_tui.slv.auth import Credentials, Secret
 from slv_tui.slv.client import ClientSettings, SlvClient
 from slv_tui.store.watchlist import Watchlist
 from slv_tui.ui.app import SlvApp, make_app
+from slv_tui.ui.screens.commission import CommissionScreen, ConfirmCommissionScreen
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
 SIZE = (160, 45)
@@ -62,7 +63,7 @@ def build(sim: ThreadedSim, folder: Path, clock: FrozenClock) -> SlvApp:
 
 
 async def shoot() -> None:
-    """Drive the app through the four views and save each."""
+    """Drive the app through its views (and the commissioning dialog) and save each."""
     OUT.mkdir(exist_ok=True)
     sim = ThreadedSim(scenario="static")
     sim.start()
@@ -89,6 +90,17 @@ async def shoot() -> None:
             await pilot.pause(0.3)
             app.save_screenshot("help.svg", str(OUT))
             await pilot.press("escape")
+            await pilot.press("n")
+            await until(pilot, lambda: isinstance(app.screen, CommissionScreen))
+            await pilot.press(*"CTRL-PARIS-07")
+            await pilot.pause(0.3)
+            app.save_screenshot("commission.svg", str(OUT))
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmCommissionScreen))
+            await pilot.pause(0.3)
+            app.save_screenshot("commission-confirm.svg", str(OUT))
+            await pilot.press("escape")  # not confirmed: nothing is sent
+            await until(pilot, lambda: app.screen is app.dashboard)
             table.focus()
             table.move_cursor(row=table.get_row_index(RUNNING))
             sim.stop()

@@ -27,10 +27,11 @@ from slv_tui.settings.credentials import find_secret
 from slv_tui.settings.keystore import Kind
 from slv_tui.slv.auth import Credentials, Secret
 from slv_tui.slv.client import ClientSettings, SlvClient
+from slv_tui.slv.commission import CommissionRequest
 from slv_tui.slv.ids import InvalidBatchId, validate_id
 from slv_tui.slv.modes import AUTH_CHOICES, AUTH_MODES, AuthChoice
 
-SUBCOMMANDS = ("status", "follow", "check", "login", "logout", "sim", "paths")
+SUBCOMMANDS = ("status", "follow", "check", "login", "logout", "commission", "report", "sim", "paths")
 _VALUE_OPTIONS = {
     "--url", "--user", "--auth", "--profile", "--config", "--timeout", "--interval", "--log-level",
 }  # fmt: skip
@@ -106,6 +107,9 @@ def _connection_options() -> argparse.ArgumentParser:
         help=f"seconds between polls while running (default 2, floor {MIN_INTERVAL:g})",
     )
     group.add_argument("--insecure", action="store_true", help="skip TLS certificate verification (unsafe)")
+    group.add_argument(
+        "--read-only", action="store_true", help="offer and accept nothing that changes the server"
+    )
     group.add_argument("--log-level", choices=LOG_LEVELS, help="log file verbosity (default info)")
     group.add_argument("--debug", action="store_true", help="log response bodies too")
     return common
@@ -118,7 +122,7 @@ def build_parsers() -> dict[str, argparse.ArgumentParser]:
         prog="slv-tui",
         parents=[common],
         description="Watch Streetlight.Vision batches"
-        " (modes: dashboard, status, follow, check, login, logout, sim, paths).",
+        " (modes: dashboard, status, follow, check, login, logout, commission, report, sim, paths).",
         epilog="Run 'slv-tui check' first against a new server; 'slv-tui status --help',"
         " 'slv-tui follow --help' for the script commands.",
     )
@@ -153,6 +157,39 @@ def build_parsers() -> dict[str, argparse.ArgumentParser]:
     login.add_argument("--token", action="store_true", help="keep a bearer token, not a password")
     login.add_argument("--stdin", action="store_true", help="read it from the first line of stdin")
     parsers["login"] = login
+    commission = _Parser(
+        prog="slv-tui commission",
+        parents=[common],
+        description="start commissioning a controller (or some of its devices), after a confirmation;"
+        " the new batch joins the watchlist (exit 0 started, 1 refused by the server, 2 usage,"
+        " read-only or not confirmed, 3 not reached or not logged in)",
+    )
+    commission.add_argument("controller", metavar="CONTROLLER_ID")
+    commission.add_argument(
+        "--what",
+        default="config,schedules,devices",
+        help="parts to commission, comma-separated: config (Controller configuration), schedules"
+        " (Schedulers), devices (OLCs / devices); default all three",
+    )
+    commission.add_argument(
+        "--device", action="append", default=[], metavar="ID",
+        help="commission only this device (idOnController; repeatable): the device-list variant",
+    )  # fmt: skip
+    commission.add_argument(
+        "--yes", action="store_true", help="start without asking (needed without a terminal)"
+    )
+    commission.add_argument("--follow", action="store_true", help="then follow the batch like 'follow'")
+    commission.add_argument("--json", action="store_true", help="machine-readable output")
+    parsers["commission"] = commission
+    report = _Parser(
+        prog="slv-tui report",
+        parents=[common],
+        description="write a Markdown report of each batch: header, steps with counts, every warning"
+        " and error (exit 0, 3 when a batch could not be fetched)",
+    )
+    report.add_argument("--output", type=Path, metavar="FILE", help="write to FILE (atomically), not stdout")
+    report.add_argument("batch_ids", nargs="+", metavar="BATCH_ID")
+    parsers["report"] = report
     parsers["logout"] = _Parser(
         prog="slv-tui logout",
         parents=[common],
@@ -223,6 +260,7 @@ def _main(argv: Sequence[str]) -> int:
         if mode == "dashboard" and args.demo:
             return _dashboard_demo(args, ids)
         settings = resolve(_overrides(args), args.config)
+        request = _commission_request(args, settings) if mode == "commission" else None
         settings = replace(settings, interval=_floored(settings.interval))
         setup_logging(paths.log_file(), settings.log_level, debug=args.debug)
         auth = _auth_mode(settings)
@@ -251,7 +289,7 @@ def _main(argv: Sequence[str]) -> int:
                 print(clean(f"slv-tui: warning: {warning}"), file=sys.stderr)
         if mode == "dashboard":
             return _dashboard(settings, client_settings, ids)
-        output = Output(json=args.json, color=_use_color())
+        output = Output(json=getattr(args, "json", False), color=_use_color())
         client = _new_client(client_settings)
         if mode == "check":
             from slv_tui.commands.check import run_check
@@ -259,6 +297,12 @@ def _main(argv: Sequence[str]) -> int:
             return run(_closing(client, run_check(client, settings.profile, output, settings.auth)))
         if mode == "status":
             return run(_closing(client, run_status(client, ids, output)))
+        if request is not None:
+            return _commission(args, settings, client, request, output)
+        if mode == "report":
+            from slv_tui.commands.report import run_report
+
+            return run(_closing(client, run_report(client, ids, output, output_file=args.output)))
         return run(_closing(client, run_follow(client, ids, output, settings.interval)))
     except (InvalidBatchId, ConfigError, UsageError) as exc:
         print(clean(f"slv-tui: error: {exc}"), file=sys.stderr)  # paths and config values are data
@@ -275,8 +319,38 @@ async def _closing(client: SlvClient, command: Coroutine[Any, Any, int]) -> int:
 def _overrides(args: argparse.Namespace) -> Overrides:
     return Overrides(
         url=args.url, username=args.user, auth=args.auth, profile=args.profile, timeout=args.timeout,
-        interval=args.interval, insecure=args.insecure, log_level=args.log_level,
+        interval=args.interval, insecure=args.insecure, log_level=args.log_level, read_only=args.read_only,
     )  # fmt: skip
+
+
+def _commission_request(args: argparse.Namespace, settings: Settings) -> CommissionRequest:
+    """The checked request of `commission`; read-only or a bad argument is a UsageError (nothing sent)."""
+    from slv_tui.slv.commission import CommissionError, flags_of, make_request
+
+    if settings.read_only:
+        raise UsageError(f"read-only (profile {settings.profile!r} or --read-only): nothing is started")
+    try:
+        flags = flags_of(args.what.split(","))
+        return make_request(args.controller, flags=flags, devices=args.device)
+    except CommissionError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _commission(
+    args: argparse.Namespace,
+    settings: Settings,
+    client: SlvClient,
+    request: CommissionRequest,
+    output: Output,
+) -> int:
+    from slv_tui.commands.commission import Target, run_commission, terminal_ask
+
+    target = Target(client.settings.base_url, settings.username, settings.profile)
+    command = run_commission(
+        client, request, target, output, yes=args.yes, ask=terminal_ask(), follow=args.follow,
+        watchlist_path=paths.watchlist_file(settings.profile), interval=settings.interval,
+    )  # fmt: skip
+    return run(_closing(client, command))
 
 
 def _floored(interval: float) -> float:
@@ -376,7 +450,8 @@ def _dashboard(settings: Settings, client_settings: ClientSettings, ids: list[st
 def _dashboard_demo(args: argparse.Namespace, ids: list[str]) -> int:
     from slv_tui.commands.dashboard import launch_demo
 
-    return int(launch_demo(ids, interval=_floored(args.interval or 1.0), debug=args.debug))
+    interval = _floored(args.interval or 1.0)
+    return int(launch_demo(ids, interval=interval, debug=args.debug, read_only=args.read_only))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -53,12 +53,14 @@ def launch(
         interval=settings.interval,
         concurrency=settings.concurrency,
         bell=settings.bell,
+        read_only=settings.read_only,
+        profile=settings.profile,
     )
     app.run()
     return int(app.return_code or 0)
 
 
-def launch_demo(ids: list[str], *, interval: float, debug: bool = False) -> int:
+def launch_demo(ids: list[str], *, interval: float, debug: bool = False, read_only: bool = False) -> int:
     """Start the simulator in a background thread and open the dashboard on it."""
     from slv_tui.sim import ThreadedSim
 
@@ -73,7 +75,7 @@ def launch_demo(ids: list[str], *, interval: float, debug: bool = False) -> int:
         watchlist_path = paths.watchlist_file(DEMO_PROFILE)
         if not watchlist_path.exists():
             ids = sim.server.batch_ids() + ids
-        settings = Settings(profile=DEMO_PROFILE, url=url, interval=interval)
+        settings = Settings(profile=DEMO_PROFILE, url=url, interval=interval, read_only=read_only)
         client_settings = ClientSettings(url=url, credentials=Credentials("admin", Secret("admin"), "auto"))
         return launch(
             settings,

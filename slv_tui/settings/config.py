@@ -26,6 +26,7 @@ _PROFILE_KEYS: dict[str, type] = {
     "timeout": float,
     "interval": float,
     "concurrency": int,
+    "read_only": bool,
 }
 _TOP_KEYS = {"default_profile", "servers", "ui", "logging"}
 _UI_KEYS: dict[str, type] = {"bell": bool}
@@ -48,6 +49,7 @@ class Overrides:
     interval: float | None = None
     insecure: bool = False
     log_level: str | None = None
+    read_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,8 @@ class Settings:
     bell: bool = False
     log_level: str = "info"
     config_file: Path | None = None
+    read_only: bool = False
+    """Nothing that changes the server is offered or accepted (--read-only, profile `read_only`)."""
 
 
 def check_files(settings: Settings) -> None:
@@ -195,4 +199,5 @@ def resolve(overrides: Overrides, config_path: Path | None, env: Mapping[str, st
         bell=bool(ui.get("bell", False)),
         log_level=level,
         config_file=path if path.exists() else None,
+        read_only=overrides.read_only or bool(profile.get("read_only", False)),
     )

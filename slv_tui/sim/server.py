@@ -325,6 +325,9 @@ class SimServer:
             flags = merged.get("flags", "7")
             ok = flags.isdigit() and 1 <= int(flags) <= 7
             template, params["flags"], problem = "commission_controller", int(flags) if ok else 7, not ok
+        if controller.lower().startswith("unknown"):
+            err = wire.error_object("601", "Controller not found", f"No controller with id {controller}")
+            return self._answer(request, err, form)
         if not controller or problem:
             what = "controllerStrId" if not controller else "flags/idOnController"
             err = wire.error_object("602", "Invalid parameter", f"Missing or invalid {what}")

@@ -260,6 +260,57 @@ class SlvClient:
             await self._ensure_session(mode, generation)
             return await self._fetch(batch_id, self._headers(mode))
 
+    async def post_batch(self, path: str, form: dict[str, str | list[str]]) -> Batch:
+        """POST a form that starts a batch (commissioning) and parse the batch it answers with.
+
+        Logs in like `get_batch`. Only a refusal of the login itself (the server did nothing) is
+        retried after a new login; a timeout or a broken answer never is: the batch may have started.
+        """
+        creds = self.settings.credentials
+        if creds.password is None:
+            raise errors.AuthError(f"no {creds.secret_name} is set")
+        mode = await self.detect_mode()
+        if mode in ("basic", "bearer"):
+            return await self._post(path, form, self._headers(mode))
+        session = self._session(mode)
+        if not session.logged_in:
+            await self._ensure_session(mode, session.generation)
+        generation = session.generation
+        try:
+            return await self._post(path, form, self._headers(mode))
+        except errors.AuthError:
+            log.info("session refused the POST; logging in again")
+            await self._ensure_session(mode, generation)
+            return await self._post(path, form, self._headers(mode))
+
+    async def _post(self, path: str, form: dict[str, str | list[str]], headers: dict[str, str]) -> Batch:
+        url = self.settings.base_url + path
+        started = time.perf_counter()
+        try:
+            async with self._gate, self._deadline():
+                with mapped_errors():
+                    async with self._http.stream(
+                        "POST", url, params={"ser": "json"}, data=form, headers=headers
+                    ) as response:
+                        body = await self._read_capped(response)
+                        remember_cookies(response)
+            check_status(response)
+            content_type = response.headers.get("content-type", "")
+            text = decode_text(content_type, body, self.settings.max_depth)
+            data = loads_json(text)
+            batch_id = data.get("batchId") if isinstance(data, dict) else None
+            batch_id = str(batch_id) if isinstance(batch_id, int | str) else ""
+            if not batch_id.isascii() or not batch_id.isdigit() or len(batch_id) > 19:
+                parse_batch(data, "0")  # an SLV error object raises ServerError (the refusal)
+                raise errors.ProtocolError("the answer holds no valid batchId")
+            batch = parse_batch(data, batch_id)
+        except errors.SlvError as exc:
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            log.warning("POST %s failed in %.0f ms: %s", url, elapsed_ms, exc)
+            raise
+        log.info("POST %s -> %s batchId=%s", url, response.status_code, batch_id)
+        return batch
+
     async def ping(self) -> None:
         """One request without credentials to the CMS root: any HTTP answer means it is reachable."""
         await self._bounded(lambda: small_get(self._http, self.settings.base_url + "/"))

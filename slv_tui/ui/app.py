@@ -20,6 +20,7 @@ from slv_tui.slv.auth import Secret
 from slv_tui.slv.client import SlvClient
 from slv_tui.store.ui_state import load_theme, save_theme
 from slv_tui.store.watchlist import Watchlist
+from slv_tui.ui.screens.commission import CommissioningDashboard
 from slv_tui.ui.screens.dashboard import DashboardScreen
 from slv_tui.ui.screens.help import HelpScreen, help_rows
 from slv_tui.ui.screens.password import PasswordScreen
@@ -41,6 +42,8 @@ def make_app(
     clock: Callable[[], float] | None = None,
     rng: random.Random | None = None,
     state_file: Path | None = None,
+    read_only: bool = False,
+    profile: str = "default",
 ) -> SlvApp:
     """Wire the app: a poller fetching through `fetch` (default: the client) on `clock`, the
     dashboard screen drawing what it reports, and the theme saved last time.
@@ -55,18 +58,16 @@ def make_app(
         rng=rng,
     )
     poller.watch(watchlist.ids(), seen_for=watchlist.watched_for())
-    dashboard = DashboardScreen(
-        watchlist,
-        poller,
-        poller.clock,
-        server_label,
-        client.settings.warnings() if warnings is None else warnings,
-        client=client,
-        bell=bell,
+    shown_warnings = client.settings.warnings() if warnings is None else warnings
+    screen_args = (watchlist, poller, poller.clock, server_label, shown_warnings)
+    dashboard = (
+        DashboardScreen(*screen_args, client=client, bell=bell)
+        if read_only  # nothing that changes the server is offered: no commissioning key at all
+        else CommissioningDashboard(*screen_args, client=client, bell=bell, profile=profile)
     )
     state_file = state_file or paths.ui_state_file()
     return SlvApp(client=client, poller=poller, dashboard=dashboard, state_file=state_file,
-                  saved_theme=load_theme(state_file))  # fmt: skip
+                  saved_theme=load_theme(state_file), read_only=read_only)  # fmt: skip
 
 
 class SlvApp(App[None]):
@@ -87,9 +88,12 @@ class SlvApp(App[None]):
         dashboard: DashboardScreen,
         state_file: Path,
         saved_theme: str | None,
+        read_only: bool = False,
     ) -> None:
         """Built by `make_app`."""
         super().__init__()
+        self.read_only = read_only
+        """Nothing that changes the server is offered: no commissioning key at all."""
         self.client = client
         self.poller = poller
         self.dashboard = dashboard
@@ -127,6 +131,7 @@ class SlvApp(App[None]):
         layers: list[tuple[Iterable[object], Widget | App[None]]] = [
             (BatchTable.BINDINGS, self.dashboard.table),
             (DashboardScreen.BINDINGS, self.dashboard),
+            ([] if self.read_only else CommissioningDashboard.BINDINGS, self.dashboard),
             (self.BINDINGS, self),
         ]
         return [(b, node) for bindings, node in layers for b in bindings if isinstance(b, Binding)]

@@ -32,6 +32,7 @@ def build(
     warnings: list[str] | None = None,
     auth: str = "basic",
     fetch: Fetch | None = None,
+    read_only: bool = False,
 ) -> Stack:
     """Client + watchlist (in `folder`) + app through the factory; `fetch` replaces the client's HTTP."""
     settings = ClientSettings(url, Credentials("admin", Secret(password), auth))  # type: ignore[arg-type]
@@ -49,5 +50,6 @@ def build(
         fetch=fetch,
         clock=clock,
         state_file=folder / "ui-state.json",
+        read_only=read_only,
     )
     return Stack(app, client, watchlist, app.poller)

@@ -7,8 +7,9 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import Callable, Coroutine, Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from functools import partial
+from pathlib import Path
 from typing import Any, TypeVar
 
 from rich.text import Text
@@ -38,6 +39,7 @@ from slv_tui.watch.snapshot import PollRound, ServerStatus, Snapshot, merged
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
+HistoryReader = Callable[[str], Sequence[Mapping[str, Any]]]
 UNDO_SECONDS = 8.0
 NARROW_BELOW = 100
 VIEW_EVERY = 1.0
@@ -82,6 +84,14 @@ class DashboardScreen(Screen[None]):
             "E", "export_all", "Export all", show=False, tooltip="Write every batch as JSON", id="export-all"
         ),
         Binding("c", "copy_id", "Copy", tooltip="Copy the selected batch ID", id="copy"),
+        Binding(
+            "m",
+            "report",
+            "Report",
+            show=False,
+            tooltip="Write the selected batch's Markdown report",
+            id="report",
+        ),
         Binding("p", "pause", "Pause", tooltip="Pause auto refresh (data then ages into stale)", id="pause"),
         Binding("p", "resume", "Resume", tooltip="Resume auto refresh", id="resume"),
         Binding("P", "password", "Password", show=False, tooltip="Enter the server password", id="password"),
@@ -118,6 +128,10 @@ class DashboardScreen(Screen[None]):
         self._snapshots: tuple[Snapshot, ...] = poller.snapshots()
         """What the view shows: the snapshots the last poll round carried (or read after a change here)."""
         self.server_label = server_label
+        self.server_url = client.settings.base_url
+        """The server as reports name it."""
+        self.report_history: HistoryReader | None = None
+        """Reads a batch's history events for the report's times (None: the report shows —)."""
         self.warnings = list(warnings)
         self.watchlist = watchlist
         self.poller = poller
@@ -381,7 +395,7 @@ class DashboardScreen(Screen[None]):
             return bool(self.undo_entries)
         if action in ("pause", "resume"):
             return self.poller.paused is (action == "resume")  # one key; the footer names what it does
-        if action in ("remove", "label", "refresh", "export", "copy_id", "details"):
+        if action in ("remove", "label", "refresh", "export", "copy_id", "details", "report"):
             return True if self.selected_id is not None else None
         return True
 
@@ -555,6 +569,34 @@ class DashboardScreen(Screen[None]):
             self.app.notify(clean(f"Export failed: {exc.strerror or exc}"), severity="error", markup=False)
             return
         self.app.notify(clean(f"Exported to {path}"), markup=False)  # a folder name may hold anything
+
+    def action_report(self) -> None:
+        """Write the selected batch's Markdown report to the export folder, in a thread."""
+        if self.selected_id is not None:
+            self.run_worker(self._report(self.selected_id), group="report")
+
+    async def _report(self, batch_id: str) -> None:
+        from slv_tui.slv.report_md import ReportTimes, render_report, times_from_history
+        from slv_tui.store.exports import export_dir
+        from slv_tui.store.reports import report_name, write_report
+
+        snap = self.poller.snapshot(batch_id)
+        reader = self.report_history
+
+        def write() -> Path:
+            times = times_from_history(reader(batch_id)) if reader is not None else ReportTimes()
+            batch = None if snap is None else snap.batch
+            error = None if snap is None else snap.error
+            text = render_report(self.server_url, batch_id, batch, error, times=times)
+            return write_report(export_dir() / report_name([batch_id]), [text])
+
+        try:
+            path = await asyncio.to_thread(write)
+        except (OSError, ValueError) as exc:
+            why = getattr(exc, "strerror", None) or exc
+            self.app.notify(clean(f"Report failed: {why}"), severity="error", markup=False)
+            return
+        self.app.notify(clean(f"Report written to {path}", max_length=1_000), markup=False)
 
     async def action_password(self) -> None:
         """Ask for the server password (masked)."""

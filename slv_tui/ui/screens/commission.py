@@ -1,0 +1,189 @@
+"""Starting a commissioning from the dashboard: the request dialog, the confirmation, and the key.
+
+The key exists only on `CommissioningDashboard`; a read-only dashboard is a plain `DashboardScreen`,
+so the action is absent from the footer, help and palette (not merely disabled)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Label, Static, TextArea
+
+from slv_tui.common.sanitize import clean
+from slv_tui.slv.client import SlvClient
+from slv_tui.slv.commission import PARTS, CommissionError, CommissionRequest, make_request, start_commission
+from slv_tui.slv.errors import AuthError, ServerError, SlvError, TlsError
+from slv_tui.ui.safe_input import SafeInput
+from slv_tui.ui.screens.dashboard import DashboardScreen
+
+_SEPARATORS = (",", ";", "\n", "\t")
+
+
+class CommissionScreen(ModalScreen[CommissionRequest | None]):
+    """Controller ID, the parts to commission, or only a pasted list of its devices."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Next", priority=True, id="commission-next"),
+        Binding("escape", "cancel", "Cancel", id="commission-cancel"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        """The fields, an error line and the buttons; compact enough for 60x20."""
+        with Vertical(classes="dialog", id="commission-dialog"):
+            yield Label("New commissioning", classes="dialog-title")
+            yield Label("Controller ID (controllerStrId):")
+            yield SafeInput(placeholder="e.g. CTRL-PARIS-07", id="commission-controller", compact=True)
+            yield Label("Parts (commissionControllerAsync):")
+            for key, (_bit, label) in PARTS.items():
+                yield Checkbox(label, True, id=f"part-{key}", classes="commission-part")
+            yield Label("Or only these devices (idOnController, one per line):")
+            yield TextArea(id="commission-device-list", soft_wrap=True, show_line_numbers=False, compact=True)
+            yield Static(id="commission-errors", classes="dialog-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Next…", variant="primary", id="commission-ok", compact=True)
+                yield Button("Cancel", id="commission-cancel-button", compact=True)
+
+    def on_mount(self) -> None:
+        """Type the controller ID at once."""
+        self.query_one("#commission-controller", SafeInput).focus()
+
+    @on(SafeInput.Submitted, "#commission-controller")
+    def _entered(self) -> None:
+        self.action_submit()
+
+    def action_submit(self) -> None:
+        """Check the fields; close with the request, or say what is wrong and stay open."""
+        controller = self.query_one("#commission-controller", SafeInput).value
+        flags = sum(bit for key, (bit, _) in PARTS.items() if self.query_one(f"#part-{key}", Checkbox).value)
+        text = self.query_one("#commission-device-list", TextArea).text
+        for separator in _SEPARATORS:
+            text = text.replace(separator, " ")
+        devices = text.split()
+        try:
+            if not devices and not flags:
+                raise CommissionError("choose at least one part, or list devices")
+            request = make_request(controller, flags=flags or 7, devices=devices)
+        except CommissionError as exc:
+            errors = self.query_one("#commission-errors", Static)
+            errors.update(Text(f"✖ {clean(exc)}"))
+            errors.add_class("-shown")
+            return
+        self.dismiss(request)
+
+    def action_cancel(self) -> None:
+        """Close without starting anything."""
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#commission-ok")
+    def _ok(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#commission-cancel-button")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmCommissionScreen(ModalScreen[bool]):
+    """Shows exactly what will be sent to which server as which user; Cancel has the focus."""
+
+    BINDINGS = [
+        Binding("y", "start", "Start", id="confirm-start"),
+        Binding("n,escape", "cancel", "Cancel", id="confirm-cancel"),
+    ]
+
+    def __init__(self, request: CommissionRequest, server: str, user: str, profile: str) -> None:
+        super().__init__()
+        self.request = request
+        self.server, self.user, self.profile = server, user, profile
+
+    def compose(self) -> ComposeResult:
+        """The target, the fields posted, and Start / Cancel."""
+        rows = Text()
+        for name, value in [
+            ("Server", self.server),
+            ("User", f"{self.user} (profile {self.profile})"),
+            *self.request.sent(),
+        ]:
+            rows.append(f"{name}: ", style="bold")
+            rows.append(f"{clean(value, max_length=50_000)}\n")
+        with Vertical(classes="dialog", id="confirm-dialog"):
+            yield Label("Start this commissioning?", classes="dialog-title")
+            yield Static(rows, id="confirm-what")
+            yield Label("It starts at once; slv-tui cannot cancel it.", classes="dialog-hint")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Start (y)", variant="warning", id="confirm-start-button", compact=True)
+                yield Button("Cancel (n)", id="confirm-cancel-button", compact=True)
+
+    def on_mount(self) -> None:
+        """Enter alone never starts a run: the focus is on Cancel."""
+        self.query_one("#confirm-cancel-button", Button).focus()
+
+    def action_start(self) -> None:
+        """Confirmed."""
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        """Not confirmed."""
+        self.dismiss(False)
+
+    @on(Button.Pressed, "#confirm-start-button")
+    def _start(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#confirm-cancel-button")
+    def _cancel(self) -> None:
+        self.dismiss(False)
+
+
+class CommissioningDashboard(DashboardScreen):
+    """The dashboard with the commissioning key (every mode but read-only)."""
+
+    BINDINGS = [
+        Binding(
+            "n", "commission", "Commission", show=False,
+            tooltip="Start commissioning a controller or its devices", id="commission",
+        ),
+    ]  # fmt: skip
+
+    def __init__(self, *args: Any, client: SlvClient, profile: str, **kwargs: Any) -> None:
+        super().__init__(*args, client=client, **kwargs)
+        self.profile = profile
+        """The profile's name, shown in the confirmation."""
+
+    @work(group="commission", exclusive=True)
+    async def action_commission(self) -> None:
+        """Ask what to commission, confirm it, start it; the new batch joins the watchlist, selected."""
+        request = await self.app.push_screen_wait(CommissionScreen())
+        if request is None:
+            return
+        client = self.client
+        creds = client.settings.credentials
+        confirmed = await self.app.push_screen_wait(
+            ConfirmCommissionScreen(request, client.settings.base_url, creds.username, self.profile)
+        )
+        if not confirmed:
+            self.app.notify("Nothing started", timeout=3, markup=False)
+            return
+        self.app.notify(f"Starting {request.endpoint}…", timeout=3, markup=False)
+        try:
+            batch = await start_commission(client, request)
+        except ServerError as exc:
+            self.app.notify(clean(exc.detail), title="The server refused", severity="error", timeout=30,
+                            markup=False)  # fmt: skip
+            return
+        except (TlsError, AuthError) as exc:  # refused before the request was read
+            self.app.notify(clean(str(exc)), title="Not started", severity="error", timeout=30, markup=False)
+            return
+        except SlvError as exc:  # a cut connection, a timeout, an unreadable answer: it may exist anyway
+            self.app.notify(clean(f"{exc} — it may have started: check the SLV web UI"),
+                            title="Commissioning not confirmed", severity="error", timeout=30,
+                            markup=False)  # fmt: skip
+            return
+        await self.add_batches([batch.batch_id], request.controller)
+        self.app.notify(f"Commissioning started: batch {batch.batch_id}", title="Started", markup=False)
