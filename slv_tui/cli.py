@@ -26,8 +26,9 @@ from slv_tui.slv.auth import Credentials, Secret
 from slv_tui.slv.client import ClientSettings, SlvClient
 from slv_tui.slv.ids import InvalidBatchId, validate_id
 from slv_tui.slv.modes import AUTH_CHOICES, AUTH_MODES, AuthChoice
+from slv_tui.store.history import HistoryRecorder, HistoryStore, history_dir
 
-SUBCOMMANDS = ("status", "follow", "check", "login", "logout", "sim", "paths")
+SUBCOMMANDS = ("status", "follow", "check", "login", "logout", "sim", "paths", "history")
 _VALUE_OPTIONS = {
     "--url", "--user", "--auth", "--profile", "--config", "--timeout", "--interval", "--log-level",
 }  # fmt: skip
@@ -115,7 +116,7 @@ def build_parsers() -> dict[str, argparse.ArgumentParser]:
         prog="slv-tui",
         parents=[common],
         description="Watch Streetlight.Vision batches"
-        " (modes: dashboard, status, follow, check, login, logout, sim, paths).",
+        " (modes: dashboard, status, follow, history, check, login, logout, sim, paths).",
         epilog="Run 'slv-tui check' first against a new server; 'slv-tui status --help',"
         " 'slv-tui follow --help' for the script commands.",
     )
@@ -133,6 +134,15 @@ def build_parsers() -> dict[str, argparse.ArgumentParser]:
         sub.add_argument("--json", action="store_true", help="machine-readable output")
         sub.add_argument("batch_ids", nargs="+", metavar="BATCH_ID")
         parsers[name] = sub
+    history = _Parser(
+        prog="slv-tui history",
+        parents=[common],
+        description="print the recorded timeline of a batch (what the dashboard and follow saw),"
+        " oldest first (exit 0, 1 when nothing was recorded)",
+    )
+    history.add_argument("--json", action="store_true", help="a JSON array of events")
+    history.add_argument("batch_ids", nargs=1, metavar="BATCH_ID")
+    parsers["history"] = history
     check = _Parser(
         prog="slv-tui check",
         parents=[common],
@@ -222,6 +232,10 @@ def _main(argv: Sequence[str]) -> int:
         settings = resolve(_overrides(args), args.config)
         settings = replace(settings, interval=_floored(settings.interval))
         setup_logging(paths.log_file(), settings.log_level, debug=args.debug)
+        if mode == "history":
+            from slv_tui.commands.history import run_history
+
+            return run_history(_history_store(settings.profile), ids[0], as_json=args.json)
         auth = _auth_mode(settings)
         kind: Kind = "token" if auth == "bearer" else "password"
         if mode in ("login", "logout"):
@@ -256,10 +270,19 @@ def _main(argv: Sequence[str]) -> int:
             return run(_closing(client, run_check(client, settings.profile, output, settings.auth)))
         if mode == "status":
             return run(_closing(client, run_status(client, ids, output)))
-        return run(_closing(client, run_follow(client, ids, output, settings.interval)))
+        recorder = HistoryRecorder(_history_store(settings.profile))
+        try:
+            follow = run_follow(client, ids, output, settings.interval, on_poll=recorder.record)
+            return run(_closing(client, follow))
+        finally:
+            recorder.close()
     except (InvalidBatchId, ConfigError, UsageError) as exc:
         print(clean(f"slv-tui: error: {exc}"), file=sys.stderr)  # paths and config values are data
         return EXIT_USAGE
+
+
+def _history_store(profile: str) -> HistoryStore:
+    return HistoryStore(history_dir(paths.data_dir(), profile))
 
 
 async def _closing(client: SlvClient, command: Coroutine[Any, Any, int]) -> int:

@@ -9,7 +9,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
@@ -97,7 +97,14 @@ async def run_status(client: SlvClient, batch_ids: Sequence[str], output: Output
     return exit_code(results)
 
 
-async def run_follow(client: SlvClient, batch_ids: Sequence[str], output: Output, interval: float) -> int:
+async def run_follow(
+    client: SlvClient,
+    batch_ids: Sequence[str],
+    output: Output,
+    interval: float,
+    *,
+    on_poll: Callable[[PollRound], None] | None = None,
+) -> int:
     """Poll until every batch has finished, printing each change; auth failures end at once with 3.
 
     One exception: an HTML page instead of JSON is only a *probable* login problem (design: "a
@@ -116,6 +123,8 @@ async def run_follow(client: SlvClient, batch_ids: Sequence[str], output: Output
 
     def on_round(poll_round: PollRound) -> None:
         try:
+            if on_poll is not None:  # the history recorder: only queues, never blocks
+                on_poll(poll_round)
             apply(poll_round)
         except Exception as exc:  # e.g. stdout closed: ends the run, raised below
             failure.append(exc)

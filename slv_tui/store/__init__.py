@@ -1,0 +1,1 @@
+"""Every file the app writes: atomic or append-only, private, never on the event loop."""
