@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import cast
 from urllib.parse import urlsplit
 
 from slv_tui import paths
+from slv_tui.common.alerts import Alerts, Channel
 from slv_tui.config import Settings
 from slv_tui.logs import setup_logging
 from slv_tui.sanitize import clean
 from slv_tui.slv.auth import Credentials, Secret
 from slv_tui.slv.client import ClientSettings, SlvClient
+from slv_tui.store.history import HistoryRecorder, HistoryStore, history_dir
 from slv_tui.watch.poller import Poller
 from slv_tui.watch.watchlist import Watchlist, WatchlistError
 
@@ -50,6 +53,8 @@ def launch(
     client = client or SlvClient(client_settings)
     poller = Poller(client.get_batch, interval=settings.interval, concurrency=settings.concurrency)
     poller.watch(watchlist.ids(), seen_for=watchlist.watched_for())
+    history = HistoryRecorder(HistoryStore(history_dir(paths.data_dir(), settings.profile)))
+    alerts = Alerts({event: cast(Channel, channel) for event, channel in settings.notify})
     app = make_app(
         client=client,
         watchlist=watchlist,
@@ -57,8 +62,13 @@ def launch(
         server_label=label or server_label(settings.profile, client_settings.url),
         warnings=client_settings.warnings(),
         bell=settings.bell,
+        history=history,
+        alerts=alerts,
     )
-    app.run()
+    try:
+        app.run()
+    finally:
+        history.close()  # whatever is still queued (the app closes it on unmount too)
     return int(app.return_code or 0)
 
 

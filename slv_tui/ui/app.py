@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
@@ -18,11 +19,13 @@ from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 from slv_tui import paths
+from slv_tui.common.alerts import Alerts, Delivery, alert_for
 from slv_tui.files import private_dir, read_regular, write_atomic
 from slv_tui.sanitize import clean
 from slv_tui.slv.auth import Secret
 from slv_tui.slv.client import SlvClient
 from slv_tui.slv.model import Batch, BatchState
+from slv_tui.store.history import HistoryRecorder
 from slv_tui.ui.format import STATE_LABELS, plural
 from slv_tui.ui.messages import BatchesPolled
 from slv_tui.ui.screens.dashboard import DashboardScreen
@@ -79,6 +82,8 @@ class SlvApp(App[None]):
         bell: bool = False,
         clock: Callable[[], float] | None = None,
         state_file: Path | None = None,
+        history: HistoryRecorder | None = None,
+        alerts: Alerts | None = None,
     ) -> None:
         super().__init__()
         self.client = client
@@ -93,6 +98,13 @@ class SlvApp(App[None]):
         self._saved_theme = self._load_theme()
         self._auth_warned = False
         self._pending_rounds: list[PollRound] = []
+        self.history = history
+        """Records each batch's timeline (its own thread); the detail pane reads it from memory."""
+        if history is not None:
+            self.dashboard.timeline_of = history.timeline
+        self.alerts = alerts
+        self.alerted: list[Delivery] = []
+        """Every desktop alert sent, in order (what tests check)."""
 
     # -- start-up ---------------------------------------------------------------------------------
 
@@ -119,12 +131,16 @@ class SlvApp(App[None]):
         """Stop listening to the poller and close the client's connections while this loop still runs."""
         self.poller.on_round = None
         await self.client.aclose()
+        if self.history is not None:
+            await asyncio.to_thread(self.history.close)  # what is queued is written, off the loop
 
     def _on_round(self, poll_round: PollRound) -> None:
         """The poller's callback (once per fetch): only posts a message (handlers render).
 
         Fetches that end before the message is handled ride along with it: one redraw for all of them.
         """
+        if self.history is not None:
+            self.history.record(poll_round)  # only queues: the recorder's thread writes
         self._pending_rounds.append(poll_round)
         if len(self._pending_rounds) == 1:
             self.post_message(BatchesPolled(poll_round))
@@ -167,6 +183,8 @@ class SlvApp(App[None]):
             )
             if self.ring_bell:
                 self.bell()
+        if self.alerts is not None and self.alerts.enabled:
+            self._alert(poll_round)
         server = poll_round.server
         what = self.client.settings.credentials.secret_name
         for header in self.dashboard.query(HeaderBar):  # none until the dashboard is mounted
@@ -180,6 +198,23 @@ class SlvApp(App[None]):
                 markup=False,
             )
         self._auth_warned = server.auth_problem
+
+    def _alert(self, poll_round: PollRound) -> None:
+        """Desktop alerts for what this round saw: a command in a thread, an escape, or the bell."""
+        assert self.alerts is not None
+        labels = {e.batch_id: e.label for e in self.watchlist.entries}
+        for update in poll_round.updates:
+            alert = alert_for(update, labels.get(update.snapshot.batch_id, ""))
+            delivery = None if alert is None else self.alerts.delivery(alert)
+            if delivery is None:
+                continue
+            self.alerted.append(delivery)
+            if delivery.command is not None:
+                self.run_worker(partial(self.alerts.run, delivery.command), thread=True, group="alerts")
+            elif delivery.escape is not None and self._driver is not None:
+                self._driver.write(delivery.escape)  # through the driver, in order with the screen
+            else:
+                self.bell()
 
     # -- actions ------------------------------------------------------------------------------
 

@@ -11,8 +11,10 @@ from support.pilot import cell as cell
 from support.pilot import screen_text as screen_text
 from support.pilot import wait_for as wait_for
 
+from slv_tui.common.alerts import Alerts
 from slv_tui.slv.auth import Credentials, Secret
 from slv_tui.slv.client import ClientSettings, SlvClient
+from slv_tui.store.history import HistoryRecorder, HistoryStore
 from slv_tui.ui.app import make_app
 from slv_tui.watch.poller import Poller
 from slv_tui.watch.watchlist import Watchlist
@@ -29,6 +31,7 @@ def build(
     server_label: str | None = None,
     warnings: list[str] | None = None,
     auth: str = "basic",
+    alerts: Alerts | None = None,
 ) -> Stack:
     """Client + watchlist (in `folder`) + poller + app, exactly as the cli wires them."""
     settings = ClientSettings(url, Credentials("admin", Secret(password), auth))  # type: ignore[arg-type]
@@ -47,5 +50,7 @@ def build(
         warnings=warnings or [],
         clock=clock,
         state_file=folder / "ui-state.json",
+        history=HistoryRecorder(HistoryStore(folder / "history")),
+        alerts=alerts,
     )
     return Stack(app, client, watchlist, poller)

@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Footer, Input
 
 from slv_tui.sanitize import clean
 from slv_tui.slv.model import BatchState
+from slv_tui.store.history import Event
 from slv_tui.ui.format import plural
 from slv_tui.ui.rows import BatchRow, RowBuilder
 from slv_tui.ui.safe_input import SafeInput
@@ -95,6 +96,8 @@ class DashboardScreen(Screen[None]):
         """Poll results arrived that the view does not show yet."""
         self._drawn_at = -math.inf
         """When the view was last brought up to date (monotonic seconds)."""
+        self.timeline_of: Callable[[str], Sequence[Event]] = lambda _batch_id: ()
+        """The recorded history of a batch (in memory; the app's recorder fills it)."""
 
     def compose(self) -> ComposeResult:
         """Header, filter box (hidden until /), table, detail, footer."""
@@ -128,8 +131,10 @@ class DashboardScreen(Screen[None]):
         now = self.clock()
         if self._dirty or now >= self.row_builder.next_change:
             self.refresh_view()
-        elif self._ready and self.is_attached and self._server.ok is False:
-            self._show_header(now)
+        else:
+            if self._ready and self.is_attached and self._server.ok is False:
+                self._show_header(now)
+            self._show_detail(now)  # the history recorded since (redraws only on a change)
 
     # -- the view ---------------------------------------------------------------------------------
 
@@ -201,7 +206,16 @@ class DashboardScreen(Screen[None]):
         condition = None if snap is None else snap.condition(now, self.poller.interval)
         empty = self._empty_text() if snap is None else None
         paused = self.poller.paused
-        self.detail.show(snap, labels.get(batch_id or "", ""), condition, now, paused=paused, empty=empty)
+        timeline = () if batch_id is None else self.timeline_of(batch_id)
+        self.detail.show(
+            snap,
+            labels.get(batch_id or "", ""),
+            condition,
+            now,
+            paused=paused,
+            empty=empty,
+            timeline=timeline,
+        )
 
     def _empty_text(self) -> Text:
         """What the detail pane says when no row is selected: how to add, or why nothing shows."""

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import DescendantBlur, DescendantFocus
-from textual.widgets import Static
+from textual.widgets import Sparkline, Static
 
 from slv_tui.sanitize import clean
 from slv_tui.slv.model import Batch, BatchState
+from slv_tui.store.history import Event
 from slv_tui.ui.format import age, state_label
 from slv_tui.ui.styles import component_style
 from slv_tui.ui.widgets.batch_table import STATE_CLASS, STATE_CSS
 from slv_tui.ui.widgets.progress import progress_bar
 from slv_tui.ui.widgets.step_tree import StepTree
+from slv_tui.ui.widgets.timeline import progress_series, timeline_text
 from slv_tui.watch.snapshot import Condition, Snapshot
 
 
@@ -109,6 +113,22 @@ class DetailPane(Vertical):
         padding: 0 1;
         border-right: vkey $panel;
     }
+    DetailPane #detail-history-title {
+        margin-top: 1;
+        text-style: bold;
+        display: none;
+    }
+    DetailPane #detail-spark {
+        height: 2;
+        display: none;
+    }
+    DetailPane #detail-timeline {
+        display: none;
+    }
+    DetailPane.-history #detail-history-title, DetailPane.-history #detail-spark,
+    DetailPane.-history #detail-timeline {
+        display: block;
+    }
     DetailPane > #detail-hint {
         display: none;
         height: 1;
@@ -147,6 +167,9 @@ class DetailPane(Vertical):
         with Horizontal(id="detail-body"):
             with VerticalScroll(id="detail-fields-scroll"):
                 yield Static(id="detail-fields")
+                yield Static("History", id="detail-history-title")
+                yield Sparkline([], id="detail-spark", summary_function=max)
+                yield Static(id="detail-timeline")
             yield StepTree()
         yield Static("⏎ steps and messages · esc back to the table", id="detail-hint")
 
@@ -175,6 +198,7 @@ class DetailPane(Vertical):
         *,
         paused: bool = False,
         empty: Text | None = None,
+        timeline: Sequence[Event] = (),
     ) -> None:
         """Show this batch, or `empty` (what to do when there is none); redraws only on a change."""
         age_now = None if snapshot is None or snapshot.fetched_at is None else now - snapshot.fetched_at
@@ -186,6 +210,8 @@ class DetailPane(Vertical):
             condition,
             paused,
             None if empty is None else empty.plain,
+            len(timeline),
+            timeline[-1]["at"] if timeline else None,
         )
         key = (content, age(age_now))
         if key == self._shown:
@@ -207,6 +233,7 @@ class DetailPane(Vertical):
             self._banner(None)
             self._fetch(None, None, None, paused)
             self.query_one("#detail-fields", Static).update("")
+            self._history(())
             self.step_tree.show_batch(None)
             return
         batch = snapshot.batch
@@ -214,12 +241,19 @@ class DetailPane(Vertical):
         self._banner(batch)
         self._fetch(snapshot, condition, age_now, paused)
         self.query_one("#detail-fields", Static).update(self._fields(snapshot, now))
+        self._history(timeline)
         if batch is not None:
             self.step_tree.show_batch(batch)
         else:
             self.step_tree.show_batch(
                 None, "not fetched yet" + (" — see the error above" if snapshot.error else "")
             )
+
+    def _history(self, timeline: Sequence[Event]) -> None:
+        """The recorded timeline under the fields: a progress sparkline, then the events."""
+        self.set_class(bool(timeline), "-history")
+        self.query_one("#detail-spark", Sparkline).data = progress_series(timeline)
+        self.query_one("#detail-timeline", Static).update(timeline_text(timeline))
 
     def restyle(self) -> None:
         """Draw again with the current theme's colours."""
