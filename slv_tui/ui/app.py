@@ -33,6 +33,7 @@ from slv_tui.ui.screens.help import HelpScreen, help_rows
 from slv_tui.ui.screens.password import PasswordScreen
 from slv_tui.ui.widgets.batch_table import BatchTable
 from slv_tui.ui.widgets.header_bar import HeaderBar
+from slv_tui.ui.widgets.step_tree import StepTree
 from slv_tui.watch.poller import Poller
 from slv_tui.watch.snapshot import PollRound, merged
 from slv_tui.watch.watchlist import Watchlist
@@ -223,6 +224,7 @@ class SlvApp(App[None]):
         layers: list[tuple[Iterable[object], Widget | App[None]]] = [
             (BatchTable.BINDINGS, self.dashboard.table),
             (DashboardScreen.BINDINGS, self.dashboard),
+            (StepTree.BINDINGS, self.dashboard.detail.step_tree),
             (self.BINDINGS, self),
         ]
         return [(b, node) for bindings, node in layers for b in bindings if isinstance(b, Binding)]

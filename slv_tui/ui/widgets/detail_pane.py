@@ -6,15 +6,18 @@ from collections.abc import Sequence
 
 from rich.table import Table
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import DescendantBlur, DescendantFocus
-from textual.widgets import Sparkline, Static
+from textual.widgets import Input, Sparkline, Static
 
 from slv_tui.sanitize import clean
 from slv_tui.slv.model import Batch, BatchState
 from slv_tui.store.history import Event
 from slv_tui.ui.format import age, state_label
+from slv_tui.ui.safe_input import SafeInput
 from slv_tui.ui.styles import component_style
 from slv_tui.ui.widgets.batch_table import STATE_CLASS, STATE_CSS
 from slv_tui.ui.widgets.progress import progress_bar
@@ -44,6 +47,23 @@ def failure_reason(batch: Batch) -> str:
     if head and message and message != head:
         return f"{head}: {message}"
     return head or message or f"status {clean(batch.status or 'ERROR')} (the server gave no reason)"
+
+
+class FindInput(SafeInput):
+    """The search box over the step tree: typing searches, enter is the next match."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back to the tree", show=False),
+        Binding("shift+enter", "previous", "Previous match", show=False),
+    ]
+
+    def action_back(self) -> None:
+        """Back to the tree (the search stays: n and N go on)."""
+        self.screen.query_one(StepTree).focus()
+
+    def action_previous(self) -> None:
+        """The previous match."""
+        self.screen.query_one(StepTree).action_find_previous()
 
 
 class DetailPane(Vertical):
@@ -129,6 +149,29 @@ class DetailPane(Vertical):
     DetailPane.-history #detail-timeline {
         display: block;
     }
+    DetailPane > #detail-find {
+        height: 1;
+        display: none;
+        background: $boost;
+    }
+    DetailPane.-finding > #detail-find, DetailPane.-viewing > #detail-find {
+        display: block;
+    }
+    DetailPane #find {
+        width: 1fr;
+        height: 1;
+        border: none;
+        padding: 0 1;
+        display: none;
+    }
+    DetailPane.-finding #find {
+        display: block;
+    }
+    DetailPane #find-status {
+        width: auto;
+        padding: 0 1;
+        color: $text-accent;
+    }
     DetailPane > #detail-hint {
         display: none;
         height: 1;
@@ -164,6 +207,9 @@ class DetailPane(Vertical):
         yield Static(id="detail-banner")
         yield Static(id="detail-fetch")
         yield Static(id="detail-empty")
+        with Horizontal(id="detail-find"):
+            yield FindInput(placeholder="find in every message — enter next, esc back to the tree", id="find")
+            yield Static(id="find-status")
         with Horizontal(id="detail-body"):
             with VerticalScroll(id="detail-fields-scroll"):
                 yield Static(id="detail-fields")
@@ -175,12 +221,41 @@ class DetailPane(Vertical):
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
         """Remember that the tree is being read (a narrow screen then gives it the whole width)."""
-        self.set_class(isinstance(event.widget, StepTree), "-reading")
+        self.set_class(isinstance(event.widget, StepTree | FindInput), "-reading")
 
     def on_descendant_blur(self, event: DescendantBlur) -> None:
         """The tree lost the focus (back to the table)."""
-        if isinstance(event.widget, StepTree) and not self.step_tree.has_focus:
+        if isinstance(event.widget, StepTree | FindInput) and not self.step_tree.has_focus:
             self.remove_class("-reading")
+
+    @on(StepTree.FindAsked)
+    def _find_asked(self) -> None:
+        """Show the search box, with the last search selected for typing over."""
+        self.add_class("-finding")
+        box = self.query_one("#find", FindInput)
+        box.focus()
+        box.select_all()
+
+    @on(Input.Changed, "#find")
+    def _find_changed(self, event: Input.Changed) -> None:
+        self.step_tree.find(event.value)
+
+    @on(Input.Submitted, "#find")
+    def _find_next(self, event: Input.Submitted) -> None:
+        self.step_tree.action_find_next()
+
+    @on(StepTree.FindMoved)
+    def _find_moved(self) -> None:
+        tree = self.step_tree
+        status = tree.find_status
+        view = {
+            "problems": "only warnings and errors (w)",
+            "compact": "compact: running and failed steps (C)",
+        }
+        note = view.get(tree.view, "")
+        text = "   ".join(part for part in (status, note) if part)
+        self.query_one("#find-status", Static).update(Text(text))
+        self.set_class(bool(note), "-viewing")
 
     @property
     def step_tree(self) -> StepTree:
