@@ -39,7 +39,7 @@ def _status(tree: StepTree) -> str:
 
 def _cursor_text(tree: StepTree) -> str:
     node = tree.cursor_node
-    return "" if node is None else node.label.plain
+    return "" if node is None else str(node.label)
 
 
 async def test_find_opens_the_tree_at_each_match(start_sim: StartSim, tmp_path: Path) -> None:
@@ -91,7 +91,7 @@ async def test_views_only_problems_and_compact(start_sim: StartSim, tmp_path: Pa
         await wait_for(pilot, lambda: tree.has_focus)
 
         def steps() -> list[str]:
-            return [node.label.plain for node in tree.root.children]
+            return [str(node.label) for node in tree.root.children]
 
         def groups() -> set[Severity | None]:
             return {c.data.severity for n in tree.root.children for c in n.children if c.data}
