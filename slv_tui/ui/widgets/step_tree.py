@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -49,21 +50,50 @@ class SearchIndex:
         self.groups: list[tuple[int, Severity, list[str]]] = [
             (i, severity, [m.text.lower() for m in step.messages(severity)])
             for i, step in enumerate(batch.steps)
-            for severity in Severity
+            for severity in Severity  # the tree's order: step by step, Info, Warnings, Errors
         ]
 
-    def search(self, needle: str, severities: Sequence[Severity], steps: Collection[int]) -> list[Hit]:
+    def search(self, needle: str, severities: Sequence[Severity], steps: Collection[int]) -> Hits:
         """Every message containing `needle` (case-insensitive), in tree order."""
         needle = needle.lower()
-        hits: list[Hit] = []
+        found: list[tuple[int, Severity, list[int]]] = []
         for step, severity, texts in self.groups:
             if severity in severities and step in steps:
-                hits += [Hit(step, severity, k) for k, text in enumerate(texts) if needle in text]
-        hits.sort(key=lambda h: (h.step, SEVERITY_ORDER[h.severity], h.position))
-        return hits
+                positions = [k for k, text in enumerate(texts) if needle in text]
+                if positions:
+                    found.append((step, severity, positions))
+        return Hits(found)
 
 
-SEVERITY_ORDER = {severity: n for n, severity in enumerate(Severity)}
+class Hits:
+    """Matches grouped per (step, severity): counting a million costs no object per match."""
+
+    def __init__(self, groups: list[tuple[int, Severity, list[int]]] | None = None) -> None:
+        self.groups = groups or []
+        self.starts: list[int] = []
+        total = 0
+        for _, _, positions in self.groups:
+            self.starts.append(total)
+            total += len(positions)
+        self.total = total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, index: int) -> Hit:
+        if not 0 <= index < self.total:
+            raise IndexError(index)
+        group = bisect.bisect_right(self.starts, index) - 1
+        step, severity, positions = self.groups[group]
+        return Hit(step, severity, positions[index - self.starts[group]])
+
+    def find(self, hit: Hit) -> int:
+        """The index of `hit`, -1 when it is not a match."""
+        for start, (step, severity, positions) in zip(self.starts, self.groups, strict=True):
+            if (step, severity) == (hit.step, hit.severity):
+                k = bisect.bisect_left(positions, hit.position)
+                return start + k if k < len(positions) and positions[k] == hit.position else -1
+        return -1
 
 
 @dataclass(slots=True)
@@ -142,7 +172,7 @@ class StepTree(Tree[NodeInfo]):
         self.view: View = "all"
         self._index: SearchIndex | None = None
         self.needle = ""
-        self.hits: list[Hit] = []
+        self.hits = Hits()
         self.hit = -1
         """The index in `hits` of the match under the cursor (-1: none yet)."""
 
@@ -243,16 +273,23 @@ class StepTree(Tree[NodeInfo]):
             return "no match"
         return f"{self.hit + 1} of {len(self.hits)}" if self.hit >= 0 else f"{len(self.hits)} matches"
 
-    def _search(self) -> list[Hit]:
+    def _search(self) -> Hits:
         batch = self._batch
         if not self.needle or batch is None or batch.raw_value is not None:
-            return []
-        if self._index is None or self._index.batch is not batch:
-            self._index = SearchIndex(batch)
+            return Hits()
+        self.prepare_search()
+        assert self._index is not None
         return self._index.search(self.needle, self._severities(), set(self._visible(batch)))
 
+    def prepare_search(self) -> None:
+        """Build the search index of the batch shown (once per batch), before the first key is typed."""
+        batch = self._batch
+        if batch is not None and (self._index is None or self._index.batch is not batch):
+            self._index = SearchIndex(batch)
+
     def action_find(self) -> None:
-        """Ask the detail pane for the search box."""
+        """Ask the detail pane for the search box (the batch's search index is built now)."""
+        self.prepare_search()
         self.post_message(self.FindAsked())
 
     def action_find_next(self) -> None:
@@ -271,7 +308,7 @@ class StepTree(Tree[NodeInfo]):
             return
         current = self.hits[self.hit] if 0 <= self.hit < len(self.hits) else None
         self.hits = self._search()
-        self.hit = self.hits.index(current) if current in self.hits else -1
+        self.hit = -1 if current is None else self.hits.find(current)
 
     def action_toggle_problems(self) -> None:
         """Only warnings and errors, or everything again."""
