@@ -11,6 +11,7 @@ from textual.widgets import Sparkline, Static
 from slv_tui.common.alerts import Alerts
 from slv_tui.sim import ThreadedSim
 from slv_tui.store.history import HistoryStore
+from slv_tui.watch.watchlist import Watchlist
 
 from .ui_helpers import FakeClock, build, cell, wait_for
 
@@ -86,3 +87,36 @@ async def test_desktop_alerts_for_failure_and_cancel_request(start_sim: StartSim
     assert command[4].startswith(f"{FAILS} (Depot):") and "CTRL-7 unreachable" in command[4]
     assert not any("\x1b" in part or "\x07" in part for part in command)
     assert [d.channel for d in app.alerted] == ["terminal", "desktop"]
+
+
+async def test_archive_a_finished_batch_and_browse_it(start_sim: StartSim, tmp_path: Path) -> None:
+    sim = start_sim(scenario="static")
+    ok, running = "1481016600181", "1481019204417"
+    stack = build(sim.url, tmp_path, ids=[ok, running])
+    async with stack.app.run_test(size=(160, 45), notifications=True) as pilot:
+        app = stack.app
+        table = app.dashboard.table
+        await wait_for(pilot, lambda: cell(app, ok, "state") == "✔ succeeded")
+        await wait_for(pilot, lambda: cell(app, running, "state") == "▶ running")
+        table.move_cursor(row=table.get_row_index(running))
+        await pilot.press("x")  # a running batch stays
+        await wait_for(
+            pilot, lambda: any("Only a finished batch" in str(n.message) for n in app._notifications)
+        )
+        assert not any(e.archived for e in stack.watchlist.entries)
+        table.move_cursor(row=table.get_row_index(ok))
+        await pilot.press("x")
+        await wait_for(pilot, lambda: ok not in table.rows)
+        assert [e.batch_id for e in stack.watchlist.entries if e.archived] == [ok]
+        reloaded = Watchlist(tmp_path / "watchlist.json")
+        assert [e.archived for e in reloaded.load() if e.batch_id == ok] == [True]  # persisted
+        await pilot.press("X")  # the archive: the batch with its history
+        await wait_for(pilot, lambda: list(table.rows) == [ok] and table.selected_id == ok)
+        assert app.dashboard.has_class("-archive")
+        timeline = app.dashboard.detail.query_one("#detail-timeline", Static)
+        await wait_for(pilot, lambda: "first seen" in str(timeline.render()))
+        await pilot.press("x")  # brought back
+        await wait_for(pilot, lambda: ok not in table.rows)
+        await pilot.press("X")
+        await wait_for(pilot, lambda: set(table.rows) == {ok, running})
+        assert not any(e.archived for e in stack.watchlist.entries)

@@ -32,8 +32,13 @@ def build(
     warnings: list[str] | None = None,
     auth: str = "basic",
     alerts: Alerts | None = None,
+    history: bool | None = None,
 ) -> Stack:
-    """Client + watchlist (in `folder`) + poller + app, exactly as the cli wires them."""
+    """Client + watchlist (in `folder`) + poller + app, exactly as the cli wires them.
+
+    The history recorder (in `folder`/history) stamps events with the wall clock, so it is left out
+    by default when a fake `clock` makes frames reproducible (snapshots); `history` decides otherwise.
+    """
     settings = ClientSettings(url, Credentials("admin", Secret(password), auth))  # type: ignore[arg-type]
     client = SlvClient(settings)
     watchlist = Watchlist(folder / "watchlist.json")
@@ -50,7 +55,9 @@ def build(
         warnings=warnings or [],
         clock=clock,
         state_file=folder / "ui-state.json",
-        history=HistoryRecorder(HistoryStore(folder / "history")),
+        history=HistoryRecorder(HistoryStore(folder / "history"))
+        if (clock is None if history is None else history)
+        else None,
         alerts=alerts,
     )
     return Stack(app, client, watchlist, poller)

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input
+from textual.widgets import DataTable, Footer, Input, Static
 
 from slv_tui.sanitize import clean
 from slv_tui.slv.model import BatchState
@@ -59,6 +59,22 @@ class DashboardScreen(Screen[None]):
         Binding("p", "pause", "Pause", tooltip="Pause auto refresh (data then ages into stale)", id="pause"),
         Binding("p", "resume", "Resume", tooltip="Resume auto refresh", id="resume"),
         Binding("P", "password", "Password", show=False, tooltip="Enter the server password", id="password"),
+        Binding(
+            "x",
+            "archive",
+            "Archive",
+            show=False,
+            tooltip="Archive the selected finished batch (history kept); in the archive: bring it back",
+            id="archive",
+        ),
+        Binding(
+            "X",
+            "toggle_archive",
+            "Archived",
+            show=False,
+            tooltip="Show the archived batches (toggle)",
+            id="archived",
+        ),
         Binding("escape", "back", "Back", show=False, tooltip="Close the filter / back to the table"),
     ]
     """The footer shows the everyday keys (so help and quit still fit at 80 columns, undo included);
@@ -86,6 +102,8 @@ class DashboardScreen(Screen[None]):
         self.poller = poller
         self.clock = clock
         self.filter_text = ""
+        self.show_archived = False
+        """The table lists the archived batches instead of the watched ones."""
         self.row_builder = RowBuilder()
         self.undo_entries: list[WatchEntry] = []
         self._undo_deadline = 0.0
@@ -103,6 +121,10 @@ class DashboardScreen(Screen[None]):
         """Header, filter box (hidden until /), table, detail, footer."""
         yield HeaderBar(self.server_label, self.warnings)
         yield SafeInput(placeholder="filter by ID, label or state — esc clears", id="filter")
+        yield Static(
+            "ARCHIVE — finished batches, history kept · x brings one back · X back to the watched batches",
+            id="archive-banner",
+        )
         yield BatchTable()
         yield DetailPane()
         yield Footer(compact=True)
@@ -161,8 +183,10 @@ class DashboardScreen(Screen[None]):
     def rows(self, now: float) -> list[BatchRow]:
         """The rows to show, filtered and sorted (running and cancelling first)."""
         labels = {e.batch_id: e.label for e in self.watchlist.entries}
+        archived = {e.batch_id for e in self.watchlist.entries if e.archived}
+        shown = [s for s in self.poller.snapshots() if (s.batch_id in archived) is self.show_archived]
         return self.row_builder.rows(
-            self.poller.snapshots(), labels, now=now, interval=self.poller.interval, needle=self.filter_text
+            shown, labels, now=now, interval=self.poller.interval, needle=self.filter_text
         )
 
     @property
@@ -219,6 +243,8 @@ class DashboardScreen(Screen[None]):
 
     def _empty_text(self) -> Text:
         """What the detail pane says when no row is selected: how to add, or why nothing shows."""
+        if self.show_archived:
+            return Text("No archived batch — x archives a finished batch, X goes back to the watched ones")
         watched = len(self.watchlist.entries)
         needle = self.filter_text.strip()
         if watched and needle:
@@ -273,7 +299,7 @@ class DashboardScreen(Screen[None]):
             return bool(self.undo_entries)
         if action in ("pause", "resume"):
             return self.poller.paused is (action == "resume")  # one key; the footer names what it does
-        if action in ("remove", "label", "refresh", "export", "copy_id", "details"):
+        if action in ("remove", "label", "refresh", "export", "copy_id", "details", "archive"):
             return True if self.selected_id is not None else None
         return True
 
@@ -369,6 +395,34 @@ class DashboardScreen(Screen[None]):
                 self._in_background(save(label))
 
         self.app.push_screen(LabelScreen(batch_id, current), done)
+
+    def action_archive(self) -> None:
+        """Archive the selected finished batch (in the archive view: bring it back)."""
+        batch_id = self.selected_id
+        if batch_id is None:
+            return
+        snap = self.poller.snapshot(batch_id)
+        if not self.show_archived and (snap is None or snap.state is None or not snap.state.finished):
+            self.app.notify("Only a finished batch can be archived", severity="warning", timeout=4)
+            return
+        self._in_background(self._archive(batch_id, not self.show_archived))
+
+    async def _archive(self, batch_id: str, archived: bool) -> None:
+        await self._save(partial(self.watchlist.set_archived, [batch_id], archived))
+        self._warn_if_unsaved()
+        if archived:
+            self.app.notify(f"Archived {batch_id} — X shows the archived batches", timeout=5, markup=False)
+        else:
+            self.app.notify(f"{batch_id} is back among the watched batches", timeout=4, markup=False)
+        self.refresh_view()
+
+    def action_toggle_archive(self) -> None:
+        """Show the archived batches, or the watched ones again."""
+        self.show_archived = not self.show_archived
+        what = "archived batches (X goes back)" if self.show_archived else "watched batches"
+        self.app.notify(f"Showing the {what}", timeout=3, markup=False)
+        self.set_class(self.show_archived, "-archive")
+        self.refresh_view()
 
     def action_details(self) -> None:
         """Move into the step tree of the selected batch, the cursor on what needs reading first."""
