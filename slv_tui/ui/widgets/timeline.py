@@ -8,7 +8,9 @@ from datetime import datetime
 from rich.text import Text
 
 from slv_tui.sanitize import clean
+from slv_tui.slv.model import BatchState
 from slv_tui.store.history import Event
+from slv_tui.ui.format import state_label
 
 SHOWN_EVENTS = 60
 """The pane lists the newest events; `slv-tui history` prints them all."""
@@ -64,10 +66,16 @@ def timeline_text(events: Sequence[Event]) -> Text:
         moment = _moment(event)
         when = "??:??:??" if moment is None else moment.astimezone().strftime("%H:%M:%S")
         kind = KIND_TEXT.get(str(event.get("kind")), "?")
+        if kind in ("warnings", "errors"):
+            kind = f"{kind} ({clean(event.get(kind, '?'), max_length=9)})"
         progress = event.get("progress")
         shown = "   —" if not isinstance(progress, int | float) else f"{progress:3.0f} %"
-        line = f"{when}  {kind:<16} {clean(event.get('state', ''), max_length=21):<10} {shown}"
-        style = "bold" if kind in ("finished", "cancel requested", "errors") else ""
+        try:
+            state = state_label(BatchState(str(event.get("state"))))
+        except ValueError:
+            state = "?"
+        line = f"{when}  {kind:<17} {shown}  {state}"
+        style = "bold" if kind.startswith(("finished", "cancel requested", "errors")) else ""
         text.append(line + "\n", style)
     text.rstrip()
     return text
