@@ -159,3 +159,17 @@ def _parses(line: bytes) -> bool:
     except ValueError:
         return False
     return True
+
+
+def test_progress_series_samples_time_evenly_and_ends_on_the_last_event() -> None:
+    from slv_tui.ui.widgets.timeline import progress_series
+
+    at = [T0 + timedelta(seconds=s) for s in (0, 0.3, 9.7)]
+    events = [
+        {"at": history.iso(t), "kind": "progress", "progress": p}
+        for t, p in zip(at, (0, 59, 100), strict=True)
+    ]
+    series = progress_series(events, points=11)
+    assert series[0] == 0 and series[-1] == 100 and series == sorted(series)
+    assert series.count(59) == 9  # most of the time was spent at 59 %
+    assert progress_series([]) == [] and progress_series(events[:1]) == [0]

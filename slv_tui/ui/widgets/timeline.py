@@ -54,6 +54,7 @@ def progress_series(events: Sequence[Event], points: int = SERIES_POINTS) -> lis
         while index + 1 < len(known) and known[index + 1][0].timestamp() <= at:
             index += 1
         series.append(known[index][1])
+    series[-1] = known[-1][1]  # the last sample is the last event (float sums may fall just short)
     return series
 
 
