@@ -262,7 +262,13 @@ class StepTree(Tree[NodeInfo]):
         target = group.children[position]
         if self.last_line >= 0:  # lays the lines out, so the node has its line
             self.move_cursor(target)
+            # Nodes just added grow the tree only at the next layout: scroll there again after it.
+            self.call_after_refresh(self._scroll_to_hit, target)
         self.post_message(self.FindMoved())
+
+    def _scroll_to_hit(self, node: TreeNode[NodeInfo]) -> None:
+        if self.cursor_node is node:
+            self.scroll_to_node(node, animate=False)
 
     @property
     def find_status(self) -> str:
