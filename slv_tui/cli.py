@@ -141,6 +141,7 @@ def build_parsers() -> dict[str, argparse.ArgumentParser]:
         " oldest first (exit 0, 1 when nothing was recorded)",
     )
     history.add_argument("--json", action="store_true", help="a JSON array of events")
+    history.add_argument("--demo", action="store_true", help="what the demo dashboard (--demo) recorded")
     history.add_argument("batch_ids", nargs=1, metavar="BATCH_ID")
     parsers["history"] = history
     check = _Parser(
@@ -229,6 +230,11 @@ def _main(argv: Sequence[str]) -> int:
         ids = [_batch_id(token, mode) for token in getattr(args, "batch_ids", [])]
         if mode == "dashboard" and args.demo:
             return _dashboard_demo(args, ids)
+        if mode == "history" and args.demo:
+            from slv_tui.commands.history import run_history
+            from slv_tui.dashboard import DEMO_PROFILE
+
+            return run_history(_history_store(DEMO_PROFILE), ids[0], as_json=args.json)
         settings = resolve(_overrides(args), args.config)
         settings = replace(settings, interval=_floored(settings.interval))
         setup_logging(paths.log_file(), settings.log_level, debug=args.debug)

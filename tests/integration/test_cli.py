@@ -615,3 +615,5 @@ def test_history_of_an_unknown_batch_says_so(cli: Cli) -> None:
     assert done.returncode == 1
     assert json.loads(done.stdout) == []
     assert "no history recorded" in done.stderr
+    demo = cli.run("history", "--demo", "1481099999999")  # the demo's profile needs no config
+    assert demo.returncode == 1 and "no history recorded" in demo.stderr
