@@ -129,17 +129,17 @@ class StepTree(Tree[NodeInfo]):
     """
 
     BINDINGS = [
-        Binding("slash", "find", "Find", tooltip="Search all messages of the batch (in the tree)", id="find"),
-        Binding("ctrl+f", "find", "Find", show=False, tooltip="Find in every message of the batch"),
-        Binding("n", "find_next", "Next match", show=False, tooltip="Next search match", id="find-next"),
-        Binding("N", "find_previous", "Previous match", show=False, tooltip="Previous match", id="find-prev"),
+        Binding("slash", "find", "Find", tooltip="In the step tree: search every message of the batch", id="find"),
+        Binding("ctrl+f", "find", "Find", show=False, tooltip="In the step tree: the same as /"),
+        Binding("n", "find_next", "Next match", show=False, tooltip="In the step tree: the next match", id="find-next"),
+        Binding("N", "find_previous", "Previous match", show=False, tooltip="In the step tree: the previous match", id="find-prev"),
         Binding(
             "w", "toggle_problems", "Warnings/errors", show=False,
-            tooltip="Show only warnings and errors in the tree (toggle)", id="problems",
+            tooltip="In the step tree: only warnings and errors (toggle)", id="problems",
         ),
         Binding(
             "C", "toggle_compact", "Compact", show=False,
-            tooltip="Show only the running step and failed steps (toggle)", id="compact",
+            tooltip="In the step tree: only the running step and failed steps (toggle)", id="compact",
         ),
     ]  # fmt: skip
     """Active while the tree has the focus (the table's `/` filter is the screen's)."""
