@@ -21,6 +21,7 @@ from slv_tui.slv.model import Batch, Severity, Step
 from slv_tui.ui.styles import component_style
 
 PAGE = 200
+_TREE = "In the step tree: "
 """Children added per expansion; the rest waits behind a "more" node, so huge batches open instantly."""
 
 GROUP_TITLES = {Severity.INFO: "Info", Severity.WARNING: "Warnings", Severity.ERROR: "Errors"}
@@ -129,17 +130,17 @@ class StepTree(Tree[NodeInfo]):
     """
 
     BINDINGS = [
-        Binding("slash", "find", "Find", tooltip="In the step tree: search every message of the batch", id="find"),
-        Binding("ctrl+f", "find", "Find", show=False, tooltip="In the step tree: the same as /"),
-        Binding("n", "find_next", "Next match", show=False, tooltip="In the step tree: the next match", id="find-next"),
-        Binding("N", "find_previous", "Previous match", show=False, tooltip="In the step tree: the previous match", id="find-prev"),
+        Binding("slash", "find", "Find", tooltip=f"{_TREE}search every message of the batch", id="find"),
+        Binding("ctrl+f", "find", "Find", show=False, tooltip=f"{_TREE}the same as /"),
+        Binding("n", "find_next", "Next match", show=False, tooltip=f"{_TREE}the next match", id="find-next"),
+        Binding("N", "find_previous", "Previous match", show=False, tooltip=f"{_TREE}the previous match", id="find-prev"),
         Binding(
             "w", "toggle_problems", "Warnings/errors", show=False,
-            tooltip="In the step tree: only warnings and errors (toggle)", id="problems",
+            tooltip=f"{_TREE}only warnings and errors (toggle)", id="problems",
         ),
         Binding(
             "C", "toggle_compact", "Compact", show=False,
-            tooltip="In the step tree: only the running step and failed steps (toggle)", id="compact",
+            tooltip=f"{_TREE}only the running step and failed steps (toggle)", id="compact",
         ),
     ]  # fmt: skip
     """Active while the tree has the focus (the table's `/` filter is the screen's)."""
