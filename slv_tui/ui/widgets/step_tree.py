@@ -133,7 +133,9 @@ class StepTree(Tree[NodeInfo]):
         Binding("slash", "find", "Find", tooltip=f"{_TREE}search every message of the batch", id="find"),
         Binding("ctrl+f", "find", "Find", show=False, tooltip=f"{_TREE}the same as /"),
         Binding("n", "find_next", "Next match", show=False, tooltip=f"{_TREE}the next match", id="find-next"),
-        Binding("N", "find_previous", "Previous match", show=False, tooltip=f"{_TREE}the previous match", id="find-prev"),
+        Binding(
+            "N", "find_previous", "Previous match", show=False, tooltip=f"{_TREE}the previous match", id="find-prev"
+        ),
         Binding(
             "w", "toggle_problems", "Warnings/errors", show=False,
             tooltip=f"{_TREE}only warnings and errors (toggle)", id="problems",
