@@ -134,7 +134,8 @@ class StepTree(Tree[NodeInfo]):
         Binding("ctrl+f", "find", "Find", show=False, tooltip=f"{_TREE}the same as /"),
         Binding("n", "find_next", "Next match", show=False, tooltip=f"{_TREE}the next match", id="find-next"),
         Binding(
-            "N", "find_previous", "Previous match", show=False, tooltip=f"{_TREE}the previous match", id="find-prev"
+            "N", "find_previous", "Previous match", show=False,
+            tooltip=f"{_TREE}the previous match", id="find-prev",
         ),
         Binding(
             "w", "toggle_problems", "Warnings/errors", show=False,
