@@ -224,8 +224,6 @@ class HistoryRecorder:
         self._idle = threading.Event()
         self._idle.set()
         self._thread: threading.Thread | None = None
-        self.changed: Callable[[str], None] | None = None
-        """Called (on the writer thread) with a batch ID whose timeline grew."""
 
     def record(self, poll_round: PollRound) -> None:
         """Queue what this round's fetched batches look like now (cheap; never blocks)."""
@@ -233,7 +231,7 @@ class HistoryRecorder:
         items = [
             (u.snapshot.batch_id, Mark.of(u.snapshot.batch), now)
             for u in poll_round.updates
-            if u.snapshot.batch
+            if u.snapshot.batch is not None and u.batch_changed  # the same answer again changes nothing
         ]
         if items:
             self._put(("marks", items))
@@ -308,8 +306,6 @@ class HistoryRecorder:
                 self.store.append(batch_id, events)
             except OSError as exc:
                 log.warning("cannot record the history of batch %s: %s", batch_id, exc)
-            if self.changed is not None:
-                self.changed(batch_id)
 
     def _known(self, batch_id: str) -> Mark | None:
         """The last mark of a batch, read from its file the first time."""
@@ -324,6 +320,4 @@ class HistoryRecorder:
             self._events[batch_id] = events + self._events.get(batch_id, [])
         mark = Mark.from_event(events[-1]) if events else None
         self._marks[batch_id] = mark
-        if events and self.changed is not None:
-            self.changed(batch_id)
         return mark
