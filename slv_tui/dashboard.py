@@ -8,13 +8,13 @@ from typing import cast
 from urllib.parse import urlsplit
 
 from slv_tui import paths
-from slv_tui.common.alerts import Alerts, Channel
 from slv_tui.config import Settings
 from slv_tui.logs import setup_logging
 from slv_tui.sanitize import clean
 from slv_tui.slv.auth import Credentials, Secret
 from slv_tui.slv.client import ClientSettings, SlvClient
 from slv_tui.store.history import HistoryRecorder, HistoryStore, history_dir
+from slv_tui.watch.alerts import Alerts, Channel
 from slv_tui.watch.poller import Poller
 from slv_tui.watch.watchlist import Watchlist, WatchlistError
 

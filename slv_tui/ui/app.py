@@ -19,7 +19,6 @@ from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 from slv_tui import paths
-from slv_tui.common.alerts import Alerts, Delivery, alert_for
 from slv_tui.files import private_dir, read_regular, write_atomic
 from slv_tui.sanitize import clean
 from slv_tui.slv.auth import Secret
@@ -34,6 +33,7 @@ from slv_tui.ui.screens.password import PasswordScreen
 from slv_tui.ui.widgets.batch_table import BatchTable
 from slv_tui.ui.widgets.header_bar import HeaderBar
 from slv_tui.ui.widgets.step_tree import StepTree
+from slv_tui.watch.alerts import Alerts, Delivery, alert_for
 from slv_tui.watch.poller import Poller
 from slv_tui.watch.snapshot import PollRound, merged
 from slv_tui.watch.watchlist import Watchlist

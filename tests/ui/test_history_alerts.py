@@ -8,9 +8,9 @@ from pathlib import Path
 
 from textual.widgets import Sparkline, Static
 
-from slv_tui.common.alerts import Alerts
 from slv_tui.sim import ThreadedSim
 from slv_tui.store.history import HistoryStore
+from slv_tui.watch.alerts import Alerts
 from slv_tui.watch.watchlist import Watchlist
 
 from .ui_helpers import FakeClock, build, cell, wait_for

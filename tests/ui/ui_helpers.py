@@ -11,11 +11,11 @@ from support.pilot import cell as cell
 from support.pilot import screen_text as screen_text
 from support.pilot import wait_for as wait_for
 
-from slv_tui.common.alerts import Alerts
 from slv_tui.slv.auth import Credentials, Secret
 from slv_tui.slv.client import ClientSettings, SlvClient
 from slv_tui.store.history import HistoryRecorder, HistoryStore
 from slv_tui.ui.app import make_app
+from slv_tui.watch.alerts import Alerts
 from slv_tui.watch.poller import Poller
 from slv_tui.watch.watchlist import Watchlist
 

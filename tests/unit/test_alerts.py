@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from slv_tui.common.alerts import Alert, Alerts, alert_for, desktop_command, osc_text, terminal_flavour
 from slv_tui.config import ConfigError, Overrides, resolve
 from slv_tui.slv.model import Batch, Counts
+from slv_tui.watch.alerts import Alert, Alerts, alert_for, desktop_command, osc_text, terminal_flavour
 from slv_tui.watch.snapshot import Snapshot, Update
 
 HOSTILE = "Depot\x1b]0;owned\x07\x1b[31m\u202e"
