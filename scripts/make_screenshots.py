@@ -7,6 +7,7 @@ import logging
 import sys
 import tempfile
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -14,6 +15,8 @@ from textual.pilot import Pilot
 from slv_tui.sim import ThreadedSim
 from slv_tui.slv.auth import Credentials, Secret
 from slv_tui.slv.client import ClientSettings, SlvClient
+from slv_tui.slv.model import BatchState
+from slv_tui.store.history import HistoryRecorder, HistoryStore, Mark, events_between
 from slv_tui.store.watchlist import Watchlist
 from slv_tui.ui.app import SlvApp, make_app
 from slv_tui.ui.screens.commission import CommissionScreen, ConfirmCommissionScreen
@@ -44,7 +47,39 @@ async def until(pilot: Pilot[None], predicate: Callable[[], object], timeout: fl
         await pilot.pause(0.05)
 
 
-def build(sim: ThreadedSim, folder: Path, clock: FrozenClock) -> SlvApp:
+async def seed_history(sim: ThreadedSim, folder: Path) -> HistoryRecorder:
+    """A recorded run of the ERRORS batch (as a dashboard would have written it), ending as it is now."""
+    client = SlvClient(ClientSettings(sim.url, Credentials("admin", Secret("admin"))))
+    try:
+        batch = await client.get_batch(ERRORS)
+    finally:
+        await client.aclose()
+    final = Mark.of(batch)
+    start = datetime(2026, 12, 1, 13, 2, 10, tzinfo=UTC)
+    marks = [
+        (0, Mark(BatchState.RUNNING, 2, False, 0, 0)),
+        (95, Mark(BatchState.RUNNING, 14, False, 0, 0)),
+        (170, Mark(BatchState.RUNNING, 23, False, 1, 0)),
+        (260, Mark(BatchState.RUNNING, 37, False, 1, 0)),
+        (300, Mark(BatchState.RUNNING, 41, False, 1, 1)),
+        (420, Mark(BatchState.RUNNING, 58, False, final.warnings, 1)),
+        (500, Mark(BatchState.RUNNING, 66, False, final.warnings, final.errors)),
+        (580, Mark(BatchState.RUNNING, 79, False, final.warnings, final.errors)),
+        (640, Mark(BatchState.RUNNING, 88, False, final.warnings, final.errors)),
+        (700, Mark(BatchState.RUNNING, 95, False, final.warnings, final.errors)),
+        (730, final),
+    ]
+    events = []
+    previous = None
+    for seconds, mark in marks:
+        events += events_between(previous, mark, start + timedelta(seconds=seconds))
+        previous = mark
+    store = HistoryStore(folder / "history")
+    store.append(ERRORS, events)
+    return HistoryRecorder(store)
+
+
+def build(sim: ThreadedSim, folder: Path, clock: FrozenClock, history: HistoryRecorder) -> SlvApp:
     """The real stack, wired as the cli does."""
     client = SlvClient(ClientSettings(sim.url, Credentials("admin", Secret("admin"))))
     watchlist = Watchlist(folder / "watchlist.json")
@@ -59,6 +94,7 @@ def build(sim: ThreadedSim, folder: Path, clock: FrozenClock) -> SlvApp:
         server_label="https://cms.example.org:8443/reports",
         clock=clock,
         state_file=folder / "ui-state.json",
+        history=history,
     )
 
 
@@ -69,7 +105,7 @@ async def shoot() -> None:
     sim.start()
     clock = FrozenClock()
     with tempfile.TemporaryDirectory() as tmp:
-        app = build(sim, Path(tmp), clock)
+        app = build(sim, Path(tmp), clock, await seed_history(sim, Path(tmp)))
         async with app.run_test(size=SIZE) as pilot:
             await until(pilot, lambda: all(s.batch is not None for s in app.poller.snapshots()))
             await pilot.pause(0.3)
@@ -86,6 +122,17 @@ async def shoot() -> None:
             first.children[0].expand()
             await pilot.pause(0.3)
             app.save_screenshot("detail.svg", str(OUT))
+            timeline = app.dashboard.detail.query_one("#detail-timeline")
+            await until(pilot, lambda: "finished" in str(timeline.render()))
+            app.dashboard.detail.query_one("#detail-fields-scroll").scroll_end(animate=False)
+            await pilot.pause(0.3)
+            app.save_screenshot("timeline.svg", str(OUT))
+            await pilot.press("slash", *"rejected")
+            await until(pilot, lambda: tree.find_status.endswith(tuple("0123456789")))
+            await pilot.press("enter")
+            await pilot.pause(0.3)
+            app.save_screenshot("find.svg", str(OUT))
+            await pilot.press("escape")
             await pilot.press("question_mark")
             await pilot.pause(0.3)
             app.save_screenshot("help.svg", str(OUT))

@@ -30,8 +30,20 @@ from slv_tui.slv.client import ClientSettings, SlvClient
 from slv_tui.slv.commission import CommissionRequest
 from slv_tui.slv.ids import InvalidBatchId, validate_id
 from slv_tui.slv.modes import AUTH_CHOICES, AUTH_MODES, AuthChoice
+from slv_tui.store.history import HistoryRecorder, HistoryStore, history_dir
 
-SUBCOMMANDS = ("status", "follow", "check", "login", "logout", "commission", "report", "sim", "paths")
+SUBCOMMANDS = (
+    "status",
+    "follow",
+    "check",
+    "login",
+    "logout",
+    "commission",
+    "report",
+    "history",
+    "sim",
+    "paths",
+)
 _VALUE_OPTIONS = {
     "--url", "--user", "--auth", "--profile", "--config", "--timeout", "--interval", "--log-level",
 }  # fmt: skip
@@ -122,7 +134,7 @@ def build_parsers() -> dict[str, argparse.ArgumentParser]:
         prog="slv-tui",
         parents=[common],
         description="Watch Streetlight.Vision batches"
-        " (modes: dashboard, status, follow, check, login, logout, commission, report, sim, paths).",
+        " (modes: dashboard, status, follow, history, check, login, logout, commission, report, sim, paths).",
         epilog="Run 'slv-tui check' first against a new server; 'slv-tui status --help',"
         " 'slv-tui follow --help' for the script commands.",
     )
@@ -140,6 +152,16 @@ def build_parsers() -> dict[str, argparse.ArgumentParser]:
         sub.add_argument("--json", action="store_true", help="machine-readable output")
         sub.add_argument("batch_ids", nargs="+", metavar="BATCH_ID")
         parsers[name] = sub
+    history = _Parser(
+        prog="slv-tui history",
+        parents=[common],
+        description="print the recorded timeline of a batch (what the dashboard and follow saw),"
+        " oldest first (exit 0, 1 when nothing was recorded)",
+    )
+    history.add_argument("--json", action="store_true", help="a JSON array of events")
+    history.add_argument("--demo", action="store_true", help="what the demo dashboard (--demo) recorded")
+    history.add_argument("batch_ids", nargs=1, metavar="BATCH_ID")
+    parsers["history"] = history
     check = _Parser(
         prog="slv-tui check",
         parents=[common],
@@ -259,10 +281,19 @@ def _main(argv: Sequence[str]) -> int:
         ids = [_batch_id(token, mode) for token in getattr(args, "batch_ids", [])]
         if mode == "dashboard" and args.demo:
             return _dashboard_demo(args, ids)
+        if mode == "history" and args.demo:
+            from slv_tui.commands.dashboard import DEMO_PROFILE
+            from slv_tui.commands.history import run_history
+
+            return run_history(_history_store(DEMO_PROFILE), ids[0], as_json=args.json)
         settings = resolve(_overrides(args), args.config)
         request = _commission_request(args, settings) if mode == "commission" else None
         settings = replace(settings, interval=_floored(settings.interval))
         setup_logging(paths.log_file(), settings.log_level, debug=args.debug)
+        if mode == "history":
+            from slv_tui.commands.history import run_history
+
+            return run_history(_history_store(settings.profile), ids[0], as_json=args.json)
         auth = _auth_mode(settings)
         kind: Kind = "token" if auth == "bearer" else "password"
         if mode in ("login", "logout"):
@@ -303,10 +334,19 @@ def _main(argv: Sequence[str]) -> int:
             from slv_tui.commands.report import run_report
 
             return run(_closing(client, run_report(client, ids, output, output_file=args.output)))
-        return run(_closing(client, run_follow(client, ids, output, settings.interval)))
+        recorder = HistoryRecorder(_history_store(settings.profile))
+        try:
+            follow = run_follow(client, ids, output, settings.interval, on_poll=recorder.record)
+            return run(_closing(client, follow))
+        finally:
+            recorder.close()
     except (InvalidBatchId, ConfigError, UsageError) as exc:
         print(clean(f"slv-tui: error: {exc}"), file=sys.stderr)  # paths and config values are data
         return EXIT_USAGE
+
+
+def _history_store(profile: str) -> HistoryStore:
+    return HistoryStore(history_dir(paths.data_dir(), profile))
 
 
 async def _closing(client: SlvClient, command: Coroutine[Any, Any, int]) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import cast
 from urllib.parse import urlsplit
 
 from slv_tui.common import paths
@@ -12,7 +13,9 @@ from slv_tui.common.sanitize import clean
 from slv_tui.settings.config import Settings
 from slv_tui.slv.auth import Credentials, Secret
 from slv_tui.slv.client import ClientSettings, SlvClient
+from slv_tui.store.history import HistoryRecorder, HistoryStore, history_dir
 from slv_tui.store.watchlist import Watchlist, WatchlistError
+from slv_tui.watch.alerts import Alerts, Channel
 
 DEMO_PROFILE = "demo"
 DEMO_SESSION_REQUESTS = 200
@@ -46,6 +49,8 @@ def launch(
     except WatchlistError as exc:
         print(clean(f"slv-tui: error: {exc}"), file=sys.stderr)
         return 2
+    history = HistoryRecorder(HistoryStore(history_dir(paths.data_dir(), settings.profile)))
+    alerts = Alerts({event: cast(Channel, channel) for event, channel in settings.notify})
     app = make_app(
         client or SlvClient(client_settings),
         watchlist,
@@ -55,8 +60,13 @@ def launch(
         bell=settings.bell,
         read_only=settings.read_only,
         profile=settings.profile,
+        history=history,
+        alerts=alerts,
     )
-    app.run()
+    try:
+        app.run()
+    finally:
+        history.close()  # whatever is still queued (the app closes it on unmount too)
     return int(app.return_code or 0)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from slv_tui.commands.output import EXIT_FETCH, Output, exit_code
 from slv_tui.commands.render import render_line
@@ -19,7 +19,14 @@ AMBIGUOUS_AUTH_RETRIES = 3
 """How many HTML answers in a row `follow` retries once the same login has worked in this run."""
 
 
-async def run_follow(client: SlvClient, batch_ids: Sequence[str], output: Output, interval: float) -> int:
+async def run_follow(
+    client: SlvClient,
+    batch_ids: Sequence[str],
+    output: Output,
+    interval: float,
+    *,
+    on_poll: Callable[[PollRound], None] | None = None,
+) -> int:
     """Poll until every batch has finished, printing each change; auth failures end at once with 3.
 
     One exception: an HTML page instead of JSON is only a *probable* login problem (design: "a
@@ -38,6 +45,8 @@ async def run_follow(client: SlvClient, batch_ids: Sequence[str], output: Output
 
     def on_round(poll_round: PollRound) -> None:
         try:
+            if on_poll is not None:  # the history recorder: only queues, never blocks
+                on_poll(poll_round)
             apply(poll_round)
         except Exception as exc:  # e.g. stdout closed: ends the run, raised below
             failure.append(exc)

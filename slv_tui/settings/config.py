@@ -29,7 +29,14 @@ _PROFILE_KEYS: dict[str, type] = {
     "read_only": bool,
 }
 _TOP_KEYS = {"default_profile", "servers", "ui", "logging"}
-_UI_KEYS: dict[str, type] = {"bell": bool}
+_UI_KEYS: dict[str, type] = {
+    "bell": bool,
+    "notify_finished": str,
+    "notify_failed": str,
+    "notify_cancel_requested": str,
+}
+NOTIFY_CHANNELS = ("off", "desktop", "terminal", "bell")
+"""What `[ui] notify_*` may say (see config.example.toml)."""
 _LOG_KEYS: dict[str, type] = {"level": str}
 
 
@@ -68,6 +75,8 @@ class Settings:
     interval: float = 2.0
     concurrency: int = 4
     bell: bool = False
+    notify: tuple[tuple[str, str], ...] = ()
+    """(event, channel) from `[ui] notify_finished`, `notify_failed`, `notify_cancel_requested`."""
     log_level: str = "info"
     config_file: Path | None = None
     read_only: bool = False
@@ -184,6 +193,13 @@ def resolve(overrides: Overrides, config_path: Path | None, env: Mapping[str, st
     level = (overrides.log_level or logging_table.get("level", "info")).lower()
     if level not in LOG_LEVELS:
         raise ConfigError(f"{path}: logging.level: expected one of {', '.join(LOG_LEVELS)}, got {level!r}")
+    notify = []
+    for event in ("finished", "failed", "cancel_requested"):
+        channel = ui.get(f"notify_{event}", "off")
+        if channel not in NOTIFY_CHANNELS:
+            expected = ", ".join(repr(c) for c in NOTIFY_CHANNELS)
+            raise ConfigError(f"{path}: ui.notify_{event}: expected one of {expected}, got {channel!r}")
+        notify.append((event, str(channel)))
     return Settings(
         profile=profile_name,
         url=overrides.url or env.get("SLV_URL") or profile.get("url"),
@@ -197,6 +213,7 @@ def resolve(overrides: Overrides, config_path: Path | None, env: Mapping[str, st
         interval=overrides.interval or float(profile.get("interval", 2.0)),
         concurrency=int(profile.get("concurrency", 4)),
         bell=bool(ui.get("bell", False)),
+        notify=tuple(notify),
         log_level=level,
         config_file=path if path.exists() else None,
         read_only=overrides.read_only or bool(profile.get("read_only", False)),

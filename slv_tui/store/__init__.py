@@ -1,1 +1,1 @@
-"""Every file the app writes: atomic, private, never on the event loop."""
+"""Every file the app writes: atomic or append-only, private, never on the event loop."""

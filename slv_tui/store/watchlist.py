@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,8 @@ class WatchEntry:
     batch_id: str
     label: str = ""
     added_at: float = 0.0
+    archived: bool = False
+    """Finished and put away: out of the table, shown in the archive view (its history is kept)."""
 
 
 Change = Callable[[list[WatchEntry]], list[WatchEntry]]
@@ -123,10 +125,16 @@ class Watchlist:
         """Give a watched batch a label ('' clears it)."""
 
         def change(entries: list[WatchEntry]) -> list[WatchEntry]:
-            return [
-                WatchEntry(e.batch_id, label.strip(), e.added_at) if e.batch_id == batch_id else e
-                for e in entries
-            ]
+            return [replace(e, label=label.strip()) if e.batch_id == batch_id else e for e in entries]
+
+        self._update(change)
+
+    def set_archived(self, batch_ids: Iterable[str], archived: bool = True) -> None:
+        """Archive (or bring back) watched batches."""
+        chosen = set(batch_ids)
+
+        def change(entries: list[WatchEntry]) -> list[WatchEntry]:
+            return [replace(e, archived=archived) if e.batch_id in chosen else e for e in entries]
 
         self._update(change)
 
@@ -233,7 +241,9 @@ class Watchlist:
             {
                 "version": FORMAT_VERSION,
                 "entries": [
-                    {"batchId": e.batch_id, "label": e.label, "addedAt": e.added_at} for e in entries
+                    {"batchId": e.batch_id, "label": e.label, "addedAt": e.added_at}
+                    | ({"archived": True} if e.archived else {})
+                    for e in entries
                 ],
             },
             indent=1,
@@ -273,7 +283,10 @@ def _decode(data: Any) -> list[WatchEntry]:
         if batch_id in seen:  # a hand-edited duplicate: the first one wins (rows are keyed by ID)
             continue
         seen.add(batch_id)
-        entries.append(WatchEntry(batch_id, label or "", added))
+        archived = item.get("archived", False)
+        if not isinstance(archived, bool):
+            raise ValueError(f"archived of {_short(batch_id)} is not true or false")
+        entries.append(WatchEntry(batch_id, label or "", added, archived))
     return entries
 
 

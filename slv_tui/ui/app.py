@@ -18,6 +18,7 @@ from textual.widget import Widget
 from slv_tui.common import paths
 from slv_tui.slv.auth import Secret
 from slv_tui.slv.client import SlvClient
+from slv_tui.store.history import HistoryRecorder
 from slv_tui.store.ui_state import load_theme, save_theme
 from slv_tui.store.watchlist import Watchlist
 from slv_tui.ui.screens.commission import CommissioningDashboard
@@ -25,6 +26,8 @@ from slv_tui.ui.screens.dashboard import DashboardScreen
 from slv_tui.ui.screens.help import HelpScreen, help_rows
 from slv_tui.ui.screens.password import PasswordScreen
 from slv_tui.ui.widgets.batch_table import BatchTable
+from slv_tui.ui.widgets.step_tree import StepTree
+from slv_tui.watch.alerts import Alerts
 from slv_tui.watch.poller import Fetch as Fetch  # re-exported: what make_app's `fetch` is
 from slv_tui.watch.poller import Poller
 
@@ -44,6 +47,8 @@ def make_app(
     state_file: Path | None = None,
     read_only: bool = False,
     profile: str = "default",
+    history: HistoryRecorder | None = None,
+    alerts: Alerts | None = None,
 ) -> SlvApp:
     """Wire the app: a poller fetching through `fetch` (default: the client) on `clock`, the
     dashboard screen drawing what it reports, and the theme saved last time.
@@ -61,9 +66,11 @@ def make_app(
     shown_warnings = client.settings.warnings() if warnings is None else warnings
     screen_args = (watchlist, poller, poller.clock, server_label, shown_warnings)
     dashboard = (
-        DashboardScreen(*screen_args, client=client, bell=bell)
+        DashboardScreen(*screen_args, client=client, bell=bell, history=history, alerts=alerts)
         if read_only  # nothing that changes the server is offered: no commissioning key at all
-        else CommissioningDashboard(*screen_args, client=client, bell=bell, profile=profile)
+        else CommissioningDashboard(
+            *screen_args, client=client, bell=bell, history=history, alerts=alerts, profile=profile
+        )
     )
     state_file = state_file or paths.ui_state_file()
     return SlvApp(client=client, poller=poller, dashboard=dashboard, state_file=state_file,
@@ -123,6 +130,9 @@ class SlvApp(App[None]):
         if self._theme_write is not None:
             await self._theme_write
         await self.client.aclose()
+        history = self.dashboard.history
+        if history is not None:
+            await asyncio.to_thread(history.close)  # what is queued is written, off the loop
 
     # -- actions ------------------------------------------------------------------------------
 
@@ -132,6 +142,7 @@ class SlvApp(App[None]):
             (BatchTable.BINDINGS, self.dashboard.table),
             (DashboardScreen.BINDINGS, self.dashboard),
             ([] if self.read_only else CommissioningDashboard.BINDINGS, self.dashboard),
+            (StepTree.BINDINGS, self.dashboard.detail.step_tree),
             (self.BINDINGS, self),
         ]
         return [(b, node) for bindings, node in layers for b in bindings if isinstance(b, Binding)]

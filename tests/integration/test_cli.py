@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -586,3 +587,33 @@ def test_interval_below_the_floor_is_raised_and_said(cli: Cli, static_sim: Threa
     done = cli.run("follow", "--interval", "1e-9", "--url", static_sim.url, OK, SLV_PASSWORD="admin")
     assert done.returncode == 0, done.stderr
     assert done.stderr.splitlines()[0] == "slv-tui: note: interval 1e-09 s raised to the 0.5 s floor"
+
+
+# -- history -----------------------------------------------------------------------------------
+
+
+def test_follow_records_a_history_from_first_seen_to_succeeded(cli: Cli, fast_sim: ThreadedSim) -> None:
+    batch_id = fast_sim.server.start_batch("commission_ok")
+    done = cli.run("follow", "--interval", "0.5", "--url", fast_sim.url, batch_id, SLV_PASSWORD="admin")
+    assert done.returncode == 0, done.stderr
+    shown = cli.run("history", "--json", batch_id)
+    assert shown.returncode == 0, shown.stderr
+    events = json.loads(shown.stdout)
+    assert events[0]["kind"] == "first_seen" and events[0]["state"] == "running"
+    assert events[-1]["kind"] == "finished" and events[-1]["state"] == "succeeded"
+    assert events[-1]["progress"] == 100
+    assert all(e["state"] == "running" for e in events[:-1])
+    stamps = [datetime.fromisoformat(e["at"]) for e in events]
+    assert all(s.tzinfo is not None and s.utcoffset() == timedelta(0) for s in stamps)
+    assert stamps == sorted(stamps)
+    human = cli.run("history", batch_id)
+    assert human.returncode == 0 and "first seen" in human.stdout and "succeeded" in human.stdout
+
+
+def test_history_of_an_unknown_batch_says_so(cli: Cli) -> None:
+    done = cli.run("history", "--json", "1481099999999")
+    assert done.returncode == 1
+    assert json.loads(done.stdout) == []
+    assert "no history recorded" in done.stderr
+    demo = cli.run("history", "--demo", "1481099999999")  # the demo's profile needs no config
+    assert demo.returncode == 1 and "no history recorded" in demo.stderr

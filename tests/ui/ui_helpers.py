@@ -13,8 +13,10 @@ from support.pilot import wait_for as wait_for
 
 from slv_tui.slv.auth import Credentials, Secret
 from slv_tui.slv.client import ClientSettings, SlvClient
+from slv_tui.store.history import HistoryRecorder, HistoryStore
 from slv_tui.store.watchlist import Watchlist
 from slv_tui.ui.app import Fetch, make_app
+from slv_tui.watch.alerts import Alerts
 
 OFFLINE = "http://127.0.0.1:9/reports"
 """The client's address in tests that pass a fake `fetch`: nothing ever connects to it."""
@@ -33,8 +35,14 @@ def build(
     auth: str = "basic",
     fetch: Fetch | None = None,
     read_only: bool = False,
+    alerts: Alerts | None = None,
+    history: bool | None = None,
 ) -> Stack:
-    """Client + watchlist (in `folder`) + app through the factory; `fetch` replaces the client's HTTP."""
+    """Client + watchlist (in `folder`) + app through the factory; `fetch` replaces the client's HTTP.
+
+    The history recorder (in `folder`/history) stamps events with the wall clock, so it is left out
+    by default when a fake `clock` makes frames reproducible (snapshots); `history` decides otherwise.
+    """
     settings = ClientSettings(url, Credentials("admin", Secret(password), auth))  # type: ignore[arg-type]
     client = SlvClient(settings)
     watchlist = Watchlist(folder / "watchlist.json")
@@ -51,5 +59,9 @@ def build(
         clock=clock,
         state_file=folder / "ui-state.json",
         read_only=read_only,
+        history=HistoryRecorder(HistoryStore(folder / "history"))
+        if (clock is None if history is None else history)
+        else None,
+        alerts=alerts,
     )
     return Stack(app, client, watchlist, app.poller)

@@ -19,13 +19,14 @@ from textual.binding import Binding
 from textual.events import Resize
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input
+from textual.widgets import DataTable, Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
 from slv_tui.common.sanitize import clean
 from slv_tui.slv.client import SlvClient
 from slv_tui.slv.model import Batch, BatchState
 from slv_tui.store.exports import export_batches
+from slv_tui.store.history import Event, HistoryRecorder
 from slv_tui.store.watchlist import WatchEntry, Watchlist
 from slv_tui.ui.format import STATE_LABELS, plural
 from slv_tui.ui.messages import BatchesPolled
@@ -34,6 +35,7 @@ from slv_tui.ui.safe_input import SafeInput
 from slv_tui.ui.widgets.batch_table import BatchTable
 from slv_tui.ui.widgets.detail_pane import DetailPane
 from slv_tui.ui.widgets.header_bar import HeaderBar
+from slv_tui.watch.alerts import Alerts, Delivery, alert_for
 from slv_tui.watch.poller import Poller
 from slv_tui.watch.snapshot import PollRound, ServerStatus, Snapshot, merged
 
@@ -95,6 +97,22 @@ class DashboardScreen(Screen[None]):
         Binding("p", "pause", "Pause", tooltip="Pause auto refresh (data then ages into stale)", id="pause"),
         Binding("p", "resume", "Resume", tooltip="Resume auto refresh", id="resume"),
         Binding("P", "password", "Password", show=False, tooltip="Enter the server password", id="password"),
+        Binding(
+            "x",
+            "archive",
+            "Archive",
+            show=False,
+            tooltip="Archive the selected finished batch (history kept); in the archive: bring it back",
+            id="archive",
+        ),
+        Binding(
+            "X",
+            "toggle_archive",
+            "Archived",
+            show=False,
+            tooltip="Show the archived batches (toggle)",
+            id="archived",
+        ),
         Binding("escape", "back", "Back", show=False, tooltip="Close the filter / back to the table"),
     ]
     """The footer shows the everyday keys (so help and quit still fit at 80 columns, undo included);
@@ -117,10 +135,17 @@ class DashboardScreen(Screen[None]):
         *,
         client: SlvClient,
         bell: bool = False,
+        history: HistoryRecorder | None = None,
+        alerts: Alerts | None = None,
     ) -> None:
         super().__init__(id="dashboard")
         self.client = client
         self.ring_bell = bell
+        self.history = history
+        """Records each batch's timeline (its own thread); the detail pane reads it from memory."""
+        self.alerts = alerts
+        self.alerted: list[Delivery] = []
+        """Every desktop alert sent, in order (what tests check)."""
         self.finished: list[tuple[str, BatchState]] = []
         """Every batch seen finishing, in order (what the toasts announced)."""
         self.auth_warned = False
@@ -137,6 +162,8 @@ class DashboardScreen(Screen[None]):
         self.poller = poller
         self.clock = clock
         self.filter_text = ""
+        self.show_archived = False
+        """The table lists the archived batches instead of the watched ones."""
         self.row_builder = RowBuilder()
         self.undo_entries: list[WatchEntry] = []
         self._undo_deadline = 0.0
@@ -147,11 +174,19 @@ class DashboardScreen(Screen[None]):
         """Poll results arrived that the view does not show yet."""
         self._drawn_at = -math.inf
         """When the view was last brought up to date (monotonic seconds)."""
+        self.timeline_of: Callable[[str], Sequence[Event]] = (
+            history.timeline if history is not None else lambda _batch_id: ()
+        )
+        """The recorded history of a batch (in memory; the recorder fills it)."""
 
     def compose(self) -> ComposeResult:
         """Header, filter box (hidden until /), table, detail, footer."""
         yield HeaderBar(self.server_label, self.warnings)
         yield SafeInput(placeholder="filter by ID, label or state — esc clears", id="filter")
+        yield Static(
+            "ARCHIVE — finished batches, history kept · x brings one back · X back to the watched batches",
+            id="archive-banner",
+        )
         yield BatchTable()
         yield DetailPane()
         yield Footer(compact=True)
@@ -176,6 +211,8 @@ class DashboardScreen(Screen[None]):
 
         Fetches that end before the message is handled ride along with it: one redraw for all of them.
         """
+        if self.history is not None:
+            self.history.record(poll_round)  # only queues: the recorder's thread writes
         self._pending_rounds.append(poll_round)
         if len(self._pending_rounds) == 1:
             self.post_message(BatchesPolled(poll_round))
@@ -205,6 +242,8 @@ class DashboardScreen(Screen[None]):
             self.finished.append((snapshot.batch_id, state))
             if snapshot.batch is not None:  # always: finishing is seen in a fetched batch
                 self._announce(snapshot.batch, state)
+        if self.alerts is not None and self.alerts.enabled:
+            self._alert(poll_round)
         server = poll_round.server
         what = self.client.settings.credentials.secret_name
         for header in self.query(HeaderBar):  # none until mounted, or once torn down
@@ -229,6 +268,24 @@ class DashboardScreen(Screen[None]):
         if self.ring_bell:
             self.app.bell()
 
+    def _alert(self, poll_round: PollRound) -> None:
+        """Desktop alerts for what this round saw: a command in a thread, an escape, or the bell."""
+        assert self.alerts is not None
+        alerts = self.alerts
+        labels = {e.batch_id: e.label for e in self.watchlist.entries}
+        for update in poll_round.updates:
+            alert = alert_for(update, labels.get(update.snapshot.batch_id, ""))
+            delivery = None if alert is None else alerts.delivery(alert)
+            if delivery is None:
+                continue
+            self.alerted.append(delivery)
+            if delivery.command is not None:
+                self.run_worker(partial(alerts.run, delivery.command), thread=True, group="alerts")
+            elif delivery.escape is not None and self.app._driver is not None:
+                self.app._driver.write(delivery.escape)  # through the driver, in order with the screen
+            else:
+                self.app.bell()
+
     def on_resize(self, event: Resize) -> None:
         """A narrow footer keeps its room for the keys (ctrl+p is listed in help)."""
         self.query_one(Footer).show_command_palette = event.size.width >= NARROW_BELOW
@@ -249,6 +306,7 @@ class DashboardScreen(Screen[None]):
             if self._server.ok is False:
                 self._show_header(now)
             self._expire_undo(now)
+            self._show_detail(now)  # the history recorded since (redraws only on a change)
 
     # -- the view ---------------------------------------------------------------------------------
 
@@ -280,8 +338,10 @@ class DashboardScreen(Screen[None]):
     def rows(self, now: float) -> list[BatchRow]:
         """The rows to show, filtered and sorted (running and cancelling first)."""
         labels = {e.batch_id: e.label for e in self.watchlist.entries}
+        archived = {e.batch_id for e in self.watchlist.entries if e.archived}
+        shown = [s for s in self._snapshots if (s.batch_id in archived) is self.show_archived]
         return self.row_builder.rows(
-            self._snapshots, labels, now=now, interval=self.poller.interval, needle=self.filter_text
+            shown, labels, now=now, interval=self.poller.interval, needle=self.filter_text
         )
 
     def snapshot(self, batch_id: str) -> Snapshot | None:
@@ -337,10 +397,21 @@ class DashboardScreen(Screen[None]):
         condition = None if snap is None else snap.condition(now, self.poller.interval)
         empty = self._empty_text() if snap is None else None
         paused = self.poller.paused
-        self.detail.show(snap, labels.get(batch_id or "", ""), condition, now, paused=paused, empty=empty)
+        timeline = () if batch_id is None else self.timeline_of(batch_id)
+        self.detail.show(
+            snap,
+            labels.get(batch_id or "", ""),
+            condition,
+            now,
+            paused=paused,
+            empty=empty,
+            timeline=timeline,
+        )
 
     def _empty_text(self) -> Text:
         """What the detail pane says when no row is selected: how to add, or why nothing shows."""
+        if self.show_archived:
+            return Text("No archived batch — x archives a finished batch, X goes back to the watched ones")
         watched = len(self.watchlist.entries)
         needle = self.filter_text.strip()
         if watched and needle:
@@ -395,7 +466,7 @@ class DashboardScreen(Screen[None]):
             return bool(self.undo_entries)
         if action in ("pause", "resume"):
             return self.poller.paused is (action == "resume")  # one key; the footer names what it does
-        if action in ("remove", "label", "refresh", "export", "copy_id", "details", "report"):
+        if action in ("remove", "label", "refresh", "export", "copy_id", "details", "report", "archive"):
             return True if self.selected_id is not None else None
         return True
 
@@ -494,6 +565,34 @@ class DashboardScreen(Screen[None]):
                 self._in_background(save(label))
 
         self.app.push_screen(LabelScreen(batch_id, current), done)
+
+    def action_archive(self) -> None:
+        """Archive the selected finished batch (in the archive view: bring it back)."""
+        batch_id = self.selected_id
+        if batch_id is None:
+            return
+        snap = self.poller.snapshot(batch_id)
+        if not self.show_archived and (snap is None or snap.state is None or not snap.state.finished):
+            self.app.notify("Only a finished batch can be archived", severity="warning", timeout=4)
+            return
+        self._in_background(self._archive(batch_id, not self.show_archived))
+
+    async def _archive(self, batch_id: str, archived: bool) -> None:
+        await self._save(partial(self.watchlist.set_archived, [batch_id], archived))
+        self._warn_if_unsaved()
+        if archived:
+            self.app.notify(f"Archived {batch_id} — X shows the archived batches", timeout=5, markup=False)
+        else:
+            self.app.notify(f"{batch_id} is back among the watched batches", timeout=4, markup=False)
+        self.refresh_view()
+
+    def action_toggle_archive(self) -> None:
+        """Show the archived batches, or the watched ones again."""
+        self.show_archived = not self.show_archived
+        what = "archived batches (X goes back)" if self.show_archived else "watched batches"
+        self.app.notify(f"Showing the {what}", timeout=3, markup=False)
+        self.set_class(self.show_archived, "-archive")
+        self.refresh_view()
 
     def action_details(self) -> None:
         """Move into the step tree of the selected batch, the cursor on what needs reading first."""

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.table import Table
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import DescendantBlur, DescendantFocus
-from textual.widgets import Static
+from textual.widgets import Input, Sparkline, Static
 
 from slv_tui.common.sanitize import clean
 from slv_tui.slv.model import Batch, BatchState
+from slv_tui.store.history import Event
 from slv_tui.ui.format import age, state_label
 from slv_tui.ui.progress_bar import progress_bar
+from slv_tui.ui.safe_input import SafeInput
 from slv_tui.ui.styles import component_style
 from slv_tui.ui.widgets.batch_table import STATE_CLASS, STATE_CSS
 from slv_tui.ui.widgets.step_tree import StepTree
+from slv_tui.ui.widgets.timeline import progress_series, timeline_text
 from slv_tui.watch.snapshot import Condition, Snapshot
 
 
@@ -40,6 +47,23 @@ def failure_reason(batch: Batch) -> str:
     if head and message and message != head:
         return f"{head}: {message}"
     return head or message or f"status {clean(batch.status or 'ERROR')} (the server gave no reason)"
+
+
+class FindInput(SafeInput):
+    """The search box over the step tree: typing searches, enter is the next match."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back to the tree", show=False),
+        Binding("shift+enter", "previous", "Previous match", show=False),
+    ]
+
+    def action_back(self) -> None:
+        """Back to the tree (the search stays: n and N go on)."""
+        self.screen.query_one(StepTree).focus()
+
+    def action_previous(self) -> None:
+        """The previous match."""
+        self.screen.query_one(StepTree).action_find_previous()
 
 
 class DetailPane(Vertical):
@@ -109,6 +133,45 @@ class DetailPane(Vertical):
         padding: 0 1;
         border-right: vkey $panel;
     }
+    DetailPane #detail-history-title {
+        margin-top: 1;
+        text-style: bold;
+        display: none;
+    }
+    DetailPane #detail-spark {
+        height: 2;
+        display: none;
+    }
+    DetailPane #detail-timeline {
+        display: none;
+    }
+    DetailPane.-history #detail-history-title, DetailPane.-history #detail-spark,
+    DetailPane.-history #detail-timeline {
+        display: block;
+    }
+    DetailPane > #detail-find {
+        height: 1;
+        display: none;
+        background: $boost;
+    }
+    DetailPane.-finding > #detail-find, DetailPane.-viewing > #detail-find {
+        display: block;
+    }
+    DetailPane #find {
+        width: 1fr;
+        height: 1;
+        border: none;
+        padding: 0 1;
+        display: none;
+    }
+    DetailPane.-finding #find {
+        display: block;
+    }
+    DetailPane #find-status {
+        width: auto;
+        padding: 0 1;
+        color: $text-accent;
+    }
     DetailPane > #detail-hint {
         display: none;
         height: 1;
@@ -144,20 +207,55 @@ class DetailPane(Vertical):
         yield Static(id="detail-banner")
         yield Static(id="detail-fetch")
         yield Static(id="detail-empty")
+        with Horizontal(id="detail-find"):
+            yield FindInput(placeholder="find in every message — enter next, esc back to the tree", id="find")
+            yield Static(id="find-status")
         with Horizontal(id="detail-body"):
             with VerticalScroll(id="detail-fields-scroll"):
                 yield Static(id="detail-fields")
+                yield Static("History", id="detail-history-title")
+                yield Sparkline([], id="detail-spark", summary_function=max)
+                yield Static(id="detail-timeline")
             yield StepTree()
         yield Static("⏎ steps and messages · esc back to the table", id="detail-hint")
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
         """Remember that the tree is being read (a narrow screen then gives it the whole width)."""
-        self.set_class(isinstance(event.widget, StepTree), "-reading")
+        self.set_class(isinstance(event.widget, StepTree | FindInput), "-reading")
 
     def on_descendant_blur(self, event: DescendantBlur) -> None:
         """The tree lost the focus (back to the table)."""
-        if isinstance(event.widget, StepTree) and not self.step_tree.has_focus:
+        if isinstance(event.widget, StepTree | FindInput) and not self.step_tree.has_focus:
             self.remove_class("-reading")
+
+    @on(StepTree.FindAsked)
+    def _find_asked(self) -> None:
+        """Show the search box, with the last search selected for typing over."""
+        self.add_class("-finding")
+        box = self.query_one("#find", FindInput)
+        box.focus()
+        box.select_all()
+
+    @on(Input.Changed, "#find")
+    def _find_changed(self, event: Input.Changed) -> None:
+        self.step_tree.find(event.value)
+
+    @on(Input.Submitted, "#find")
+    def _find_next(self, event: Input.Submitted) -> None:
+        self.step_tree.action_find_next()
+
+    @on(StepTree.FindMoved)
+    def _find_moved(self) -> None:
+        tree = self.step_tree
+        status = tree.find_status
+        view = {
+            "problems": "only warnings and errors (w)",
+            "compact": "compact: running and failed steps (C)",
+        }
+        note = view.get(tree.view, "")
+        text = "   ".join(part for part in (status, note) if part)
+        self.query_one("#find-status", Static).update(Text(text))
+        self.set_class(bool(note), "-viewing")
 
     @property
     def step_tree(self) -> StepTree:
@@ -175,6 +273,7 @@ class DetailPane(Vertical):
         *,
         paused: bool = False,
         empty: Text | None = None,
+        timeline: Sequence[Event] = (),
     ) -> None:
         """Show this batch, or `empty` (what to do when there is none); redraws only on a change."""
         age_now = None if snapshot is None or snapshot.fetched_at is None else now - snapshot.fetched_at
@@ -186,6 +285,8 @@ class DetailPane(Vertical):
             condition,
             paused,
             None if empty is None else empty.plain,
+            len(timeline),
+            timeline[-1]["at"] if timeline else None,
         )
         key = (content, age(age_now))
         if key == self._shown:
@@ -207,6 +308,7 @@ class DetailPane(Vertical):
             self._banner(None)
             self._fetch(None, None, None, paused)
             self.query_one("#detail-fields", Static).update("")
+            self._history(())
             self.step_tree.show_batch(None)
             return
         batch = snapshot.batch
@@ -214,12 +316,19 @@ class DetailPane(Vertical):
         self._banner(batch)
         self._fetch(snapshot, condition, age_now, paused)
         self.query_one("#detail-fields", Static).update(self._fields(snapshot, now))
+        self._history(timeline)
         if batch is not None:
             self.step_tree.show_batch(batch)
         else:
             self.step_tree.show_batch(
                 None, "not fetched yet" + (" — see the error above" if snapshot.error else "")
             )
+
+    def _history(self, timeline: Sequence[Event]) -> None:
+        """The recorded timeline under the fields: a progress sparkline, then the events."""
+        self.set_class(bool(timeline), "-history")
+        self.query_one("#detail-spark", Sparkline).data = progress_series(timeline)
+        self.query_one("#detail-timeline", Static).update(timeline_text(timeline))
 
     def restyle(self) -> None:
         """Draw again with the current theme's colours."""

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import bisect
 import json
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from rich.style import Style
 from rich.text import Text
 from textual import on
+from textual.binding import Binding
+from textual.message import Message as TextualMessage
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -17,12 +21,80 @@ from slv_tui.slv.model import Batch, Severity, Step
 from slv_tui.ui.styles import component_style
 
 PAGE = 200
+_TREE = "In the step tree: "
 """Children added per expansion; the rest waits behind a "more" node, so huge batches open instantly."""
 
 GROUP_TITLES = {Severity.INFO: "Info", Severity.WARNING: "Warnings", Severity.ERROR: "Errors"}
 MESSAGE_MARK = {Severity.INFO: "· ", Severity.WARNING: "⚠ ", Severity.ERROR: "✖ "}
 
 Kind = Literal["step", "group", "message", "more", "json", "note"]
+View = Literal["all", "problems", "compact"]
+VIEW_NOTE = {
+    "problems": "no warnings or errors — w shows every message",
+    "compact": "no step running and none failed — C shows every step",
+}
+
+
+class Hit(NamedTuple):
+    """Where a search matched: step index, severity group, position of the message in that group."""
+
+    step: int
+    severity: Severity
+    position: int
+
+
+class SearchIndex:
+    """The lowercased text of every message of one batch, built once per batch (the model, not the tree)."""
+
+    def __init__(self, batch: Batch) -> None:
+        self.batch = batch
+        self.groups: list[tuple[int, Severity, list[str]]] = [
+            (i, severity, [m.text.lower() for m in step.messages(severity)])
+            for i, step in enumerate(batch.steps)
+            for severity in Severity  # the tree's order: step by step, Info, Warnings, Errors
+        ]
+
+    def search(self, needle: str, severities: Sequence[Severity], steps: Collection[int]) -> Hits:
+        """Every message containing `needle` (case-insensitive), in tree order."""
+        needle = needle.lower()
+        found: list[tuple[int, Severity, list[int]]] = []
+        for step, severity, texts in self.groups:
+            if severity in severities and step in steps:
+                positions = [k for k, text in enumerate(texts) if needle in text]
+                if positions:
+                    found.append((step, severity, positions))
+        return Hits(found)
+
+
+class Hits:
+    """Matches grouped per (step, severity): counting a million costs no object per match."""
+
+    def __init__(self, groups: list[tuple[int, Severity, list[int]]] | None = None) -> None:
+        self.groups = groups or []
+        self.starts: list[int] = []
+        total = 0
+        for _, _, positions in self.groups:
+            self.starts.append(total)
+            total += len(positions)
+        self.total = total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, index: int) -> Hit:
+        if not 0 <= index < self.total:
+            raise IndexError(index)
+        group = bisect.bisect_right(self.starts, index) - 1
+        step, severity, positions = self.groups[group]
+        return Hit(step, severity, positions[index - self.starts[group]])
+
+    def find(self, hit: Hit) -> int:
+        """The index of `hit`, -1 when it is not a match."""
+        for start, (step, severity, positions) in zip(self.starts, self.groups, strict=True):
+            if (step, severity) == (hit.step, hit.severity):
+                k = bisect.bisect_left(positions, hit.position)
+                return start + k if k < len(positions) and positions[k] == hit.position else -1
+        return -1
 
 
 @dataclass(slots=True)
@@ -57,6 +129,31 @@ class StepTree(Tree[NodeInfo]):
     StepTree > .step-tree--key { color: $text-accent; }
     """
 
+    BINDINGS = [
+        Binding("slash", "find", "Find", tooltip=f"{_TREE}search every message of the batch", id="find"),
+        Binding("ctrl+f", "find", "Find", show=False, tooltip=f"{_TREE}the same as /"),
+        Binding("n", "find_next", "Next match", show=False, tooltip=f"{_TREE}the next match", id="find-next"),
+        Binding(
+            "N", "find_previous", "Previous match", show=False,
+            tooltip=f"{_TREE}the previous match", id="find-prev",
+        ),
+        Binding(
+            "w", "toggle_problems", "Warnings/errors", show=False,
+            tooltip=f"{_TREE}only warnings and errors (toggle)", id="problems",
+        ),
+        Binding(
+            "C", "toggle_compact", "Compact", show=False,
+            tooltip=f"{_TREE}only the running step and failed steps (toggle)", id="compact",
+        ),
+    ]  # fmt: skip
+    """Active while the tree has the focus (the table's `/` filter is the screen's)."""
+
+    class FindAsked(TextualMessage):
+        """The operator asked to search (the detail pane shows the search box)."""
+
+    class FindMoved(TextualMessage):
+        """The current match or the number of matches changed."""
+
     COMPONENT_CLASSES = {
         "step-tree--warning",
         "step-tree--error",
@@ -72,10 +169,16 @@ class StepTree(Tree[NodeInfo]):
         self.guide_depth = 3
         self._batch: Batch | None = None
         self._key: tuple[str, bool] | None = None
-        self._steps: list[TreeNode[NodeInfo]] = []
+        self._steps: dict[int, TreeNode[NodeInfo]] = {}
         self._groups: dict[tuple[int, Severity], TreeNode[NodeInfo]] = {}
         self._more: dict[tuple[int, Severity], TreeNode[NodeInfo]] = {}
         self._placeholder: TreeNode[NodeInfo] | None = None
+        self.view: View = "all"
+        self._index: SearchIndex | None = None
+        self.needle = ""
+        self.hits = Hits()
+        self.hit = -1
+        """The index in `hits` of the match under the cursor (-1: none yet)."""
 
     # -- public ---------------------------------------------------------------------------------
 
@@ -95,6 +198,9 @@ class StepTree(Tree[NodeInfo]):
                 self.root.data = NodeInfo("json", populated=True, value=batch.raw_value)
             else:
                 self._update_steps(None, batch)
+            if self.needle:  # another batch: its matches, the cursor left where reading starts
+                self.hits, self.hit = self._search(), -1
+                self.post_message(self.FindMoved())
             return
         if batch.raw_value is not None:
             if batch.raw_value != previous.raw_value:
@@ -112,10 +218,10 @@ class StepTree(Tree[NodeInfo]):
         group, else the step running now, else the first line."""
         if self.cursor_node is not None or self.last_line < 0:
             return
-        groups = (self._groups.get((i, Severity.ERROR)) for i in range(len(self._steps)))
+        groups = (self._groups.get((i, Severity.ERROR)) for i in self._steps)
         target = next((node for node in groups if node is not None and node.is_expanded), None)
         if target is None and self._batch is not None and self._batch.running and self._steps:
-            target = self._steps[-1]
+            target = self._steps[max(self._steps)]
         if target is None:
             self.cursor_line = 0
         else:
@@ -126,13 +232,118 @@ class StepTree(Tree[NodeInfo]):
         batch, self._key, self._batch = self._batch, None, None
         self.show_batch(batch)
 
+    # -- find and views ---------------------------------------------------------------------------
+
+    def find(self, needle: str) -> int:
+        """Search every message of the batch (built or not) and open the tree at the first match."""
+        self.needle = needle.strip()
+        self.hits, self.hit = self._search(), -1
+        if self.hits:
+            self.goto(0)
+        self.post_message(self.FindMoved())
+        return len(self.hits)
+
+    def goto(self, index: int) -> None:
+        """Open the tree at match `index` (wrapping around) and put the cursor on it."""
+        if not self.hits:
+            return
+        self.hit = index % len(self.hits)
+        step, severity, position = self.hits[self.hit]
+        node = self._steps.get(step)
+        if node is None:
+            return
+        self._populate(node)
+        node.expand()
+        group = self._groups.get((step, severity))
+        if group is None:
+            return
+        self._populate(group)
+        info = group.data
+        assert info is not None
+        if info.shown <= position:
+            self._add_messages(group, upto=position)
+        group.expand()
+        target = group.children[position]
+        if self.last_line >= 0:  # lays the lines out, so the node has its line
+            self.move_cursor(target)
+            # Nodes just added grow the tree only at the next layout: scroll there again after it.
+            self.call_after_refresh(self._scroll_to_hit, target)
+        self.post_message(self.FindMoved())
+
+    def _scroll_to_hit(self, node: TreeNode[NodeInfo]) -> None:
+        if self.cursor_node is node:
+            self.scroll_to_node(node, animate=False)
+
+    @property
+    def find_status(self) -> str:
+        """ "3 of 120", "no match", or "" without a search."""
+        if not self.needle:
+            return ""
+        if not self.hits:
+            return "no match"
+        return f"{self.hit + 1} of {len(self.hits)}" if self.hit >= 0 else f"{len(self.hits)} matches"
+
+    def _search(self) -> Hits:
+        batch = self._batch
+        if not self.needle or batch is None or batch.raw_value is not None:
+            return Hits()
+        self.prepare_search()
+        assert self._index is not None
+        return self._index.search(self.needle, self._severities(), set(self._visible(batch)))
+
+    def prepare_search(self) -> None:
+        """Build the search index of the batch shown (once per batch), before the first key is typed."""
+        batch = self._batch
+        if batch is not None and (self._index is None or self._index.batch is not batch):
+            self._index = SearchIndex(batch)
+
+    def action_find(self) -> None:
+        """Ask the detail pane for the search box (the batch's search index is built now)."""
+        self.prepare_search()
+        self.post_message(self.FindAsked())
+
+    def action_find_next(self) -> None:
+        """The next match."""
+        self._refresh_hits()
+        self.goto(self.hit + 1)
+
+    def action_find_previous(self) -> None:
+        """The previous match."""
+        self._refresh_hits()
+        self.goto(self.hit - 1 if self.hit >= 0 else -1)
+
+    def _refresh_hits(self) -> None:
+        """The batch grew since the search: search again, keeping the current match."""
+        if not self.needle or self._index is None or self._index.batch is self._batch:
+            return
+        current = self.hits[self.hit] if 0 <= self.hit < len(self.hits) else None
+        self.hits = self._search()
+        self.hit = -1 if current is None else self.hits.find(current)
+
+    def action_toggle_problems(self) -> None:
+        """Only warnings and errors, or everything again."""
+        self.set_view("all" if self.view == "problems" else "problems")
+
+    def action_toggle_compact(self) -> None:
+        """Only the running step and failed steps, or everything again."""
+        self.set_view("all" if self.view == "compact" else "compact")
+
+    def set_view(self, view: View) -> None:
+        """Switch the view; the search runs again within it."""
+        self.view = view
+        self._rebuild()
+        if self.needle:
+            self.find(self.needle)
+        else:
+            self.post_message(self.FindMoved())
+
     # -- building -------------------------------------------------------------------------------
 
     def _reset(self, batch: Batch | None) -> None:
         self.clear()
         self._batch = batch
         self._key = None
-        self._steps = []
+        self._steps = {}
         self._groups = {}
         self._more = {}
         self._placeholder = None
@@ -141,17 +352,50 @@ class StepTree(Tree[NodeInfo]):
         self._placeholder = self.root.add_leaf(Text(text, style=self._style("step-tree--muted")))
         self._placeholder.data = NodeInfo("note")
 
+    def _visible(self, batch: Batch) -> list[int]:
+        """The steps the current view shows."""
+        current = len(batch.steps) - 1 if batch.running else -1
+        if self.view == "problems":
+            return [
+                i
+                for i, s in enumerate(batch.steps)
+                if s.warnings or s.errors or s.counts.error or s.counts.warning
+            ]
+        if self.view == "compact":
+            return [i for i, s in enumerate(batch.steps) if i == current or s.errors or s.counts.error]
+        return list(range(len(batch.steps)))
+
+    def _severities(self) -> tuple[Severity, ...]:
+        if self.view == "problems":
+            return (Severity.WARNING, Severity.ERROR)
+        return tuple(Severity)
+
+    def _rebuild(self) -> None:
+        """Build the tree again from the batch (the view changed, or a step left a filtered view)."""
+        batch, key = self._batch, self._key
+        self._reset(batch)
+        self._key = key
+        if batch is not None and batch.raw_value is None:
+            self._update_steps(None, batch)
+
     def _update_steps(self, previous: Batch | None, batch: Batch) -> None:
         steps = batch.steps
-        if not steps and self._placeholder is None:
-            self._note("no steps reported yet")
-        if steps and self._placeholder is not None:
+        visible = self._visible(batch)
+        if list(self._steps) != visible[: len(self._steps)]:
+            self._rebuild()  # a step left the view (compact: it stopped running)
+            return
+        if not visible and self._placeholder is None:
+            self._note(
+                VIEW_NOTE.get(self.view, "no steps reported yet") if steps else "no steps reported yet"
+            )
+        if visible and self._placeholder is not None:
             self._placeholder.remove()
             self._placeholder = None
         current = len(steps) - 1 if batch.running else -1
-        for i, step in enumerate(steps):
+        for i in visible:
+            step = steps[i]
             label = self._step_label(step, current=i == current)
-            if i < len(self._steps):
+            if i in self._steps:
                 node = self._steps[i]
                 if node.label != label:
                     node.set_label(label)
@@ -164,7 +408,7 @@ class StepTree(Tree[NodeInfo]):
                     self._open_errors(node, i)
             else:
                 node = self.root.add(label, data=NodeInfo("step", i), allow_expand=True)
-                self._steps.append(node)
+                self._steps[i] = node
                 if step.errors:
                     self._open_errors(node, i)
 
@@ -172,9 +416,10 @@ class StepTree(Tree[NodeInfo]):
         """Steps with errors open by default, with their Errors group open too."""
         self._populate(node)
         node.expand()
-        group = self._groups[(index, Severity.ERROR)]
-        self._populate(group)
-        group.expand()
+        group = self._groups.get((index, Severity.ERROR))
+        if group is not None:
+            self._populate(group)
+            group.expand()
 
     def _populate(self, node: TreeNode[NodeInfo]) -> None:
         """Add a node's children the first time it is opened."""
@@ -184,7 +429,7 @@ class StepTree(Tree[NodeInfo]):
         info.populated = True
         if info.kind == "step":
             step = self._batch.steps[info.step]
-            for severity in Severity:
+            for severity in self._severities():
                 count = len(step.messages(severity))
                 group = node.add(
                     self._group_label(severity, count),
@@ -198,8 +443,10 @@ class StepTree(Tree[NodeInfo]):
             self._add_json(node, info.value)
 
     def _update_groups(self, index: int, step: Step) -> None:
-        for severity in Severity:
-            group = self._groups[(index, severity)]
+        for severity in self._severities():
+            group = self._groups.get((index, severity))
+            if group is None:
+                continue
             count = len(step.messages(severity))
             label = self._group_label(severity, count)
             if group.label != label:
@@ -213,8 +460,9 @@ class StepTree(Tree[NodeInfo]):
             elif info.populated and info.shown < count:
                 self._add_messages(group)
 
-    def _add_messages(self, group: TreeNode[NodeInfo]) -> None:
-        """Add the next page of a group's messages, and a "more" node if some are left."""
+    def _add_messages(self, group: TreeNode[NodeInfo], upto: int = -1) -> None:
+        """Add the next page of a group's messages (at least up to message `upto`), and a "more"
+        node if some are left."""
         info = group.data
         assert info is not None and info.severity is not None and self._batch is not None
         key = (info.step, info.severity)
@@ -223,7 +471,7 @@ class StepTree(Tree[NodeInfo]):
             more.remove()
         messages = self._batch.steps[info.step].messages(info.severity)
         style = self._severity_style(info.severity)
-        stop = min(len(messages), info.shown + PAGE)
+        stop = min(len(messages), max(info.shown + PAGE, upto + 1))
         for message in messages[info.shown : stop]:
             text = Text(MESSAGE_MARK[info.severity], style=style)
             text.append(clean(message.text), style=style)

@@ -1,0 +1,323 @@
+"""The timeline of each batch: small events derived from successive polls, appended as JSON Lines.
+
+One file per batch and profile (`history/PROFILE/BATCH_ID.jsonl`, 0600), append-only with an fsync
+per written group of events, compacted when it grows past MAX_FILE_BYTES (the first event and the
+newest ones are kept). A torn last line (a kill -9 mid-write) is skipped on read and never glued to
+the next event. Writes happen on a thread of their own: the UI and `follow` only hand over marks.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import queue
+import re
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from slv_tui.slv.model import Batch, BatchState
+from slv_tui.store.files import FILE_MODE, locked, private_dir, read_regular, write_atomic
+from slv_tui.watch.snapshot import PollRound
+
+log = logging.getLogger(__name__)
+
+Event = dict[str, Any]
+"""{"at": ISO 8601 UTC, "kind": ..., "state": ..., "progress": ..., "warnings": n, "errors": n}."""
+
+KINDS = ("first_seen", "state", "progress", "cancel_requested", "warnings", "errors", "finished")
+MAX_FILE_BYTES = 128 * 1024
+"""Past this size a batch's file is compacted to its first event and the newest KEEP_EVENTS."""
+KEEP_EVENTS = 400
+READ_LIMIT = 4 * MAX_FILE_BYTES
+"""A history file larger than this is not ours (it never grows past MAX_FILE_BYTES plus one group)."""
+MILESTONE = 10.0
+"""Progress is recorded each time it crosses a multiple of this many percent."""
+
+
+def utc_now() -> datetime:
+    """Now, in UTC."""
+    return datetime.now(UTC)
+
+
+def iso(moment: datetime) -> str:
+    """ISO 8601 UTC with milliseconds: 2026-12-01T13:47:10.123Z."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """What the history compares between two polls of a batch."""
+
+    state: BatchState
+    progress: float | None
+    cancel_requested: bool
+    warnings: int
+    errors: int
+
+    @classmethod
+    def of(cls, batch: Batch) -> Mark:
+        """The mark of a fetched batch."""
+        return cls(
+            batch.state, batch.progress, batch.cancel_requested, batch.counts.warning, batch.counts.error
+        )
+
+    @classmethod
+    def from_event(cls, event: Event) -> Mark | None:
+        """The mark an event recorded (to go on after a restart), None when it is not readable."""
+        try:
+            progress = event.get("progress")
+            return cls(
+                BatchState(event["state"]),
+                None if progress is None else float(progress),
+                bool(event.get("cancelRequested", False)),
+                int(event.get("warnings", 0)),
+                int(event.get("errors", 0)),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+def _event(kind: str, mark: Mark, at: datetime) -> Event:
+    progress = mark.progress
+    return {
+        "at": iso(at),
+        "kind": kind,
+        "state": mark.state.value,
+        "progress": None if progress is None else round(progress, 1),
+        "cancelRequested": mark.cancel_requested,
+        "warnings": mark.warnings,
+        "errors": mark.errors,
+    }
+
+
+def _bucket(progress: float | None) -> int:
+    return -1 if progress is None or not math.isfinite(progress) else int(progress // MILESTONE)
+
+
+def _grew(old: int, new: int) -> bool:
+    """Counts are recorded when they appear and each time they double (a bounded number of events)."""
+    return new > old and (old == 0 or new >= 2 * old)
+
+
+def events_between(previous: Batch | Mark | None, batch: Batch | Mark, now: datetime) -> list[Event]:
+    """The events that moving from `previous` (None: never seen) to `batch` makes, oldest first. Pure."""
+    new = batch if isinstance(batch, Mark) else Mark.of(batch)
+    if previous is None:
+        kind = "finished" if new.state.finished else "first_seen"
+        return [_event("first_seen", new, now)] + ([_event(kind, new, now)] if kind == "finished" else [])
+    old = previous if isinstance(previous, Mark) else Mark.of(previous)
+    out: list[Event] = []
+    if new.cancel_requested and not old.cancel_requested:
+        out.append(_event("cancel_requested", new, now))
+    if _grew(old.warnings, new.warnings):
+        out.append(_event("warnings", new, now))
+    if _grew(old.errors, new.errors):
+        out.append(_event("errors", new, now))
+    if _bucket(new.progress) > _bucket(old.progress) and not new.state.finished:
+        out.append(_event("progress", new, now))
+    if new.state is not old.state:
+        out.append(_event("finished" if new.state.finished else "state", new, now))
+    return out
+
+
+# -- the files --------------------------------------------------------------------------------------
+
+
+def history_dir(data_dir: Path, profile: str) -> Path:
+    """The folder of one profile's history files."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", profile) or "default"
+    return data_dir / "history" / safe
+
+
+def parse_lines(raw: bytes) -> list[Event]:
+    """The readable events of a file; a torn or foreign line is skipped, never fatal."""
+    events: list[Event] = []
+    for line in raw.split(b"\n"):
+        if not line.strip():
+            continue
+        try:
+            event = json.loads(line)
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(event, dict) and isinstance(event.get("at"), str) and event.get("kind") in KINDS:
+            events.append(event)
+    return events
+
+
+class HistoryStore:
+    """Reads and appends one profile's history files (blocking I/O: call from a thread or a command)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def path(self, batch_id: str) -> Path:
+        """The file of one batch (IDs are digits, checked by the callers)."""
+        return self.folder / f"{batch_id}.jsonl"
+
+    def read(self, batch_id: str) -> list[Event]:
+        """The recorded events of a batch, oldest first ([] when nothing was recorded)."""
+        try:
+            return parse_lines(read_regular(self.path(batch_id), READ_LIMIT))
+        except FileNotFoundError:
+            return []
+
+    def append(self, batch_id: str, events: Sequence[Event]) -> None:
+        """Append events (one write and one fsync); compact the file when it grew too large."""
+        if not events:
+            return
+        private_dir(self.folder)
+        path = self.path(batch_id)
+        payload = "".join(json.dumps(e, separators=(",", ":")) + "\n" for e in events).encode("utf-8")
+        with locked(self.folder / ".lock"):
+            flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_BINARY", 0)
+            fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0), FILE_MODE)
+            try:
+                size = os.fstat(fd).st_size
+                if size and not _ends_with_newline(path):
+                    payload = b"\n" + payload  # a torn last line stays alone, the next event whole
+                os.write(fd, payload)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            if size + len(payload) > MAX_FILE_BYTES:
+                self._compact(batch_id)
+
+    def _compact(self, batch_id: str) -> None:
+        events = self.read(batch_id)
+        kept = events[:1] + events[1:][-KEEP_EVENTS:]
+        payload = "".join(json.dumps(e, separators=(",", ":")) + "\n" for e in kept).encode("utf-8")
+        write_atomic(self.path(batch_id), payload)
+
+
+def _ends_with_newline(path: Path) -> bool:
+    with path.open("rb") as handle:
+        handle.seek(-1, os.SEEK_END)
+        return handle.read(1) == b"\n"
+
+
+# -- the recorder every poller feeds -----------------------------------------------------------------
+
+_STOP = object()
+
+
+class HistoryRecorder:
+    """Turns poll rounds into events and writes them on a thread of its own.
+
+    `record` (the poller's callback side) only queues (batch ID, mark, time); the thread compares
+    with the last mark (read back from the file the first time a batch is met, so a restart goes on
+    where it left off), appends, and keeps every batch's events in memory for `timeline`.
+    """
+
+    def __init__(self, store: HistoryStore, *, now: Callable[[], datetime] = utc_now) -> None:
+        self.store = store
+        self.now = now
+        self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._marks: dict[str, Mark | None] = {}
+        self._events: dict[str, list[Event]] = {}
+        self._lock = threading.Lock()
+        self._idle = threading.Event()
+        self._idle.set()
+        self._thread: threading.Thread | None = None
+
+    def record(self, poll_round: PollRound) -> None:
+        """Queue what this round's fetched batches look like now (cheap; never blocks)."""
+        now = self.now()
+        items = [
+            (u.snapshot.batch_id, Mark.of(u.snapshot.batch), now)
+            for u in poll_round.updates
+            if u.snapshot.batch is not None and u.batch_changed  # the same answer again changes nothing
+        ]
+        if items:
+            self._put(("marks", items))
+
+    def load(self, batch_ids: Iterable[str]) -> None:
+        """Read these batches' timelines in the background (for batches not polled any more)."""
+        self._put(("load", list(batch_ids)))
+
+    def timeline(self, batch_id: str) -> tuple[Event, ...]:
+        """The events known for a batch (from the file and this run), oldest first."""
+        with self._lock:
+            return tuple(self._events.get(batch_id, ()))
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Wait until everything queued is written; False on timeout."""
+        return self._idle.wait(timeout)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Write what is queued and stop the thread."""
+        if self._thread is not None:
+            self._queue.put(_STOP)
+            self._thread.join(timeout)
+            self._thread = None
+
+    def _put(self, item: object) -> None:
+        self._idle.clear()
+        self._queue.put(item)
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="slv-tui-history", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is _STOP:
+                self._idle.set()
+                return
+            items = [item]
+            while True:  # take everything queued: one write per batch for all of it
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is _STOP:
+                    self._handle(items)
+                    self._idle.set()
+                    return
+                items.append(more)
+            self._handle(items)
+            if self._queue.empty():
+                self._idle.set()
+
+    def _handle(self, items: list[object]) -> None:
+        pending: dict[str, list[Event]] = {}
+        for item in items:
+            assert isinstance(item, tuple)
+            what, payload = item
+            if what == "load":
+                for batch_id in payload:
+                    self._known(batch_id)
+                continue
+            for batch_id, mark, at in payload:
+                previous = self._known(batch_id)
+                events = events_between(previous, mark, at)
+                self._marks[batch_id] = mark
+                if events:
+                    pending.setdefault(batch_id, []).extend(events)
+        for batch_id, events in pending.items():
+            with self._lock:
+                self._events.setdefault(batch_id, []).extend(events)
+            try:
+                self.store.append(batch_id, events)
+            except OSError as exc:
+                log.warning("cannot record the history of batch %s: %s", batch_id, exc)
+
+    def _known(self, batch_id: str) -> Mark | None:
+        """The last mark of a batch, read from its file the first time."""
+        if batch_id in self._marks:
+            return self._marks[batch_id]
+        try:
+            events = self.store.read(batch_id)
+        except OSError as exc:
+            log.warning("cannot read the history of batch %s: %s", batch_id, exc)
+            events = []
+        with self._lock:
+            self._events[batch_id] = events + self._events.get(batch_id, [])
+        mark = Mark.from_event(events[-1]) if events else None
+        self._marks[batch_id] = mark
+        return mark

@@ -1,0 +1,122 @@
+"""Pilot tests against the simulator: the detail pane's recorded timeline and sparkline, desktop alerts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from textual.widgets import Sparkline, Static
+
+from slv_tui.sim import ThreadedSim
+from slv_tui.store.history import HistoryStore
+from slv_tui.store.watchlist import Watchlist
+from slv_tui.watch.alerts import Alerts
+
+from .ui_helpers import FakeClock, build, cell, wait_for
+
+StartSim = Callable[..., ThreadedSim]
+SLOW, FAILS, LATE_CANCEL = "2000000000001", "2000000000002", "2000000000003"
+STEP = {"name": "push", "label": "Commissioning", "at": 0, "messages": [{"at": 0, "text": "go"}]}
+SCENARIO = {
+    "frozen": False,
+    "batches": [
+        {"id": SLOW, "start": 0, "duration": 100, "steps": [STEP]},
+        {"id": FAILS, "start": 0, "duration": 5, "outcome": "failed", "error_code": "605",
+         "error_code_label": "Controller \x1b]0;owned\x07CTRL-7 unreachable", "steps": [STEP]},
+        {"id": LATE_CANCEL, "start": 0, "duration": 5, "cancel_requested_at": 3, "steps": [STEP]},
+    ],
+}  # fmt: skip
+
+
+def _sim(start_sim: StartSim, folder: Path, clock: FakeClock) -> ThreadedSim:
+    path = folder / "scenario.json"
+    path.write_text(json.dumps(SCENARIO))
+    return start_sim(scenario=str(path), clock=clock)
+
+
+async def test_timeline_and_sparkline_follow_a_batch(start_sim: StartSim, tmp_path: Path) -> None:
+    sim_clock = FakeClock(1.0)
+    sim = _sim(start_sim, tmp_path, sim_clock)
+    stack = build(sim.url, tmp_path, ids=[SLOW], interval=0.05)
+    async with stack.app.run_test(size=(160, 45)) as pilot:
+        app = stack.app
+        detail = app.dashboard.detail
+        timeline = detail.query_one("#detail-timeline", Static)
+        await wait_for(pilot, lambda: "first seen" in str(timeline.render()))
+        recorder = app.dashboard.history
+        assert recorder is not None
+        for moment, seen in ((30, 2), (60, 3), (200, 4)):  # first seen, 20-odd %, 50-odd %, finished
+            sim_clock.advance(moment - sim_clock())
+            await wait_for(pilot, lambda: len(recorder.timeline(SLOW)) >= seen)  # noqa: B023
+        await wait_for(pilot, lambda: cell(app, SLOW, "state") == "✔ succeeded")
+        await wait_for(pilot, lambda: "finished" in str(timeline.render()))
+        text = str(timeline.render())
+        assert text.index("first seen") < text.index("progress") < text.index("finished")
+        assert detail.has_class("-history")
+        data = list(detail.query_one("#detail-spark", Sparkline).data or [])
+        assert data and data[-1] == 100 and data == sorted(data)
+    events = HistoryStore(tmp_path / "history").read(SLOW)
+    assert events[0]["kind"] == "first_seen" and events[-1]["state"] == "succeeded"
+
+
+async def test_desktop_alerts_for_failure_and_cancel_request(start_sim: StartSim, tmp_path: Path) -> None:
+    sim_clock = FakeClock(1.0)
+    sim = _sim(start_sim, tmp_path, sim_clock)
+    ran: list[Sequence[str]] = []
+    alerts = Alerts(
+        {"failed": "desktop", "cancel_requested": "terminal", "finished": "off"},
+        run=ran.append, platform="linux", which=lambda name: f"/usr/bin/{name}", env={"TERM": "foot"},
+    )  # fmt: skip
+    stack = build(sim.url, tmp_path, ids=[FAILS, LATE_CANCEL], interval=0.05, alerts=alerts)
+    stack.watchlist.set_label(FAILS, "Depot\x1b[31m")
+    async with stack.app.run_test(size=(160, 45)) as pilot:
+        app = stack.app
+        await wait_for(pilot, lambda: cell(app, LATE_CANCEL, "state") == "▶ running")
+        await wait_for(pilot, lambda: cell(app, FAILS, "state") == "▶ running")
+        sim_clock.advance(3)  # the cancel request
+        await wait_for(pilot, lambda: any(d.channel == "terminal" for d in app.dashboard.alerted))
+        sim_clock.advance(10)  # both finish: the failure alerts, the success is off
+        await wait_for(pilot, lambda: ran)
+        await wait_for(pilot, lambda: len(app.dashboard.finished) == 2)
+    escape = next(d.escape for d in app.dashboard.alerted if d.channel == "terminal")
+    assert escape is not None and escape.startswith("\x1b]777;notify;slv-tui: cancel requested;")
+    assert escape.count("\x1b") == 1 and escape.endswith("\x07") and escape.count("\x07") == 1
+    (command,) = ran
+    assert list(command[:4]) == ["/usr/bin/notify-send", "--app-name=slv-tui", "--", "slv-tui: batch failed"]
+    assert command[4].startswith(f"{FAILS} (Depot):") and "CTRL-7 unreachable" in command[4]
+    assert not any("\x1b" in part or "\x07" in part for part in command)
+    assert [d.channel for d in app.dashboard.alerted] == ["terminal", "desktop"]
+
+
+async def test_archive_a_finished_batch_and_browse_it(start_sim: StartSim, tmp_path: Path) -> None:
+    sim = start_sim(scenario="static")
+    ok, running = "1481016600181", "1481019204417"
+    stack = build(sim.url, tmp_path, ids=[ok, running])
+    async with stack.app.run_test(size=(160, 45), notifications=True) as pilot:
+        app = stack.app
+        table = app.dashboard.table
+        await wait_for(pilot, lambda: cell(app, ok, "state") == "✔ succeeded")
+        await wait_for(pilot, lambda: cell(app, running, "state") == "▶ running")
+        table.move_cursor(row=table.get_row_index(running))
+        await pilot.press("x")  # a running batch stays
+        await wait_for(
+            pilot, lambda: any("Only a finished batch" in str(n.message) for n in app._notifications)
+        )
+        assert not any(e.archived for e in stack.watchlist.entries)
+        table.move_cursor(row=table.get_row_index(ok))
+        await pilot.press("x")
+        await wait_for(pilot, lambda: ok not in table.rows)
+        assert [e.batch_id for e in stack.watchlist.entries if e.archived] == [ok]
+        reloaded = Watchlist(tmp_path / "watchlist.json")
+        assert [e.archived for e in reloaded.load() if e.batch_id == ok] == [True]  # persisted
+        await pilot.press("X")  # the archive: the batch with its history
+        await wait_for(pilot, lambda: list(table.rows) == [ok] and table.selected_id == ok)
+        assert app.dashboard.has_class("-archive")
+        timeline = app.dashboard.detail.query_one("#detail-timeline", Static)
+        await wait_for(pilot, lambda: "first seen" in str(timeline.render()))
+        await pilot.press("x")  # brought back
+        await wait_for(pilot, lambda: ok not in table.rows)
+        await pilot.press("X")
+        await wait_for(pilot, lambda: set(table.rows) == {ok, running})
+        assert not any(e.archived for e in stack.watchlist.entries)

@@ -1,0 +1,175 @@
+"""The batch timeline: events derived from successive polls, appended safely, read back in order."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import textwrap
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from slv_tui.slv.model import Batch, Counts
+from slv_tui.store import history
+from slv_tui.store.history import HistoryRecorder, HistoryStore, Mark, events_between, parse_lines
+from slv_tui.watch.snapshot import PollRound, ServerStatus, Snapshot, Update
+
+T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+
+
+def running(progress: float, *, warnings: int = 0, errors: int = 0, cancel: bool = False) -> Batch:
+    return Batch("42", progress=progress, running=True, cancel_requested=cancel,
+                 counts=Counts(0, warnings, errors))  # fmt: skip
+
+
+def kinds(events: list[history.Event]) -> list[str]:
+    return [e["kind"] for e in events]
+
+
+def test_first_seen_then_milestones_then_finished() -> None:
+    assert kinds(events_between(None, running(3), T0)) == ["first_seen"]
+    assert events_between(running(3), running(9), T0) == []  # no milestone crossed
+    step = events_between(running(9), running(31), T0)
+    assert kinds(step) == ["progress"] and step[0]["progress"] == 31
+    done = events_between(running(95), Batch("42", progress=100, status="OK"), T0)
+    assert kinds(done) == ["finished"] and done[0]["state"] == "succeeded"
+    assert done[0]["at"] == "2026-12-01T12:00:00.000Z"
+
+
+def test_first_seen_finished_batch_is_seen_and_finished() -> None:
+    assert kinds(events_between(None, Batch("42", progress=100, status="OK"), T0)) == [
+        "first_seen",
+        "finished",
+    ]
+
+
+def test_cancel_and_counts_appear_and_double() -> None:
+    assert kinds(events_between(running(5), running(5, cancel=True), T0)) == ["cancel_requested", "state"]
+    assert kinds(events_between(running(5), running(5, warnings=1), T0)) == ["warnings"]
+    assert events_between(running(5, warnings=3), running(5, warnings=5), T0) == []  # not doubled
+    assert kinds(events_between(running(5, errors=3), running(5, errors=6), T0)) == ["errors"]
+
+
+def test_mark_survives_the_file() -> None:
+    event = events_between(None, running(40, warnings=2), T0)[0]
+    assert Mark.from_event(json.loads(json.dumps(event))) == Mark.of(running(40, warnings=2))
+    assert Mark.from_event({"at": "x", "kind": "state", "state": "nonsense"}) is None
+
+
+def test_store_appends_privately_and_skips_a_torn_line(tmp_path: Path) -> None:
+    store = HistoryStore(tmp_path / "h")
+    store.append("42", events_between(None, running(3), T0))
+    path = store.path("42")
+    with path.open("ab") as handle:
+        handle.write(b'{"at": "2026-12-01T12:00:01.000Z", "kind": "prog')  # a kill -9 mid-line
+    store.append("42", events_between(running(3), running(50), T0 + timedelta(seconds=2)))
+    assert kinds(store.read("42")) == ["first_seen", "progress"]
+    if os.name == "posix":
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_store_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(history, "MAX_FILE_BYTES", 4000)
+    monkeypatch.setattr(history, "KEEP_EVENTS", 10)
+    store = HistoryStore(tmp_path)
+    store.append("42", events_between(None, running(0), T0))
+    for i in range(200):
+        store.append("42", [history._event("warnings", Mark.of(running(1, warnings=i)), T0)])
+    assert store.path("42").stat().st_size <= 4000 + 200
+    events = store.read("42")
+    assert events[0]["kind"] == "first_seen" and events[-1]["warnings"] == 199
+    assert len(events) < 50  # compacted to 1 + 10, then grown again up to the cap
+
+
+def test_parse_lines_ignores_foreign_lines() -> None:
+    raw = b'[1]\n{"at": "t", "kind": "nope"}\nnot json\n{"at": "t", "kind": "state", "state": "running"}\n'
+    assert kinds(parse_lines(raw)) == ["state"]
+
+
+def _round(batch: Batch) -> PollRound:
+    snap = Snapshot(batch.batch_id, 0.0, batch=batch, fetched_at=1.0)
+    return PollRound((Update(snap, None),), ServerStatus(ok=True), 1.0, (snap,))
+
+
+def test_recorder_writes_on_its_thread_and_resumes_after_a_restart(tmp_path: Path) -> None:
+    times = iter(T0 + timedelta(seconds=i) for i in range(100))
+    store = HistoryStore(tmp_path)
+    recorder = HistoryRecorder(store, now=lambda: next(times))
+    for progress in (5, 6, 25):
+        recorder.record(_round(running(progress)))
+    assert recorder.flush()
+    recorder.close()
+    assert kinds(store.read("42")) == ["first_seen", "progress"]
+    again = HistoryRecorder(store, now=lambda: next(times))  # a new run goes on where it left off
+    again.record(_round(running(25)))
+    again.record(_round(Batch("42", progress=100, status="OK")))
+    again.close()
+    assert kinds(store.read("42")) == ["first_seen", "progress", "finished"]
+    assert kinds(list(again.timeline("42"))) == ["first_seen", "progress", "finished"]
+    stamps = [e["at"] for e in store.read("42")]
+    assert stamps == sorted(stamps)
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from datetime import UTC, datetime
+    from pathlib import Path
+    from slv_tui.slv.model import Batch
+    from slv_tui.store.history import HistoryStore, Mark, _event
+    store = HistoryStore(Path(sys.argv[1]))
+    mark = Mark.of(Batch("42", progress=1, running=True))
+    big = [_event("progress", mark, datetime.now(UTC)) for _ in range(50)]
+    i = 0
+    while True:
+        store.append("42", big)
+        i += 1
+        if i == 3:
+            print("ready", flush=True)
+    """
+)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+def test_kill_9_mid_write_loses_at_most_the_last_event(tmp_path: Path) -> None:
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    assert proc.stdout.readline() == "ready\n"  # it has written and goes on writing
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    raw = (tmp_path / "42.jsonl").read_bytes()
+    lines = raw.split(b"\n")
+    whole = [line for line in lines if line]
+    torn = [line for line in whole if not _parses(line)]
+    assert len(torn) <= 1 and (not torn or torn[0] == lines[-1])  # only the last line may be torn
+    store = HistoryStore(tmp_path)
+    assert len(store.read("42")) >= 150
+    store.append("42", [history._event("finished", Mark.of(Batch("42", progress=100)), T0)])
+    assert store.read("42")[-1]["kind"] == "finished"  # the file is still usable
+
+
+def _parses(line: bytes) -> bool:
+    try:
+        json.loads(line)
+    except ValueError:
+        return False
+    return True
+
+
+def test_progress_series_samples_time_evenly_and_ends_on_the_last_event() -> None:
+    from slv_tui.ui.widgets.timeline import progress_series
+
+    at = [T0 + timedelta(seconds=s) for s in (0, 0.3, 9.7)]
+    events = [
+        {"at": history.iso(t), "kind": "progress", "progress": p}
+        for t, p in zip(at, (0, 59, 100), strict=True)
+    ]
+    series = progress_series(events, points=11)
+    assert series[0] == 0 and series[-1] == 100 and series == sorted(series)
+    assert series.count(59) == 9  # most of the time was spent at 59 %
+    assert progress_series([]) == [] and progress_series(events[:1]) == [0]
