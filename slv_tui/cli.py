@@ -333,7 +333,18 @@ def _main(argv: Sequence[str]) -> int:
         if mode == "report":
             from slv_tui.commands.report import run_report
 
-            return run(_closing(client, run_report(client, ids, output, output_file=args.output)))
+            return run(
+                _closing(
+                    client,
+                    run_report(
+                        client,
+                        ids,
+                        output,
+                        output_file=args.output,
+                        history=_history_store(settings.profile).read,
+                    ),
+                )
+            )
         recorder = HistoryRecorder(_history_store(settings.profile))
         try:
             follow = run_follow(client, ids, output, settings.interval, on_poll=recorder.record)

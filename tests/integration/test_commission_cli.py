@@ -256,3 +256,14 @@ def test_the_question_on_a_terminal(cli: Cli, answer: bytes, code: int) -> None:
     assert f"on {sim.url} as admin (profile default)?" in question
     assert posted == ([("POST", COMMISSION)] if code == 0 else [])
     assert out.startswith("started ") if code == 0 else out == ""
+
+
+def test_report_takes_its_times_from_the_recorded_history(cli: Cli) -> None:
+    """`follow` records the batch's timeline; `report` of the same profile shows its first seen time."""
+    with ThreadedSim(scenario="static") as sim:
+        followed = cli.run("follow", "--url", sim.url, OK, SLV_PASSWORD="admin")
+        done = cli.run("report", "--url", sim.url, OK, SLV_PASSWORD="admin")
+    assert followed.returncode == 0, followed.stderr
+    assert done.returncode == 0, done.stderr
+    first_seen = next(line for line in done.stdout.splitlines() if line.startswith("| First seen |"))
+    assert first_seen != "| First seen | — |" and "20" in first_seen  # an ISO 8601 time of this century

@@ -155,7 +155,7 @@ class DashboardScreen(Screen[None]):
         self.server_label = server_label
         self.server_url = client.settings.base_url
         """The server as reports name it."""
-        self.report_history: HistoryReader | None = None
+        self.report_history: HistoryReader | None = None if history is None else history.timeline
         """Reads a batch's history events for the report's times (None: the report shows —)."""
         self.warnings = list(warnings)
         self.watchlist = watchlist
