@@ -9,13 +9,18 @@ from slv_tui.slv.model import BatchState
 
 STATE_LABELS: dict[BatchState, tuple[str, str]] = {
     BatchState.RUNNING: ("▶", "running"),
-    BatchState.CANCELLING: ("⏸", "cancelling"),
+    BatchState.CANCELLING: ("⊝", "cancelling"),
     BatchState.FAILED: ("✖", "failed"),
     BatchState.COMPLETED_WITH_ERRORS: ("⚠", "done w/ errors"),
     BatchState.CANCELLED: ("⊘", "cancelled"),
     BatchState.SUCCEEDED: ("✔", "succeeded"),
 }
-"""Symbol and word per state, so a state reads without colour."""
+"""Symbol and word per state, so a state reads without colour. The same words are used by the CLI
+(its human output) and the docs; ⊝ (not ⏸, which reads as "pause") marks a cancel in progress."""
+
+NOT_FOUND = "? not found"
+"""A batch the server does not know (an SLV error object such as `605 Batch not found`): a fetch
+problem, shown in a neutral colour and never counted as failed."""
 
 STATE_ORDER: tuple[BatchState, ...] = (
     BatchState.RUNNING,

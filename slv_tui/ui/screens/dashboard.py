@@ -20,11 +20,11 @@ from textual.widgets import DataTable, Footer, Input
 from slv_tui.sanitize import clean
 from slv_tui.slv.model import BatchState
 from slv_tui.ui.format import plural
-from slv_tui.ui.rows import BatchRow, RowBuilder
+from slv_tui.ui.rows import BatchRow, RowBuilder, not_found
 from slv_tui.ui.safe_input import SafeInput
 from slv_tui.ui.widgets.batch_table import BatchTable
 from slv_tui.ui.widgets.detail_pane import DetailPane
-from slv_tui.ui.widgets.header_bar import HeaderBar
+from slv_tui.ui.widgets.header_bar import NOT_FOUND_KEY, HeaderBar
 from slv_tui.watch.poller import Poller
 from slv_tui.watch.snapshot import PollRound, ServerStatus, Snapshot
 from slv_tui.watch.watchlist import WatchEntry, Watchlist
@@ -189,7 +189,7 @@ class DashboardScreen(Screen[None]):
 
     def _show_header(self, now: float) -> None:
         down_for = None if self._server.ok is not False else now - self._server.since
-        states = [s.state for s in self.poller.snapshots()]
+        states = [NOT_FOUND_KEY if not_found(s) else s.state for s in self.poller.snapshots()]
         self.header.show(self._server, self.poller.paused, down_for, states)
 
     def _show_detail(self, now: float) -> None:

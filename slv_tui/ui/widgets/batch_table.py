@@ -13,7 +13,7 @@ from textual.widgets import DataTable
 
 from slv_tui.sanitize import clean
 from slv_tui.slv.model import BatchState
-from slv_tui.ui.format import ago, duration, since, state_label
+from slv_tui.ui.format import NOT_FOUND, ago, duration, since, state_label
 from slv_tui.ui.rows import BatchRow
 from slv_tui.ui.styles import component_style
 from slv_tui.ui.widgets.progress import progress_bar
@@ -30,27 +30,30 @@ class Column:
     drop: int = 0
     """0: always shown; otherwise columns with higher numbers are left out first when space is short."""
     grow: int = 0
-    """How many cells wider than `width` it may become when there is room (Step first, then Label)."""
+    """How many cells wider than `width` it may become when there is room (in display order)."""
 
 
 COLUMNS: tuple[Column, ...] = (
     Column("id", "ID", 2),
-    Column("label", "Label", 10, drop=2, grow=16),
+    Column("label", "Label", 12, drop=1, grow=14),
     Column("state", "State", 16),
     Column("progress", "Progress", 15),
-    Column("step", "Step", 12, drop=1, grow=36),
-    Column("info", "Info", 5, drop=4),
-    Column("warn", "Warn", 4),
-    Column("err", "Err", 4),
-    Column("elapsed", "Elapsed", 8, drop=5),
-    Column("eta", "ETA", 8, drop=3),
-    Column("updated", "Updated", 10, drop=6),
     Column("fetch", "Fetch", 10),
+    Column("warn", "Warn", 4, drop=3),
+    Column("err", "Err", 4, drop=2),
+    Column("message", "Message", 16, drop=4, grow=60),
+    Column("step", "Step", 12, drop=7, grow=10),
+    Column("info", "Info", 5, drop=8),
+    Column("elapsed", "Watched", 8, drop=6),
+    Column("eta", "ETA", 8, drop=5),
+    Column("updated", "Updated", 10, drop=9),
 )
-"""Declaration order is display order; ID is widened to the longest ID. State, counts of trouble
-and Fetch (fresh or STALE) never give way: a narrow screen must not hide that data is old."""
+"""Declaration order is display order; ID is widened to the longest ID. State, progress and Fetch
+(fresh or STALE) never give way: a narrow screen must not hide that data is old. Label goes last of
+the others, then the trouble counts, then the message (the progress message or the failure reason).
+"Watched" is the time since the batch was added to the watchlist (its start time is not known)."""
 
-UNLABELLED_DROP = 7
+UNLABELLED_DROP = 10
 """With no labels at all, the Label column is the first to go."""
 
 COMPACT_PROGRESS = 10
@@ -83,7 +86,7 @@ def fit_columns(available: int, *, id_width: int, labelled: bool, padding: int =
             used += cost
     widths = {c.key: c.width for c in columns if c.key in shown}
     spare = max(0, available - used)
-    for column in sorted((c for c in columns if c.key in shown and c.grow), key=lambda c: -c.grow):
+    for column in (c for c in columns if c.key in shown and c.grow):  # Label, then Message, then Step
         extra = min(spare, column.grow if labelled or column.key != "label" else 0)
         widths[column.key] += extra
         spare -= extra
@@ -94,11 +97,13 @@ STATE_CSS = """
 {w} > .batch-table--running {{ color: $text-accent; text-style: bold; }}
 {w} > .batch-table--cancelling {{ color: $text-warning; text-style: bold; }}
 {w} > .batch-table--failed {{ color: $text-error; text-style: bold; }}
-{w} > .batch-table--errors {{ color: $text-warning; }}
-{w} > .batch-table--cancelled {{ color: $text-error; }}
+{w} > .batch-table--errors {{ color: $text-error; text-style: bold; }}
+{w} > .batch-table--cancelled {{ color: $foreground-muted; }}
 {w} > .batch-table--succeeded {{ color: $text-success; }}
 """
-"""Colours of the state words, for any widget that shows them (format with w=the widget's type)."""
+"""Colours of the state words, for any widget that shows them (format with w=the widget's type):
+what needs attention (failed, with errors) in the alarm colour, cancelling as a warning, cancelled
+neutral. The CLI uses the same colours (`human.py`)."""
 
 STATE_CLASS: dict[BatchState, str] = {
     BatchState.RUNNING: "batch-table--running",
@@ -315,12 +320,15 @@ class BatchTable(DataTable[Text]):
         if key == "state":
             state = None if batch is None else batch.state
             style = self._style("batch-table--muted" if state is None else STATE_CLASS[state])
-            return Text(_state_word(state, row.condition), style=style)
+            word = NOT_FOUND if row.not_found else _state_word(state, row.condition)
+            return Text(word, style=style)
         if key == "progress":
             if batch is None:
                 return Text("")
             bar_style, empty_style = self._style("batch-table--bar"), self._style("batch-table--bar-empty")
             return progress_bar(batch.progress, self._bar_width, bar_style=bar_style, empty_style=empty_style)
+        if key == "message":
+            return _cell(clean(row.message, max_length=200), overflow=True)
         if key == "step":
             step = None if batch is None else batch.current_step
             return _cell("" if step is None else clean(step.title), overflow=True)
@@ -348,6 +356,8 @@ class BatchTable(DataTable[Text]):
         snap = row.snapshot
         if row.condition is Condition.PENDING:
             return Text("◌ pending", style=self._style("batch-table--muted"))
+        if row.not_found:  # probed again slowly: a batch may appear a moment after it was started
+            return Text("↻ probing", style=self._style("batch-table--muted"))
         if row.condition is Condition.ERROR:
             return Text("✖ error", style=self._style("batch-table--error"))
         if row.condition is Condition.STALE:
@@ -372,16 +382,17 @@ def _content(row: BatchRow) -> tuple[object, ...]:
     return (
         snap.batch_id,
         row.label,
-        (state, row.condition),
+        (state, row.condition, row.not_found),
         None if batch is None else (batch.progress,),  # unknown progress draws a bar, no batch nothing
-        step,
-        None if counts is None else counts.info,
+        (row.condition, snap.error is not None, snap.polling, row.not_found),
         None if counts is None else counts.warning,
         None if counts is None else counts.error,
+        row.message,
+        step,
+        None if counts is None else counts.info,
         since(row.elapsed),
         None if row.eta is None else duration(row.eta),
         ago(row.updated),
-        (row.condition, snap.error is not None, snap.polling),
     )
 
 
