@@ -14,11 +14,11 @@ from textual.widgets import Static
 from slv_tui.sanitize import clean
 from slv_tui.slv.model import BatchState
 from slv_tui.ui.format import STATE_LABELS, STATE_ORDER, duration
+from slv_tui.ui.styles import component_style
+from slv_tui.watch.snapshot import ServerStatus
 
 NOT_FOUND_KEY = "not found"
 """What `show` takes, among the states, for a batch the server does not know."""
-from slv_tui.ui.styles import component_style
-from slv_tui.watch.snapshot import ServerStatus
 
 
 def connection_text(
@@ -113,7 +113,7 @@ class HeaderBar(Vertical):
         """What `P` asks for: "password", or "token" in bearer mode."""
         self._known = False
         """False until the dashboard first says what is watched (so start-up never claims an empty list)."""
-        self._args: tuple[ServerStatus, bool, float | None, list[BatchState | None]] = (
+        self._args: tuple[ServerStatus, bool, float | None, list[BatchState | str | None]] = (
             ServerStatus(),
             False,
             None,
