@@ -25,6 +25,7 @@ from slv_tui.slv.client import SlvClient
 from slv_tui.slv.model import Batch, BatchState
 from slv_tui.ui.format import STATE_LABELS, plural
 from slv_tui.ui.messages import BatchesPolled
+from slv_tui.ui.rows import SORTS
 from slv_tui.ui.screens.dashboard import DashboardScreen
 from slv_tui.ui.screens.help import HelpScreen, help_rows
 from slv_tui.ui.screens.password import PasswordScreen
@@ -65,7 +66,10 @@ class SlvApp(App[None]):
     CSS_PATH = "app.tcss"
     BINDINGS = [
         Binding("question_mark", "help", "Help", tooltip="Show every key", id="help"),
-        Binding("q", "quit", "Quit", tooltip="Leave slv-tui (the watchlist is kept)", id="quit"),
+        Binding(
+            "q", "back_or_quit", "Quit", tooltip="Back one level; from the table, leave slv-tui", id="quit"
+        ),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, tooltip="Leave slv-tui from anywhere"),
     ]
 
     def __init__(
@@ -90,7 +94,13 @@ class SlvApp(App[None]):
         self.finished: list[tuple[str, BatchState]] = []
         """Every batch seen finishing, in order (what the toasts announced)."""
         self.dashboard = DashboardScreen(watchlist, poller, self.clock, server_label, warnings)
+        self._ui_state = self._load_state()
         self._saved_theme = self._load_theme()
+        view = self._ui_state
+        if isinstance(view.get("sort"), str) and view["sort"] in SORTS:
+            self.dashboard.sort_column = view["sort"]
+        self.dashboard.sort_reverse = view.get("sort_reverse") is True
+        self.dashboard.attention_only = view.get("attention") is True
         self._auth_warned = False
         self._pending_rounds: list[PollRound] = []
 
@@ -192,6 +202,16 @@ class SlvApp(App[None]):
         ]
         return [(b, node) for bindings, node in layers for b in bindings if isinstance(b, Binding)]
 
+    def action_back_or_quit(self) -> None:
+        """q: close a dialog, leave the tree or the filter; only from the table does it quit."""
+        screen = self.screen
+        if screen is not self.dashboard:
+            screen.dismiss(None)
+        elif self.dashboard.at_top:
+            self.exit()
+        else:
+            self.dashboard.action_back()
+
     def action_help(self) -> None:
         """Show the keys, generated from the bindings."""
         shown = [binding for binding, _ in self._key_targets()]
@@ -227,17 +247,39 @@ class SlvApp(App[None]):
 
     # -- theme memory ---------------------------------------------------------------------------
 
-    def _load_theme(self) -> str | None:
+    def _load_state(self) -> dict[str, object]:
+        """The UI state file's one JSON object: theme, sort column and order, attention view."""
         try:
             raw = read_regular(self.state_file, MAX_STATE_BYTES)
             data = json.loads(raw.decode("utf-8"))
         except FileNotFoundError:
-            return None
+            return {}
         except (OSError, ValueError, RecursionError) as exc:  # a FIFO, a device, a huge or broken file
             log.warning("ignoring the UI state: %s", exc)
-            return None
-        theme = data.get("theme") if isinstance(data, dict) else None
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def _load_theme(self) -> str | None:
+        theme = self._ui_state.get("theme")
         return theme if isinstance(theme, str) else None
+
+    def action_save_ui_state(self) -> None:
+        """Remember theme, sort and view for the next run."""
+        board = self.dashboard
+        state: dict[str, object] = {
+            "theme": self._saved_theme,
+            "sort": board.sort_column,
+            "sort_reverse": board.sort_reverse,
+            "attention": board.attention_only,
+        }
+        if state == self._ui_state:
+            return
+        self._ui_state = state
+        try:
+            private_dir(self.state_file.parent)
+            write_atomic(self.state_file, json.dumps(state).encode("utf-8"))
+        except OSError as exc:
+            log.warning("cannot save the UI state to %s: %s", self.state_file, exc)
 
     def watch_theme(self, theme: str) -> None:
         """Remember the theme for the next run, and redraw the rich-text parts in its colours."""
@@ -246,11 +288,7 @@ class SlvApp(App[None]):
         if theme == self._saved_theme or not self.is_running:
             return
         self._saved_theme = theme
-        try:
-            private_dir(self.state_file.parent)
-            write_atomic(self.state_file, json.dumps({"theme": theme}).encode("utf-8"))
-        except OSError as exc:
-            log.warning("cannot save the UI state to %s: %s", self.state_file, exc)
+        self.action_save_ui_state()
 
 
 make_app = SlvApp

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from slv_tui.slv.errors import ServerError
 from slv_tui.slv.model import BatchState
@@ -137,3 +138,53 @@ class RowBuilder:
         if trend is None or snap.state is not BatchState.RUNNING or condition is not Condition.FRESH:
             return None
         return trend.eta()
+
+
+SORTS: dict[str, str] = {
+    "state": "state",
+    "id": "ID",
+    "label": "label",
+    "progress": "progress",
+    "message": "message",
+    "warn": "warnings",
+    "err": "errors",
+    "elapsed": "time watched",
+    "eta": "ETA",
+    "updated": "last update",
+    "fetch": "fetch",
+}
+"""The columns rows can be sorted by (table column key → name in messages); "state" is the default
+(running and cancelling first, what went wrong next)."""
+
+
+def sort_rows(rows: list[BatchRow], column: str, *, reverse: bool = False) -> list[BatchRow]:
+    """The rows sorted by one column; unknown values last either way, ties in the default order."""
+
+    def value(row: BatchRow) -> Any:
+        snap, batch = row.snapshot, row.snapshot.batch
+        counts = None if batch is None else batch.counts
+        return {
+            "id": (len(row.batch_id), row.batch_id),
+            "label": row.label.lower() or None,
+            "progress": None if batch is None else batch.progress,
+            "message": row.message.lower() or None,
+            "warn": None if counts is None else counts.warning,
+            "err": None if counts is None else counts.error,
+            "elapsed": row.elapsed,
+            "eta": row.eta,
+            "updated": row.updated,
+            "fetch": (str(row.condition), snap.error is not None),
+        }.get(column, (state_rank(snap.state),))
+
+    known = [r for r in rows if value(r) is not None]
+    unknown = [r for r in rows if value(r) is None]
+    return sorted(known, key=value, reverse=reverse) + unknown
+
+
+def needs_attention(row: BatchRow) -> bool:
+    """Failed, done with errors, cancel requested, stale, not found or never fetched: what the
+    "needs attention" view (!) keeps."""
+    state = row.snapshot.state
+    if state in (BatchState.FAILED, BatchState.COMPLETED_WITH_ERRORS, BatchState.CANCELLING):
+        return True
+    return row.not_found or row.condition in (Condition.STALE, Condition.ERROR)

@@ -47,13 +47,15 @@ async def test_add_validates_every_token_then_adds(start_sim: StartSim, tmp_path
         await pilot.press("a")
         await wait_for(pilot, lambda: isinstance(stack.app.screen, AddBatchesScreen))
         area = stack.app.screen.query_one("#add-ids", TextArea)
-        area.load_text(f"abc, {OK}\n12345678901234567890")
+        area.load_text("abc\n12345678901234567890")
+        await wait_for(pilot, lambda: "0 valid · 2 ignored" in screen_text(stack.app))
         await pilot.press("enter")
         errors = screen_text(stack.app)
         assert "invalid batch ID 'abc': expected 1 to 19 digits" in errors
         assert "invalid batch ID '12345678901234567890': more than 19 digits" in errors
-        assert isinstance(stack.app.screen, AddBatchesScreen)  # stays open until every token is valid
-        area.load_text(f"{OK}, {ERRORS}\n{RUNNING}")
+        assert isinstance(stack.app.screen, AddBatchesScreen)  # stays open while nothing is valid
+        area.load_text(f"batch {OK}, {ERRORS}\n{RUNNING}")  # a word pasted from a mail is ignored
+        await wait_for(pilot, lambda: "3 valid · 1 ignored" in screen_text(stack.app))
         await pilot.press("tab")
         await pilot.press(*"ph2")
         await pilot.press("enter")

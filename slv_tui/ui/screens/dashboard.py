@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Footer, Input
 from slv_tui.sanitize import clean
 from slv_tui.slv.model import BatchState
 from slv_tui.ui.format import plural
-from slv_tui.ui.rows import BatchRow, RowBuilder, not_found
+from slv_tui.ui.rows import SORTS, BatchRow, RowBuilder, needs_attention, not_found, sort_rows
 from slv_tui.ui.safe_input import SafeInput
 from slv_tui.ui.widgets.batch_table import BatchTable
 from slv_tui.ui.widgets.detail_pane import DetailPane
@@ -31,6 +31,9 @@ from slv_tui.watch.watchlist import WatchEntry, Watchlist
 
 _T = TypeVar("_T")
 UNDO_SECONDS = 8.0
+"""How long the "Removed …" toast stays."""
+UNDO_DEPTH = 20
+"""How many removals `u` can put back, the latest first (for the whole session)."""
 NARROW_BELOW = 100
 VIEW_EVERY = 1.0
 """Seconds between two redraws for poll results: answers arrive one by one and are shown together
@@ -43,9 +46,12 @@ class DashboardScreen(Screen[None]):
     BINDINGS = [
         Binding("a", "add", "Add", tooltip="Add batch IDs to the watchlist", id="add"),
         Binding("d", "remove", "Remove", tooltip="Remove the selected batch (undo with u)", id="remove"),
-        Binding("u", "undo", "Undo", tooltip="Put back the batch just removed", id="undo"),
+        Binding(
+            "u", "undo", "Undo", tooltip="Put back the last removed batch (again: the one before)", id="undo"
+        ),
+        Binding("u", "nothing_to_undo", "Undo", show=False, tooltip="Says there is nothing to undo"),
         Binding("l", "label", "Label", show=False, tooltip="Edit the selected batch's label", id="label"),
-        Binding("r", "refresh", "Refresh", tooltip="Fetch the selected batch now", id="refresh"),
+        Binding("r", "refresh", "Refresh", show=False, tooltip="Fetch the selected batch now", id="refresh"),
         Binding(
             "R", "refresh_all", "Refresh all", show=False, tooltip="Fetch every batch now", id="refresh-all"
         ),
@@ -54,10 +60,35 @@ class DashboardScreen(Screen[None]):
         Binding(
             "E", "export_all", "Export all", show=False, tooltip="Write every batch as JSON", id="export-all"
         ),
-        Binding("c", "copy_id", "Copy", tooltip="Copy the selected batch ID", id="copy"),
+        Binding("c", "copy_id", "Copy", show=False, tooltip="Copy the selected batch ID", id="copy"),
         Binding("p", "pause", "Pause", tooltip="Pause auto refresh (data then ages into stale)", id="pause"),
         Binding("p", "resume", "Resume", tooltip="Resume auto refresh", id="resume"),
         Binding("P", "password", "Password", show=False, tooltip="Enter the server password", id="password"),
+        Binding(
+            "s",
+            "sort",
+            "Sort",
+            show=False,
+            tooltip="Sort by the next column (or click a column header)",
+            id="sort",
+        ),
+        Binding("S", "sort_reverse", "Reverse", show=False, tooltip="Reverse the sort", id="sort-reverse"),
+        Binding(
+            "exclamation_mark",
+            "attention",
+            "Attention",
+            tooltip="Show only what needs attention "
+            "(failed, with errors, cancelling, stale, not found); again shows all",
+            id="attention",
+        ),
+        Binding(
+            "plus",
+            "zoom",
+            "View",
+            show=False,
+            tooltip="Table and detail / table only / detail only",
+            id="zoom",
+        ),
         Binding("escape", "back", "Back", show=False, tooltip="Close the filter / back to the table"),
     ]
     """The footer shows the everyday keys (so help and quit still fit at 80 columns, undo included);
@@ -85,9 +116,15 @@ class DashboardScreen(Screen[None]):
         self.poller = poller
         self.clock = clock
         self.filter_text = ""
+        self.sort_column = "state"
+        self.sort_reverse = False
+        self.attention_only = False
+        """Sort and view, remembered across runs in the UI state file (see `SlvApp`)."""
+        self.view_mode = "both"
+        """What the screen shows: "both", "table" (full-screen table) or "detail" (full-screen detail)."""
         self.row_builder = RowBuilder()
-        self.undo_entries: list[WatchEntry] = []
-        self._undo_deadline = 0.0
+        self.undo_stack: list[list[WatchEntry]] = []
+        """Removals that `u` puts back, the latest last (at most UNDO_DEPTH)."""
         self._server = ServerStatus()
         self._ready = False
         self._saving = asyncio.Lock()
@@ -156,9 +193,56 @@ class DashboardScreen(Screen[None]):
     def rows(self, now: float) -> list[BatchRow]:
         """The rows to show, filtered and sorted (running and cancelling first)."""
         labels = {e.batch_id: e.label for e in self.watchlist.entries}
-        return self.row_builder.rows(
+        rows = self.row_builder.rows(
             self.poller.snapshots(), labels, now=now, interval=self.poller.interval, needle=self.filter_text
         )
+        if self.attention_only:
+            rows = [r for r in rows if needs_attention(r)]
+        if self.sort_column != "state" or self.sort_reverse:
+            rows = sort_rows(rows, self.sort_column, reverse=self.sort_reverse)
+        return rows
+
+    def action_sort(self, column: str | None = None) -> None:
+        """Sort by `column` (a header click; the same one again reverses), else by the next column."""
+        keys = list(SORTS)
+        if column is None:
+            column = (
+                keys[(keys.index(self.sort_column) + 1) % len(keys)] if self.sort_column in keys else "state"
+            )
+            self.sort_reverse = False
+        elif column == self.sort_column:
+            self.sort_reverse = not self.sort_reverse
+        else:
+            self.sort_reverse = False
+        self.sort_column = column if column in SORTS else "state"
+        self._view_changed()
+
+    def action_sort_reverse(self) -> None:
+        """Reverse the sort order."""
+        self.sort_reverse = not self.sort_reverse
+        self._view_changed()
+
+    def action_attention(self) -> None:
+        """Show only the batches that need attention, or all again."""
+        self.attention_only = not self.attention_only
+        self._view_changed()
+
+    @property
+    def view_text(self) -> str:
+        """The sort and view in words, e.g. "sorted by errors ↓ · needs attention only"."""
+        text = f"sorted by {SORTS.get(self.sort_column, 'state')} {'↓' if self.sort_reverse else '↑'}"
+        return text + (" · needs attention only (! shows all)" if self.attention_only else "")
+
+    def _view_changed(self) -> None:
+        self.app.notify(self.view_text.capitalize(), timeout=3, markup=False)
+        self.refresh_view()
+        self.app.call_later(self.app.run_action, "save_ui_state")
+
+    @on(DataTable.HeaderSelected)
+    def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
+        key = event.column_key.value
+        if key in SORTS:
+            self.action_sort(key)
 
     @property
     def drawable(self) -> bool:
@@ -183,9 +267,6 @@ class DashboardScreen(Screen[None]):
             self._show_header(now)
             self.table.sync(rows, select=select)
             self._show_detail(now)
-        if self.undo_entries and now > self._undo_deadline:
-            self.undo_entries = []
-            self.refresh_bindings()
 
     def _show_header(self, now: float) -> None:
         down_for = None if self._server.ok is not False else now - self._server.since
@@ -207,6 +288,8 @@ class DashboardScreen(Screen[None]):
         """What the detail pane says when no row is selected: how to add, or why nothing shows."""
         watched = len(self.watchlist.entries)
         needle = self.filter_text.strip()
+        if watched and self.attention_only and not needle:
+            return Text(f"Nothing needs attention ({plural(watched, 'batch')} watched) — ! shows all")
         if watched and needle:
             return Text(
                 f"No batch matches the filter “{needle}” ({plural(watched, 'batch')} watched) — "
@@ -255,8 +338,8 @@ class DashboardScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide undo when there is nothing to undo; grey out per-batch keys with no selection."""
-        if action == "undo":
-            return bool(self.undo_entries)
+        if action in ("undo", "nothing_to_undo"):
+            return bool(self.undo_stack) is (action == "undo")  # one key, as p
         if action in ("pause", "resume"):
             return self.poller.paused is (action == "resume")  # one key; the footer names what it does
         if action in ("remove", "label", "refresh", "export", "copy_id", "details"):
@@ -269,11 +352,11 @@ class DashboardScreen(Screen[None]):
 
         self.app.push_screen(AddBatchesScreen(), self._added)
 
-    def _added(self, result: tuple[list[str], str] | None) -> None:
+    def _added(self, result: tuple[list[str], str, int] | None) -> None:
         if not result:
             return
-        ids, label = result
-        self._in_background(self.add_batches(ids, label))
+        ids, label, ignored = result
+        self._in_background(self.add_batches(ids, label, ignored=ignored))
 
     def _in_background(self, work: Coroutine[Any, Any, object]) -> None:
         """Run a watchlist change as a worker, so keys keep working while it waits for the file."""
@@ -285,7 +368,7 @@ class DashboardScreen(Screen[None]):
         async with self._saving:
             return await asyncio.to_thread(change)
 
-    async def add_batches(self, ids: Sequence[str], label: str = "") -> list[str]:
+    async def add_batches(self, ids: Sequence[str], label: str = "", *, ignored: int = 0) -> list[str]:
         """Watch these IDs (already watched ones are left alone) and select the first."""
         added = await self._save(partial(self.watchlist.add, ids, label))
         self._warn_if_unsaved()
@@ -294,6 +377,8 @@ class DashboardScreen(Screen[None]):
         note = f"Added {plural(len(added), 'batch')}"
         if skipped:
             note += f" ({skipped} already watched)"
+        if ignored:
+            note += f" · {ignored} ignored (not a batch ID)"
         self.app.notify(note, markup=False)
         first = (added or list(ids))[:1]
         self.refresh_view(select=first[0] if first else None)
@@ -313,26 +398,40 @@ class DashboardScreen(Screen[None]):
             self._in_background(self._remove(batch_id))
 
     async def _remove(self, batch_id: str) -> None:
-        self.undo_entries = await self._save(partial(self.watchlist.remove, [batch_id]))
+        removed = await self._save(partial(self.watchlist.remove, [batch_id]))
         self._warn_if_unsaved()
-        self._undo_deadline = self.clock() + UNDO_SECONDS
         self.poller.unwatch([batch_id])
-        self.app.notify(f"Removed {batch_id} — press u to undo", timeout=UNDO_SECONDS, markup=False)
+        if removed:
+            self.undo_stack = [*self.undo_stack, removed][-UNDO_DEPTH:]
+            n = len(self.undo_stack)
+            self.app.notify(
+                f"Removed {_names(removed)} — u puts it back ({plural(n, 'removal')} to undo)",
+                timeout=UNDO_SECONDS,
+                markup=False,
+            )
         self.refresh_view()
         self.refresh_bindings()
 
     def action_undo(self) -> None:
-        """Put back what was just removed."""
-        if not self.undo_entries:
+        """Put back the last removal (press again for the one before)."""
+        if not self.undo_stack:
+            self.action_nothing_to_undo()
             return
-        entries, self.undo_entries = self.undo_entries, []
+        entries = self.undo_stack[-1]
+        self.undo_stack = self.undo_stack[:-1]
         self._in_background(self._restore(entries))
+
+    def action_nothing_to_undo(self) -> None:
+        """`u` with nothing left to put back says so."""
+        self.app.notify("Nothing to undo", timeout=3, markup=False)
 
     async def _restore(self, entries: list[WatchEntry]) -> None:
         await self._save(partial(self.watchlist.restore, entries))
         self._warn_if_unsaved()
         self.poller.watch((e.batch_id for e in entries), seen_for=self.watchlist.watched_for())
-        self.app.notify(f"Restored {', '.join(e.batch_id for e in entries)}", markup=False)
+        left = len(self.undo_stack)
+        more = f" ({plural(left, 'more removal')} to undo)" if left else ""
+        self.app.notify(f"Restored {_names(entries)}{more}", markup=False)
         self.refresh_view(select=entries[0].batch_id)
         self.refresh_bindings()
 
@@ -363,12 +462,42 @@ class DashboardScreen(Screen[None]):
             tree.focus()
             tree.land()
 
+    @property
+    def detail_only(self) -> bool:
+        """The detail pane fills the screen (the table is hidden)."""
+        return self.view_mode == "detail"
+
+    def action_zoom(self) -> None:
+        """Cycle the view: table and detail → table only → detail only → both again."""
+        order = ("both", "table", "detail")
+        self.set_view(order[(order.index(self.view_mode) + 1) % len(order)])
+
+    def set_view(self, mode: str) -> None:
+        """Show both panes, the table alone or the detail alone."""
+        self.view_mode = mode
+        self.set_class(mode == "table", "-table-only")
+        self.set_class(mode == "detail", "-detail-only")
+        if mode == "detail":
+            self.action_details()
+        else:
+            self.table.focus()
+        names = {"both": "table and detail", "table": "table only", "detail": "detail only"}
+        self.app.notify(f"View: {names[mode]} — + switches", timeout=2, markup=False)
+
+    @property
+    def at_top(self) -> bool:
+        """The table has the focus with nothing opened over it: q quits from here."""
+        box = self.query_one("#filter", Input)
+        return self.table.has_focus and not box.has_class("-shown") and not self.detail_only
+
     def action_back(self) -> None:
-        """Close the filter, or go back from the tree to the table."""
+        """Close the filter, or go back from the tree (or the full-screen detail) to the table."""
         box = self.query_one("#filter", Input)
         if box.has_class("-shown"):
             box.value = ""
             box.remove_class("-shown")
+        if self.detail_only:
+            self.set_view("both")
         self.table.focus()
 
     def action_refresh(self) -> None:
@@ -431,3 +560,8 @@ class DashboardScreen(Screen[None]):
     async def action_password(self) -> None:
         """Ask for the server password (masked)."""
         await self.app.run_action("app.password")
+
+
+def _names(entries: Sequence[WatchEntry]) -> str:
+    """Batch IDs with their labels, for a toast: `1481016600181 (Main street)`."""
+    return ", ".join(f"{e.batch_id} ({clean(e.label)})" if e.label else e.batch_id for e in entries)

@@ -115,6 +115,15 @@ STATE_CLASS: dict[BatchState, str] = {
 }
 
 
+VIM_KEYS = (
+    Binding("j", "cursor_down", "Down", show=False),
+    Binding("k", "cursor_up", "Up", show=False),
+    Binding("ctrl+d", "page_down", "Page down", show=False),
+    Binding("ctrl+u", "page_up", "Page up", show=False),
+)
+"""Movement as in k9s and lazygit, for the table and the step tree (g and G per widget)."""
+
+
 class BatchTable(DataTable[Text]):
     """Watched batches; `sync` adds, removes, reorders and updates only the cells that changed."""
 
@@ -125,7 +134,10 @@ class BatchTable(DataTable[Text]):
             "Details",
             tooltip="Go into the selected batch's step tree",
             id="details",
-        )
+        ),
+        *VIM_KEYS,
+        Binding("g", "scroll_top", "First", show=False),
+        Binding("G", "scroll_bottom", "Last", show=False),
     ]
 
     DEFAULT_CSS = (

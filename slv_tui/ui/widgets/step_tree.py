@@ -9,12 +9,14 @@ from typing import Any, Literal
 from rich.style import Style
 from rich.text import Text
 from textual import on
+from textual.binding import Binding
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from slv_tui.sanitize import clean
 from slv_tui.slv.model import Batch, Severity, Step
 from slv_tui.ui.styles import component_style
+from slv_tui.ui.widgets.batch_table import VIM_KEYS
 
 PAGE = 200
 """Children added per expansion; the rest waits behind a "more" node, so huge batches open instantly."""
@@ -57,6 +59,15 @@ class StepTree(Tree[NodeInfo]):
     StepTree > .step-tree--key { color: $text-accent; }
     """
 
+    BINDINGS = [
+        *VIM_KEYS,
+        Binding("g", "first", "First", show=False),
+        Binding("G", "last", "Last", show=False),
+        Binding("escape", "screen.back", "Back", tooltip="Back to the table"),
+        Binding("enter", "select_cursor", "Open/close", tooltip="Open or close the node"),
+    ]
+    """Contextual keys: the footer shows esc and enter while the tree has the focus."""
+
     COMPONENT_CLASSES = {
         "step-tree--warning",
         "step-tree--error",
@@ -76,6 +87,14 @@ class StepTree(Tree[NodeInfo]):
         self._groups: dict[tuple[int, Severity], TreeNode[NodeInfo]] = {}
         self._more: dict[tuple[int, Severity], TreeNode[NodeInfo]] = {}
         self._placeholder: TreeNode[NodeInfo] | None = None
+
+    def action_first(self) -> None:
+        """Cursor to the first line."""
+        self.cursor_line = 0
+
+    def action_last(self) -> None:
+        """Cursor to the last line."""
+        self.cursor_line = self.last_line
 
     # -- public ---------------------------------------------------------------------------------
 
