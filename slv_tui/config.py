@@ -28,7 +28,7 @@ _PROFILE_KEYS: dict[str, type] = {
     "concurrency": int,
 }
 _TOP_KEYS = {"default_profile", "servers", "ui", "logging"}
-_UI_KEYS: dict[str, type] = {"bell": bool}
+_UI_KEYS: dict[str, type] = {"bell": bool, "export_dir": str}
 _LOG_KEYS: dict[str, type] = {"level": str}
 
 
@@ -66,6 +66,8 @@ class Settings:
     interval: float = 2.0
     concurrency: int = 4
     bell: bool = False
+    export_dir: Path | None = None
+    """Where e and E write (`[ui] export_dir`); None: the user's downloads or documents folder."""
     log_level: str = "info"
     config_file: Path | None = None
 
@@ -193,6 +195,7 @@ def resolve(overrides: Overrides, config_path: Path | None, env: Mapping[str, st
         interval=overrides.interval or float(profile.get("interval", 2.0)),
         concurrency=int(profile.get("concurrency", 4)),
         bell=bool(ui.get("bell", False)),
+        export_dir=Path(ui["export_dir"]).expanduser() if ui.get("export_dir") else None,
         log_level=level,
         config_file=path if path.exists() else None,
     )

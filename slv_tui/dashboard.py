@@ -57,6 +57,8 @@ def launch(
         server_label=label or server_label(settings.profile, client_settings.url),
         warnings=client_settings.warnings(),
         bell=settings.bell,
+        ask_password=client_settings.credentials.password is None,
+        export_dir=settings.export_dir,
     )
     app.run()
     return int(app.return_code or 0)

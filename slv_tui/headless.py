@@ -136,7 +136,7 @@ async def run_follow(client: SlvClient, batch_ids: Sequence[str], output: Output
                 html_streak.pop(snap.batch_id, None)
                 _print_if_changed(snap, printed, output)
                 continue
-            if isinstance(snap.error, ServerError) and snap.batch is None:
+            if _not_found(snap):
                 retry = snap.failures < FOLLOW_NOT_FOUND_TRIES
             elif _is_html_answer(snap.error) and login_worked:
                 html_streak[snap.batch_id] = html_streak.get(snap.batch_id, 0) + 1
@@ -153,7 +153,7 @@ async def run_follow(client: SlvClient, batch_ids: Sequence[str], output: Output
                 at = time.strftime("%H:%M:%S", time.localtime(time.time() + left))
                 wait = f" at {at} (in {left:.1f} s)"
             tries = ""
-            if isinstance(snap.error, ServerError) and snap.batch is None:
+            if _not_found(snap):
                 tries = f" (try {snap.failures} of {FOLLOW_NOT_FOUND_TRIES})"
             _note(output, f"slv-tui: {snap.batch_id}: {snap.error}{tries}; retrying{wait}")
 
@@ -181,6 +181,11 @@ async def run_follow(client: SlvClient, batch_ids: Sequence[str], output: Output
     if fatal:
         return EXIT_FETCH
     return exit_code([(s.batch, s.error) for s in poller.snapshots()])
+
+
+def _not_found(snap: Snapshot) -> bool:
+    """The server does not know this batch (never read in this run)."""
+    return snap.batch is None and isinstance(snap.error, ServerError) and snap.error.not_found
 
 
 def _is_html_answer(error: SlvError) -> bool:

@@ -32,7 +32,7 @@ def progress_text(batch: Batch) -> str:
 
 def _row(batch_id: str, batch: Batch | None, error: SlvError | None) -> list[str]:
     if batch is None:
-        state = "not found" if isinstance(error, ServerError) else "error"
+        state = "not found" if isinstance(error, ServerError) and error.not_found else "error"
         return [batch_id, state, "", "", "", clean(error, max_length=200)]
     counts = batch.counts
     step = batch.current_step
@@ -60,7 +60,13 @@ def render_table(rows: Sequence[tuple[str, tuple[Batch | None, SlvError | None]]
             padded = [_paint(p, "1", color) for p in padded]
         else:
             batch, error = rows[index - 1][1]
-            code = _COLORS.get(batch.state) if batch else "2" if isinstance(error, ServerError) else "31"
+            code = (
+                _COLORS.get(batch.state)
+                if batch
+                else "2"
+                if isinstance(error, ServerError) and error.not_found
+                else "31"
+            )
             padded[1] = _paint(padded[1], code, color)
         lines.append("  ".join(padded).rstrip())
     return "\n".join(lines) + "\n"

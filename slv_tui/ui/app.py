@@ -83,6 +83,8 @@ class SlvApp(App[None]):
         bell: bool = False,
         clock: Callable[[], float] | None = None,
         state_file: Path | None = None,
+        ask_password: bool = False,
+        export_dir: Path | None = None,
     ) -> None:
         super().__init__()
         self.client = client
@@ -91,9 +93,12 @@ class SlvApp(App[None]):
         self.clock = clock or poller.clock
         self.ring_bell = bell
         self.state_file = state_file or paths.ui_state_file()
+        self.ask_password = ask_password
+        """No password (or token) source: the masked dialog opens at once, before the first fetch."""
         self.finished: list[tuple[str, BatchState]] = []
         """Every batch seen finishing, in order (what the toasts announced)."""
         self.dashboard = DashboardScreen(watchlist, poller, self.clock, server_label, warnings)
+        self.dashboard.export_dir = export_dir
         self._ui_state = self._load_state()
         self._saved_theme = self._load_theme()
         view = self._ui_state
@@ -116,7 +121,10 @@ class SlvApp(App[None]):
             self.theme = self._saved_theme
         self.poller.on_round = self._on_round
         self.poller.watch(self.watchlist.ids(), seen_for=self.watchlist.watched_for())
-        self.call_after_refresh(self._start_poller)  # the first frame is drawn before any request
+        if self.ask_password and self.client.settings.credentials.password is None:
+            self.call_after_refresh(self._ask_password_first)
+        else:
+            self.call_after_refresh(self._start_poller)  # the first frame is drawn before any request
         if self.watchlist.problem:
             self.notify(clean(self.watchlist.problem), title="Watchlist", severity="warning", markup=False)
 
@@ -138,6 +146,16 @@ class SlvApp(App[None]):
         self._pending_rounds.append(poll_round)
         if len(self._pending_rounds) == 1:
             self.post_message(BatchesPolled(poll_round))
+
+    def _ask_password_first(self) -> None:
+        """Open the password (or token) dialog; polling starts once it is closed, either way."""
+        creds = self.client.settings.credentials
+
+        def done(secret: Secret | None) -> None:
+            self._use_password(secret)
+            self._start_poller()
+
+        self.push_screen(PasswordScreen(creds.username, None, creds.secret_name), done)
 
     def _start_poller(self) -> None:
         self.run_worker(self.poller.run(), name="poller", group="poller", exclusive=True, exit_on_error=False)

@@ -52,7 +52,7 @@ class BatchRow:
 def not_found(snap: Snapshot) -> bool:
     """True when the server answered an SLV error object (e.g. `605 Batch not found`) and no batch
     was ever read: a typo or a batch not started yet, never a failed commissioning."""
-    return snap.batch is None and isinstance(snap.error, ServerError)
+    return snap.batch is None and isinstance(snap.error, ServerError) and snap.error.not_found
 
 
 def row_message(snap: Snapshot) -> str:

@@ -298,7 +298,7 @@ class Poller:
             entry.due = NEVER
             entry.snapshot = replace(entry.snapshot, error=error, failures=failures)
             return
-        if isinstance(error, ServerError) and entry.snapshot.batch is None:
+        if isinstance(error, ServerError) and error.not_found and entry.snapshot.batch is None:
             # Not found (a typo, or a batch not started yet): probed again slowly, never given up on.
             entry.due = now + max(self.interval, self.not_found_every) * self._rng.uniform(0.8, 1.2)
         else:
@@ -317,7 +317,8 @@ class Poller:
             e.snapshot.polling and e.snapshot.batch is not None and e.snapshot.error is None
             for e in self._entries.values()
         )
-        if isinstance(outcome, Batch | ServerError) or others_answer:  # an error object is an answer
+        answered = isinstance(outcome, Batch) or (isinstance(outcome, ServerError) and outcome.not_found)
+        if answered or others_answer:  # "not found" is an answer: the server is up
             if self.server.ok is False:
                 log.info("server answers again")
                 for entry in self._entries.values():

@@ -32,6 +32,7 @@ def build(
     app = make_app(
         client=client, watchlist=watchlist, poller=poller, server_label=url, warnings=warnings or [],
         state_file=folder / "ui-state.json",
+        export_dir=folder,
     )  # fmt: skip
     return Stack(app, client, watchlist, poller)
 

@@ -47,5 +47,6 @@ def build(
         warnings=warnings or [],
         clock=clock,
         state_file=folder / "ui-state.json",
+        export_dir=folder,
     )
     return Stack(app, client, watchlist, poller)

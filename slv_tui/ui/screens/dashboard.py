@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections.abc import Callable, Coroutine, Iterable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from functools import partial
+from pathlib import Path
 from typing import Any, TypeVar
 
 from rich.text import Text
@@ -56,9 +57,21 @@ class DashboardScreen(Screen[None]):
             "R", "refresh_all", "Refresh all", show=False, tooltip="Fetch every batch now", id="refresh-all"
         ),
         Binding("slash", "filter", "Filter", tooltip="Filter rows by ID, label or state", id="filter"),
-        Binding("e", "export", "Export", show=False, tooltip="Write the selected batch as JSON", id="export"),
         Binding(
-            "E", "export_all", "Export all", show=False, tooltip="Write every batch as JSON", id="export-all"
+            "e",
+            "export",
+            "Export",
+            show=False,
+            tooltip="Write the selected batch as JSON (export dir)",
+            id="export",
+        ),
+        Binding(
+            "E",
+            "export_all",
+            "Export all",
+            show=False,
+            tooltip="Write the batches shown as JSON",
+            id="export-all",
         ),
         Binding("c", "copy_id", "Copy", show=False, tooltip="Copy the selected batch ID", id="copy"),
         Binding("p", "pause", "Pause", tooltip="Pause auto refresh (data then ages into stale)", id="pause"),
@@ -116,6 +129,8 @@ class DashboardScreen(Screen[None]):
         self.poller = poller
         self.clock = clock
         self.filter_text = ""
+        self.export_dir: Path | None = None
+        """`[ui] export_dir`; None: the user's downloads or documents folder."""
         self.sort_column = "state"
         self.sort_reverse = False
         self.attention_only = False
@@ -517,10 +532,27 @@ class DashboardScreen(Screen[None]):
         box.focus()
 
     def action_copy_id(self) -> None:
-        """Copy the selected batch ID to the clipboard."""
-        if self.selected_id is not None:
-            self.app.copy_to_clipboard(self.selected_id)
-            self.app.notify(f"Copied {self.selected_id}", timeout=3, markup=False)
+        """Copy the selected batch ID: to the system clipboard where there is one, and through the
+        terminal (OSC 52, which no terminal confirms); the toast says which, else shows the ID."""
+        batch_id = self.selected_id
+        if batch_id is not None:
+            self.run_worker(self._copy(batch_id), group="copy", exclusive=True)
+
+    async def _copy(self, batch_id: str) -> None:
+        from slv_tui.ui.clipboard import system_copy
+
+        self.app.copy_to_clipboard(batch_id)  # OSC 52: works in many terminals, but is never confirmed
+        if await asyncio.to_thread(system_copy, batch_id):
+            self.app.notify(f"Copied {batch_id} to the system clipboard", timeout=3, markup=False)
+            return
+        self.app.notify(
+            f"{batch_id}\nSent to the terminal's clipboard (OSC 52), which does not confirm it; "
+            "if it did not arrive, select the ID above to copy it by hand",
+            title="Copy not confirmed",
+            severity="warning",
+            timeout=15,
+            markup=False,
+        )
 
     def action_pause(self) -> None:
         """Pause auto refresh (nothing is fetched until resumed; data ages into stale)."""
@@ -541,21 +573,31 @@ class DashboardScreen(Screen[None]):
     def action_export(self) -> None:
         """Write the selected batch as JSON."""
         if self.selected_id is not None:
-            self._export([self.selected_id])
+            self._export([self.selected_id], "")
 
     def action_export_all(self) -> None:
-        """Write every watched batch as JSON."""
-        self._export([s.batch_id for s in self.poller.snapshots()])
+        """Write the batches shown (filter and attention view applied) as JSON."""
+        ids = [row.batch_id for row in self.rows(self.clock())]
+        watched = len(self.poller.snapshots())
+        if not ids:
+            self.app.notify("Nothing to export: no batch is shown", severity="warning", markup=False)
+            return
+        self._export(ids, "" if len(ids) == watched else f" (the {len(ids)} shown of {watched} watched)")
 
-    def _export(self, ids: Iterable[str]) -> None:
+    def _export(self, ids: list[str], note: str) -> None:
         from slv_tui.ui.export import export_batches
 
         try:
-            path = export_batches(list(ids), self.poller.snapshot)
+            path = export_batches(ids, self.poller.snapshot, self.export_dir)
         except OSError as exc:
             self.app.notify(clean(f"Export failed: {exc.strerror or exc}"), severity="error", markup=False)
             return
-        self.app.notify(clean(f"Exported to {path}"), markup=False)  # a folder name may hold anything
+        self.app.notify(
+            clean(str(path)),  # a folder name may hold anything
+            title=f"Exported {plural(len(ids), 'batch')}{note}",
+            timeout=10,
+            markup=False,
+        )
 
     async def action_password(self) -> None:
         """Ask for the server password (masked)."""
