@@ -23,15 +23,17 @@ def build(
     folder: Path,
     *,
     ids: list[str] | None = None,
-    password: str = "admin",
+    password: str | None = "admin",
     interval: float = 0.1,
     clock: Callable[[], float] | None = None,
     server_label: str | None = None,
     warnings: list[str] | None = None,
     auth: str = "basic",
+    ask_password: bool = False,
 ) -> Stack:
     """Client + watchlist (in `folder`) + poller + app, exactly as the cli wires them."""
-    settings = ClientSettings(url, Credentials("admin", Secret(password), auth))  # type: ignore[arg-type]
+    secret = None if password is None else Secret(password)
+    settings = ClientSettings(url, Credentials("admin", secret, auth))  # type: ignore[arg-type]
     client = SlvClient(settings)
     watchlist = Watchlist(folder / "watchlist.json")
     watchlist.load()
@@ -48,5 +50,6 @@ def build(
         clock=clock,
         state_file=folder / "ui-state.json",
         export_dir=folder,
+        ask_password=ask_password,
     )
     return Stack(app, client, watchlist, poller)

@@ -104,8 +104,8 @@ class DashboardScreen(Screen[None]):
         ),
         Binding("escape", "back", "Back", show=False, tooltip="Close the filter / back to the table"),
     ]
-    """The footer shows the everyday keys (so help and quit still fit at 80 columns, undo included);
-    the rest are in help and the palette."""
+    """The footer shows the everyday keys, so that all of them, help and quit included, fit at 60
+    columns; the rest (enter, undo — the removal toast names it —, sort, …) are in help and the palette."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_BELOW, "-wide")]
     """Below NARROW_BELOW columns the detail pane shows the fields or the step tree, not both."""

@@ -132,6 +132,7 @@ class BatchTable(DataTable[Text]):
             "enter",
             "select_cursor",
             "Details",
+            show=False,
             tooltip="Go into the selected batch's step tree",
             id="details",
         ),
