@@ -283,7 +283,7 @@ async def test_export_shown_and_copy_tell_the_truth(
         await pilot.press("E")
         await wait_for(pilot, lambda: list(tmp_path.glob("slv-batch*.json")))
         (path,) = tmp_path.glob("slv-batch*.json")  # noqa: ASYNC240
-        assert [o["batchId"] for o in json.loads(path.read_text())] == [ERRORS]  # noqa: ASYNC240 - only what is shown
+        assert [o["batchId"] for o in json.loads(path.read_text())] == [ERRORS]  # only what is shown
         toast = next(n for n in app._notifications if n.title.startswith("Exported"))
         assert toast.title == "Exported 1 batch (the 1 shown of 3 watched)" and toast.message == str(path)
         await pilot.press("c")
