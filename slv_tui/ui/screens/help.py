@@ -21,7 +21,6 @@ EXTRA: tuple[HelpRow, ...] = (
     ("j k  ↑ ↓", "Move", "Move in the table, the tree or this help"),
     ("ctrl+d ctrl+u", "Page", "A page down or up (also pgdn pgup)"),
     ("g G", "First / last", "Go to the first or last row (also ctrl+home ctrl+end)"),
-    ("ctrl+c", "Quit now", "Leave slv-tui from anywhere, dialogs included"),
     ("enter (tree)", "Open / close", "Open or close the node; opens the next page of messages"),
     ("ctrl+p", "Palette", "Every command, plus themes (the choice is remembered)"),
 )
@@ -60,7 +59,8 @@ class HelpScreen(ModalScreen[None]):
             yield Static(table)
             yield Label(state_legend(), classes="dialog-hint", markup=False)
             yield Label(
-                "Fetch: ● fresh · ↻ retrying · ⌛ STALE (no answer for 3 intervals) · ■ final · ◌ pending",
+                "Fetch: ● fresh · ↻ retrying · ↻ probing (not found) · ⌛ STALE (no answer for 3 intervals)"
+                " · ■ final · ◌ pending",
                 classes="dialog-hint",
             )
             yield Label(

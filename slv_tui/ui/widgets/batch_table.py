@@ -116,12 +116,13 @@ STATE_CLASS: dict[BatchState, str] = {
 
 
 VIM_KEYS = (
-    Binding("j", "cursor_down", "Down", show=False),
-    Binding("k", "cursor_up", "Up", show=False),
-    Binding("ctrl+d", "page_down", "Page down", show=False),
-    Binding("ctrl+u", "page_up", "Page up", show=False),
+    Binding("j", "cursor_down", "", show=False),
+    Binding("k", "cursor_up", "", show=False),
+    Binding("ctrl+d", "page_down", "", show=False),
+    Binding("ctrl+u", "page_up", "", show=False),
 )
-"""Movement as in k9s and lazygit, for the table and the step tree (g and G per widget)."""
+"""Movement as in k9s and lazygit, for the table and the step tree (g and G per widget); no
+description, so help lists them once, in its movement rows."""
 
 
 class BatchTable(DataTable[Text]):
@@ -137,8 +138,8 @@ class BatchTable(DataTable[Text]):
             id="details",
         ),
         *VIM_KEYS,
-        Binding("g", "scroll_top", "First", show=False),
-        Binding("G", "scroll_bottom", "Last", show=False),
+        Binding("g", "scroll_top", "", show=False),
+        Binding("G", "scroll_bottom", "", show=False),
     ]
 
     DEFAULT_CSS = (

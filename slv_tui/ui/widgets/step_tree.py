@@ -61,8 +61,8 @@ class StepTree(Tree[NodeInfo]):
 
     BINDINGS = [
         *VIM_KEYS,
-        Binding("g", "first", "First", show=False),
-        Binding("G", "last", "Last", show=False),
+        Binding("g", "first", "", show=False),
+        Binding("G", "last", "", show=False),
         Binding("escape", "screen.back", "Back", tooltip="Back to the table"),
         Binding("enter", "select_cursor", "Open/close", tooltip="Open or close the node"),
     ]
