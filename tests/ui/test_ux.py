@@ -108,7 +108,8 @@ async def test_vim_keys_and_q_goes_back_one_level(
         await pilot.press("j")
         assert tree.cursor_line == 1
         keys = footer_keys(app)
-        assert "escape" in keys and "enter" in keys  # the tree's own keys in the footer
+        assert "escape" in keys and "enter" in keys and "a" not in keys  # the tree's own keys
+        assert all(k.region.right <= size[0] for k in keys.values())
         await pilot.press("q")
         await wait_for(pilot, lambda: table.has_focus)
         assert app.is_running
@@ -190,6 +191,7 @@ async def test_sort_by_key_and_header_and_attention_view_remembered(
         assert rows(app)[-1] == MISSING  # unknown progress last
         await pilot.press("exclamation_mark")
         await wait_for(pilot, lambda: sorted(rows(app)) == sorted([CANCELLING, FAILED, ERRORS, MISSING]))
+        await wait_for(pilot, lambda: "Show all" in {str(k.description) for k in footer_keys(app).values()})
         await pilot.pause()
     state = json.loads((tmp_path / "ui-state.json").read_text())
     assert state["attention"] is True and state["sort"] == "progress"

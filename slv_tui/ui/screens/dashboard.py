@@ -41,6 +41,10 @@ VIEW_EVERY = 1.0
 (a batch that finishes and what the operator does are shown at once)."""
 
 
+TABLE_ONLY = frozenset({"add", "remove", "filter", "attention", "show_all", "sort", "sort_reverse"})
+"""Keys that act on the table: off while the step tree has the focus (esc or q goes back first)."""
+
+
 class DashboardScreen(Screen[None]):
     """Watches the watchlist; keys are declared here and reused by the footer, help and palette."""
 
@@ -94,6 +98,7 @@ class DashboardScreen(Screen[None]):
             "(failed, with errors, cancelling, stale, not found); again shows all",
             id="attention",
         ),
+        Binding("exclamation_mark", "show_all", "Show all", tooltip="Show every batch again", id="show-all"),
         Binding(
             "plus",
             "zoom",
@@ -241,6 +246,12 @@ class DashboardScreen(Screen[None]):
         """Show only the batches that need attention, or all again."""
         self.attention_only = not self.attention_only
         self._view_changed()
+        self.refresh_bindings()
+
+    def action_show_all(self) -> None:
+        """Leave the "needs attention" view."""
+        if self.attention_only:
+            self.action_attention()
 
     @property
     def view_text(self) -> str:
@@ -353,6 +364,10 @@ class DashboardScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide undo when there is nothing to undo; grey out per-batch keys with no selection."""
+        if action in TABLE_ONLY and self._ready and self.detail.step_tree.has_focus:
+            return False  # in the tree the footer shows the tree's keys (and fits at 60 columns)
+        if action in ("attention", "show_all"):  # one key; the footer says "Show all" while the view is on
+            return self.attention_only is (action == "show_all")
         if action in ("undo", "nothing_to_undo"):
             return bool(self.undo_stack) is (action == "undo")  # one key, as p
         if action in ("pause", "resume"):

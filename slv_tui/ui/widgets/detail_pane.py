@@ -12,6 +12,7 @@ from textual.widgets import Static
 from slv_tui.sanitize import clean
 from slv_tui.slv.model import Batch, BatchState
 from slv_tui.ui.format import age, state_label
+from slv_tui.ui.rows import not_found
 from slv_tui.ui.styles import component_style
 from slv_tui.ui.widgets.batch_table import STATE_CLASS, STATE_CSS
 from slv_tui.ui.widgets.progress import progress_bar
@@ -275,7 +276,10 @@ class DetailPane(Vertical):
         """A line saying why the data may be old, and how old it is."""
         line = self.query_one("#detail-fetch", Static)
         text = None
-        if snapshot is not None and snapshot.error_text:
+        missing = snapshot is not None and not_found(snapshot)
+        if snapshot is not None and missing:
+            text = f"? not found: {clean(snapshot.error_text or '')} — asked again every 30 s"
+        elif snapshot is not None and snapshot.error_text:
             text = f"✖ last fetch failed: {clean(snapshot.error_text)}"
             if snapshot.batch is not None:
                 text += f" — showing the last good data, {_from(data_age)}"
@@ -285,7 +289,7 @@ class DetailPane(Vertical):
             text = f"⌛ STALE — no fresh answer; showing the last good data, {_from(data_age)}"
         line.set_class(text is not None, "-shown")
         never_fetched = snapshot is not None and snapshot.batch is None
-        line.set_class(condition is Condition.ERROR or never_fetched, "-error")
+        line.set_class((condition is Condition.ERROR or never_fetched) and not missing, "-error")
         line.update(Text(text or ""), layout=layout)
 
     def _fields(self, snapshot: Snapshot, now: float) -> Table:
@@ -296,7 +300,10 @@ class DetailPane(Vertical):
         updated = None if snapshot.fetched_at is None else now - snapshot.fetched_at
         if batch is None:
             grid.add_row("batchId", Text(snapshot.batch_id))
-            grid.add_row("fetched", Text("not yet" if snapshot.error is None else "failed"))
+            fetched = (
+                "not yet" if snapshot.error is None else "not found" if not_found(snapshot) else "failed"
+            )
+            grid.add_row("fetched", Text(fetched))
             return grid
         bar = progress_bar(
             batch.progress,
