@@ -154,6 +154,7 @@ async def test_undo_several_removals_and_say_so(
         await wait_for(pilot, lambda: table.row_count == 1)
         assert first is not None and second is not None
         assert any(f"Removed {second}" in n.message and "2 removals" in n.message for n in app._notifications)
+        assert all(k.region.right <= size[0] for k in footer_keys(app).values())  # nothing cut
         await pilot.press("u")
         await wait_for(pilot, lambda: table.row_count == 2)
         assert second in stack.watchlist.ids() and first not in stack.watchlist.ids()

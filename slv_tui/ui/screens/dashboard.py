@@ -52,7 +52,12 @@ class DashboardScreen(Screen[None]):
         Binding("a", "add", "Add", tooltip="Add batch IDs to the watchlist", id="add"),
         Binding("d", "remove", "Remove", tooltip="Remove the selected batch (undo with u)", id="remove"),
         Binding(
-            "u", "undo", "Undo", tooltip="Put back the last removed batch (again: the one before)", id="undo"
+            "u",
+            "undo",
+            "Undo",
+            show=False,  # the removal toast names it; the footer keeps its room at 60 columns
+            tooltip="Put back the last removed batch (again: the one before)",
+            id="undo",
         ),
         Binding("u", "nothing_to_undo", "Undo", show=False, tooltip="Says there is nothing to undo"),
         Binding("l", "label", "Label", show=False, tooltip="Edit the selected batch's label", id="label"),
