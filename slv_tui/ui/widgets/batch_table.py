@@ -22,36 +22,37 @@ from slv_tui.watch.snapshot import Condition
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """One table column: its width, how readily it gives way on a narrow screen, how far it may grow."""
+    """One table column: its width and how readily it gives way on a narrow screen (see GROWTH)."""
 
     key: str
     title: str
     width: int
     drop: int = 0
     """0: always shown; otherwise columns with higher numbers are left out first when space is short."""
-    grow: int = 0
-    """How many cells wider than `width` it may become when there is room (in display order)."""
 
 
 COLUMNS: tuple[Column, ...] = (
     Column("id", "ID", 2),
-    Column("label", "Label", 12, drop=1, grow=14),
+    Column("label", "Label", 12, drop=1),
     Column("state", "State", 16),
     Column("progress", "Progress", 15),
     Column("fetch", "Fetch", 10),
     Column("warn", "Warn", 4, drop=3),
     Column("err", "Err", 4, drop=2),
-    Column("message", "Message", 16, drop=4, grow=60),
-    Column("step", "Step", 12, drop=7, grow=10),
+    Column("message", "Message", 16, drop=4),
+    Column("step", "Step", 12, drop=9),
     Column("info", "Info", 5, drop=8),
     Column("elapsed", "Watched", 8, drop=6),
     Column("eta", "ETA", 8, drop=5),
-    Column("updated", "Updated", 10, drop=9),
+    Column("updated", "Updated", 10, drop=7),
 )
 """Declaration order is display order; ID is widened to the longest ID. State, progress and Fetch
 (fresh or STALE) never give way: a narrow screen must not hide that data is old. Label goes last of
 the others, then the trouble counts, then the message (the progress message or the failure reason).
 "Watched" is the time since the batch was added to the watchlist (its start time is not known)."""
+
+GROWTH: tuple[tuple[str, int], ...] = (("message", 14), ("label", 14), ("message", 46), ("step", 10))
+"""How the room left over is shared out, in this order: the message first, then the label."""
 
 UNLABELLED_DROP = 10
 """With no labels at all, the Label column is the first to go."""
@@ -86,9 +87,11 @@ def fit_columns(available: int, *, id_width: int, labelled: bool, padding: int =
             used += cost
     widths = {c.key: c.width for c in columns if c.key in shown}
     spare = max(0, available - used)
-    for column in (c for c in columns if c.key in shown and c.grow):  # Label, then Message, then Step
-        extra = min(spare, column.grow if labelled or column.key != "label" else 0)
-        widths[column.key] += extra
+    for key, grow in GROWTH:
+        if key not in widths or (key == "label" and not labelled):
+            continue
+        extra = min(spare, grow)
+        widths[key] += extra
         spare -= extra
     return tuple((c.key, widths[c.key]) for c in columns if c.key in shown)
 
