@@ -303,7 +303,8 @@ async def test_export_shown_and_copy_tell_the_truth(
 async def test_no_password_source_opens_the_dialog_at_start(
     start_sim: StartSim, tmp_path: Path, size: tuple[int, int], auth: str
 ) -> None:
-    sim = start_sim(scenario="static", auth=auth, token="T0ken-for-test")
+    # secrets typed here are registered for redaction for the whole run: never a word like "admin"
+    sim = start_sim(scenario="static", auth=auth, password="Pw-at-start-5", token="T0ken-for-test")
     stack = build(sim.url, tmp_path, ids=[OK], password=None, auth=auth, ask_password=True)
     async with stack.app.run_test(size=size) as pilot:
         app = stack.app
@@ -312,7 +313,7 @@ async def test_no_password_source_opens_the_dialog_at_start(
         await wait_for(pilot, lambda: f"{what} for admin" in screen_text(app))
         assert sim.server.request_count == 0  # nothing is fetched before it is entered
         assert inside(app.screen.query_one(".dialog"), size)
-        await pilot.press(*("T0ken-for-test" if auth == "bearer" else "admin"), "enter")
+        await pilot.press(*("T0ken-for-test" if auth == "bearer" else "Pw-at-start-5"), "enter")
         await wait_for(pilot, lambda: cell(app, OK, "state") == "✔ succeeded")
 
 
