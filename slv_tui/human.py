@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from slv_tui.sanitize import clean
 from slv_tui.slv.errors import ServerError, SlvError
 from slv_tui.slv.model import Batch, BatchState
+from slv_tui.slv.vocabulary import NOT_FOUND, state_label
 
 _COLORS = {
     BatchState.RUNNING: "36",
@@ -32,7 +33,7 @@ def progress_text(batch: Batch) -> str:
 
 def _row(batch_id: str, batch: Batch | None, error: SlvError | None) -> list[str]:
     if batch is None:
-        state = "not found" if isinstance(error, ServerError) and error.not_found else "error"
+        state = NOT_FOUND if isinstance(error, ServerError) and error.not_found else "✖ error"
         return [batch_id, state, "", "", "", clean(error, max_length=200)]
     counts = batch.counts
     step = batch.current_step
@@ -41,7 +42,7 @@ def _row(batch_id: str, batch: Batch | None, error: SlvError | None) -> list[str
         message = batch.error_code_label or batch.message or batch.progress_message or ""
     return [
         batch_id,
-        batch.state.value,
+        state_label(batch.state),  # the dashboard's words and symbols; JSON keeps the state names
         progress_text(batch),
         f"{counts.info}/{counts.warning}/{counts.error}",
         clean(step.title if step else "", max_length=40),

@@ -259,7 +259,7 @@ def test_follow_retries_transient_fault_on_stderr(cli: Cli, static_sim: Threaded
     assert f"slv-tui: {OK}: HTTP error: the server answered HTTP 500" in first
     assert "retrying at " in first and "(in " in first
     assert proc.returncode == 0, err
-    assert f"{OK} succeeded" in out
+    assert f"{OK} ✔ succeeded" in out  # the dashboard's words
 
 
 def test_follow_sigint_exits_130(cli: Cli, static_sim: ThreadedSim) -> None:
