@@ -257,9 +257,9 @@ class DetailPane(Vertical):
         elif cancelled:
             text = "⊘ CANCELLED — the server stopped this batch before it finished"
         elif batch.running:
-            text = "⏸ CANCEL REQUESTED — the batch is still running until the server stops it"
+            text = "⊝ CANCEL REQUESTED — the batch is still running until the server stops it"
         else:
-            text = f"⏸ CANCEL REQUESTED — but the batch ended anyway: {state_label(batch.state)}"
+            text = f"⊝ CANCEL REQUESTED — but the batch ended anyway: {state_label(batch.state)}"
         if batch.login:
             text += f" (started by {clean(batch.login, max_length=40)})"
         banner.update(Text(text))
