@@ -108,6 +108,10 @@ async def shoot() -> None:
         app = build(sim, Path(tmp), clock, await seed_history(sim, Path(tmp)))
         async with app.run_test(size=SIZE) as pilot:
             await until(pilot, lambda: all(s.batch is not None for s in app.poller.snapshots()))
+            table = app.dashboard.table
+            # poll results are drawn together once a second: wait until the table shows them all
+            await until(pilot, lambda: "pending" not in " ".join(str(c) for r in table.ordered_rows
+                                                                 for c in table.get_row(r.key)))  # fmt: skip
             await pilot.pause(0.3)
             app.save_screenshot("watchlist.svg", str(OUT))
             table = app.dashboard.table

@@ -217,20 +217,55 @@ def build_parsers() -> dict[str, argparse.ArgumentParser]:
         parents=[common],
         description="forget the profile's password and token from the system keyring",
     )
-    sim = _Parser(prog="slv-tui sim", description="run the SLV simulator")
-    sim.add_argument("--host", default="127.0.0.1")
-    sim.add_argument("--port", type=_port, default=8080)
-    sim.add_argument("--scenario", default="demo", help="demo, static, or a path to a scenario JSON file")
-    sim.add_argument("--latency-ms", type=_milliseconds, default=0)
-    sim.add_argument("--fault-rate", type=_fraction, default=0.0, help="share of answers that fail (0 to 1)")
-    sim.add_argument(
-        "--auth", choices=AUTH_MODES, default="basic", help="basic, form, csrf (7.8+ session) or bearer"
+    sim = _Parser(
+        prog="slv-tui sim",
+        description="run the SLV simulator (a fake server for trying slv-tui); it prints its URL and the "
+        "batch IDs it serves at start. Log in with the user admin and the password admin unless "
+        "--user/--password say otherwise. Example: slv-tui sim --port 8080, then "
+        "SLV_PASSWORD=admin slv-tui --url http://127.0.0.1:8080/reports <ID>",
     )
-    sim.add_argument("--user", default="admin")
-    sim.add_argument("--password", default="admin")
-    sim.add_argument("--token", default="sim-token", help="the bearer token accepted with --auth bearer")
+    sim.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
     sim.add_argument(
-        "--session-requests", type=_count, default=None, help="a session dies after this many API calls"
+        "--port",
+        type=_port,
+        default=8080,
+        help="port to listen on; 0 picks a free one (default: %(default)s)",
+    )
+    sim.add_argument(
+        "--scenario",
+        default="demo",
+        help="demo (batches that run), static (fixed states), or a scenario JSON file (default: %(default)s)",
+    )
+    sim.add_argument(
+        "--latency-ms",
+        type=_milliseconds,
+        default=0,
+        help="delay every answer by this many milliseconds (default: %(default)s)",
+    )
+    sim.add_argument(
+        "--fault-rate",
+        type=_fraction,
+        default=0.0,
+        help="share of answers that fail, 0 to 1 (default: %(default)s)",
+    )
+    sim.add_argument(
+        "--auth",
+        choices=AUTH_MODES,
+        default="basic",
+        help="login kind: basic, form, csrf (7.8+ session) or bearer (default: %(default)s)",
+    )
+    sim.add_argument("--user", default="admin", help="the user name it accepts (default: %(default)s)")
+    sim.add_argument("--password", default="admin", help="the password it accepts (default: %(default)s)")
+    sim.add_argument(
+        "--token",
+        default="sim-token",
+        help="the bearer token accepted with --auth bearer (default: %(default)s)",
+    )
+    sim.add_argument(
+        "--session-requests",
+        type=_count,
+        default=None,
+        help="a session dies after this many API calls (default: never)",
     )
     parsers["sim"] = sim
     parsers["paths"] = _Parser(prog="slv-tui paths", description="print where files live")

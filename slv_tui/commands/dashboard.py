@@ -62,6 +62,8 @@ def launch(
         profile=settings.profile,
         history=history,
         alerts=alerts,
+        ask_password=client_settings.credentials.password is None,
+        export_dir=settings.export_dir,
     )
     try:
         app.run()

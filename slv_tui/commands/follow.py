@@ -6,15 +6,21 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from slv_tui.commands.output import EXIT_FETCH, Output, exit_code
 from slv_tui.commands.render import render_line
 from slv_tui.slv.client import SlvClient
-from slv_tui.slv.errors import AuthError, SlvError
+from slv_tui.slv.errors import AuthError, ServerError, SlvError
 from slv_tui.slv.report import batch_json, dumps
 from slv_tui.watch.poller import Poller
 from slv_tui.watch.snapshot import PollRound, Snapshot
 
+FOLLOW_NOT_FOUND_TRIES = 3
+"""`follow` gives up on a batch the server does not know after this many answers "not found" in a
+row (a batch may appear a moment after it was started), with exit code 3."""
+FOLLOW_NOT_FOUND_EVERY = 5
+"""`follow` probes a batch not found every this many polling intervals."""
 AMBIGUOUS_AUTH_RETRIES = 3
 """How many HTML answers in a row `follow` retries once the same login has worked in this run."""
 
@@ -35,7 +41,7 @@ async def run_follow(
     transient fault (a proxy or load balancer page); a refusal (401/403, login refused) still ends
     the run at once.
     """
-    printed: dict[str, str] = {}
+    printed: dict[str, dict[str, Any]] = {}
     fatal: list[Snapshot] = []
     html_streak: dict[str, int] = {}
     login_worked = False
@@ -62,7 +68,9 @@ async def run_follow(
                 html_streak.pop(snap.batch_id, None)
                 _print_if_changed(snap, printed, output)
                 continue
-            if _is_html_answer(snap.error) and login_worked:
+            if _not_found(snap):
+                retry = snap.failures < FOLLOW_NOT_FOUND_TRIES
+            elif _is_html_answer(snap.error) and login_worked:
                 html_streak[snap.batch_id] = html_streak.get(snap.batch_id, 0) + 1
                 retry = html_streak[snap.batch_id] <= AMBIGUOUS_AUTH_RETRIES
             else:
@@ -71,11 +79,22 @@ async def run_follow(
                 fatal.append(snap)
                 continue
             due = poller.next_attempt(snap.batch_id)
-            wait = "" if due is None else f" in {max(0.0, due - poller.clock()):.1f} s"
-            output.note(f"slv-tui: {snap.batch_id}: {snap.error}; retrying{wait}")
+            wait = ""
+            if due is not None:
+                left = max(0.0, due - poller.clock())
+                at = time.strftime("%H:%M:%S", time.localtime(time.time() + left))
+                wait = f" at {at} (in {left:.1f} s)"
+            tries = ""
+            if _not_found(snap):
+                tries = f" (try {snap.failures} of {FOLLOW_NOT_FOUND_TRIES})"
+            _note(output, f"slv-tui: {snap.batch_id}: {snap.error}{tries}; retrying{wait}")
 
     poller = Poller(
-        client.get_batch, interval=interval, on_round=on_round, concurrency=client.settings.concurrency
+        client.get_batch,
+        interval=interval,
+        on_round=on_round,
+        concurrency=client.settings.concurrency,
+        not_found_every=FOLLOW_NOT_FOUND_EVERY * interval,
     )
     poller.watch(batch_ids)
     polling = asyncio.create_task(poller.run())  # each answer is printed as soon as it arrives
@@ -90,10 +109,15 @@ async def run_follow(
     for snap in fatal:
         if output.json:
             output.write(dumps(batch_json(snap.batch_id, None, snap.error)) + "\n")
-        output.note(f"slv-tui: {snap.batch_id}: {snap.error}")
+        _note(output, f"slv-tui: {snap.batch_id}: {snap.error}")
     if fatal:
         return EXIT_FETCH
     return exit_code([(s.batch, s.error) for s in poller.snapshots()])
+
+
+def _not_found(snap: Snapshot) -> bool:
+    """The server does not know this batch (never read in this run)."""
+    return snap.batch is None and isinstance(snap.error, ServerError) and snap.error.not_found
 
 
 def _is_html_answer(error: SlvError) -> bool:
@@ -101,16 +125,39 @@ def _is_html_answer(error: SlvError) -> bool:
     return isinstance(error, AuthError) and error.probable
 
 
-def _print_if_changed(snap: Snapshot, printed: dict[str, str], output: Output) -> None:
+def _note(output: Output, text: str) -> None:
+    """A stderr line for `follow`, with the local time first (as on its stdout lines)."""
+    output.note(f"{time.strftime('%H:%M:%S')} {text}")
+
+
+def _print_if_changed(snap: Snapshot, printed: dict[str, dict[str, Any]], output: Output) -> None:
+    """Human: a line per change. JSON Lines: the full object the first time and when the batch has
+    finished; in between, per change, only `batchId`, `state` and the fields whose value changed
+    (steps that changed or are new come as `changedSteps`, each with its `index` in `steps`)."""
     if snap.batch is None:
         return
     obj = batch_json(snap.batch_id, snap.batch)
-    key = dumps(obj)
-    if printed.get(snap.batch_id) == key:
+    before = printed.get(snap.batch_id)
+    if before == obj:
         return
-    printed[snap.batch_id] = key
+    printed[snap.batch_id] = obj
     if output.json:
-        output.write(key + "\n")
+        if before is None or snap.batch.state.finished:
+            output.write(dumps(obj) + "\n")
+            return
+        change = {"batchId": obj["batchId"], "state": obj["state"]}
+        change.update(
+            (k, v) for k, v in obj.items() if k not in change and k != "steps" and before.get(k) != v
+        )
+        old_steps = before.get("steps") or []
+        changed = [
+            {"index": i, **step}
+            for i, step in enumerate(obj.get("steps") or [])
+            if i >= len(old_steps) or old_steps[i] != step
+        ]
+        if changed:
+            change["changedSteps"] = changed
+        output.write(dumps(change) + "\n")
     else:
         stamp = time.strftime("%H:%M:%S")
         output.write(f"{stamp} {render_line(snap.batch_id, snap.batch, color=output.color)}\n")

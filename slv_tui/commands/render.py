@@ -5,17 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from slv_tui.common.sanitize import clean
-from slv_tui.slv.errors import SlvError
+from slv_tui.slv.errors import ServerError, SlvError
 from slv_tui.slv.model import Batch, BatchState
+from slv_tui.slv.vocabulary import NOT_FOUND, state_label
 
 _COLORS = {
     BatchState.RUNNING: "36",
     BatchState.CANCELLING: "33",
-    BatchState.CANCELLED: "35",
-    BatchState.FAILED: "31",
-    BatchState.COMPLETED_WITH_ERRORS: "33",
+    BatchState.CANCELLED: "2",
+    BatchState.FAILED: "1;31",
+    BatchState.COMPLETED_WITH_ERRORS: "1;31",
     BatchState.SUCCEEDED: "32",
 }
+"""The dashboard's palette: what needs attention in the alarm colour (red), cancelling as a warning
+(yellow), cancelled neutral (dim), running cyan, succeeded green; not found is neutral too."""
 _HEADERS = ("BATCH ID", "STATE", "PROGRESS", "INFO/WARN/ERR", "STEP", "MESSAGE")
 
 
@@ -30,7 +33,8 @@ def progress_text(batch: Batch) -> str:
 
 def _row(batch_id: str, batch: Batch | None, error: SlvError | None) -> list[str]:
     if batch is None:
-        return [batch_id, "error", "", "", "", clean(error, max_length=200)]
+        state = NOT_FOUND if isinstance(error, ServerError) and error.not_found else "✖ error"
+        return [batch_id, state, "", "", "", clean(error, max_length=200)]
     counts = batch.counts
     step = batch.current_step
     message = batch.error_code_label or batch.progress_message or batch.message or ""
@@ -38,7 +42,7 @@ def _row(batch_id: str, batch: Batch | None, error: SlvError | None) -> list[str
         message = batch.error_code_label or batch.message or batch.progress_message or ""
     return [
         batch_id,
-        batch.state.value,
+        state_label(batch.state),  # the dashboard's words and symbols; JSON keeps the state names
         progress_text(batch),
         f"{counts.info}/{counts.warning}/{counts.error}",
         clean(step.title if step else "", max_length=40),
@@ -56,8 +60,14 @@ def render_table(rows: Sequence[tuple[str, tuple[Batch | None, SlvError | None]]
         if index == 0:
             padded = [_paint(p, "1", color) for p in padded]
         else:
-            batch = rows[index - 1][1][0]
-            code = _COLORS.get(batch.state) if batch else "31"
+            batch, error = rows[index - 1][1]
+            code = (
+                _COLORS.get(batch.state)
+                if batch
+                else "2"
+                if isinstance(error, ServerError) and error.not_found
+                else "31"
+            )
             padded[1] = _paint(padded[1], code, color)
         lines.append("  ".join(padded).rstrip())
     return "\n".join(lines) + "\n"
@@ -67,7 +77,8 @@ def render_line(batch_id: str, batch: Batch, *, color: bool) -> str:
     """One line for `follow`: id, state, progress, step and message."""
     _, state, progress, counts, step, message = _row(batch_id, batch, None)
     state = _paint(state, _COLORS.get(batch.state), color)
-    parts = [batch_id, state, progress, f"[{counts}]", step]
+    info, warn, err = counts.split("/")
+    parts = [batch_id, state, progress, f"(info {info} · warn {warn} · err {err})", step]
     if message:
         parts.append("— " + message)
     return " ".join(p for p in parts if p)

@@ -26,6 +26,19 @@ def log_dir() -> Path:
     return Path(platformdirs.user_log_dir(APP, appauthor=False))
 
 
+def export_dir() -> Path:
+    """Where the dashboard writes exports by default: the user's downloads folder, else documents,
+    else the home folder (`[ui] export_dir` in config.toml overrides it)."""
+    for find in (platformdirs.user_downloads_dir, platformdirs.user_documents_dir):
+        try:
+            folder = Path(find())
+        except Exception:
+            continue
+        if folder.is_dir():
+            return folder
+    return Path.home()
+
+
 def default_config_file() -> Path:
     """`SLV_TUI_CONFIG` if set, else config.toml in the config folder."""
     override = os.environ.get("SLV_TUI_CONFIG")

@@ -31,6 +31,7 @@ _PROFILE_KEYS: dict[str, type] = {
 _TOP_KEYS = {"default_profile", "servers", "ui", "logging"}
 _UI_KEYS: dict[str, type] = {
     "bell": bool,
+    "export_dir": str,
     "notify_finished": str,
     "notify_failed": str,
     "notify_cancel_requested": str,
@@ -77,6 +78,8 @@ class Settings:
     bell: bool = False
     notify: tuple[tuple[str, str], ...] = ()
     """(event, channel) from `[ui] notify_finished`, `notify_failed`, `notify_cancel_requested`."""
+    export_dir: Path | None = None
+    """Where e and E write (`[ui] export_dir`); None: the user's downloads or documents folder."""
     log_level: str = "info"
     config_file: Path | None = None
     read_only: bool = False
@@ -214,6 +217,7 @@ def resolve(overrides: Overrides, config_path: Path | None, env: Mapping[str, st
         concurrency=int(profile.get("concurrency", 4)),
         bell=bool(ui.get("bell", False)),
         notify=tuple(notify),
+        export_dir=Path(ui["export_dir"]).expanduser() if ui.get("export_dir") else None,
         log_level=level,
         config_file=path if path.exists() else None,
         read_only=overrides.read_only or bool(profile.get("read_only", False)),

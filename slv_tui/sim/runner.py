@@ -104,6 +104,8 @@ async def _serve_forever(server: SimServer, host: str, port: int, scenario: str)
         file=sys.stderr,
         flush=True,
     )
+    ids = server.batch_ids()
+    print(f"slv-tui sim: {len(ids)} batch IDs: {' '.join(ids)}", file=sys.stderr, flush=True)
     try:
         await asyncio.Event().wait()
     finally:

@@ -72,6 +72,10 @@ class ProtocolError(SlvError):
     title = "protocol error"
 
 
+NOT_FOUND_CODE = "605"
+"""SLV's errorCode for "Batch not found"."""
+
+
 class ServerError(SlvError):
     """The server answered with an SLV error object where a batch was expected (e.g. `605 Batch not
     found`): the batch is unknown, which is a fetch problem and never a batch state.
@@ -85,3 +89,8 @@ class ServerError(SlvError):
         super().__init__(" ".join(part for part in (code, label) if part) or "an error object with no code")
         self.code = code
         self.label = label
+
+    @property
+    def not_found(self) -> bool:
+        """The server does not know the batch (`605 Batch not found`), rather than failing to answer."""
+        return self.code == NOT_FOUND_CODE or "not found" in (self.label or "").lower()

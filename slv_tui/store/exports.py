@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -15,16 +14,19 @@ from slv_tui.store.files import private_dir, write_atomic
 from slv_tui.watch.snapshot import Snapshot
 
 
-def export_dir() -> Path:
-    """The current directory when writable, else the data directory's exports folder."""
-    here = Path.cwd()
-    if os.access(here, os.W_OK):
-        return here
-    return private_dir(paths.data_dir() / "exports")
+def export_dir(configured: Path | None = None) -> Path:
+    """`[ui] export_dir` when set, else the user's downloads (or documents) folder; created if missing."""
+    folder = configured or paths.export_dir()
+    if not folder.is_dir():
+        private_dir(folder)
+    return folder
 
 
-def export_batches(ids: Sequence[str], lookup: Callable[[str], Snapshot | None]) -> Path:
-    """Write these batches as a JSON array (one `status --json` object each); returns the file."""
+def export_batches(
+    ids: Sequence[str], lookup: Callable[[str], Snapshot | None], folder: Path | None = None
+) -> Path:
+    """Write these batches as a JSON array (one `status --json` object each) into `export_dir(folder)`;
+    returns the file."""
     items: list[tuple[str, Batch | None, SlvError | None]] = []
     for batch_id in ids:
         snap = lookup(batch_id)
@@ -33,7 +35,7 @@ def export_batches(ids: Sequence[str], lookup: Callable[[str], Snapshot | None])
         items.append((batch_id, batch, error))
     stamp = time.strftime("%Y%m%d-%H%M%S")
     name = f"slv-batch-{ids[0]}-{stamp}.json" if len(ids) == 1 else f"slv-batches-{stamp}.json"
-    path = export_dir() / name
+    path = export_dir(folder) / name
     pieces: list[str] = []
     write_json_array(pieces.append, items)  # compact past a few thousand messages, like status --json
     write_atomic(path, "".join(pieces).encode("utf-8"))

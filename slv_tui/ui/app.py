@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from rich.console import RenderableType
 from textual.app import App, SystemCommand
@@ -19,8 +20,9 @@ from slv_tui.common import paths
 from slv_tui.slv.auth import Secret
 from slv_tui.slv.client import SlvClient
 from slv_tui.store.history import HistoryRecorder
-from slv_tui.store.ui_state import load_theme, save_theme
+from slv_tui.store.ui_state import load_state, save_state
 from slv_tui.store.watchlist import Watchlist
+from slv_tui.ui.rows import SORTS
 from slv_tui.ui.screens.commission import CommissioningDashboard
 from slv_tui.ui.screens.dashboard import DashboardScreen
 from slv_tui.ui.screens.help import HelpScreen, help_rows
@@ -49,6 +51,8 @@ def make_app(
     profile: str = "default",
     history: HistoryRecorder | None = None,
     alerts: Alerts | None = None,
+    ask_password: bool = False,
+    export_dir: Path | None = None,
 ) -> SlvApp:
     """Wire the app: a poller fetching through `fetch` (default: the client) on `clock`, the
     dashboard screen drawing what it reports, and the theme saved last time.
@@ -72,9 +76,16 @@ def make_app(
             *screen_args, client=client, bell=bell, history=history, alerts=alerts, profile=profile
         )
     )
+    dashboard.export_dir = export_dir
+    dashboard.ask_password = ask_password
     state_file = state_file or paths.ui_state_file()
+    ui_state = load_state(state_file)
+    if isinstance(ui_state.get("sort"), str) and ui_state["sort"] in SORTS:
+        dashboard.sort_column = ui_state["sort"]
+    dashboard.sort_reverse = ui_state.get("sort_reverse") is True
+    dashboard.attention_only = ui_state.get("attention") is True
     return SlvApp(client=client, poller=poller, dashboard=dashboard, state_file=state_file,
-                  saved_theme=load_theme(state_file), read_only=read_only)  # fmt: skip
+                  ui_state=ui_state, read_only=read_only)  # fmt: skip
 
 
 class SlvApp(App[None]):
@@ -84,7 +95,10 @@ class SlvApp(App[None]):
     CSS_PATH = "app.tcss"
     BINDINGS = [
         Binding("question_mark", "help", "Help", tooltip="Show every key", id="help"),
-        Binding("q", "quit", "Quit", tooltip="Leave slv-tui (the watchlist is kept)", id="quit"),
+        Binding(
+            "q", "back_or_quit", "Quit", tooltip="Back one level; from the table, leave slv-tui", id="quit"
+        ),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, tooltip="Leave slv-tui from anywhere"),
     ]
 
     def __init__(
@@ -94,7 +108,7 @@ class SlvApp(App[None]):
         poller: Poller,
         dashboard: DashboardScreen,
         state_file: Path,
-        saved_theme: str | None,
+        ui_state: dict[str, Any],
         read_only: bool = False,
     ) -> None:
         """Built by `make_app`."""
@@ -106,9 +120,12 @@ class SlvApp(App[None]):
         self.dashboard = dashboard
         self.clock = dashboard.clock
         self.state_file = state_file
-        self._saved_theme = saved_theme
-        self._theme_write: asyncio.Task[None] | None = None
-        """The last theme save (each waits for the one before); quitting waits for it."""
+        self._ui_state = ui_state
+        """The UI state as last saved (theme, sort, attention view)."""
+        theme = ui_state.get("theme")
+        self._saved_theme = theme if isinstance(theme, str) else None
+        self._state_write: asyncio.Task[None] | None = None
+        """The last UI state save (each waits for the one before); quitting waits for it."""
 
     def get_default_screen(self) -> Screen[None]:
         """The dashboard is the bottom screen."""
@@ -127,8 +144,8 @@ class SlvApp(App[None]):
     async def on_unmount(self) -> None:
         """Stop listening to the poller and close the client's connections while this loop still runs."""
         self.poller.on_round = None
-        if self._theme_write is not None:
-            await self._theme_write
+        if self._state_write is not None:
+            await self._state_write
         await self.client.aclose()
         history = self.dashboard.history
         if history is not None:
@@ -146,6 +163,16 @@ class SlvApp(App[None]):
             (self.BINDINGS, self),
         ]
         return [(b, node) for bindings, node in layers for b in bindings if isinstance(b, Binding)]
+
+    def action_back_or_quit(self) -> None:
+        """q: close a dialog, leave the tree or the filter; only from the table does it quit."""
+        screen = self.screen
+        if screen is not self.dashboard:
+            screen.dismiss(None)
+        elif self.dashboard.at_top:
+            self.exit()
+        else:
+            self.dashboard.action_back()
 
     def action_help(self) -> None:
         """Show the keys, generated from the bindings."""
@@ -182,6 +209,20 @@ class SlvApp(App[None]):
 
     # -- theme memory ---------------------------------------------------------------------------
 
+    def action_save_ui_state(self) -> None:
+        """Remember theme, sort and view for the next run (written in a thread, saves in order)."""
+        board = self.dashboard
+        state: dict[str, Any] = {
+            "theme": self._saved_theme,
+            "sort": board.sort_column,
+            "sort_reverse": board.sort_reverse,
+            "attention": board.attention_only,
+        }
+        if state == self._ui_state:
+            return
+        self._ui_state = state
+        self._state_write = asyncio.create_task(self._save_state(self._state_write, state))
+
     def watch_theme(self, theme: str) -> None:
         """Remember the theme for the next run (in a thread); redraw the rich-text parts in its colours."""
         if self.is_mounted(self.dashboard):
@@ -189,10 +230,10 @@ class SlvApp(App[None]):
         if theme == self._saved_theme or not self.is_running:
             return
         self._saved_theme = theme
-        self._theme_write = asyncio.create_task(self._save_theme(self._theme_write, theme))
+        self.action_save_ui_state()
 
-    async def _save_theme(self, after: asyncio.Task[None] | None, theme: str) -> None:
-        """Write the state file in a thread, after the save before (themes are saved in the order chosen)."""
+    async def _save_state(self, after: asyncio.Task[None] | None, state: dict[str, Any]) -> None:
+        """Write the state file in a thread, after the save before (saved in the order chosen)."""
         if after is not None:
             await after
-        await asyncio.to_thread(save_theme, self.state_file, theme)
+        await asyncio.to_thread(save_state, self.state_file, state)

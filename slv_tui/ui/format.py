@@ -6,16 +6,9 @@ import math
 from collections import deque
 
 from slv_tui.slv.model import BatchState
-
-STATE_LABELS: dict[BatchState, tuple[str, str]] = {
-    BatchState.RUNNING: ("▶", "running"),
-    BatchState.CANCELLING: ("⏸", "cancelling"),
-    BatchState.FAILED: ("✖", "failed"),
-    BatchState.COMPLETED_WITH_ERRORS: ("⚠", "done w/ errors"),
-    BatchState.CANCELLED: ("⊘", "cancelled"),
-    BatchState.SUCCEEDED: ("✔", "succeeded"),
-}
-"""Symbol and word per state, so a state reads without colour."""
+from slv_tui.slv.vocabulary import NOT_FOUND as NOT_FOUND
+from slv_tui.slv.vocabulary import STATE_LABELS as STATE_LABELS
+from slv_tui.slv.vocabulary import state_label as state_label
 
 STATE_ORDER: tuple[BatchState, ...] = (
     BatchState.RUNNING,
@@ -26,14 +19,6 @@ STATE_ORDER: tuple[BatchState, ...] = (
     BatchState.SUCCEEDED,
 )
 """Display order: what needs watching first, then what went wrong, then what went well."""
-
-
-def state_label(state: BatchState | None) -> str:
-    """The state as symbol and word, e.g. "▶ running"; "… pending" when not fetched yet."""
-    if state is None:
-        return "… pending"
-    symbol, word = STATE_LABELS[state]
-    return f"{symbol} {word}"
 
 
 def state_rank(state: BatchState | None) -> int:

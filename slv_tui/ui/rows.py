@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from slv_tui.slv.errors import ServerError
 from slv_tui.slv.model import BatchState
-from slv_tui.ui.format import ProgressTrend, next_change, state_label, state_rank
+from slv_tui.ui.format import NOT_FOUND, ProgressTrend, next_change, state_label, state_rank
 from slv_tui.watch.snapshot import STALE_AFTER_INTERVALS, Condition, Snapshot
 
 
@@ -28,9 +30,40 @@ class BatchRow:
         return self.snapshot.batch_id
 
     @property
+    def not_found(self) -> bool:
+        """The server does not know this batch (see `not_found`)."""
+        return not_found(self.snapshot)
+
+    @property
     def haystack(self) -> str:
-        """What the filter searches: ID, label, state and fetch condition."""
-        return f"{self.batch_id} {self.label} {state_label(self.snapshot.state)} {self.condition}".lower()
+        """What the filter searches: ID, label, state (its word and its name, e.g. both "done w/ errors"
+        and "completed_with_errors"), fetch condition and message."""
+        state = self.snapshot.state
+        words = NOT_FOUND if self.not_found else state_label(state)
+        name = "" if state is None else state.value
+        return f"{self.batch_id} {self.label} {words} {name} {self.condition} {self.message}".lower()
+
+    @property
+    def message(self) -> str:
+        """What the batch is doing now, or why it failed (or why it cannot be fetched)."""
+        return row_message(self.snapshot)
+
+
+def not_found(snap: Snapshot) -> bool:
+    """True when the server answered an SLV error object (e.g. `605 Batch not found`) and no batch
+    was ever read: a typo or a batch not started yet, never a failed commissioning."""
+    return snap.batch is None and isinstance(snap.error, ServerError) and snap.error.not_found
+
+
+def row_message(snap: Snapshot) -> str:
+    """The message column: the failure reason of a failed batch, else its progress message; for a
+    batch never read, the fetch error (e.g. `server: 605 Batch not found`). Raw server text."""
+    batch = snap.batch
+    if batch is None:
+        return snap.error_text or ""
+    if batch.state is BatchState.FAILED:
+        return batch.error_code_label or batch.message or batch.progress_message or ""
+    return batch.progress_message or batch.message or ""
 
 
 class RowBuilder:
@@ -112,3 +145,53 @@ class RowBuilder:
         if trend is None or snap.state is not BatchState.RUNNING or condition is not Condition.FRESH:
             return None
         return trend.eta()
+
+
+SORTS: dict[str, str] = {
+    "state": "state",
+    "id": "ID",
+    "label": "label",
+    "progress": "progress",
+    "message": "message",
+    "warn": "warnings",
+    "err": "errors",
+    "elapsed": "time watched",
+    "eta": "ETA",
+    "updated": "last update",
+    "fetch": "fetch",
+}
+"""The columns rows can be sorted by (table column key → name in messages); "state" is the default
+(running and cancelling first, what went wrong next)."""
+
+
+def sort_rows(rows: list[BatchRow], column: str, *, reverse: bool = False) -> list[BatchRow]:
+    """The rows sorted by one column; unknown values last either way, ties in the default order."""
+
+    def value(row: BatchRow) -> Any:
+        snap, batch = row.snapshot, row.snapshot.batch
+        counts = None if batch is None else batch.counts
+        return {
+            "id": (len(row.batch_id), row.batch_id),
+            "label": row.label.lower() or None,
+            "progress": None if batch is None else batch.progress,
+            "message": row.message.lower() or None,
+            "warn": None if counts is None else counts.warning,
+            "err": None if counts is None else counts.error,
+            "elapsed": row.elapsed,
+            "eta": row.eta,
+            "updated": row.updated,
+            "fetch": (str(row.condition), snap.error is not None),
+        }.get(column, (state_rank(snap.state),))
+
+    known = [r for r in rows if value(r) is not None]
+    unknown = [r for r in rows if value(r) is None]
+    return sorted(known, key=value, reverse=reverse) + unknown
+
+
+def needs_attention(row: BatchRow) -> bool:
+    """Failed, done with errors, cancel requested, stale, not found or never fetched: what the
+    "needs attention" view (!) keeps."""
+    state = row.snapshot.state
+    if state in (BatchState.FAILED, BatchState.COMPLETED_WITH_ERRORS, BatchState.CANCELLING):
+        return True
+    return row.not_found or row.condition in (Condition.STALE, Condition.ERROR)

@@ -11,7 +11,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from slv_tui.slv.errors import AuthError, ProtocolError, SlvError
+from slv_tui.slv.errors import AuthError, ProtocolError, ServerError, SlvError
 from slv_tui.slv.model import Batch
 from slv_tui.watch.snapshot import PollRound, ServerStatus, Snapshot, Update
 
@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 
 Fetch = Callable[[str], Awaitable[Batch]]
 NEVER = math.inf
+NOT_FOUND_EVERY = 30.0
+"""Seconds between two probes of a batch the server does not know (it may appear a moment later)."""
 
 
 class UnexpectedError(SlvError):
@@ -59,8 +61,11 @@ class Poller:
         on_round: Callable[[PollRound], None] | None = None,
         rng: random.Random | None = None,
         confirmations: int = 1,
+        not_found_every: float = NOT_FOUND_EVERY,
     ) -> None:
         self._fetch = fetch
+        self.not_found_every = not_found_every
+        """Seconds between probes of a batch the server does not know."""
         self.interval = interval
         self.concurrency = max(1, concurrency)
         self.clock = clock
@@ -132,11 +137,12 @@ class Poller:
         return None if entry is None else entry.snapshot
 
     def next_attempt(self, batch_id: str) -> float | None:
-        """The clock time of the next fetch of this batch, None when it is not scheduled."""
+        """The clock time of the next fetch of this batch, None when it is not scheduled. While the
+        server is down that is the next probe (one request for all batches, the earliest due first)."""
         entry = self._entries.get(batch_id)
         if entry is None or entry.due == NEVER:
             return None
-        return max(entry.due, self._probe_at) if self.server.ok is False else entry.due
+        return self._probe_at if self.server.ok is False else entry.due
 
     @property
     def all_final(self) -> bool:
@@ -292,7 +298,11 @@ class Poller:
             entry.due = NEVER
             entry.snapshot = replace(entry.snapshot, error=error, failures=failures)
             return
-        entry.due = now + self._backoff(failures, self.max_backoff)
+        if isinstance(error, ServerError) and error.not_found and entry.snapshot.batch is None:
+            # Not found (a typo, or a batch not started yet): probed again slowly, never given up on.
+            entry.due = now + max(self.interval, self.not_found_every) * self._rng.uniform(0.8, 1.2)
+        else:
+            entry.due = now + self._backoff(failures, self.max_backoff)
         entry.snapshot = replace(entry.snapshot, error=error, failures=failures)
 
     def _backoff(self, failures: int, cap: float) -> float:
@@ -307,7 +317,8 @@ class Poller:
             e.snapshot.polling and e.snapshot.batch is not None and e.snapshot.error is None
             for e in self._entries.values()
         )
-        if isinstance(outcome, Batch) or others_answer:
+        answered = isinstance(outcome, Batch) or (isinstance(outcome, ServerError) and outcome.not_found)
+        if answered or others_answer:  # "not found" is an answer: the server is up
             if self.server.ok is False:
                 log.info("server answers again")
                 for entry in self._entries.values():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import select
 import signal
 import subprocess
@@ -212,7 +213,12 @@ def test_follow_json_lines_until_finished(cli: Cli, fast_sim: ThreadedSim) -> No
     lines = done.stdout.splitlines()
     objects = [json.loads(line) for line in lines]
     assert len(objects) >= 2
-    assert all(list(o) == KEYS and o["batchId"] == batch_id for o in objects)
+    # the full object at the start and at the end; in between only what changed beside the state
+    assert list(objects[0]) == KEYS and list(objects[-1]) == KEYS
+    assert all(o["batchId"] == batch_id and "state" in o for o in objects)
+    for before, after in itertools.pairwise(objects[:-1]):
+        assert list(after)[:2] == ["batchId", "state"] and "steps" not in after
+        assert all(k in ("batchId", "state", "changedSteps") or before.get(k) != v for k, v in after.items())
     assert objects[0]["state"] == "running"
     assert objects[-1]["state"] == "succeeded" and objects[-1]["progress"] == 100
     assert all(a != b for a, b in itertools.pairwise(lines))  # one line per change only
@@ -252,9 +258,9 @@ def test_follow_retries_transient_fault_on_stderr(cli: Cli, static_sim: Threaded
         static_sim.server.set_fault(None, batch_id=OK)
     out, err = proc.communicate(timeout=20)
     assert f"slv-tui: {OK}: HTTP error: the server answered HTTP 500" in first
-    assert "retrying in" in first
+    assert "retrying at " in first and "(in " in first
     assert proc.returncode == 0, err
-    assert f"{OK} succeeded" in out
+    assert f"{OK} ✔ succeeded" in out  # the dashboard's words
 
 
 def test_follow_sigint_exits_130(cli: Cli, static_sim: ThreadedSim) -> None:
@@ -492,7 +498,7 @@ def test_follow_retries_a_stray_html_page_once_the_login_worked(cli: Cli, static
         static_sim.server.set_fault(None, batch_id=FAILED)
     out, err = proc.communicate(timeout=30)
     assert f"slv-tui: {FAILED}: authentication failed: the server answered with an HTML page" in first
-    assert "retrying in" in first
+    assert "retrying at " in first and "(in " in first
     assert proc.returncode == 1, first + err
     states = {o["batchId"]: o["state"] for o in map(json.loads, out.splitlines())}
     assert states == {OK: "succeeded", FAILED: "failed"}
@@ -617,3 +623,28 @@ def test_history_of_an_unknown_batch_says_so(cli: Cli) -> None:
     assert "no history recorded" in done.stderr
     demo = cli.run("history", "--demo", "1481099999999")  # the demo's profile needs no config
     assert demo.returncode == 1 and "no history recorded" in demo.stderr
+
+
+def test_status_not_found_reads_not_found_not_failed(cli: Cli, static_sim: ThreadedSim) -> None:
+    rc, out, err = status(cli, static_sim, "1481099999999")
+    assert rc == 3, err
+    line = next(line for line in out.splitlines() if line.startswith("1481099999999"))
+    assert "not found" in line and "failed" not in line and "605 Batch not found" in line
+
+
+def test_follow_not_found_gives_up_after_a_few_tries_with_3(cli: Cli, static_sim: ThreadedSim) -> None:
+    done = cli.run("follow", "--json", "--interval", "0.05", "--url", static_sim.url, "1481099999999",
+                   SLV_PASSWORD="admin")  # fmt: skip
+    assert done.returncode == 3, done.stderr
+    (obj,) = [json.loads(line) for line in done.stdout.splitlines()]
+    assert obj["state"] is None and obj["error"] == "server: 605 Batch not found"
+    notes = [line for line in done.stderr.splitlines() if "605 Batch not found" in line]
+    assert len(notes) == 3  # try 1 of 3, try 2 of 3 (each with the real next try), then the last word
+    assert "(try 1 of 3); retrying at " in notes[0] and "(try 2 of 3)" in notes[1]
+    assert all(re.match(r"\d\d:\d\d:\d\d slv-tui: 1481099999999: ", line) for line in notes)
+
+
+def test_follow_human_lines_label_their_counts(cli: Cli, static_sim: ThreadedSim) -> None:
+    done = cli.run("follow", "--url", static_sim.url, OK, SLV_PASSWORD="admin")
+    assert done.returncode == 0, done.stderr
+    assert "(info 4 · warn 0 · err 0)" in done.stdout and "[4/0/0]" not in done.stdout

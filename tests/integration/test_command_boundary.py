@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 
 import pytest
 from support.sim import new_client
@@ -41,4 +42,8 @@ async def test_follow_ends_on_a_bug_instead_of_retrying_forever() -> None:
     finally:
         await client.aclose()
     assert code == EXIT_FETCH
-    assert err.getvalue() == "slv-tui: 1: unexpected error: OverflowError (details in the log file)\n"
+    # one line, with the time first as on every follow line on stderr
+    assert re.fullmatch(
+        r"\d\d:\d\d:\d\d slv-tui: 1: unexpected error: OverflowError \(details in the log file\)\n",
+        err.getvalue(),
+    )

@@ -47,7 +47,7 @@ def test_yes_starts_prints_and_adds_the_batch_to_the_watchlist(cli: Cli) -> None
         posted = commissions(sim)
     assert done.returncode == 0, done.stderr
     assert posted == [("POST", COMMISSION)]
-    assert done.stdout.startswith(f"started {new} running")
+    assert done.stdout.startswith(f"started {new} ▶ running")
     assert f"batch {new} added to the watchlist" in done.stderr
     assert new in watched(cli)
 

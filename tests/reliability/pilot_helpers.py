@@ -28,7 +28,7 @@ def build(
     watchlist.load()
     watchlist.add(ids)
     app = make_app(client, watchlist, server_label=url, interval=interval, warnings=warnings or [],
-                   state_file=folder / "ui-state.json")  # fmt: skip
+                   state_file=folder / "ui-state.json", export_dir=folder)  # fmt: skip
     return Stack(app, client, watchlist, app.poller)
 
 

@@ -67,7 +67,8 @@ def test_follow_prints_a_fast_batch_while_a_slow_one_drips(tmp_path: Path) -> No
         finally:
             proc.kill()
             proc.communicate(timeout=30)
-    assert first.split()[1:3] == ["2", "succeeded"], f"follow printed nothing before the slow batch: {first}"
+    printed = first.split()[1:4]
+    assert printed == ["2", "✔", "succeeded"], f"follow printed nothing before the slow batch: {first}"
     assert still_dripping == 1  # batch 1's answer was still on its way (60 s deadline, 100 s drip)
     record(3, "`follow 1 2`: batch 2 printed while batch 1 still dripped")
 

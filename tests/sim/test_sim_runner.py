@@ -103,6 +103,8 @@ def test_run_sim_serves_until_ctrl_c() -> None:
             assert "(auth basic, user admin); Ctrl-C to stop" in line
             assert "hunter2" not in line
             url = line.split(" at ", 1)[1].split(" ", 1)[0]
+            ids = proc.stderr.readline()  # the IDs it serves, to paste into slv-tui
+            assert ids.startswith("slv-tui sim: ") and " batch IDs: " in ids and "1481016600181" in ids
             r = httpx.get(url + "/api/batch/getBatchResult", params=OK, auth=("admin", "hunter2"))
             assert r.json()["batchId"] == "1481016600181"
             proc.send_signal(signal.SIGINT)
@@ -136,3 +138,17 @@ def test_sim_command_line_serves_csrf_with_dying_sessions() -> None:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+
+
+def test_sim_help_documents_every_option() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "slv_tui.cli", "sim", "--help"], capture_output=True, text=True, check=True
+    )
+    text = " ".join(done.stdout.split())
+    options = ("--host", "--port", "--scenario", "--latency-ms", "--fault-rate", "--auth", "--user",
+               "--password", "--token", "--session-requests")  # fmt: skip
+    described = text.split("options:", 1)[1]
+    for option in options:
+        assert option in described, option
+    assert described.count("(default:") == len(options)  # each described, with its default
+    assert "user admin and the password admin" in text and "batch IDs it serves" in text

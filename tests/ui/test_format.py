@@ -36,14 +36,14 @@ def test_eta_grows_while_stalled_and_restarts_with_the_batch() -> None:
 
 def test_columns_fit_narrow_and_grow_wide() -> None:
     narrow = dict(fit_columns(98, id_width=13, labelled=False))
-    assert {"id", "state", "progress", "step", "warn", "err", "eta", "fetch"} <= narrow.keys()
+    assert {"id", "state", "progress", "warn", "err", "message", "fetch"} <= narrow.keys()
     assert "label" not in narrow and "updated" not in narrow
     assert sum(w + 2 for w in narrow.values()) <= 98
     wide = dict(fit_columns(218, id_width=13, labelled=False))
-    assert len(wide) == 12
-    assert wide["step"] > 40 and wide["label"] == 10  # an empty Label column does not grow
+    assert len(wide) == 13
+    assert wide["message"] > 40 and wide["label"] == 12  # an empty Label column does not grow
     labelled = dict(fit_columns(218, id_width=13, labelled=True))
-    assert labelled["label"] > 10
+    assert labelled["label"] > 12
     assert "label" in dict(fit_columns(120, id_width=13, labelled=True))
     assert "label" not in dict(fit_columns(120, id_width=13, labelled=False))
 
@@ -65,6 +65,19 @@ def test_columns_fit_narrow_and_grow_wide() -> None:
 )
 def test_age_is_whole_minutes_from_one_minute_on(seconds: float | None, shown: str) -> None:
     assert age(seconds) == shown
+
+
+@pytest.mark.parametrize("width", [58, 78, 158])
+def test_label_state_progress_and_staleness_stay_longest(width: int) -> None:
+    """At 60, 80 and 160 columns (less the scrollbar) state, progress and fetch are always there,
+    and a label goes only when nothing else but the ID is left."""
+    shown = dict(fit_columns(width, id_width=13, labelled=True))
+    assert {"id", "state", "progress", "fetch"} <= shown.keys()
+    assert sum(w + 2 for w in shown.values()) <= width
+    if width >= 78:
+        assert "label" in shown
+    if width >= 158:
+        assert {"message", "elapsed", "warn", "err"} <= shown.keys()
 
 
 def test_ages_of_old_batches_change_once_a_minute() -> None:

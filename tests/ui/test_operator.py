@@ -63,20 +63,20 @@ async def test_narrow_screen_keeps_what_matters(tmp_path: Path) -> None:
         app = stack.app
         table = app.dashboard.table
         await wait_for(pilot, lambda: all(s.batch is not None for s in stack.poller.snapshots()))
-        await wait_for(pilot, lambda: cell(app, CANCELLING, "state") == "⏸ cancelling")
-        for key in ("id", "state", "progress", "step", "warn", "err", "eta", "fetch"):
+        await wait_for(pilot, lambda: cell(app, CANCELLING, "state") == "⊝ cancelling")
+        for key in ("id", "state", "progress", "fetch", "warn", "err", "message"):
             assert key in table.shown_columns
         assert table.virtual_size.width <= table.size.width  # no sideways scrolling
         main = str(app.query_one(HeaderBar).query_one("#header-main").render())
-        for symbol in ("▶", "⏸", "✖", "⚠", "⊘", "✔"):
+        for symbol in ("▶", "⊝", "✖", "⚠", "⊘", "✔"):
             assert symbol in main  # every count survives; the server name gives way first
         footer_keys = {key.key: key for key in app.screen.query(FooterKey)}
         for key in ("question_mark", "q", "a", "slash"):
             assert footer_keys[key].region.right <= 100, key  # help and quit are not pushed off
         await pilot.resize_terminal(220, 60)
-        await wait_for(pilot, lambda: len(table.shown_columns) == 12)
-        assert table.columns[ColumnKey("step")].width > 30  # the room goes to the step name
-        assert table.selected_id is not None and cell(app, CANCELLING, "state") == "⏸ cancelling"
+        await wait_for(pilot, lambda: len(table.shown_columns) == 13)
+        assert table.columns[ColumnKey("message")].width > 30  # the room goes to the message
+        assert table.selected_id is not None and cell(app, CANCELLING, "state") == "⊝ cancelling"
 
 
 async def test_eta_comes_from_recent_progress_and_hides_when_stale(tmp_path: Path) -> None:

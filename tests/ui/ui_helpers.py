@@ -27,7 +27,7 @@ def build(
     folder: Path,
     *,
     ids: list[str] | None = None,
-    password: str = "admin",
+    password: str | None = "admin",
     interval: float = 0.1,
     clock: Callable[[], float] | None = None,
     server_label: str | None = None,
@@ -37,13 +37,15 @@ def build(
     read_only: bool = False,
     alerts: Alerts | None = None,
     history: bool | None = None,
+    ask_password: bool = False,
 ) -> Stack:
     """Client + watchlist (in `folder`) + app through the factory; `fetch` replaces the client's HTTP.
 
     The history recorder (in `folder`/history) stamps events with the wall clock, so it is left out
     by default when a fake `clock` makes frames reproducible (snapshots); `history` decides otherwise.
     """
-    settings = ClientSettings(url, Credentials("admin", Secret(password), auth))  # type: ignore[arg-type]
+    secret = None if password is None else Secret(password)
+    settings = ClientSettings(url, Credentials("admin", secret, auth))  # type: ignore[arg-type]
     client = SlvClient(settings)
     watchlist = Watchlist(folder / "watchlist.json")
     watchlist.load()
@@ -63,5 +65,7 @@ def build(
         if (clock is None if history is None else history)
         else None,
         alerts=alerts,
+        export_dir=folder,
+        ask_password=ask_password,
     )
     return Stack(app, client, watchlist, app.poller)

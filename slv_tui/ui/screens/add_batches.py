@@ -8,39 +8,52 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static, TextArea
+from textual.widgets import Button, Footer, Input, Label, Static, TextArea
 
 from slv_tui.common.sanitize import clean
 from slv_tui.slv.ids import split_ids
 from slv_tui.ui.safe_input import SafeInput
 
-AddResult = tuple[list[str], str]
+AddResult = tuple[list[str], str, int]
+"""The valid IDs, the label, and how many tokens were ignored."""
 
 
 class AddBatchesScreen(ModalScreen[AddResult | None]):
-    """Validates every token with `split_ids`; stays open with a per-token message until all are valid."""
+    """Validates every token with `split_ids` as it is typed ("3 valid · 1 ignored"); adds the valid
+    IDs and ignores the rest (a pasted "batch 1481016600181" adds the ID)."""
 
     BINDINGS = [
         Binding("enter", "submit", "Add", priority=True, id="add-submit"),
         Binding("escape", "cancel", "Cancel", id="add-cancel"),
+        Binding("tab", "app.focus_next", "Next field", id="add-next"),
     ]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
     def compose(self) -> ComposeResult:
-        """IDs area, label input, error lines, buttons."""
+        """IDs area, live count, label input, error lines, buttons; the footer names this dialog's keys."""
         with Vertical(classes="dialog", id="add-dialog"):
             yield Label("Add batches to the watchlist", classes="dialog-title")
-            yield Label("Batch IDs — separate with spaces, commas or new lines (paste works):")
+            yield Label("Batch IDs (spaces, commas or new lines; paste works):")
             yield TextArea(id="add-ids", soft_wrap=True, show_line_numbers=False)
-            yield Label("Label (optional, applies to every ID added):")
+            yield Static(_count_text([], []), id="add-count", classes="dialog-hint")
+            yield Label("Label (optional, for every ID added):")
             yield SafeInput(placeholder="e.g. Main street, phase 2", id="add-label")
             yield Static(id="add-errors", classes="dialog-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Add", variant="primary", id="add-ok")
                 yield Button("Cancel", id="add-cancel-button")
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         """Start typing IDs at once."""
         self.query_one("#add-ids", TextArea).focus()
+
+    @on(TextArea.Changed, "#add-ids")
+    def _count(self, event: TextArea.Changed) -> None:
+        """Count valid and ignored tokens as they are typed or pasted."""
+        ids, problems = split_ids(event.text_area.text)
+        self.query_one("#add-count", Static).update(_count_text(ids, problems))
+        self.query_one("#add-errors", Static).remove_class("-shown")
 
     def action_submit(self) -> None:
         """Validate and close with the IDs, or show what is wrong."""
@@ -52,12 +65,13 @@ class AddBatchesScreen(ModalScreen[AddResult | None]):
         if not ids and not problems:
             problems = ["enter at least one batch ID (1 to 19 digits)"]
         errors = self.query_one("#add-errors", Static)
-        if problems:
-            errors.update(Text("\n".join(f"✖ {clean(p)}" for p in problems)))
+        if not ids:
+            shown = problems[:3] + ([f"… and {len(problems) - 3} more"] if len(problems) > 3 else [])
+            errors.update(Text("\n".join(f"✖ {clean(p)}" for p in shown)))
             errors.add_class("-shown")
             return
         label = self.query_one("#add-label", Input).value.strip()
-        self.dismiss((ids, label))
+        self.dismiss((ids, label, len(problems)))
 
     def action_cancel(self) -> None:
         """Close without adding."""
@@ -70,3 +84,11 @@ class AddBatchesScreen(ModalScreen[AddResult | None]):
     @on(Button.Pressed, "#add-cancel-button")
     def _cancel(self) -> None:
         self.dismiss(None)
+
+
+def _count_text(ids: list[str], problems: list[str]) -> Text:
+    """`3 valid · 1 ignored (batch: not a batch ID …)`: what enter will add."""
+    text = Text(f"{len(ids)} valid")
+    if problems:
+        text.append(f" · {len(problems)} ignored ({clean(problems[0], max_length=60)})")
+    return text

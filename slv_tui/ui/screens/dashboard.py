@@ -7,7 +7,7 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
 from slv_tui.common.sanitize import clean
+from slv_tui.slv.auth import Secret
 from slv_tui.slv.client import SlvClient
 from slv_tui.slv.model import Batch, BatchState
 from slv_tui.store.exports import export_batches
@@ -30,11 +31,12 @@ from slv_tui.store.history import Event, HistoryRecorder
 from slv_tui.store.watchlist import WatchEntry, Watchlist
 from slv_tui.ui.format import STATE_LABELS, plural
 from slv_tui.ui.messages import BatchesPolled
-from slv_tui.ui.rows import BatchRow, RowBuilder
+from slv_tui.ui.rows import SORTS, BatchRow, RowBuilder, needs_attention, not_found, sort_rows
 from slv_tui.ui.safe_input import SafeInput
+from slv_tui.ui.screens.password import PasswordScreen
 from slv_tui.ui.widgets.batch_table import BatchTable
 from slv_tui.ui.widgets.detail_pane import DetailPane
-from slv_tui.ui.widgets.header_bar import HeaderBar
+from slv_tui.ui.widgets.header_bar import NOT_FOUND_KEY, HeaderBar
 from slv_tui.watch.alerts import Alerts, Delivery, alert_for
 from slv_tui.watch.poller import Poller
 from slv_tui.watch.snapshot import PollRound, ServerStatus, Snapshot, merged
@@ -43,6 +45,9 @@ log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 HistoryReader = Callable[[str], Sequence[Mapping[str, Any]]]
 UNDO_SECONDS = 8.0
+"""How long the "Removed …" toast stays."""
+UNDO_DEPTH = 20
+"""How many removals `u` can put back, the latest first (for the whole session)."""
 NARROW_BELOW = 100
 VIEW_EVERY = 1.0
 """Seconds between two redraws for poll results: answers arrive one by one and are shown together
@@ -68,24 +73,48 @@ def finish_text(batch: Batch, label: str) -> str:
     return text
 
 
+TABLE_ONLY = frozenset({"add", "remove", "filter", "attention", "show_all", "sort", "sort_reverse"})
+"""Keys that act on the table: off while the step tree has the focus (esc or q goes back first)."""
+
+
 class DashboardScreen(Screen[None]):
     """Watches the watchlist; keys are declared here and reused by the footer, help and palette."""
 
     BINDINGS = [
         Binding("a", "add", "Add", tooltip="Add batch IDs to the watchlist", id="add"),
         Binding("d", "remove", "Remove", tooltip="Remove the selected batch (undo with u)", id="remove"),
-        Binding("u", "undo", "Undo", tooltip="Put back the batch just removed", id="undo"),
+        Binding(
+            "u",
+            "undo",
+            "Undo",
+            show=False,  # the removal toast names it; the footer keeps its room at 60 columns
+            tooltip="Put back the last removed batch (again: the one before)",
+            id="undo",
+        ),
+        Binding("u", "nothing_to_undo", "Undo", show=False, tooltip="Says there is nothing to undo"),
         Binding("l", "label", "Label", show=False, tooltip="Edit the selected batch's label", id="label"),
-        Binding("r", "refresh", "Refresh", tooltip="Fetch the selected batch now", id="refresh"),
+        Binding("r", "refresh", "Refresh", show=False, tooltip="Fetch the selected batch now", id="refresh"),
         Binding(
             "R", "refresh_all", "Refresh all", show=False, tooltip="Fetch every batch now", id="refresh-all"
         ),
         Binding("slash", "filter", "Filter", tooltip="Filter rows by ID, label or state", id="filter"),
-        Binding("e", "export", "Export", show=False, tooltip="Write the selected batch as JSON", id="export"),
         Binding(
-            "E", "export_all", "Export all", show=False, tooltip="Write every batch as JSON", id="export-all"
+            "e",
+            "export",
+            "Export",
+            show=False,
+            tooltip="Write the selected batch as JSON (export dir)",
+            id="export",
         ),
-        Binding("c", "copy_id", "Copy", tooltip="Copy the selected batch ID", id="copy"),
+        Binding(
+            "E",
+            "export_all",
+            "Export all",
+            show=False,
+            tooltip="Write the batches shown as JSON",
+            id="export-all",
+        ),
+        Binding("c", "copy_id", "Copy", show=False, tooltip="Copy the selected batch ID", id="copy"),
         Binding(
             "m",
             "report",
@@ -113,10 +142,36 @@ class DashboardScreen(Screen[None]):
             tooltip="Show the archived batches (toggle)",
             id="archived",
         ),
+        Binding(
+            "s",
+            "sort",
+            "Sort",
+            show=False,
+            tooltip="Sort by the next column (or click a column header)",
+            id="sort",
+        ),
+        Binding("S", "sort_reverse", "Reverse", show=False, tooltip="Reverse the sort", id="sort-reverse"),
+        Binding(
+            "exclamation_mark",
+            "attention",
+            "Attention",
+            tooltip="Show only what needs attention "
+            "(failed, with errors, cancelling, stale, not found); again shows all",
+            id="attention",
+        ),
+        Binding("exclamation_mark", "show_all", "Show all", tooltip="Show every batch again", id="show-all"),
+        Binding(
+            "plus",
+            "zoom",
+            "View",
+            show=False,
+            tooltip="Table and detail / table only / detail only",
+            id="zoom",
+        ),
         Binding("escape", "back", "Back", show=False, tooltip="Close the filter / back to the table"),
     ]
-    """The footer shows the everyday keys (so help and quit still fit at 80 columns, undo included);
-    the rest are in help and the palette."""
+    """The footer shows the everyday keys, so that all of them, help and quit included, fit at 60
+    columns; the rest (enter, undo — the removal toast names it —, sort, …) are in help and the palette."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_BELOW, "-wide")]
     """Below NARROW_BELOW columns the detail pane shows the fields or the step tree, not both."""
@@ -164,9 +219,19 @@ class DashboardScreen(Screen[None]):
         self.filter_text = ""
         self.show_archived = False
         """The table lists the archived batches instead of the watched ones."""
+        self.export_dir: Path | None = None
+        """`[ui] export_dir`; None: the user's downloads or documents folder."""
+        self.sort_column = "state"
+        self.sort_reverse = False
+        self.attention_only = False
+        """Sort and view, remembered across runs in the UI state file (see `SlvApp`)."""
+        self.view_mode = "both"
+        """What the screen shows: "both", "table" (full-screen table) or "detail" (full-screen detail)."""
+        self.ask_password = False
+        """No password (or token) source: the masked dialog opens at once, before the first fetch."""
         self.row_builder = RowBuilder()
-        self.undo_entries: list[WatchEntry] = []
-        self._undo_deadline = 0.0
+        self.undo_stack: list[list[WatchEntry]] = []
+        """Removals that `u` puts back, the latest last (at most UNDO_DEPTH)."""
         self._server = ServerStatus()
         self._ready = False
         self._saving = asyncio.Lock()
@@ -199,7 +264,10 @@ class DashboardScreen(Screen[None]):
         self.table.focus()
         self.poller.on_round = self._on_round
         self.call_after_refresh(self._styled)
-        self.call_after_refresh(self._start_poller)  # the first frame is drawn before any request
+        if self.ask_password and self.client.settings.credentials.password is None:
+            self.call_after_refresh(self._ask_password_first)
+        else:
+            self.call_after_refresh(self._start_poller)  # the first frame is drawn before any request
         if self.watchlist.problem:
             problem = clean(self.watchlist.problem)
             self.app.notify(problem, title="Watchlist", severity="warning", markup=False)
@@ -216,6 +284,17 @@ class DashboardScreen(Screen[None]):
         self._pending_rounds.append(poll_round)
         if len(self._pending_rounds) == 1:
             self.post_message(BatchesPolled(poll_round))
+
+    def _ask_password_first(self) -> None:
+        """No password (or token) source: ask at once; polling starts once the dialog is closed."""
+        creds = self.client.settings.credentials
+
+        def done(secret: Secret | None) -> None:
+            if secret is not None:
+                self.client.set_password(secret)
+            self._start_poller()
+
+        self.app.push_screen(PasswordScreen(creds.username, None, creds.secret_name), done)
 
     def _start_poller(self) -> None:
         self.run_worker(self.poller.run(), name="poller", group="poller", exclusive=True, exit_on_error=False)
@@ -305,7 +384,6 @@ class DashboardScreen(Screen[None]):
         elif self._ready and self.is_attached:
             if self._server.ok is False:
                 self._show_header(now)
-            self._expire_undo(now)
             self._show_detail(now)  # the history recorded since (redraws only on a change)
 
     # -- the view ---------------------------------------------------------------------------------
@@ -340,9 +418,62 @@ class DashboardScreen(Screen[None]):
         labels = {e.batch_id: e.label for e in self.watchlist.entries}
         archived = {e.batch_id for e in self.watchlist.entries if e.archived}
         shown = [s for s in self._snapshots if (s.batch_id in archived) is self.show_archived]
-        return self.row_builder.rows(
+        rows = self.row_builder.rows(
             shown, labels, now=now, interval=self.poller.interval, needle=self.filter_text
         )
+        if self.attention_only:
+            rows = [r for r in rows if needs_attention(r)]
+        if self.sort_column != "state" or self.sort_reverse:
+            rows = sort_rows(rows, self.sort_column, reverse=self.sort_reverse)
+        return rows
+
+    def action_sort(self, column: str | None = None) -> None:
+        """Sort by `column` (a header click; the same one again reverses), else by the next column."""
+        keys = list(SORTS)
+        if column is None:
+            column = (
+                keys[(keys.index(self.sort_column) + 1) % len(keys)] if self.sort_column in keys else "state"
+            )
+            self.sort_reverse = False
+        elif column == self.sort_column:
+            self.sort_reverse = not self.sort_reverse
+        else:
+            self.sort_reverse = False
+        self.sort_column = column if column in SORTS else "state"
+        self._view_changed()
+
+    def action_sort_reverse(self) -> None:
+        """Reverse the sort order."""
+        self.sort_reverse = not self.sort_reverse
+        self._view_changed()
+
+    def action_attention(self) -> None:
+        """Show only the batches that need attention, or all again."""
+        self.attention_only = not self.attention_only
+        self._view_changed()
+        self.refresh_bindings()
+
+    def action_show_all(self) -> None:
+        """Leave the "needs attention" view."""
+        if self.attention_only:
+            self.action_attention()
+
+    @property
+    def view_text(self) -> str:
+        """The sort and view in words, e.g. "sorted by errors ↓ · needs attention only"."""
+        text = f"sorted by {SORTS.get(self.sort_column, 'state')} {'↓' if self.sort_reverse else '↑'}"
+        return text + (" · needs attention only (! shows all)" if self.attention_only else "")
+
+    def _view_changed(self) -> None:
+        self.app.notify(self.view_text.capitalize(), timeout=3, markup=False)
+        self.refresh_view()
+        self.app.call_later(self.app.run_action, "save_ui_state")
+
+    @on(DataTable.HeaderSelected)
+    def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
+        key = event.column_key.value
+        if key in SORTS:
+            self.action_sort(key)
 
     def snapshot(self, batch_id: str) -> Snapshot | None:
         """The shown snapshot of one batch, None if it is not watched."""
@@ -376,16 +507,10 @@ class DashboardScreen(Screen[None]):
             self._show_header(now)
             self.table.sync(rows, select=select)
             self._show_detail(now)
-        self._expire_undo(now)
-
-    def _expire_undo(self, now: float) -> None:
-        if self.undo_entries and now > self._undo_deadline:
-            self.undo_entries = []
-            self.refresh_bindings()
 
     def _show_header(self, now: float) -> None:
         down_for = None if self._server.ok is not False else now - self._server.since
-        states = [s.state for s in self._snapshots]
+        states = [NOT_FOUND_KEY if not_found(s) else s.state for s in self._snapshots]
         self.header.show(self._server, self.poller.paused, down_for, states)
 
     def _show_detail(self, now: float) -> None:
@@ -414,6 +539,8 @@ class DashboardScreen(Screen[None]):
             return Text("No archived batch — x archives a finished batch, X goes back to the watched ones")
         watched = len(self.watchlist.entries)
         needle = self.filter_text.strip()
+        if watched and self.attention_only and not needle:
+            return Text(f"Nothing needs attention ({plural(watched, 'batch')} watched) — ! shows all")
         if watched and needle:
             return Text(
                 f"No batch matches the filter “{needle}” ({plural(watched, 'batch')} watched) — "
@@ -462,8 +589,12 @@ class DashboardScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide undo when there is nothing to undo; grey out per-batch keys with no selection."""
-        if action == "undo":
-            return bool(self.undo_entries)
+        if action in TABLE_ONLY and self._ready and self.detail.step_tree.has_focus:
+            return False  # in the tree the footer shows the tree's keys (and fits at 60 columns)
+        if action in ("attention", "show_all"):  # one key; the footer says "Show all" while the view is on
+            return self.attention_only is (action == "show_all")
+        if action in ("undo", "nothing_to_undo"):
+            return bool(self.undo_stack) is (action == "undo")  # one key, as p
         if action in ("pause", "resume"):
             return self.poller.paused is (action == "resume")  # one key; the footer names what it does
         if action in ("remove", "label", "refresh", "export", "copy_id", "details", "report", "archive"):
@@ -476,11 +607,11 @@ class DashboardScreen(Screen[None]):
 
         self.app.push_screen(AddBatchesScreen(), self._added)
 
-    def _added(self, result: tuple[list[str], str] | None) -> None:
+    def _added(self, result: tuple[list[str], str, int] | None) -> None:
         if not result:
             return
-        ids, label = result
-        self._in_background(self.add_batches(ids, label))
+        ids, label, ignored = result
+        self._in_background(self.add_batches(ids, label, ignored=ignored))
 
     def _in_background(self, work: Coroutine[Any, Any, object]) -> None:
         """Run a watchlist change as a worker, so keys keep working while it waits for the file."""
@@ -492,7 +623,7 @@ class DashboardScreen(Screen[None]):
         async with self._saving:
             return await asyncio.to_thread(change)
 
-    async def add_batches(self, ids: Sequence[str], label: str = "") -> list[str]:
+    async def add_batches(self, ids: Sequence[str], label: str = "", *, ignored: int = 0) -> list[str]:
         """Watch these IDs (already watched ones are left alone) and select the first."""
         added = await self._save(partial(self.watchlist.add, ids, label))
         self._warn_if_unsaved()
@@ -502,6 +633,8 @@ class DashboardScreen(Screen[None]):
         note = f"Added {plural(len(added), 'batch')}"
         if skipped:
             note += f" ({skipped} already watched)"
+        if ignored:
+            note += f" · {ignored} ignored (not a batch ID)"
         self.app.notify(note, markup=False)
         first = (added or list(ids))[:1]
         self.refresh_view(select=first[0] if first else None)
@@ -521,28 +654,42 @@ class DashboardScreen(Screen[None]):
             self._in_background(self._remove(batch_id))
 
     async def _remove(self, batch_id: str) -> None:
-        self.undo_entries = await self._save(partial(self.watchlist.remove, [batch_id]))
+        removed = await self._save(partial(self.watchlist.remove, [batch_id]))
         self._warn_if_unsaved()
-        self._undo_deadline = self.clock() + UNDO_SECONDS
         self.poller.unwatch([batch_id])
         self._watched_changed()
-        self.app.notify(f"Removed {batch_id} — press u to undo", timeout=UNDO_SECONDS, markup=False)
+        if removed:
+            self.undo_stack = [*self.undo_stack, removed][-UNDO_DEPTH:]
+            n = len(self.undo_stack)
+            self.app.notify(
+                f"Removed {_names(removed)} — u puts it back ({plural(n, 'removal')} to undo)",
+                timeout=UNDO_SECONDS,
+                markup=False,
+            )
         self.refresh_view()
         self.refresh_bindings()
 
     def action_undo(self) -> None:
-        """Put back what was just removed."""
-        if not self.undo_entries:
+        """Put back the last removal (press again for the one before)."""
+        if not self.undo_stack:
+            self.action_nothing_to_undo()
             return
-        entries, self.undo_entries = self.undo_entries, []
+        entries = self.undo_stack[-1]
+        self.undo_stack = self.undo_stack[:-1]
         self._in_background(self._restore(entries))
+
+    def action_nothing_to_undo(self) -> None:
+        """`u` with nothing left to put back says so."""
+        self.app.notify("Nothing to undo", timeout=3, markup=False)
 
     async def _restore(self, entries: list[WatchEntry]) -> None:
         await self._save(partial(self.watchlist.restore, entries))
         self._warn_if_unsaved()
         self.poller.watch((e.batch_id for e in entries), seen_for=self.watchlist.watched_for())
         self._watched_changed()
-        self.app.notify(f"Restored {', '.join(e.batch_id for e in entries)}", markup=False)
+        left = len(self.undo_stack)
+        more = f" ({plural(left, 'more removal')} to undo)" if left else ""
+        self.app.notify(f"Restored {_names(entries)}{more}", markup=False)
         self.refresh_view(select=entries[0].batch_id)
         self.refresh_bindings()
 
@@ -601,12 +748,42 @@ class DashboardScreen(Screen[None]):
             tree.focus()
             tree.land()
 
+    @property
+    def detail_only(self) -> bool:
+        """The detail pane fills the screen (the table is hidden)."""
+        return self.view_mode == "detail"
+
+    def action_zoom(self) -> None:
+        """Cycle the view: table and detail → table only → detail only → both again."""
+        order = ("both", "table", "detail")
+        self.set_view(order[(order.index(self.view_mode) + 1) % len(order)])
+
+    def set_view(self, mode: str) -> None:
+        """Show both panes, the table alone or the detail alone."""
+        self.view_mode = mode
+        self.set_class(mode == "table", "-table-only")
+        self.set_class(mode == "detail", "-detail-only")
+        if mode == "detail":
+            self.action_details()
+        else:
+            self.table.focus()
+        names = {"both": "table and detail", "table": "table only", "detail": "detail only"}
+        self.app.notify(f"View: {names[mode]} — + switches", timeout=2, markup=False)
+
+    @property
+    def at_top(self) -> bool:
+        """The table has the focus with nothing opened over it: q quits from here."""
+        box = self.query_one("#filter", Input)
+        return self.table.has_focus and not box.has_class("-shown") and not self.detail_only
+
     def action_back(self) -> None:
-        """Close the filter, or go back from the tree to the table."""
+        """Close the filter, or go back from the tree (or the full-screen detail) to the table."""
         box = self.query_one("#filter", Input)
         if box.has_class("-shown"):
             box.value = ""
             box.remove_class("-shown")
+        if self.detail_only:
+            self.set_view("both")
         self.table.focus()
 
     def action_refresh(self) -> None:
@@ -626,10 +803,27 @@ class DashboardScreen(Screen[None]):
         box.focus()
 
     def action_copy_id(self) -> None:
-        """Copy the selected batch ID to the clipboard."""
-        if self.selected_id is not None:
-            self.app.copy_to_clipboard(self.selected_id)
-            self.app.notify(f"Copied {self.selected_id}", timeout=3, markup=False)
+        """Copy the selected batch ID: to the system clipboard where there is one, and through the
+        terminal (OSC 52, which no terminal confirms); the toast says which, else shows the ID."""
+        batch_id = self.selected_id
+        if batch_id is not None:
+            self.run_worker(self._copy(batch_id), group="copy", exclusive=True)
+
+    async def _copy(self, batch_id: str) -> None:
+        from slv_tui.ui.clipboard import system_copy
+
+        self.app.copy_to_clipboard(batch_id)  # OSC 52: works in many terminals, but is never confirmed
+        if await asyncio.to_thread(system_copy, batch_id):
+            self.app.notify(f"Copied {batch_id} to the system clipboard", timeout=3, markup=False)
+            return
+        self.app.notify(
+            f"{batch_id}\nSent to the terminal's clipboard (OSC 52), which does not confirm it; "
+            "if it did not arrive, select the ID above to copy it by hand",
+            title="Copy not confirmed",
+            severity="warning",
+            timeout=15,
+            markup=False,
+        )
 
     def action_pause(self) -> None:
         """Pause auto refresh (nothing is fetched until resumed; data ages into stale)."""
@@ -650,24 +844,34 @@ class DashboardScreen(Screen[None]):
     def action_export(self) -> None:
         """Write the selected batch as JSON."""
         if self.selected_id is not None:
-            self._export([self.selected_id])
+            self._export([self.selected_id], "")
 
     def action_export_all(self) -> None:
-        """Write every watched batch as JSON."""
-        self._export([s.batch_id for s in self._snapshots])
+        """Write the batches shown (filter and attention view applied) as JSON."""
+        ids = [row.batch_id for row in self.rows(self.clock())]
+        watched = len(self._snapshots)
+        if not ids:
+            self.app.notify("Nothing to export: no batch is shown", severity="warning", markup=False)
+            return
+        self._export(ids, "" if len(ids) == watched else f" (the {len(ids)} shown of {watched} watched)")
 
-    def _export(self, ids: Iterable[str]) -> None:
+    def _export(self, ids: list[str], note: str) -> None:
         shown = {s.batch_id: s for s in self._snapshots}
-        self.run_worker(self._write_export(list(ids), shown), group="export")
+        self.run_worker(self._write_export(ids, shown, note), group="export")
 
-    async def _write_export(self, ids: list[str], shown: dict[str, Snapshot]) -> None:
+    async def _write_export(self, ids: list[str], shown: dict[str, Snapshot], note: str) -> None:
         """Write the file in a thread (the folder may be slow); say where it went."""
         try:
-            path = await asyncio.to_thread(export_batches, ids, shown.get)
+            path = await asyncio.to_thread(export_batches, ids, shown.get, self.export_dir)
         except OSError as exc:
             self.app.notify(clean(f"Export failed: {exc.strerror or exc}"), severity="error", markup=False)
             return
-        self.app.notify(clean(f"Exported to {path}"), markup=False)  # a folder name may hold anything
+        self.app.notify(
+            clean(str(path)),  # a folder name may hold anything
+            title=f"Exported {plural(len(ids), 'batch')}{note}",
+            timeout=10,
+            markup=False,
+        )
 
     def action_report(self) -> None:
         """Write the selected batch's Markdown report to the export folder, in a thread."""
@@ -687,7 +891,7 @@ class DashboardScreen(Screen[None]):
             batch = None if snap is None else snap.batch
             error = None if snap is None else snap.error
             text = render_report(self.server_url, batch_id, batch, error, times=times)
-            return write_report(export_dir() / report_name([batch_id]), [text])
+            return write_report(export_dir(self.export_dir) / report_name([batch_id]), [text])
 
         try:
             path = await asyncio.to_thread(write)
@@ -700,3 +904,8 @@ class DashboardScreen(Screen[None]):
     async def action_password(self) -> None:
         """Ask for the server password (masked)."""
         await self.app.run_action("app.password")
+
+
+def _names(entries: Sequence[WatchEntry]) -> str:
+    """Batch IDs with their labels, for a toast: `1481016600181 (Main street)`."""
+    return ", ".join(f"{e.batch_id} ({clean(e.label)})" if e.label else e.batch_id for e in entries)

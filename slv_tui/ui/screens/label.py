@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label
+from textual.widgets import Footer, Input, Label
 
 from slv_tui.common.sanitize import clean
 from slv_tui.ui.safe_input import SafeInput
@@ -16,7 +16,11 @@ from slv_tui.ui.safe_input import SafeInput
 class LabelScreen(ModalScreen[str | None]):
     """Asks for a label; Enter saves (empty clears), Escape cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="label-cancel")]
+    BINDINGS = [
+        Binding("enter", "noop", "Save", id="label-save"),  # shown in the footer; the input submits
+        Binding("escape", "cancel", "Cancel", id="label-cancel"),
+    ]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
     def __init__(self, batch_id: str, current: str) -> None:
         super().__init__()
@@ -30,6 +34,10 @@ class LabelScreen(ModalScreen[str | None]):
             yield Label(f"Label for batch {self.batch_id}", classes="dialog-title")
             yield SafeInput(value=self.current, placeholder="e.g. Main street, phase 2", id="label-input")
             yield Label("enter saves · empty clears · esc cancels", classes="dialog-hint")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def action_noop(self) -> None:
+        """Enter is handled by the input (it submits); the binding only names the key in the footer."""
 
     @on(Input.Submitted)
     def _save(self, event: Input.Submitted) -> None:

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label
+from textual.widgets import Footer, Input, Label
 
 from slv_tui.common.sanitize import clean
 from slv_tui.slv.auth import Secret
@@ -16,7 +16,11 @@ from slv_tui.slv.auth import Secret
 class PasswordScreen(ModalScreen[Secret | None]):
     """Asks for the password (or bearer token) of `username`; Enter uses it, Escape cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="password-cancel")]
+    BINDINGS = [
+        Binding("enter", "noop", "Use", id="password-use"),  # shown in the footer; the input submits
+        Binding("escape", "cancel", "Cancel", id="password-cancel"),
+    ]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
     def __init__(self, username: str, reason: str | None = None, what: str = "password") -> None:
         super().__init__()
@@ -33,6 +37,10 @@ class PasswordScreen(ModalScreen[Secret | None]):
                 yield Label(clean(self.reason), classes="dialog-error", markup=False)
             yield Input(password=True, placeholder=self.what, id="password-input")
             yield Label("enter uses it for this session (never saved) · esc cancels", classes="dialog-hint")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def action_noop(self) -> None:
+        """Enter is handled by the input (it submits); the binding only names the key in the footer."""
 
     @on(Input.Submitted)
     def _use(self, event: Input.Submitted) -> None:

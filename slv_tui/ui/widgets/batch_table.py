@@ -14,7 +14,7 @@ from textual.widgets import DataTable
 
 from slv_tui.common.sanitize import clean
 from slv_tui.slv.model import BatchState
-from slv_tui.ui.format import ago, duration, since, state_label
+from slv_tui.ui.format import NOT_FOUND, ago, duration, since, state_label
 from slv_tui.ui.progress_bar import progress_bar
 from slv_tui.ui.rows import BatchRow
 from slv_tui.ui.styles import component_style
@@ -23,35 +23,39 @@ from slv_tui.watch.snapshot import Condition
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """One table column: its width, how readily it gives way on a narrow screen, how far it may grow."""
+    """One table column: its width and how readily it gives way on a narrow screen (see GROWTH)."""
 
     key: str
     title: str
     width: int
     drop: int = 0
     """0: always shown; otherwise columns with higher numbers are left out first when space is short."""
-    grow: int = 0
-    """How many cells wider than `width` it may become when there is room (Step first, then Label)."""
 
 
 COLUMNS: tuple[Column, ...] = (
     Column("id", "ID", 2),
-    Column("label", "Label", 10, drop=2, grow=16),
+    Column("label", "Label", 12, drop=1),
     Column("state", "State", 16),
     Column("progress", "Progress", 15),
-    Column("step", "Step", 12, drop=1, grow=36),
-    Column("info", "Info", 5, drop=4),
-    Column("warn", "Warn", 4),
-    Column("err", "Err", 4),
-    Column("elapsed", "Elapsed", 8, drop=5),
-    Column("eta", "ETA", 8, drop=3),
-    Column("updated", "Updated", 10, drop=6),
     Column("fetch", "Fetch", 10),
+    Column("warn", "Warn", 4, drop=3),
+    Column("err", "Err", 4, drop=2),
+    Column("message", "Message", 16, drop=4),
+    Column("step", "Step", 12, drop=9),
+    Column("info", "Info", 5, drop=8),
+    Column("elapsed", "Watched", 8, drop=6),
+    Column("eta", "ETA", 8, drop=5),
+    Column("updated", "Updated", 10, drop=7),
 )
-"""Declaration order is display order; ID is widened to the longest ID. State, counts of trouble
-and Fetch (fresh or STALE) never give way: a narrow screen must not hide that data is old."""
+"""Declaration order is display order; ID is widened to the longest ID. State, progress and Fetch
+(fresh or STALE) never give way: a narrow screen must not hide that data is old. Label goes last of
+the others, then the trouble counts, then the message (the progress message or the failure reason).
+"Watched" is the time since the batch was added to the watchlist (its start time is not known)."""
 
-UNLABELLED_DROP = 7
+GROWTH: tuple[tuple[str, int], ...] = (("message", 14), ("label", 14), ("message", 46), ("step", 10))
+"""How the room left over is shared out, in this order: the message first, then the label."""
+
+UNLABELLED_DROP = 10
 """With no labels at all, the Label column is the first to go."""
 
 COMPACT_PROGRESS = 10
@@ -84,9 +88,11 @@ def fit_columns(available: int, *, id_width: int, labelled: bool, padding: int =
             used += cost
     widths = {c.key: c.width for c in columns if c.key in shown}
     spare = max(0, available - used)
-    for column in sorted((c for c in columns if c.key in shown and c.grow), key=lambda c: -c.grow):
-        extra = min(spare, column.grow if labelled or column.key != "label" else 0)
-        widths[column.key] += extra
+    for key, grow in GROWTH:
+        if key not in widths or (key == "label" and not labelled):
+            continue
+        extra = min(spare, grow)
+        widths[key] += extra
         spare -= extra
     return tuple((c.key, widths[c.key]) for c in columns if c.key in shown)
 
@@ -95,11 +101,13 @@ STATE_CSS = """
 {w} > .batch-table--running {{ color: $text-accent; text-style: bold; }}
 {w} > .batch-table--cancelling {{ color: $text-warning; text-style: bold; }}
 {w} > .batch-table--failed {{ color: $text-error; text-style: bold; }}
-{w} > .batch-table--errors {{ color: $text-warning; }}
-{w} > .batch-table--cancelled {{ color: $text-error; }}
+{w} > .batch-table--errors {{ color: $text-error; text-style: bold; }}
+{w} > .batch-table--cancelled {{ color: $foreground-muted; }}
 {w} > .batch-table--succeeded {{ color: $text-success; }}
 """
-"""Colours of the state words, for any widget that shows them (format with w=the widget's type)."""
+"""Colours of the state words, for any widget that shows them (format with w=the widget's type):
+what needs attention (failed, with errors) in the alarm colour, cancelling as a warning, cancelled
+neutral. The CLI uses the same colours (`human.py`)."""
 
 STATE_CLASS: dict[BatchState, str] = {
     BatchState.RUNNING: "batch-table--running",
@@ -111,6 +119,16 @@ STATE_CLASS: dict[BatchState, str] = {
 }
 
 
+VIM_KEYS = (
+    Binding("j", "cursor_down", "", show=False),
+    Binding("k", "cursor_up", "", show=False),
+    Binding("ctrl+d", "page_down", "", show=False),
+    Binding("ctrl+u", "page_up", "", show=False),
+)
+"""Movement as in k9s and lazygit, for the table and the step tree (g and G per widget); no
+description, so help lists them once, in its movement rows."""
+
+
 class BatchTable(DataTable[Text]):
     """Watched batches; `sync` adds, removes, reorders and updates only the cells that changed."""
 
@@ -119,9 +137,13 @@ class BatchTable(DataTable[Text]):
             "enter",
             "select_cursor",
             "Details",
+            show=False,
             tooltip="Go into the selected batch's step tree",
             id="details",
-        )
+        ),
+        *VIM_KEYS,
+        Binding("g", "scroll_top", "", show=False),
+        Binding("G", "scroll_bottom", "", show=False),
     ]
 
     DEFAULT_CSS = (
@@ -319,12 +341,15 @@ class BatchTable(DataTable[Text]):
         if key == "state":
             state = None if batch is None else batch.state
             style = self._style("batch-table--muted" if state is None else STATE_CLASS[state])
-            return Text(_state_word(state, row.condition), style=style)
+            word = NOT_FOUND if row.not_found else _state_word(state, row.condition)
+            return Text(word, style=style)
         if key == "progress":
             if batch is None:
                 return Text("")
             bar_style, empty_style = self._style("batch-table--bar"), self._style("batch-table--bar-empty")
             return progress_bar(batch.progress, self._bar_width, bar_style=bar_style, empty_style=empty_style)
+        if key == "message":
+            return _cell(clean(row.message, max_length=200), overflow=True)
         if key == "step":
             step = None if batch is None else batch.current_step
             return _cell("" if step is None else clean(step.title), overflow=True)
@@ -352,6 +377,8 @@ class BatchTable(DataTable[Text]):
         snap = row.snapshot
         if row.condition is Condition.PENDING:
             return Text("◌ pending", style=self._style("batch-table--muted"))
+        if row.not_found:  # probed again slowly: a batch may appear a moment after it was started
+            return Text("↻ probing", style=self._style("batch-table--muted"))
         if row.condition is Condition.ERROR:
             return Text("✖ error", style=self._style("batch-table--error"))
         if row.condition is Condition.STALE:
@@ -376,16 +403,17 @@ def _content(row: BatchRow) -> tuple[object, ...]:
     return (
         snap.batch_id,
         row.label,
-        (state, row.condition),
+        (state, row.condition, row.not_found),
         None if batch is None else (batch.progress,),  # unknown progress draws a bar, no batch nothing
-        step,
-        None if counts is None else counts.info,
+        (row.condition, snap.error is not None, snap.polling, row.not_found),
         None if counts is None else counts.warning,
         None if counts is None else counts.error,
+        row.message,
+        step,
+        None if counts is None else counts.info,
         since(row.elapsed),
         None if row.eta is None else duration(row.eta),
         ago(row.updated),
-        (row.condition, snap.error is not None, snap.polling),
     )
 
 

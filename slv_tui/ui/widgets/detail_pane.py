@@ -18,6 +18,7 @@ from slv_tui.slv.model import Batch, BatchState
 from slv_tui.store.history import Event
 from slv_tui.ui.format import age, state_label
 from slv_tui.ui.progress_bar import progress_bar
+from slv_tui.ui.rows import not_found
 from slv_tui.ui.safe_input import SafeInput
 from slv_tui.ui.styles import component_style
 from slv_tui.ui.widgets.batch_table import STATE_CLASS, STATE_CSS
@@ -365,9 +366,9 @@ class DetailPane(Vertical):
         elif cancelled:
             text = "⊘ CANCELLED — the server stopped this batch before it finished"
         elif batch.running:
-            text = "⏸ CANCEL REQUESTED — the batch is still running until the server stops it"
+            text = "⊝ CANCEL REQUESTED — the batch is still running until the server stops it"
         else:
-            text = f"⏸ CANCEL REQUESTED — but the batch ended anyway: {state_label(batch.state)}"
+            text = f"⊝ CANCEL REQUESTED — but the batch ended anyway: {state_label(batch.state)}"
         if batch.login:
             text += f" (started by {clean(batch.login, max_length=40)})"
         banner.update(Text(text))
@@ -384,7 +385,10 @@ class DetailPane(Vertical):
         """A line saying why the data may be old, and how old it is."""
         line = self.query_one("#detail-fetch", Static)
         text = None
-        if snapshot is not None and snapshot.error_text:
+        missing = snapshot is not None and not_found(snapshot)
+        if snapshot is not None and missing:
+            text = f"? not found: {clean(snapshot.error_text or '')} — asked again every 30 s"
+        elif snapshot is not None and snapshot.error_text:
             text = f"✖ last fetch failed: {clean(snapshot.error_text)}"
             if snapshot.batch is not None:
                 text += f" — showing the last good data, {_from(data_age)}"
@@ -394,7 +398,7 @@ class DetailPane(Vertical):
             text = f"⌛ STALE — no fresh answer; showing the last good data, {_from(data_age)}"
         line.set_class(text is not None, "-shown")
         never_fetched = snapshot is not None and snapshot.batch is None
-        line.set_class(condition is Condition.ERROR or never_fetched, "-error")
+        line.set_class((condition is Condition.ERROR or never_fetched) and not missing, "-error")
         line.update(Text(text or ""), layout=layout)
 
     def _fields(self, snapshot: Snapshot, now: float) -> Table:
@@ -405,7 +409,10 @@ class DetailPane(Vertical):
         updated = None if snapshot.fetched_at is None else now - snapshot.fetched_at
         if batch is None:
             grid.add_row("batchId", Text(snapshot.batch_id))
-            grid.add_row("fetched", Text("not yet" if snapshot.error is None else "failed"))
+            fetched = (
+                "not yet" if snapshot.error is None else "not found" if not_found(snapshot) else "failed"
+            )
+            grid.add_row("fetched", Text(fetched))
             return grid
         bar = progress_bar(
             batch.progress,

@@ -17,6 +17,9 @@ from slv_tui.ui.format import STATE_LABELS, STATE_ORDER, duration
 from slv_tui.ui.styles import component_style
 from slv_tui.watch.snapshot import ServerStatus
 
+NOT_FOUND_KEY = "not found"
+"""What `show` takes, among the states, for a batch the server does not know."""
+
 
 def connection_text(
     server: ServerStatus, paused: bool, down_for: float | None = None, secret_name: str = "password"
@@ -110,7 +113,7 @@ class HeaderBar(Vertical):
         """What `P` asks for: "password", or "token" in bearer mode."""
         self._known = False
         """False until the dashboard first says what is watched (so start-up never claims an empty list)."""
-        self._args: tuple[ServerStatus, bool, float | None, list[BatchState | None]] = (
+        self._args: tuple[ServerStatus, bool, float | None, list[BatchState | str | None]] = (
             ServerStatus(),
             False,
             None,
@@ -136,7 +139,7 @@ class HeaderBar(Vertical):
         server: ServerStatus,
         paused: bool,
         down_for: float | None,
-        states: Iterable[BatchState | None],
+        states: Iterable[BatchState | str | None],
     ) -> None:
         """Redraw the main line (only when something it shows changed)."""
         states = list(states)
@@ -185,16 +188,20 @@ class HeaderBar(Vertical):
         line.set_class(trouble, "-trouble")
         line.set_class(paused, "-paused")
 
-    def _main_line(self, states: list[BatchState | None], width: int) -> Text:
+    def _main_line(self, states: list[BatchState | str | None], width: int) -> Text:
         """Name, server and the count per state; on a narrow screen the counts lose their words
         (and zeros), then the server name is shortened: the counts matter most."""
         tally = Counter(states)
         pending = tally.pop(None, 0)
+        not_found = tally.pop(NOT_FOUND_KEY, 0)
         long = [f"{STATE_LABELS[s][0]} {tally.get(s, 0)} {STATE_LABELS[s][1]}" for s in STATE_ORDER]
         short = [f"{STATE_LABELS[s][0]} {tally[s]}" for s in STATE_ORDER if tally.get(s)]
         if pending:
             long.append(f"… {pending} pending")
             short.append(f"… {pending}")
+        if not_found:  # a typo or a batch not started yet: never counted as failed
+            long.append(f"? {not_found} not found")
+            short.append(f"? {not_found}")
         counts = " · ".join(long)
         room = width - cell_len(f"SLV-TUI │ {self.server_label} │ ")
         if width > 0 and cell_len(counts) > room:

@@ -19,6 +19,7 @@ from textual.widgets.tree import TreeNode
 from slv_tui.common.sanitize import clean
 from slv_tui.slv.model import Batch, Severity, Step
 from slv_tui.ui.styles import component_style
+from slv_tui.ui.widgets.batch_table import VIM_KEYS
 
 PAGE = 200
 _TREE = "In the step tree: "
@@ -130,6 +131,11 @@ class StepTree(Tree[NodeInfo]):
     """
 
     BINDINGS = [
+        *VIM_KEYS,
+        Binding("g", "first", "", show=False),
+        Binding("G", "last", "", show=False),
+        Binding("escape", "screen.back", "Back", tooltip="Back to the table"),
+        Binding("enter", "select_cursor", "Open/close", tooltip="Open or close the node"),
         Binding("slash", "find", "Find", tooltip=f"{_TREE}search every message of the batch", id="find"),
         Binding("ctrl+f", "find", "Find", show=False, tooltip=f"{_TREE}the same as /"),
         Binding("n", "find_next", "Next match", show=False, tooltip=f"{_TREE}the next match", id="find-next"),
@@ -146,7 +152,8 @@ class StepTree(Tree[NodeInfo]):
             tooltip=f"{_TREE}only the running step and failed steps (toggle)", id="compact",
         ),
     ]  # fmt: skip
-    """Active while the tree has the focus (the table's `/` filter is the screen's)."""
+    """Contextual keys: the footer shows esc and enter while the tree has the focus; the find keys
+    are active while the tree has the focus (the table's `/` filter is the screen's)."""
 
     class FindAsked(TextualMessage):
         """The operator asked to search (the detail pane shows the search box)."""
@@ -179,6 +186,14 @@ class StepTree(Tree[NodeInfo]):
         self.hits = Hits()
         self.hit = -1
         """The index in `hits` of the match under the cursor (-1: none yet)."""
+
+    def action_first(self) -> None:
+        """Cursor to the first line."""
+        self.cursor_line = 0
+
+    def action_last(self) -> None:
+        """Cursor to the last line."""
+        self.cursor_line = self.last_line
 
     # -- public ---------------------------------------------------------------------------------
 

@@ -1,0 +1,333 @@
+"""Operator UX at 160x45, 80x24 and 60x20: not found, keys, undo, sort and triage, small dialogs,
+columns, export and copy, the password on start, one vocabulary, contextual footers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.widget import Widget
+from textual.widgets import Button, TextArea
+from textual.widgets._footer import FooterKey
+
+from slv_tui.sim import ThreadedSim
+from slv_tui.ui.app import SlvApp
+from slv_tui.ui.screens.add_batches import AddBatchesScreen
+from slv_tui.ui.screens.help import HelpScreen
+from slv_tui.ui.screens.label import LabelScreen
+from slv_tui.ui.screens.password import PasswordScreen
+from slv_tui.ui.widgets.batch_table import BatchTable
+from slv_tui.ui.widgets.header_bar import HeaderBar
+from slv_tui.watch.poller import NOT_FOUND_EVERY
+
+from .ui_helpers import build, cell, screen_text, wait_for
+
+StartSim = Callable[..., ThreadedSim]
+SIZES = [(160, 45), (80, 24), (60, 20)]
+OK = "1481016600181"
+RUNNING = "1481019204417"
+CANCELLING = "1481020373648"
+CANCELLED = "1481021145590"
+FAILED = "1481021896034"
+ERRORS = "1481023025871"
+MISSING = "1481099999999"  # the simulator does not know it: 605 Batch not found
+ALL = [OK, RUNNING, CANCELLING, CANCELLED, FAILED, ERRORS]
+
+
+def header(app: SlvApp) -> str:
+    return str(app.query_one(HeaderBar).query_one("#header-main").render())
+
+
+def inside(widget: Widget, size: tuple[int, int]) -> bool:
+    """The widget is fully on screen."""
+    region = widget.region
+    return region.width > 0 and region.right <= size[0] and region.bottom <= size[1]
+
+
+def footer_keys(app: SlvApp) -> dict[str, FooterKey]:
+    return {key.key: key for key in app.screen.query(FooterKey)}
+
+
+def rows(app: SlvApp) -> list[str]:
+    return [str(r.key.value) for r in app.dashboard.table.ordered_rows]
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_not_found_is_neutral_probed_slowly_and_not_failed(
+    start_sim: StartSim, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    sim = start_sim(scenario="static")
+    stack = build(sim.url, tmp_path, ids=[OK, MISSING])
+    async with stack.app.run_test(size=size) as pilot:
+        app = stack.app
+        await wait_for(pilot, lambda: cell(app, MISSING, "state") == "? not found")
+        await wait_for(pilot, lambda: cell(app, OK, "state") == "✔ succeeded")
+        assert cell(app, MISSING, "fetch") == "↻ probing"
+        assert "✖" not in header(app) or "✖ 0" in header(app)  # never counted as failed
+        assert "? 1" in header(app)
+        snap = stack.poller.snapshot(MISSING)
+        due = stack.poller.next_attempt(MISSING)
+        assert snap is not None and snap.fetched_at is None and due is not None
+        assert due - stack.poller.clock() > 0.7 * NOT_FOUND_EVERY  # slow, not every 0.1 s
+        assert stack.poller.server.ok is True  # "not found" is an answer: the server is up
+        await pilot.press("G")  # the not-found row sorts last: select it
+        await wait_for(pilot, lambda: app.dashboard.selected_id == MISSING)
+        await wait_for(pilot, lambda: "605 Batch not found" in screen_text(app))
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_vim_keys_and_q_goes_back_one_level(
+    start_sim: StartSim, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    sim = start_sim(scenario="static")
+    stack = build(sim.url, tmp_path, ids=ALL)
+    async with stack.app.run_test(size=size) as pilot:
+        app = stack.app
+        table = app.dashboard.table
+        await wait_for(pilot, lambda: table.row_count == 6 and cell(app, OK, "state") == "✔ succeeded")
+        await pilot.press("j", "j")
+        assert table.cursor_row == 2
+        await pilot.press("k")
+        assert table.cursor_row == 1
+        await pilot.press("G")
+        assert table.cursor_row == 5
+        await pilot.press("g")
+        assert table.cursor_row == 0
+        await pilot.press("ctrl+d")
+        assert table.cursor_row > 0
+        await pilot.press("ctrl+u")
+        assert table.cursor_row == 0
+        # into the tree: j/k move there, q comes back to the table (the app keeps running)
+        await pilot.press("enter")
+        tree = app.dashboard.detail.step_tree
+        await wait_for(pilot, lambda: tree.has_focus)
+        await pilot.press("g")
+        assert tree.cursor_line == 0
+        await pilot.press("j")
+        assert tree.cursor_line == 1
+        keys = footer_keys(app)
+        assert "escape" in keys and "enter" in keys and "a" not in keys  # the tree's own keys
+        assert all(k.region.right <= size[0] for k in keys.values())
+        await pilot.press("q")
+        await wait_for(pilot, lambda: table.has_focus)
+        assert app.is_running
+        # help: j/k scroll it, q closes it
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await pilot.press("j", "q")
+        await wait_for(pilot, lambda: not isinstance(app.screen, HelpScreen))
+        assert app.is_running
+        # a dialog: ctrl+c quits from anywhere
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, AddBatchesScreen))
+        await pilot.press("ctrl+c")
+        await wait_for(pilot, lambda: not app.is_running)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_q_from_the_table_quits(start_sim: StartSim, tmp_path: Path, size: tuple[int, int]) -> None:
+    sim = start_sim(scenario="static")
+    stack = build(sim.url, tmp_path, ids=[OK])
+    async with stack.app.run_test(size=size) as pilot:
+        await wait_for(pilot, lambda: stack.app.dashboard.table.row_count == 1)
+        await pilot.press("q")
+        await wait_for(pilot, lambda: not stack.app.is_running)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_undo_several_removals_and_say_so(
+    start_sim: StartSim, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    sim = start_sim(scenario="static")
+    stack = build(sim.url, tmp_path, ids=[OK, FAILED, ERRORS])
+    async with stack.app.run_test(size=size, notifications=True) as pilot:
+        app = stack.app
+        table = app.dashboard.table
+        await wait_for(pilot, lambda: table.row_count == 3 and cell(app, OK, "state") == "✔ succeeded")
+        first = table.selected_id
+        await pilot.press("d")
+        await wait_for(pilot, lambda: table.row_count == 2)
+        second = table.selected_id
+        await pilot.press("d")
+        await wait_for(pilot, lambda: table.row_count == 1)
+        assert first is not None and second is not None
+        assert any(f"Removed {second}" in n.message and "2 removals" in n.message for n in app._notifications)
+        assert all(k.region.right <= size[0] for k in footer_keys(app).values())  # nothing cut
+        await pilot.press("u")
+        await wait_for(pilot, lambda: table.row_count == 2)
+        assert second in stack.watchlist.ids() and first not in stack.watchlist.ids()
+        await pilot.press("u")
+        await wait_for(pilot, lambda: table.row_count == 3)
+        assert sorted(stack.watchlist.ids()) == sorted([OK, FAILED, ERRORS])
+        await pilot.press("u")
+        await wait_for(pilot, lambda: any(n.message == "Nothing to undo" for n in app._notifications))
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_sort_by_key_and_header_and_attention_view_remembered(
+    start_sim: StartSim, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    sim = start_sim(scenario="static")
+    stack = build(sim.url, tmp_path, ids=[*ALL, MISSING])
+    async with stack.app.run_test(size=size) as pilot:
+        app = stack.app
+        table = app.dashboard.table
+        await wait_for(pilot, lambda: table.row_count == 7 and cell(app, MISSING, "state") == "? not found")
+        await wait_for(pilot, lambda: all(cell(app, b, "state") != "… pending" for b in ALL))
+        await pilot.press("s")  # state → ID
+        await wait_for(pilot, lambda: rows(app) == sorted([*ALL, MISSING]))
+        await pilot.press("S")
+        await wait_for(pilot, lambda: rows(app) == sorted([*ALL, MISSING], reverse=True))
+        # a click on the Progress header sorts by progress
+        x = 0
+        for key, column in table.columns.items():
+            if key.value == "progress":
+                break
+            x += column.get_render_width(table)
+        await pilot.click(BatchTable, offset=(x + 2, 0))
+        await wait_for(pilot, lambda: app.dashboard.sort_column == "progress")
+        assert rows(app)[0] == RUNNING or cell(app, rows(app)[0], "progress") != ""
+        assert rows(app)[-1] == MISSING  # unknown progress last
+        await pilot.press("exclamation_mark")
+        await wait_for(pilot, lambda: sorted(rows(app)) == sorted([CANCELLING, FAILED, ERRORS, MISSING]))
+        await wait_for(pilot, lambda: "Show all" in {str(k.description) for k in footer_keys(app).values()})
+        await pilot.pause()
+    state = json.loads((tmp_path / "ui-state.json").read_text())
+    assert state["attention"] is True and state["sort"] == "progress"
+    again = build(sim.url, tmp_path)
+    async with again.app.run_test(size=size) as pilot:
+        await wait_for(pilot, lambda: again.app.dashboard.table.row_count == 4)
+        assert again.app.dashboard.attention_only and again.app.dashboard.sort_column == "progress"
+        await pilot.press("exclamation_mark")
+        await wait_for(pilot, lambda: again.app.dashboard.table.row_count == 7)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_every_dialog_fits_and_add_counts_valid_ids(
+    start_sim: StartSim, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    sim = start_sim(scenario="static")
+    stack = build(sim.url, tmp_path, ids=[OK])
+    async with stack.app.run_test(size=size, notifications=True) as pilot:
+        app = stack.app
+        await wait_for(pilot, lambda: app.dashboard.table.row_count == 1)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, AddBatchesScreen))
+        app.screen.query_one("#add-ids", TextArea).load_text(f"batch {FAILED}, {ERRORS}\n{RUNNING} x")
+        await wait_for(pilot, lambda: "3 valid · 2 ignored" in screen_text(app))
+        await pilot.pause()
+        for button in app.screen.query(Button):
+            assert inside(button, size), button.id
+        assert inside(app.screen.query_one("#add-label"), size)
+        keys = footer_keys(app)
+        assert "escape" in keys and "a" not in keys  # the dialog's keys, not the table's
+        assert all(k.region.right <= size[0] for k in keys.values())
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.dashboard.table.row_count == 4)
+        assert any("Added 3 batches" in n.message and "2 ignored" in n.message for n in app._notifications)
+        for key, screen in (("l", LabelScreen), ("P", PasswordScreen), ("question_mark", HelpScreen)):
+            await pilot.press(key)
+            await wait_for(pilot, lambda screen=screen: isinstance(app.screen, screen))  # type: ignore[misc]
+            await pilot.pause()
+            dialog = app.screen.query_one(".dialog")
+            assert inside(dialog, size), key
+            assert "esc" in screen_text(app)
+            await pilot.press("escape")
+            await wait_for(pilot, lambda screen=screen: not isinstance(app.screen, screen))  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_columns_message_and_the_detail_toggle(
+    start_sim: StartSim, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    sim = start_sim(scenario="static")
+    stack = build(sim.url, tmp_path, ids=ALL)
+    stack.watchlist.set_label(FAILED, "Main street")
+    async with stack.app.run_test(size=size) as pilot:
+        app = stack.app
+        table = app.dashboard.table
+        await wait_for(pilot, lambda: cell(app, FAILED, "state") == "✖ failed")
+        shown = table.shown_columns
+        assert {"id", "state", "progress", "fetch"} <= set(shown)
+        if size[0] >= 80:
+            assert "label" in shown
+        if size[0] >= 160:
+            assert {"message", "elapsed"} <= set(shown)
+            assert "Watched" in screen_text(app)
+            assert cell(app, FAILED, "message") == "Controller not connected"
+        assert table.virtual_size.width <= table.size.width
+        keys = footer_keys(app)
+        assert all(k.region.right <= size[0] for k in keys.values())  # nothing cut
+        assert "question_mark" in keys and "q" in keys
+        detail = app.dashboard.detail
+        before = table.size.height
+        await pilot.press("plus")
+        await wait_for(pilot, lambda: not detail.display or detail.size.height == 0)
+        assert table.size.height >= before  # the table takes the screen
+        await pilot.press("plus")
+        await wait_for(pilot, lambda: detail.size.height > 0 and table.size.height == 0)
+        await pilot.press("escape")  # back to both
+        await wait_for(pilot, lambda: detail.size.height > 0 and table.size.height > 0 and table.has_focus)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_export_shown_and_copy_tell_the_truth(
+    start_sim: StartSim, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    sim = start_sim(scenario="static")
+    stack = build(sim.url, tmp_path, ids=[OK, FAILED, ERRORS])
+    async with stack.app.run_test(size=size, notifications=True) as pilot:
+        app = stack.app
+        await wait_for(pilot, lambda: cell(app, ERRORS, "state") == "⚠ done w/ errors")
+        await pilot.press("slash", *"completed_with", "enter")  # the state's name matches too
+        await wait_for(pilot, lambda: rows(app) == [ERRORS])
+        await pilot.press("E")
+        await wait_for(pilot, lambda: list(tmp_path.glob("slv-batch*.json")))
+        (path,) = tmp_path.glob("slv-batch*.json")  # noqa: ASYNC240
+        assert [o["batchId"] for o in json.loads(path.read_text())] == [ERRORS]  # only what is shown
+        toast = next(n for n in app._notifications if n.title.startswith("Exported"))
+        assert toast.title == "Exported 1 batch (the 1 shown of 3 watched)" and toast.message == str(path)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: any(ERRORS in n.message for n in app._notifications if n is not toast))
+        said = [n for n in app._notifications if ERRORS in n.message and n is not toast][-1]
+        # either the system clipboard took it, or the ID is shown to copy by hand: never a bare "Copied"
+        assert said.message == f"Copied {ERRORS} to the system clipboard" or (
+            said.title == "Copy not confirmed" and said.message.startswith(f"{ERRORS}\n")
+        )
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("auth", ["basic", "bearer"])
+async def test_no_password_source_opens_the_dialog_at_start(
+    start_sim: StartSim, tmp_path: Path, size: tuple[int, int], auth: str
+) -> None:
+    # secrets typed here are registered for redaction for the whole run: never a word like "admin"
+    sim = start_sim(scenario="static", auth=auth, password="Pw-at-start-5", token="T0ken-for-test")
+    stack = build(sim.url, tmp_path, ids=[OK], password=None, auth=auth, ask_password=True)
+    async with stack.app.run_test(size=size) as pilot:
+        app = stack.app
+        await wait_for(pilot, lambda: isinstance(app.screen, PasswordScreen))
+        what = "Token" if auth == "bearer" else "Password"
+        await wait_for(pilot, lambda: f"{what} for admin" in screen_text(app))
+        assert sim.server.request_count == 0  # nothing is fetched before it is entered
+        assert inside(app.screen.query_one(".dialog"), size)
+        await pilot.press(*("T0ken-for-test" if auth == "bearer" else "Pw-at-start-5"), "enter")
+        await wait_for(pilot, lambda: cell(app, OK, "state") == "✔ succeeded")
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_one_vocabulary_and_palette(start_sim: StartSim, tmp_path: Path, size: tuple[int, int]) -> None:
+    sim = start_sim(scenario="static")
+    stack = build(sim.url, tmp_path, ids=ALL)
+    async with stack.app.run_test(size=size) as pilot:
+        app = stack.app
+        table = app.dashboard.table
+        await wait_for(pilot, lambda: cell(app, CANCELLED, "state") == "⊘ cancelled")
+        assert cell(app, CANCELLING, "state") == "⊝ cancelling"  # not ⏸, which reads as pause
+        style = {b: table.get_cell(b, "state").style for b in ALL}
+        assert style[ERRORS] == style[FAILED]  # with errors: the alarm colour, as failed
+        assert style[CANCELLED] != style[FAILED] and style[CANCELLED] != style[RUNNING]  # neutral
+        await pilot.press("slash", *"done w/")
+        await wait_for(pilot, lambda: rows(app) == [ERRORS])  # the label matches as well
