@@ -18,41 +18,19 @@ are touched. Ratios are against the curl loop (and the bare app for the finished
 from __future__ import annotations
 
 import argparse
-import fcntl
 import json
 import os
-import pty
 import shutil
 import signal
-import socket
-import struct
 import subprocess
 import sys
 import tempfile
-import termios
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
-BARE_APP = """
-from textual.app import App
-from textual.widgets import DataTable, Footer, Header
-
-class Bare(App[None]):
-    def compose(self):
-        yield Header()
-        yield DataTable()
-        yield Footer()
-
-    def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("ID", "State", "Progress", "Step")
-        for i in range(200):
-            table.add_row(str(1481016600181 + i), "succeeded", "100%", "Commissioning")
-
-Bare().run()
-"""
+sys.path.insert(0, str(Path(__file__).parent))
+from ptyrun import bare_app, bench_env, cpu_seconds, spawn_in_pty, start_sim
 
 COUNTING_WRAPPER = """
 import json, os, sys, threading, time
@@ -149,79 +127,6 @@ def scenario(groups: list[tuple[list[str], str | None]], template: str = "long_r
     }
 
 
-def cpu_seconds(pid: int, children: bool = False) -> float:
-    """User + system CPU time of a process (and of its reaped children), from /proc/PID/stat."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    ticks = int(fields[11]) + int(fields[12])
-    if children:
-        ticks += int(fields[13]) + int(fields[14])
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
-def spawn_in_pty(argv: list[str], env: dict[str, str], cols: int = 160, rows: int = 45) -> int:
-    """Start `argv` on a new pseudo-terminal; a thread drains its output."""
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.execvpe(argv[0], argv, env)
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-
-    def drain() -> None:
-        try:
-            while os.read(fd, 65536):
-                pass
-        except OSError:
-            pass
-
-    threading.Thread(target=drain, daemon=True).start()
-    return pid
-
-
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for_port(port: int, timeout: float = 20.0) -> None:
-    """Until the simulator accepts connections."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit("the simulator did not start")
-
-
-def bench_env(home: Path) -> dict[str, str]:
-    """A private config/data/state home and the simulator's password."""
-    return {
-        **os.environ,
-        "TERM": "xterm-256color",
-        "SLV_PASSWORD": "admin",
-        "XDG_CONFIG_HOME": str(home / "config"),
-        "XDG_DATA_HOME": str(home / "data"),
-        "XDG_STATE_HOME": str(home / "state"),
-    }
-
-
-def start_sim(home: Path, data: dict[str, Any], env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
-    """The simulator in its own process on a free loopback port; returns it and the dashboard URL."""
-    path = home / "scenario.json"
-    path.write_text(json.dumps(data))
-    port = free_port()
-    sim = subprocess.Popen(
-        [sys.executable, "-m", "slv_tui", "sim", "--port", str(port), "--scenario", str(path)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    wait_for_port(port)
-    return sim, f"http://127.0.0.1:{port}/reports"
-
-
 def read_counts(path: Path) -> dict[str, int]:
     """The wrapper's latest cell counts (zeros before its first write)."""
     try:
@@ -244,7 +149,7 @@ def main() -> None:
     running, done = batch_ids(1482000000000, 50), batch_ids(1482000001000, 150)
     finished = batch_ids(1482000002000, 200)
     sim, url = start_sim(home, scenario([(running, "long_run"), (done, None), (finished, None)]), env)
-    (home / "bare.py").write_text(BARE_APP)
+    (home / "bare.py").write_text(bare_app(200, "succeeded", "100%"))
     (home / "wrapper.py").write_text(COUNTING_WRAPPER)
     py = sys.executable
     common = ["--url", url, "--user", "admin", "--interval", str(args.interval)]

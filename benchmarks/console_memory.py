@@ -24,7 +24,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from console_cpu import batch_ids, bench_env, cpu_seconds, scenario, spawn_in_pty, start_sim
+from console_cpu import batch_ids, scenario
+from ptyrun import bench_env, cpu_seconds, spawn_in_pty, start_sim
 
 SAMPLE_EVERY = 10.0
 

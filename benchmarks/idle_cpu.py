@@ -16,73 +16,13 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import socket
-import struct
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-BASELINE_APP = """
-from textual.app import App
-from textual.widgets import DataTable, Footer, Header
-
-class Bare(App[None]):
-    def compose(self):
-        yield Header()
-        yield DataTable()
-        yield Footer()
-
-    def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("ID", "State", "Progress", "Step")
-        for i in range(11):
-            table.add_row(str(1481016600181 + i), "running", "40%", "Commissioning")
-
-Bare().run()
-"""
-DEMO_IDS = [
-    "1481018818069", "1481019204417", "1481019867302", "1481024400630", "1481020373648",
-    "1481021896034", "1481023025871", "1481021145590", "1481016600181", "1481022433710",
-    "1481025112006",
-]  # fmt: skip
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process, from /proc/PID/stat."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    ticks = os.sysconf("SC_CLK_TCK")
-    return (int(fields[11]) + int(fields[12])) / ticks
-
-
-def spawn_in_pty(argv: list[str], env: dict[str, str]) -> tuple[int, int]:
-    """Start `argv` on a new 160x45 pseudo-terminal; a thread drains its output (Linux: /proc, pty)."""
-    import fcntl
-    import pty
-    import termios
-
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.execvpe(argv[0], argv, env)
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 45, 160, 0, 0))
-
-    def drain() -> None:
-        try:
-            while os.read(fd, 65536):
-                pass
-        except OSError:
-            pass
-
-    threading.Thread(target=drain, daemon=True).start()
-    return pid, fd
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+sys.path.insert(0, str(Path(__file__).parent))
+from ptyrun import DEMO_IDS, bare_app, bench_env, cpu_seconds, spawn_in_pty, start_sim
 
 
 def main() -> None:
@@ -93,30 +33,15 @@ def main() -> None:
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="slv-idle-"))
-    env = {
-        **os.environ,
-        "TERM": "xterm-256color",
-        "SLV_PASSWORD": "admin",
-        "XDG_CONFIG_HOME": str(home / "config"),
-        "XDG_DATA_HOME": str(home / "data"),
-        "XDG_STATE_HOME": str(home / "state"),
-    }
-    port = free_port()
-    sim = subprocess.Popen(
-        [sys.executable, "-m", "slv_tui", "sim", "--port", str(port), "--scenario", "demo"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    env = bench_env(home)
+    sim, url = start_sim(home, "demo", env)
     baseline_file = home / "bare.py"
-    baseline_file.write_text(BASELINE_APP)
+    baseline_file.write_text(bare_app(11, "running", "40%"))
     try:
-        time.sleep(1.0)
-        url = f"http://127.0.0.1:{port}/reports"
         dash = [sys.executable, "-m", "slv_tui", "--url", url, "--user", "admin", *args.ids]
         procs = {
-            "baseline": spawn_in_pty([sys.executable, str(baseline_file)], env)[0],
-            "dashboard": spawn_in_pty(dash, env)[0],
+            "baseline": spawn_in_pty([sys.executable, str(baseline_file)], env),
+            "dashboard": spawn_in_pty(dash, env),
         }
         time.sleep(args.warmup)
         start = {name: cpu_seconds(pid) for name, pid in procs.items()}

@@ -7,26 +7,13 @@ import sys
 from typing import TextIO
 
 from slv_tui.common.sanitize import clean
-from slv_tui.store.history import Event, HistoryStore
-
-KIND_TEXT = {
-    "first_seen": "first seen",
-    "state": "state",
-    "progress": "progress",
-    "cancel_requested": "cancel requested",
-    "warnings": "warnings",
-    "errors": "errors",
-    "finished": "finished",
-}
+from slv_tui.store.history import Event, HistoryStore, kind_text, progress_text
 
 
 def event_line(event: Event) -> str:
     """One human line: time, what happened, state, progress and counts (every field cleaned)."""
-    progress = event.get("progress")
-    shown = "   —" if progress is None else f"{float(progress):3.0f} %"
-    kind = KIND_TEXT.get(str(event.get("kind")), "?")
     return clean(
-        f"{event.get('at')}  {kind:<16} {event.get('state', ''):<21} {shown}"
+        f"{event.get('at')}  {kind_text(event):<16} {event.get('state', ''):<21} {progress_text(event)}"
         f"  warnings {event.get('warnings', 0)}  errors {event.get('errors', 0)}"
     )
 

@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from slv_tui.commands.output import EXIT_FETCH, EXIT_OK, EXIT_OUTPUT_ERROR, Output
+from slv_tui.commands.status import fetch_each
 from slv_tui.common.sanitize import clean
 from slv_tui.slv.client import SlvClient
-from slv_tui.slv.errors import SlvError
-from slv_tui.slv.model import Batch
 from slv_tui.slv.report_md import ReportTimes, render_report, times_from_history
 from slv_tui.store.reports import write_report
 
@@ -30,13 +29,7 @@ async def run_report(
     """Fetch each batch once and write its report: exit 0, or 3 when a batch could not be fetched (its
     report then says why); a failed batch is reported, not an error of the report."""
 
-    async def one(batch_id: str) -> tuple[Batch | None, SlvError | None]:
-        try:
-            return await client.get_batch(batch_id), None
-        except SlvError as exc:
-            return None, exc
-
-    results = await asyncio.gather(*(one(b) for b in batch_ids))
+    results = await fetch_each(client, batch_ids)
     server = client.settings.base_url
     reports = []
     for batch_id, (batch, error) in zip(batch_ids, results, strict=True):

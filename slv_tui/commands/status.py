@@ -13,17 +13,25 @@ from slv_tui.slv.errors import SlvError
 from slv_tui.slv.model import Batch
 from slv_tui.slv.report import write_json_array
 
+Fetched = tuple[Batch | None, SlvError | None]
+"""A batch, or why it could not be fetched."""
 
-async def run_status(client: SlvClient, batch_ids: Sequence[str], output: Output) -> int:
-    """Fetch each batch once (concurrently) and print a table or a JSON array in the order given."""
 
-    async def one(batch_id: str) -> tuple[Batch | None, SlvError | None]:
+async def fetch_each(client: SlvClient, batch_ids: Sequence[str]) -> list[Fetched]:
+    """Each batch fetched once, concurrently, in the order given: the batch, or why it could not be."""
+
+    async def one(batch_id: str) -> Fetched:
         try:
             return await client.get_batch(batch_id), None
         except SlvError as exc:
             return None, exc
 
-    results = await asyncio.gather(*(one(b) for b in batch_ids))
+    return list(await asyncio.gather(*(one(b) for b in batch_ids)))
+
+
+async def run_status(client: SlvClient, batch_ids: Sequence[str], output: Output) -> int:
+    """Fetch each batch once (concurrently) and print a table or a JSON array in the order given."""
+    results = await fetch_each(client, batch_ids)
     if output.json:
         items = [(b, batch, err) for b, (batch, err) in zip(batch_ids, results, strict=True)]
         with gc_paused():

@@ -142,19 +142,15 @@ def looks_like_login_page(response: httpx.Response, body: bytes) -> bool:
     return head.lstrip()[:1] == b"<" and (b"j_security_check" in head or b"login" in head)
 
 
-class FormSession:
-    """Form login (auth.json → j_security_check → auth.json) with one shared cookie session."""
+class _SharedSession:
+    """A session shared by every concurrent request: one login at a time, and once per failure."""
 
     def __init__(self, base_url: str) -> None:
         self._base = base_url
         self._lock = asyncio.Lock()
         self.generation = 0
-        """Incremented at every successful login, so concurrent failures re-login only once."""
+        """Incremented at every successful login, so concurrent failures log in again only once."""
         self.logged_in = False
-
-    def headers(self) -> dict[str, str]:
-        """Headers every call of the session sends (the cookie travels in the client's jar)."""
-        return {}
 
     async def login(self, http: httpx.AsyncClient, creds: Credentials, seen_generation: int) -> None:
         """Log in unless another task already did since `seen_generation`."""
@@ -164,20 +160,36 @@ class FormSession:
             self.logged_in = False
             if creds.password is None:
                 raise AuthError("no password is set")
-            await self._get_auth_json(http)
-            await small_get(
-                http,
-                f"{self._base}/j_security_check",
-                method="POST",
-                data={"j_username": creds.username, "j_password": creds.password.reveal()},
-            )
-            answer = await self._get_auth_json(http)
-            if answer is None:
-                raise AuthError(f"the server has no form login (auth.json is not JSON); {BASIC_HINT}")
-            if not answer:
-                raise AuthError("the server refused the user name or password (form login)")
-            self.generation += 1
-            self.logged_in = True
+            await self._log_in(http, creds, creds.password)
+
+    async def _log_in(self, http: httpx.AsyncClient, creds: Credentials, password: Secret) -> None:
+        """The login itself; on success it bumps `generation` and sets `logged_in`."""
+        raise NotImplementedError
+
+
+class FormSession(_SharedSession):
+    """Form login (auth.json → j_security_check → auth.json) with one shared cookie session."""
+
+    def headers(self) -> dict[str, str]:
+        """Headers every call of the session sends (the cookie travels in the client's jar)."""
+        return {}
+
+    async def _log_in(self, http: httpx.AsyncClient, creds: Credentials, password: Secret) -> None:
+        """auth.json, then the form post, then auth.json again to see whether it took."""
+        await self._get_auth_json(http)
+        await small_get(
+            http,
+            f"{self._base}/j_security_check",
+            method="POST",
+            data={"j_username": creds.username, "j_password": password.reveal()},
+        )
+        answer = await self._get_auth_json(http)
+        if answer is None:
+            raise AuthError(f"the server has no form login (auth.json is not JSON); {BASIC_HINT}")
+        if not answer:
+            raise AuthError("the server refused the user name or password (form login)")
+        self.generation += 1
+        self.logged_in = True
 
     async def _get_auth_json(self, http: httpx.AsyncClient) -> bool | None:
         """Whether auth.json says the session is logged in; None when it is not a JSON object at all."""
@@ -188,17 +200,13 @@ class FormSession:
         return str(answer.get("authenticated")).lower() == "true"
 
 
-class CsrfSession:
+class CsrfSession(_SharedSession):
     """The SLV 7.8+ session: one handshake (Basic + `X-CSRF-Token: Fetch` on getCurrentUser) gives a
     cookie and a CSRF token that every later call sends; shared by every concurrent request."""
 
     def __init__(self, base_url: str) -> None:
-        self._base = base_url
-        self._lock = asyncio.Lock()
+        super().__init__(base_url)
         self._token: Secret | None = None
-        self.generation = 0
-        """Incremented at every successful handshake, so concurrent failures re-handshake only once."""
-        self.logged_in = False
         self.user: dict[str, Any] | None = None
         """The current user the last handshake reported."""
 
@@ -207,17 +215,11 @@ class CsrfSession:
         token = self._token.reveal() if self._token is not None else ""
         return {CSRF_HEADER: token, **AJAX_HEADERS}
 
-    async def login(self, http: httpx.AsyncClient, creds: Credentials, seen_generation: int) -> None:
-        """Do the handshake unless another task already did since `seen_generation`."""
-        async with self._lock:
-            if self.logged_in and self.generation != seen_generation:
-                return
-            self.logged_in = False
-            if creds.password is None:
-                raise AuthError("no password is set")
-            http.cookies.clear()  # a dead session's cookie must not be sent with the new handshake
-            response, body = await small_get(http, self._base + CURRENT_USER_PATH, handshake_headers(creds))
-            self.adopt(response, body)
+    async def _log_in(self, http: httpx.AsyncClient, creds: Credentials, password: Secret) -> None:
+        """The handshake (its answer is adopted like the probe's)."""
+        http.cookies.clear()  # a dead session's cookie must not be sent with the new handshake
+        response, body = await small_get(http, self._base + CURRENT_USER_PATH, handshake_headers(creds))
+        self.adopt(response, body)
 
     def adopt(self, response: httpx.Response, body: bytes) -> None:
         """Take the cookie and token of a handshake answer (the probe's, or our own)."""

@@ -31,6 +31,16 @@ Event = dict[str, Any]
 """{"at": ISO 8601 UTC, "kind": ..., "state": ..., "progress": ..., "warnings": n, "errors": n}."""
 
 KINDS = ("first_seen", "state", "progress", "cancel_requested", "warnings", "errors", "finished")
+KIND_TEXT = {
+    "first_seen": "first seen",
+    "state": "state",
+    "progress": "progress",
+    "cancel_requested": "cancel requested",
+    "warnings": "warnings",
+    "errors": "errors",
+    "finished": "finished",
+}
+"""Each kind of event in words, as `slv-tui history` and the detail pane show it."""
 MAX_FILE_BYTES = 128 * 1024
 """Past this size a batch's file is compacted to its first event and the newest KEEP_EVENTS."""
 KEEP_EVENTS = 400
@@ -38,6 +48,17 @@ READ_LIMIT = 4 * MAX_FILE_BYTES
 """A history file larger than this is not ours (it never grows past MAX_FILE_BYTES plus one group)."""
 MILESTONE = 10.0
 """Progress is recorded each time it crosses a multiple of this many percent."""
+
+
+def kind_text(event: Event) -> str:
+    """What happened, in words ("?" for a kind this version does not know)."""
+    return KIND_TEXT.get(str(event.get("kind")), "?")
+
+
+def progress_text(event: Event) -> str:
+    """The recorded progress as " 40 %", or "   —" when there is none (or it is not a number)."""
+    progress = event.get("progress")
+    return f"{progress:3.0f} %" if isinstance(progress, int | float) else "   —"
 
 
 def utc_now() -> datetime:

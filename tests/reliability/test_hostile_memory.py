@@ -87,6 +87,14 @@ def assert_quick(run: Run) -> None:
     assert run.seconds < SECONDS, f"took {run.seconds:.1f} s (bound {SECONDS:.0f} s): unbounded work is back"
 
 
+def bounded(run: Run, baseline: int, bound_mb: float) -> str:
+    """Assert the run stayed under `bound_mb` above a small answer and was quick; return its figure."""
+    used = (run.rss - baseline) / MB
+    assert used < bound_mb, f"{used:.0f} MB above a small answer (bound {bound_mb:.0f} MB)"
+    assert_quick(run)
+    return figure(run, baseline, bound_mb)
+
+
 def zeros_gzip(size: int) -> bytes:
     comp = zlib.compressobj(9, zlib.DEFLATED, 31)
     block = bytes(1 << 20)
@@ -123,9 +131,7 @@ def test_stacked_gzip_is_refused_at_once(tmp_path: Path, gzip_gib: bytes, baseli
     with HostileServer(Reply(body=body, headers=headers)) as server:
         run = status(tmp_path, server.url)
     assert_one_line_error(run, "protocol error", "stacked content encodings (gzip, gzip)")
-    assert run.rss - baseline < 50 * MB, f"{(run.rss - baseline) / MB:.0f} MB above a small answer"
-    assert_quick(run)
-    record(1, f"stacked: {figure(run, baseline, 50)}")
+    record(1, f"stacked: {bounded(run, baseline, 50)}")
 
 
 def test_a_gzip_bomb_stops_at_the_size_cap(tmp_path: Path, gzip_gib: bytes, baseline: int) -> None:
@@ -134,9 +140,7 @@ def test_a_gzip_bomb_stops_at_the_size_cap(tmp_path: Path, gzip_gib: bytes, base
     with HostileServer(Reply(body=gzip_gib, headers=headers)) as server:
         run = status(tmp_path, server.url)
     assert_one_line_error(run, "protocol error", "too large (over 64 MiB)")
-    assert run.rss - baseline < 200 * MB, f"{(run.rss - baseline) / MB:.0f} MB above a small answer"
-    assert_quick(run)
-    record(1, f"1 GiB behind one gzip: {figure(run, baseline, 200)}")
+    record(1, f"1 GiB behind one gzip: {bounded(run, baseline, 200)}")
 
 
 def test_form_login_reads_auth_json_with_a_small_cap(tmp_path: Path, gzip_gib: bytes, baseline: int) -> None:
@@ -145,9 +149,7 @@ def test_form_login_reads_auth_json_with_a_small_cap(tmp_path: Path, gzip_gib: b
     with HostileServer(Reply(body=gzip_gib, headers=headers)) as server:
         run = status(tmp_path, server.url, "--auth", "form")
     assert_one_line_error(run, "too large (over 1 MiB)")
-    assert run.rss - baseline < 50 * MB, f"{(run.rss - baseline) / MB:.0f} MB above a small answer"
-    assert_quick(run)
-    record(2, figure(run, baseline, 50))
+    record(2, bounded(run, baseline, 50))
 
 
 def test_millions_of_empty_messages_are_refused_cheaply(tmp_path: Path, baseline: int) -> None:
@@ -158,11 +160,7 @@ def test_millions_of_empty_messages_are_refused_cheaply(tmp_path: Path, baseline
     with HostileServer(Reply(body=body)) as server:
         run = status(tmp_path, server.url)
     assert_one_line_error(run, "protocol error", "too many values")
-    assert run.rss - baseline < 6 * len(body), (
-        f"{(run.rss - baseline) / MB:.0f} MB for {len(body) / MB:.0f} MB"
-    )
-    assert_quick(run)
-    record(4, f"{len(body) / MB:.0f} MB of `{{}}`: {figure(run, baseline, 6 * len(body) / MB)}")
+    record(4, f"{len(body) / MB:.0f} MB of `{{}}`: {bounded(run, baseline, 6 * len(body) / MB)}")
 
 
 def test_a_huge_real_batch_is_printed_within_6x_its_size(tmp_path: Path, baseline: int) -> None:
@@ -182,11 +180,7 @@ def test_a_huge_real_batch_is_printed_within_6x_its_size(tmp_path: Path, baselin
     (obj,) = run.objects
     assert obj["state"] == "succeeded" and len(obj["steps"]) == 100
     assert sum(len(s["messages"]) for s in obj["steps"]) == 100_000
-    assert run.rss - baseline < 6 * len(body), (
-        f"{(run.rss - baseline) / MB:.0f} MB for {len(body) / MB:.0f} MB"
-    )
-    assert_quick(run)
-    record(4, f"real {len(body) / MB:.0f} MB batch printed: {figure(run, baseline, 6 * len(body) / MB)}")
+    record(4, f"real {len(body) / MB:.0f} MB batch printed: {bounded(run, baseline, 6 * len(body) / MB)}")
 
 
 def test_a_400_digit_number_is_an_unreadable_value(tmp_path: Path) -> None:

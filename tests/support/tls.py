@@ -15,7 +15,7 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
     from cryptography.x509.oid import NameOID
 
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "slv-tui check test")])
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "slv-tui test")])
     now = datetime.datetime.now(datetime.UTC)
     cert = (
         x509.CertificateBuilder()

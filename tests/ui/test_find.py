@@ -6,14 +6,16 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from textual.pilot import Pilot
 from textual.widgets import Static
 
 from slv_tui.sim import ThreadedSim
 from slv_tui.slv.model import Severity
+from slv_tui.ui.app import SlvApp
 from slv_tui.ui.widgets.detail_pane import FindInput
 from slv_tui.ui.widgets.step_tree import StepTree
 
-from .ui_helpers import build, cell, wait_for
+from .ui_helpers import Stack, build, cell, wait_for
 
 StartSim = Callable[..., ThreadedSim]
 BATCH = "1000000000002"
@@ -42,17 +44,28 @@ def _cursor_text(tree: StepTree) -> str:
     return "" if node is None else str(node.label)
 
 
-async def test_find_opens_the_tree_at_each_match(start_sim: StartSim, tmp_path: Path) -> None:
+def _stack(start_sim: StartSim, tmp_path: Path) -> Stack:
+    """The dashboard watching BATCH of SCENARIO, served by the simulator."""
     path = tmp_path / "find.json"
     path.write_text(json.dumps(SCENARIO))
     sim = start_sim(scenario=str(path))
-    stack = build(sim.url, tmp_path, ids=[BATCH])
+    return build(sim.url, tmp_path, ids=[BATCH])
+
+
+async def _into_tree(pilot: Pilot[None], app: SlvApp) -> StepTree:
+    """Once BATCH has finished, move the focus into its step tree."""
+    await wait_for(pilot, lambda: cell(app, BATCH, "state") == "⚠ done w/ errors")
+    tree = app.dashboard.detail.step_tree
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: tree.has_focus)
+    return tree
+
+
+async def test_find_opens_the_tree_at_each_match(start_sim: StartSim, tmp_path: Path) -> None:
+    stack = _stack(start_sim, tmp_path)
     async with stack.app.run_test(size=(160, 45)) as pilot:
         app = stack.app
-        await wait_for(pilot, lambda: cell(app, BATCH, "state") == "⚠ done w/ errors")
-        tree = app.dashboard.detail.step_tree
-        await pilot.press("enter")  # into the tree
-        await wait_for(pilot, lambda: tree.has_focus)
+        tree = await _into_tree(pilot, app)
         await pilot.press("slash")
         box = app.screen.query_one(FindInput)
         await wait_for(pilot, lambda: box.has_focus)
@@ -79,16 +92,10 @@ async def test_find_opens_the_tree_at_each_match(start_sim: StartSim, tmp_path: 
 
 
 async def test_views_only_problems_and_compact(start_sim: StartSim, tmp_path: Path) -> None:
-    path = tmp_path / "find.json"
-    path.write_text(json.dumps(SCENARIO))
-    sim = start_sim(scenario=str(path))
-    stack = build(sim.url, tmp_path, ids=[BATCH])
+    stack = _stack(start_sim, tmp_path)
     async with stack.app.run_test(size=(160, 45)) as pilot:
         app = stack.app
-        await wait_for(pilot, lambda: cell(app, BATCH, "state") == "⚠ done w/ errors")
-        tree = app.dashboard.detail.step_tree
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: tree.has_focus)
+        tree = await _into_tree(pilot, app)
 
         def steps() -> list[str]:
             return [str(node.label) for node in tree.root.children]

@@ -9,22 +9,12 @@ from rich.text import Text
 
 from slv_tui.common.sanitize import clean
 from slv_tui.slv.model import BatchState
-from slv_tui.store.history import Event
+from slv_tui.store.history import Event, kind_text, progress_text
 from slv_tui.ui.format import state_label
 
 SHOWN_EVENTS = 60
 """The pane lists the newest events; `slv-tui history` prints them all."""
 SERIES_POINTS = 40
-
-KIND_TEXT = {
-    "first_seen": "first seen",
-    "state": "state",
-    "progress": "progress",
-    "cancel_requested": "cancel requested",
-    "warnings": "warnings",
-    "errors": "errors",
-    "finished": "finished",
-}
 
 
 def _moment(event: Event) -> datetime | None:
@@ -66,11 +56,10 @@ def timeline_text(events: Sequence[Event]) -> Text:
     for event in events[-SHOWN_EVENTS:]:
         moment = _moment(event)
         when = "??:??:??" if moment is None else moment.astimezone().strftime("%H:%M:%S")
-        kind = KIND_TEXT.get(str(event.get("kind")), "?")
+        kind = kind_text(event)
         if kind in ("warnings", "errors"):
             kind = f"{kind} ({clean(event.get(kind, '?'), max_length=9)})"
-        progress = event.get("progress")
-        shown = "   —" if not isinstance(progress, int | float) else f"{progress:3.0f} %"
+        shown = progress_text(event)
         try:
             state = state_label(BatchState(str(event.get("state"))))
         except ValueError:

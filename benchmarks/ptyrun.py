@@ -1,0 +1,144 @@
+"""Running programs the way an operator console does, for the benchmarks (Linux: /proc and pty).
+
+Shared by console_cpu, console_memory, first_paint and idle_cpu: a private home, the simulator in
+its own process, programs on their own 160x45 pseudo-terminal, a bare Textual app as a baseline
+and CPU time read from /proc.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+COLS, ROWS = 160, 45
+
+DEMO_IDS = [
+    "1481018818069", "1481019204417", "1481019867302", "1481024400630", "1481020373648",
+    "1481021896034", "1481023025871", "1481021145590", "1481016600181", "1481022433710",
+    "1481025112006",
+]  # fmt: skip
+"""The 11 batches of the simulator's demo scenario."""
+
+_BARE_APP = """
+from textual.app import App
+from textual.widgets import DataTable, Footer, Header
+
+class Bare(App[None]):
+    def compose(self):
+        yield Header()
+        yield DataTable()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("ID", "State", "Progress", "Step")
+        for i in range({rows}):
+            table.add_row(str(1481016600181 + i), "{state}", "{progress}", "Commissioning")
+
+Bare().run()
+"""
+
+
+def bare_app(rows: int, state: str, progress: str) -> str:
+    """Source of a minimal Textual app (header, a `rows`-row DataTable, footer) that does nothing."""
+    return _BARE_APP.format(rows=rows, state=state, progress=progress)
+
+
+def bench_env(home: Path) -> dict[str, str]:
+    """A private config/data/state home and the simulator's password."""
+    return {
+        **os.environ,
+        "TERM": "xterm-256color",
+        "SLV_PASSWORD": "admin",
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_STATE_HOME": str(home / "state"),
+    }
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_port(port: int, timeout: float = 20.0) -> None:
+    """Until the simulator accepts connections."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("the simulator did not start")
+
+
+def start_sim(
+    home: Path, data: dict[str, Any] | str, env: dict[str, str]
+) -> tuple[subprocess.Popen[bytes], str]:
+    """The simulator in its own process on a free loopback port; returns it and the dashboard URL.
+
+    `data` is a scenario (written to `home`) or the name of a built-in one such as "demo".
+    """
+    if isinstance(data, str):
+        scenario = data
+    else:
+        path = home / "scenario.json"
+        path.write_text(json.dumps(data))
+        scenario = str(path)
+    port = free_port()
+    sim = subprocess.Popen(
+        [sys.executable, "-m", "slv_tui", "sim", "--port", str(port), "--scenario", scenario],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_for_port(port)
+    return sim, f"http://127.0.0.1:{port}/reports"
+
+
+def open_pty(argv: list[str], env: dict[str, str], cols: int = COLS, rows: int = ROWS) -> tuple[int, int]:
+    """Start `argv` on a new `cols`x`rows` pseudo-terminal; return its pid and the pty's fd."""
+    import fcntl
+    import pty
+    import termios
+
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execvpe(argv[0], argv, env)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+    return pid, fd
+
+
+def spawn_in_pty(argv: list[str], env: dict[str, str], cols: int = COLS, rows: int = ROWS) -> int:
+    """Start `argv` on a new pseudo-terminal; a thread drains its output. Returns the pid."""
+    pid, fd = open_pty(argv, env, cols, rows)
+
+    def drain() -> None:
+        try:
+            while os.read(fd, 65536):
+                pass
+        except OSError:
+            pass
+
+    threading.Thread(target=drain, daemon=True).start()
+    return pid
+
+
+def cpu_seconds(pid: int, children: bool = False) -> float:
+    """User + system CPU time of a process (and of its reaped children), from /proc/PID/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])
+    if children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
