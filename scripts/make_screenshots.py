@@ -141,6 +141,8 @@ async def shoot() -> None:
             await pilot.pause(0.3)
             app.save_screenshot("help.svg", str(OUT))
             await pilot.press("escape")
+            table.focus()  # in the step tree, n is the next match
+            await pilot.pause(0.1)
             await pilot.press("n")
             await until(pilot, lambda: isinstance(app.screen, CommissionScreen))
             await pilot.press(*"CTRL-PARIS-07")
