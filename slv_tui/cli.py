@@ -144,45 +144,43 @@ def build_parsers() -> dict[str, argparse.ArgumentParser]:
     dashboard.add_argument("--demo", action="store_true", help="watch a built-in simulated SLV server")
     dashboard.add_argument("--version", action="store_true", help="print the version and the log file path")
     parsers: dict[str, argparse.ArgumentParser] = {"dashboard": dashboard}
+
+    def command(name: str, description: str) -> argparse.ArgumentParser:
+        """A subcommand with the connection options, registered under its name."""
+        parsers[name] = _Parser(prog=f"slv-tui {name}", parents=[common], description=description)
+        return parsers[name]
+
     for name, text in (
         ("status", "print each batch's state once and exit (0 ok, 1 failed/cancelled/errors, 3 fetch error)"),
         ("follow", "poll until every batch has finished, printing each change"),
     ):
-        sub = _Parser(prog=f"slv-tui {name}", parents=[common], description=text)
+        sub = command(name, text)
         sub.add_argument("--json", action="store_true", help="machine-readable output")
         sub.add_argument("batch_ids", nargs="+", metavar="BATCH_ID")
-        parsers[name] = sub
-    history = _Parser(
-        prog="slv-tui history",
-        parents=[common],
-        description="print the recorded timeline of a batch (what the dashboard and follow saw),"
+    history = command(
+        "history",
+        "print the recorded timeline of a batch (what the dashboard and follow saw),"
         " oldest first (exit 0, 1 when nothing was recorded)",
     )
     history.add_argument("--json", action="store_true", help="a JSON array of events")
     history.add_argument("--demo", action="store_true", help="what the demo dashboard (--demo) recorded")
     history.add_argument("batch_ids", nargs=1, metavar="BATCH_ID")
-    parsers["history"] = history
-    check = _Parser(
-        prog="slv-tui check",
-        parents=[common],
-        description="can slv-tui read batches from this server? reachability, TLS, login mode, user,"
+    check = command(
+        "check",
+        "can slv-tui read batches from this server? reachability, TLS, login mode, user,"
         " and advice (exit 0 yes, 3 no, 2 usage/config)",
     )
     check.add_argument("--json", action="store_true", help="machine-readable output")
-    parsers["check"] = check
-    login = _Parser(
-        prog="slv-tui login",
-        parents=[common],
-        description="ask once (masked) for the profile's password, or token with --token, and keep it"
+    login = command(
+        "login",
+        "ask once (masked) for the profile's password, or token with --token, and keep it"
         " in the system keyring (exit 2 and nothing changes when there is no keyring)",
     )
     login.add_argument("--token", action="store_true", help="keep a bearer token, not a password")
     login.add_argument("--stdin", action="store_true", help="read it from the first line of stdin")
-    parsers["login"] = login
-    commission = _Parser(
-        prog="slv-tui commission",
-        parents=[common],
-        description="start commissioning a controller (or some of its devices), after a confirmation;"
+    commission = command(
+        "commission",
+        "start commissioning a controller (or some of its devices), after a confirmation;"
         " the new batch joins the watchlist (exit 0 started, 1 refused by the server, 2 usage,"
         " read-only or not confirmed, 3 not reached or not logged in)",
     )
@@ -202,20 +200,16 @@ def build_parsers() -> dict[str, argparse.ArgumentParser]:
     )
     commission.add_argument("--follow", action="store_true", help="then follow the batch like 'follow'")
     commission.add_argument("--json", action="store_true", help="machine-readable output")
-    parsers["commission"] = commission
-    report = _Parser(
-        prog="slv-tui report",
-        parents=[common],
-        description="write a Markdown report of each batch: header, steps with counts, every warning"
+    report = command(
+        "report",
+        "write a Markdown report of each batch: header, steps with counts, every warning"
         " and error (exit 0, 3 when a batch could not be fetched)",
     )
     report.add_argument("--output", type=Path, metavar="FILE", help="write to FILE (atomically), not stdout")
     report.add_argument("batch_ids", nargs="+", metavar="BATCH_ID")
-    parsers["report"] = report
-    parsers["logout"] = _Parser(
-        prog="slv-tui logout",
-        parents=[common],
-        description="forget the profile's password and token from the system keyring",
+    command(
+        "logout",
+        "forget the profile's password and token from the system keyring",
     )
     sim = _Parser(
         prog="slv-tui sim",
