@@ -43,6 +43,7 @@ SUBCOMMANDS = (
     "history",
     "sim",
     "paths",
+    "watch",
 )
 _VALUE_OPTIONS = {
     "--url", "--user", "--auth", "--profile", "--config", "--timeout", "--interval", "--log-level",
@@ -207,6 +208,8 @@ def build_parsers() -> dict[str, argparse.ArgumentParser]:
     )
     report.add_argument("--output", type=Path, metavar="FILE", help="write to FILE (atomically), not stdout")
     report.add_argument("batch_ids", nargs="+", metavar="BATCH_ID")
+    watch = command("watch", "watch the profile's watchlist headless: one JSON line per event; 0 on SIGTERM")
+    watch.add_argument("--metrics-listen", metavar="HOST:PORT", help="serve /metrics (host 127.0.0.1)")
     command(
         "logout",
         "forget the profile's password and token from the system keyring",
@@ -359,6 +362,18 @@ def _main(argv: Sequence[str]) -> int:
             return run(_closing(client, run_status(client, ids, output)))
         if request is not None:
             return _commission(args, settings, client, request, output)
+        if mode == "watch":
+            from slv_tui.commands.watch import listen_address, run_watch
+
+            listen = listen_address(args.metrics_listen) if args.metrics_listen else None
+            recorder = HistoryRecorder(_history_store(settings.profile))
+            watching = run_watch(client, settings.profile, paths.watchlist_file(settings.profile), output,
+                                 settings.interval, stall_after=settings.stall_after, metrics_listen=listen,
+                                 on_poll=recorder.record)  # fmt: skip
+            try:
+                return run(_closing(client, watching))
+            finally:
+                recorder.close(timeout=1.0)
         if mode == "report":
             from slv_tui.commands.report import run_report
 

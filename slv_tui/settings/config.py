@@ -27,6 +27,7 @@ _PROFILE_KEYS: dict[str, type] = {
     "interval": float,
     "concurrency": int,
     "read_only": bool,
+    "stall_after": object,  # control room (issue 21): seconds, 0 disables; checked in _stall_after
 }
 _TOP_KEYS = {"default_profile", "servers", "ui", "logging"}
 _UI_KEYS: dict[str, type] = {
@@ -84,6 +85,8 @@ class Settings:
     config_file: Path | None = None
     read_only: bool = False
     """Nothing that changes the server is offered or accepted (--read-only, profile `read_only`)."""
+    stall_after: float = 900.0
+    """Seconds without movement after which a running batch is stalled (profile `stall_after`; 0: off)."""
 
 
 def check_files(settings: Settings) -> None:
@@ -221,4 +224,15 @@ def resolve(overrides: Overrides, config_path: Path | None, env: Mapping[str, st
         log_level=level,
         config_file=path if path.exists() else None,
         read_only=overrides.read_only or bool(profile.get("read_only", False)),
+        stall_after=_stall_after(path, profile_name, profile.get("stall_after", 900.0)),
     )
+
+
+# -- control room (issue 21) -------------------------------------------------------------------------
+
+
+def _stall_after(path: Path, profile: str, value: Any) -> float:
+    """`stall_after`: a number of seconds >= 0 (0 disables stall detection)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < math.inf:
+        raise ConfigError(f"{path}: servers.{profile}.stall_after: expected 0 or more seconds, got {value!r}")
+    return float(value)
