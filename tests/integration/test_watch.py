@@ -10,7 +10,6 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -124,8 +123,8 @@ def test_watch_events_metrics_reload_and_sigterm(
     )
     assert isinstance(samples, dict)
     assert value(samples, "slv_up", server="default") == 1
-    for batch_id, state in [(OK, "succeeded"), (RUNNING, "running"), (FAILED, "failed"), (ERRORS, "completed_with_errors"),
-                            (CANCELLED, "cancelled"), (MISSING, "not_found")]:  # fmt: skip
+    states = [(OK, "succeeded"), (RUNNING, "running"), (FAILED, "failed"), (ERRORS, "completed_with_errors")]
+    for batch_id, state in [*states, (CANCELLED, "cancelled"), (MISSING, "not_found")]:
         assert value(samples, "slv_batch_state", batch=batch_id, state=state) == 1, batch_id
         assert sum(v for labels, v in samples["slv_batch_state"] if labels["batch"] == batch_id) == 1
     assert value(samples, "slv_batch_progress_ratio", batch=RUNNING) == pytest.approx(0.4)
