@@ -75,7 +75,7 @@ def test_real_prometheus_scrapes_the_watcher(cli: Cli, static_sim: ThreadedSim, 
         failed = wait_for(
             lambda: query('slv_batch_state{state="failed"} == 1'), "the failed batch in Prometheus", 60
         )
-        assert isinstance(failed, list) and [r["metric"]["batch"] for r in failed] == [FAILED]  # type: ignore[index]
+        assert isinstance(failed, list) and [r["metric"]["batch"] for r in failed] == [FAILED]
         alerts = wait_for(
             lambda: query('ALERTS{alertname="SlvBatchFailed",alertstate="firing"}'), "the alert", 60
         )
