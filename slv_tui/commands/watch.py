@@ -15,13 +15,14 @@ from typing import Any
 
 from slv_tui.commands.output import EXIT_OK, Output
 from slv_tui.common.sanitize import clean
-from slv_tui.settings.config import ConfigError
+from slv_tui.settings.config import ConfigError, Settings
 from slv_tui.slv.client import SlvClient
 from slv_tui.slv.errors import ServerError, SlvError
 from slv_tui.slv.model import Batch
 from slv_tui.slv.report import dumps
 from slv_tui.store.history import iso, utc_now
 from slv_tui.store.watchlist import Watchlist, WatchlistError
+from slv_tui.watch.notify import Notifier
 from slv_tui.watch.poller import Poller
 from slv_tui.watch.snapshot import PollRound, Snapshot
 from slv_tui.watch.stall import DEFAULT_STALL_AFTER, StallMark, stalled_since, track
@@ -188,10 +189,17 @@ async def run_watch(
     metrics_listen: tuple[str, int] | None = None,
     on_poll: Callable[[PollRound], None] | None = None,
     stop: asyncio.Event | None = None,
+    notifier: Notifier | None = None,
 ) -> int:
     """Watch until SIGTERM/SIGINT (or `stop`), printing each event as a JSON line; exit 0."""
     stop = stop or asyncio.Event()
-    watcher = Watcher(profile, lambda event: output.write(dumps(event) + "\n"), stall_after)
+
+    def emit(event: dict[str, Any]) -> None:
+        output.write(dumps(event) + "\n")
+        if notifier is not None:
+            notifier.offer(event)
+
+    watcher = Watcher(profile, emit, stall_after)
     stats: Any = None
     fetch: Callable[[str], Awaitable[Batch]] = client.get_batch
     if metrics_listen is not None:
@@ -231,6 +239,8 @@ async def run_watch(
             await polling
         if server is not None:
             server.shutdown()
+        if notifier is not None:
+            notifier.close()
     if failure:
         raise failure[0]
     return EXIT_OK
@@ -290,3 +300,29 @@ def listen_address(text: str) -> tuple[str, int]:
     if not port.isdigit() or not 0 <= int(port) <= 65535:
         raise ConfigError(f"--metrics-listen: expected HOST:PORT with a port from 0 to 65535, got {text!r}")
     return host or "127.0.0.1", int(port)
+
+
+def make_notifier(settings: Settings, data_dir: Path, env: dict[str, str] | None = None) -> Notifier | None:
+    """The notifier of `[notify]` (URLs from the config, SLV_NOTIFY_URLS and `urls_command`), None
+    without URLs; every URL is registered as a secret first (never logged)."""
+    import os
+
+    from slv_tui.common.logs import register_secret
+    from slv_tui.settings.credentials import run_secret_command
+    from slv_tui.store.notified import Ledger, notified_file
+    from slv_tui.watch.notify import apprise_sender
+
+    env = dict(os.environ) if env is None else env
+    urls = [*settings.notify_urls, *env.get("SLV_NOTIFY_URLS", "").split()]
+    if settings.notify_urls_command:
+        where = f"servers.{settings.profile}.notify.urls_command (or notify.urls_command)"
+        urls.append(run_secret_command(settings.notify_urls_command, where, "notification URL"))
+    for url in urls:
+        register_secret(url)
+    if not urls:
+        return None
+    ledger = Ledger(notified_file(data_dir, settings.profile))
+    return Notifier(
+        settings.profile, apprise_sender(urls), events=settings.notify_events, sent=ledger.read(),
+        remember=ledger.add,
+    )  # fmt: skip
