@@ -27,8 +27,8 @@ _PROFILE_KEYS: dict[str, type] = {
     "interval": float,
     "concurrency": int,
     "read_only": bool,
-    "stall_after": object,  # control room (issue 21): seconds, 0 disables; checked in _stall_after
-    "notify": dict,  # control room (issue 21): [servers.NAME.notify], as [notify]
+    "stall_after": object,  # control room: seconds, 0 disables; checked in _stall_after
+    "notify": dict,  # control room: [servers.NAME.notify], as [notify]
 }
 _TOP_KEYS = {"default_profile", "servers", "ui", "logging", "notify"}
 _UI_KEYS: dict[str, type] = {
@@ -237,7 +237,7 @@ def resolve(overrides: Overrides, config_path: Path | None, env: Mapping[str, st
     )
 
 
-# -- control room (issue 21) -------------------------------------------------------------------------
+# -- control room: stall_after and notify ------------------------------------------------------
 
 
 def _stall_after(path: Path, profile: str, value: Any) -> float:
