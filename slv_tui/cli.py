@@ -363,18 +363,9 @@ def _main(argv: Sequence[str]) -> int:
         if request is not None:
             return _commission(args, settings, client, request, output)
         if mode == "watch":
-            from slv_tui.commands.watch import listen_address, make_notifier, run_watch
+            from slv_tui.commands.watch import main_watch
 
-            listen = listen_address(args.metrics_listen) if args.metrics_listen else None
-            notifier = make_notifier(settings, paths.data_dir())
-            recorder = HistoryRecorder(_history_store(settings.profile))
-            watching = run_watch(client, settings.profile, paths.watchlist_file(settings.profile), output,
-                                 settings.interval, stall_after=settings.stall_after, metrics_listen=listen,
-                                 on_poll=recorder.record, notifier=notifier)  # fmt: skip
-            try:
-                return run(_closing(client, watching))
-            finally:
-                recorder.close(timeout=1.0)
+            return main_watch(settings, client, output, args.metrics_listen)
         if mode == "report":
             from slv_tui.commands.report import run_report
 

@@ -326,3 +326,29 @@ def make_notifier(settings: Settings, data_dir: Path, env: dict[str, str] | None
         settings.profile, apprise_sender(urls), events=settings.notify_events, sent=ledger.read(),
         remember=ledger.add,
     )  # fmt: skip
+
+
+def main_watch(settings: Settings, client: SlvClient, output: Output, metrics_listen: str | None) -> int:
+    """`slv-tui watch` from the resolved settings: history recorded, notifications, metrics."""
+    from slv_tui.commands.output import run
+    from slv_tui.common import paths
+    from slv_tui.store.history import HistoryRecorder, HistoryStore, history_dir
+
+    listen = listen_address(metrics_listen) if metrics_listen else None
+    notifier = make_notifier(settings, paths.data_dir())
+    recorder = HistoryRecorder(HistoryStore(history_dir(paths.data_dir(), settings.profile)))
+
+    async def watching() -> int:
+        try:
+            return await run_watch(
+                client, settings.profile, paths.watchlist_file(settings.profile), output, settings.interval,
+                stall_after=settings.stall_after, metrics_listen=listen, on_poll=recorder.record,
+                notifier=notifier,
+            )  # fmt: skip
+        finally:
+            await client.aclose()
+
+    try:
+        return run(watching())
+    finally:
+        recorder.close(timeout=1.0)
