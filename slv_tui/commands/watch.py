@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from slv_tui.commands.output import EXIT_OK, Output
+from slv_tui.commands.output import EXIT_OK, EXIT_USAGE, Output
 from slv_tui.common.sanitize import clean
 from slv_tui.settings.config import ConfigError, Settings
 from slv_tui.slv.client import SlvClient
@@ -219,14 +219,20 @@ async def run_watch(
             stop.set()
 
     poller = Poller(fetch, interval=interval, on_round=on_round, concurrency=client.settings.concurrency)
-    reloader = _Reloader(Watchlist(watchlist_path), poller, watcher)
-    reloader.check()
+    undo = stop_on_signals(asyncio.get_running_loop(), stop)  # first: a SIGTERM at start is clean too
     server = None
-    if metrics_listen is not None:
-        server = metrics.serve(*metrics_listen, lambda: [_view(profile, poller, watcher)], stats)
-    undo = stop_on_signals(asyncio.get_running_loop(), stop)
-    polling = asyncio.create_task(poller.run())
+    polling: asyncio.Task[None] | None = None
     try:
+        if metrics_listen is not None:
+            try:
+                server = metrics.serve(*metrics_listen, lambda: [_view(profile, poller, watcher)], stats)
+            except OSError as exc:
+                host, port = metrics_listen
+                output.note(clean(f"slv-tui: error: cannot listen on {host}:{port}: {exc.strerror or exc}"))
+                return EXIT_USAGE
+        reloader = _Reloader(Watchlist(watchlist_path), poller, watcher)
+        reloader.check()
+        polling = asyncio.create_task(poller.run())
         while not stop.is_set():
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(min(interval, 2.0)):
@@ -234,9 +240,10 @@ async def run_watch(
             reloader.check()
     finally:
         undo()
-        polling.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await polling
+        if polling is not None:
+            polling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await polling
         if server is not None:
             server.shutdown()
         if notifier is not None:

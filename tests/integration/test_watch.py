@@ -166,3 +166,12 @@ def test_watch_sigint_exits_zero(watcher: tuple[subprocess.Popen[str], Lines, in
     wait_for(lambda: lines.has("server_up"), "the first round")
     proc.send_signal(signal.SIGINT)
     assert proc.wait(5) == 0
+
+
+def test_watch_busy_metrics_port_is_one_line(cli: Cli, static_sim: ThreadedSim) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = cli.run("watch", "--url", static_sim.url, "--metrics-listen", str(port), SLV_PASSWORD="admin")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and f"127.0.0.1:{port}" in done.stderr
