@@ -175,3 +175,12 @@ def test_watch_busy_metrics_port_is_one_line(cli: Cli, static_sim: ThreadedSim) 
         port = busy.getsockname()[1]
         done = cli.run("watch", "--url", static_sim.url, "--metrics-listen", str(port), SLV_PASSWORD="admin")
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and f"127.0.0.1:{port}" in done.stderr
+
+
+def test_status_and_plain_watch_do_not_import_prometheus_or_apprise(
+    cli: Cli, static_sim: ThreadedSim
+) -> None:
+    done = cli.run("status", "--url", static_sim.url, OK, extra=["-X", "importtime"], SLV_PASSWORD="admin")
+    assert done.returncode == 0 and "slv_tui.commands.output" in done.stderr
+    assert "prometheus_client" not in done.stderr and "apprise" not in done.stderr
+    assert "slv_tui.commands.watch" not in done.stderr
