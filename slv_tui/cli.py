@@ -43,6 +43,7 @@ SUBCOMMANDS = (
     "history",
     "sim",
     "paths",
+    "watch",
 )
 _VALUE_OPTIONS = {
     "--url", "--user", "--auth", "--profile", "--config", "--timeout", "--interval", "--log-level",
@@ -207,6 +208,8 @@ def build_parsers() -> dict[str, argparse.ArgumentParser]:
     )
     report.add_argument("--output", type=Path, metavar="FILE", help="write to FILE (atomically), not stdout")
     report.add_argument("batch_ids", nargs="+", metavar="BATCH_ID")
+    watch = command("watch", "watch the profile's watchlist headless: one JSON line per event; 0 on SIGTERM")
+    watch.add_argument("--metrics-listen", metavar="HOST:PORT", help="serve /metrics (host 127.0.0.1)")
     command(
         "logout",
         "forget the profile's password and token from the system keyring",
@@ -359,6 +362,10 @@ def _main(argv: Sequence[str]) -> int:
             return run(_closing(client, run_status(client, ids, output)))
         if request is not None:
             return _commission(args, settings, client, request, output)
+        if mode == "watch":
+            from slv_tui.commands.watch import main_watch
+
+            return main_watch(settings, client, output, args.metrics_listen)
         if mode == "report":
             from slv_tui.commands.report import run_report
 

@@ -27,8 +27,10 @@ _PROFILE_KEYS: dict[str, type] = {
     "interval": float,
     "concurrency": int,
     "read_only": bool,
+    "stall_after": object,  # control room: seconds, 0 disables; checked in _stall_after
+    "notify": dict,  # control room: [servers.NAME.notify], as [notify]
 }
-_TOP_KEYS = {"default_profile", "servers", "ui", "logging"}
+_TOP_KEYS = {"default_profile", "servers", "ui", "logging", "notify"}
 _UI_KEYS: dict[str, type] = {
     "bell": bool,
     "export_dir": str,
@@ -84,6 +86,15 @@ class Settings:
     config_file: Path | None = None
     read_only: bool = False
     """Nothing that changes the server is offered or accepted (--read-only, profile `read_only`)."""
+    stall_after: float = 900.0
+    """Seconds without movement after which a running batch is stalled (profile `stall_after`; 0: off)."""
+    notify_urls: tuple[str, ...] = ()
+    """Apprise URLs (secrets) from `[notify] urls` or `[servers.NAME.notify] urls`."""
+    notify_urls_command: str | None = None
+    """A command whose first stdout line is one more Apprise URL (run like password_command)."""
+    notify_events: tuple[str, ...] = (
+        "failed", "completed_with_errors", "stalled", "cancelled", "server_down", "server_up",
+    )  # fmt: skip
 
 
 def check_files(settings: Settings) -> None:
@@ -221,4 +232,53 @@ def resolve(overrides: Overrides, config_path: Path | None, env: Mapping[str, st
         log_level=level,
         config_file=path if path.exists() else None,
         read_only=overrides.read_only or bool(profile.get("read_only", False)),
+        stall_after=_stall_after(path, profile_name, profile.get("stall_after", 900.0)),
+        **_notify(path, profile_name, data.get("notify", {}), profile.get("notify")),
     )
+
+
+# -- control room: stall_after and notify ------------------------------------------------------
+
+
+def _stall_after(path: Path, profile: str, value: Any) -> float:
+    """`stall_after`: a number of seconds >= 0 (0 disables stall detection)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < math.inf:
+        raise ConfigError(f"{path}: servers.{profile}.stall_after: expected 0 or more seconds, got {value!r}")
+    return float(value)
+
+
+_NOTIFY_KEYS: dict[str, type] = {"urls": list, "urls_command": str, "events": list}
+NOTIFY_EVENTS = (
+    "failed",
+    "completed_with_errors",
+    "stalled",
+    "cancelled",
+    "server_down",
+    "server_up",
+    "finished",
+)
+
+
+def _notify(path: Path, profile: str, top: Any, own: Any) -> dict[str, Any]:
+    """`[notify]`, or the profile's own `[servers.NAME.notify]` when it has one (it wins whole)."""
+    where, table = ("notify.", top) if own is None else (f"servers.{profile}.notify.", own)
+    if isinstance(table, dict) and not isinstance(table.get("urls", []), list):
+        raise ConfigError(
+            f"{path}: {where}urls: expected a list of strings (the value is not shown: a secret)"
+        )
+    _check_table(path, where, table, _NOTIFY_KEYS)
+    out: dict[str, Any] = {}
+    for key in ("urls", "events"):
+        if key in table:
+            items = table[key]
+            if not all(isinstance(i, str) and i.strip() for i in items):
+                raise ConfigError(f"{path}: {where}{key}: expected a list of non-empty strings")
+            out[f"notify_{key}"] = tuple(i.strip() for i in items)
+    unknown = [e for e in out.get("notify_events", ()) if e not in NOTIFY_EVENTS]
+    if unknown:
+        raise ConfigError(
+            f"{path}: {where}events: unknown {unknown[0]!r} (expected: {', '.join(NOTIFY_EVENTS)})"
+        )
+    if "urls_command" in table:
+        out["notify_urls_command"] = table["urls_command"]
+    return out

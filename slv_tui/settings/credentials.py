@@ -113,3 +113,8 @@ def _said(stderr: bytes) -> str:
     if len(said.split()) < 2:
         return " (its stderr is not shown: one word, perhaps the password)"
     return f" (it said: {said})"
+
+
+def run_secret_command(command: str, where: str, kind: str) -> str:
+    """The first stdout line of a command (as password_command), registered as a secret."""
+    return _remember(_run_password_command(command, where, kind)).reveal()

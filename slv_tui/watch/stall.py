@@ -1,0 +1,57 @@
+"""Stalled batches: running, and nothing that shows movement has changed for `stall_after` seconds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slv_tui.slv.model import Batch
+
+DEFAULT_STALL_AFTER = 15 * 60.0
+"""Seconds without movement after which a running batch is stalled (0 disables)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Movement:
+    """What counts as a batch moving: progress, step, message counts (and the progress message)."""
+
+    progress: float | None
+    step: str | None
+    messages: tuple[int, int, int]
+    progress_message: str | None
+
+    @classmethod
+    def of(cls, batch: Batch) -> Movement:
+        """The movement mark of a fetched batch."""
+        step = batch.current_step
+        counts = batch.counts
+        return cls(
+            batch.progress,
+            None if step is None else step.name or step.label,
+            (counts.info, counts.warning, counts.error),
+            batch.progress_message,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StallMark:
+    """The last movement seen and when it was first seen (clock seconds)."""
+
+    movement: Movement
+    since: float
+
+
+def track(mark: StallMark | None, batch: Batch, now: float) -> StallMark:
+    """The new mark after seeing `batch` at `now` (pure): `since` moves only when the batch moved."""
+    movement = Movement.of(batch)
+    if mark is None or mark.movement != movement:
+        return StallMark(movement, now)
+    return mark
+
+
+def stalled_since(
+    mark: StallMark | None, batch: Batch | None, now: float, stall_after: float
+) -> float | None:
+    """When the batch stopped moving, if it is stalled at `now`; None otherwise (or when disabled)."""
+    if stall_after <= 0 or mark is None or batch is None or batch.state.finished:
+        return None
+    return mark.since if now - mark.since >= stall_after else None
