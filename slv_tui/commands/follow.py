@@ -17,8 +17,9 @@ from slv_tui.watch.poller import Poller
 from slv_tui.watch.snapshot import PollRound, Snapshot
 
 FOLLOW_NOT_FOUND_TRIES = 3
-"""`follow` gives up on a batch the server does not know after this many answers "not found" in a
-row (a batch may appear a moment after it was started), with exit code 3."""
+"""`follow` drops a batch the server does not know (any SLV error object in place of it) after this
+many answers in a row (a batch may appear a moment after it was started), says so on stderr and
+follows the others to their end; the exit code is then 3."""
 FOLLOW_NOT_FOUND_EVERY = 5
 """`follow` probes a batch not found every this many polling intervals."""
 AMBIGUOUS_AUTH_RETRIES = 3
@@ -43,6 +44,7 @@ async def run_follow(
     """
     printed: dict[str, dict[str, Any]] = {}
     fatal: list[Snapshot] = []
+    dropped: list[Snapshot] = []
     html_streak: dict[str, int] = {}
     login_worked = False
 
@@ -56,7 +58,7 @@ async def run_follow(
             apply(poll_round)
         except Exception as exc:  # e.g. stdout closed: ends the run, raised below
             failure.append(exc)
-        if failure or fatal or poller.all_final:
+        if failure or fatal or not poller.snapshots() or poller.all_final:
             done.set()
 
     def apply(poll_round: PollRound) -> None:
@@ -75,6 +77,13 @@ async def run_follow(
                 retry = html_streak[snap.batch_id] <= AMBIGUOUS_AUTH_RETRIES
             else:
                 retry = snap.error.transient
+            if not retry and _not_found(snap):  # dropped; the others are followed to their end
+                dropped.append(snap)
+                poller.unwatch([snap.batch_id])
+                if output.json:
+                    output.write(dumps(batch_json(snap.batch_id, None, snap.error)) + "\n")
+                _note(output, f"slv-tui: {snap.batch_id}: {snap.error}; no longer followed")
+                continue
             if not retry:
                 fatal.append(snap)
                 continue
@@ -110,7 +119,7 @@ async def run_follow(
         if output.json:
             output.write(dumps(batch_json(snap.batch_id, None, snap.error)) + "\n")
         _note(output, f"slv-tui: {snap.batch_id}: {snap.error}")
-    if fatal:
+    if fatal or dropped:
         return EXIT_FETCH
     return exit_code([(s.batch, s.error) for s in poller.snapshots()])
 
