@@ -63,6 +63,8 @@ class SimServer:
         self.username = username
         self.request_count = 0
         self.requests: deque[tuple[str, str]] = deque(maxlen=10_000)
+        self.started: list[tuple[str, dict[str, Any]]] = []
+        """Each batch started by a client call: (template, parameters as received)."""
         self._auth = Authenticator(
             username, password, session_ttl, self.clock, token=token, max_uses=session_max_uses
         )
@@ -333,6 +335,7 @@ class SimServer:
             err = wire.error_object("602", "Invalid parameter", f"Missing or invalid {what}")
             return self._answer(request, err, form)
         batch_id = self.start_batch(template, params=params)
+        self.started.append((template, params))
         return self._answer(request, self.batch_json(batch_id), form)
 
     async def _current_user(self, request: web.Request) -> web.StreamResponse:

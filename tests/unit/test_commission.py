@@ -50,12 +50,20 @@ def test_device_request_dedupes_in_order() -> None:
     assert request.sent()[-1] == ("idOnController", "2 device(s): L2, L1")
 
 
+def test_device_ids_are_free_text_with_spaces() -> None:
+    request = make_request("CTRL-3", devices=["lamp 2", "L,3", "L4"])
+    assert request.form() == {"controllerStrId": "CTRL-3", "idOnController": ["lamp 2", "L,3", "L4"]}
+    assert request.sent()[-1] == ("idOnController", "3 device(s): 'lamp 2', 'L,3', L4")
+
+
 @pytest.mark.parametrize(
     ("controller", "devices", "flags", "needle"),
     [
         ("", None, 7, "no controller ID"),
-        ("a b", None, 7, "no spaces or control characters"),
-        ("a\x1b[2Jb", None, 7, "no spaces or control characters"),
+        ("   ", None, 7, "no controller ID"),
+        ("C", ["ok", " "], 7, "no device ID"),
+        ("a\x1b[2Jb", None, 7, "no control characters"),
+        ("C", ["lamp\t2"], 7, "no control characters"),
         ("x" * 201, None, 7, "too long"),
         ("C", ["ok", "\u202eevil"], 7, "invalid device ID"),
         ("C", None, 0, "flags must be 1 to 7"),
