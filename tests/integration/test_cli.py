@@ -107,6 +107,13 @@ def test_usage_errors_exit_2_before_any_request(
     assert static_sim.server.request_count == before
 
 
+def test_first_run_without_config_names_the_way_out(cli: Cli) -> None:
+    done = cli.run(SLV_URL="")  # the dashboard with no config, no URL: one line, exit 2
+    assert done.returncode == 2
+    (line,) = done.stderr.splitlines()
+    assert "--demo" in line and "slv-tui paths" in line and "config.example.toml" in line
+
+
 def test_no_password_without_terminal_exits_2(cli: Cli, static_sim: ThreadedSim) -> None:
     before = static_sim.server.request_count
     done = cli.run("status", "--url", static_sim.url, OK)  # stdin is /dev/null, no SLV_PASSWORD
