@@ -142,7 +142,9 @@ def _note(output: Output, text: str) -> None:
 def _print_if_changed(snap: Snapshot, printed: dict[str, dict[str, Any]], output: Output) -> None:
     """Human: a line per change. JSON Lines: the full object the first time and when the batch has
     finished; in between, per change, only `batchId`, `state` and the fields whose value changed
-    (steps that changed or are new come as `changedSteps`, each with its `index` in `steps`)."""
+    (steps that changed or are new come as `changedSteps`, each with its `index` in `steps`; a step
+    already printed whose messages only grew carries `newMessages` and `messagesFrom` instead of its
+    whole `messages` list)."""
     if snap.batch is None:
         return
     obj = batch_json(snap.batch_id, snap.batch)
@@ -160,7 +162,7 @@ def _print_if_changed(snap: Snapshot, printed: dict[str, dict[str, Any]], output
         )
         old_steps = before.get("steps") or []
         changed = [
-            {"index": i, **step}
+            _step_change(i, step, old_steps[i] if i < len(old_steps) else None)
             for i, step in enumerate(obj.get("steps") or [])
             if i >= len(old_steps) or old_steps[i] != step
         ]
@@ -170,3 +172,16 @@ def _print_if_changed(snap: Snapshot, printed: dict[str, dict[str, Any]], output
     else:
         stamp = time.strftime("%H:%M:%S")
         output.write(f"{stamp} {render_line(snap.batch_id, snap.batch, color=output.color)}\n")
+
+
+def _step_change(index: int, step: dict[str, Any], before: dict[str, Any] | None) -> dict[str, Any]:
+    """A changed step for `changedSteps`: whole when new, else only the messages appended since."""
+    change = {"index": index, **step}
+    if before is None:
+        return change
+    old, new = before.get("messages") or [], step.get("messages") or []
+    if len(new) >= len(old) and new[: len(old)] == old:
+        del change["messages"]
+        change["messagesFrom"] = len(old)
+        change["newMessages"] = new[len(old) :]
+    return change

@@ -53,3 +53,29 @@ async def test_any_error_object_in_place_of_a_batch_is_not_found(start_sim: Star
         await client.aclose()
     assert code == EXIT_FETCH
     assert "(try 2 of 3)" in err.getvalue() and "500 Internal error; no longer followed" in err.getvalue()
+
+
+async def test_follow_json_sends_only_the_new_messages_of_a_changed_step(start_sim: StartSim) -> None:
+    code, out, _ = await _follow(start_sim, json_lines=True)
+    assert code == EXIT_FETCH  # the typo
+    lines = [json.loads(line) for line in out.splitlines()]
+    objs = [o for o in lines if o["batchId"] == RUNNING]
+    steps: list[dict[str, object]] = objs[0]["steps"]
+    grown = 0
+    for change in objs[1:-1]:  # between the first and the final full object: only the changes
+        assert "steps" not in change
+        for step in change.get("changedSteps", []):
+            i = step.pop("index")
+            if i >= len(steps):
+                steps.append(step)
+                continue
+            assert "messages" not in step  # an already printed step never re-sends its whole list
+            old = steps[i]["messages"]
+            assert isinstance(old, list) and step.pop("messagesFrom") == len(old)
+            new = step.pop("newMessages")
+            grown += bool(new)
+            steps[i] = {**step, "messages": old + new}
+    assert grown, "the scenario never added a message to a printed step"
+    final = objs[-1]["steps"]
+    for built, last in zip(steps, final, strict=False):  # what was rebuilt leads to the final object
+        assert last["messages"][: len(built["messages"])] == built["messages"]
