@@ -127,6 +127,14 @@ def test_missing_explicit_config_exits_2(cli: Cli, static_sim: ThreadedSim) -> N
     assert done.returncode == 2 and "nope.toml: file not found" in done.stderr
 
 
+def test_status_on_a_connection_error_reads_unknown_not_failed(cli: Cli, closed_port: int) -> None:
+    done = cli.run("status", "--url", f"http://127.0.0.1:{closed_port}/reports", OK, SLV_PASSWORD="admin")
+    assert done.returncode == 3
+    line = next(line for line in done.stdout.splitlines() if line.startswith(OK))
+    assert line.split()[1:3] == ["?", "unknown"] and "✖" not in line
+    assert "connection" in line.lower()  # the error in its own column
+
+
 def test_connection_refused_exits_3(cli: Cli, closed_port: int) -> None:
     done = cli.run("status", "--json", "--url", f"http://127.0.0.1:{closed_port}/reports", OK,
                    SLV_PASSWORD="admin")  # fmt: skip
