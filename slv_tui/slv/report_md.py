@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from slv_tui.common.sanitize import clean
-from slv_tui.slv.errors import SlvError
+from slv_tui.slv.errors import ServerError, SlvError
 from slv_tui.slv.model import Batch, BatchState, Severity
+from slv_tui.slv.vocabulary import NOT_FOUND, UNKNOWN
 
 NONE = "—"
 MAX_TEXT = 2_000
@@ -84,7 +85,10 @@ def render_report(
     lines = [f"# SLV batch {batch_id}", ""]
     head: list[tuple[str, str]] = [("Server", _or_none(server)), ("Batch", batch_id)]
     if batch is None:
-        head += [("State", "not fetched"), ("Error", _or_none(error or "not fetched yet"))]
+        word = "not fetched yet" if error is None else UNKNOWN.removeprefix("? ")
+        if isinstance(error, ServerError) and error.not_found:
+            word = NOT_FOUND.removeprefix("? ")  # the server does not know it: never "failed"
+        head += [("State", word), ("Error", _or_none(error or "not fetched yet"))]
     else:
         progress = NONE if batch.progress is None else f"{batch.progress:g} %"
         counts = batch.counts

@@ -116,7 +116,7 @@ def test_report_header_steps_and_problems() -> None:
 
 def test_report_of_a_batch_not_fetched() -> None:
     text = render_report("https://cms/reports", "7", None, "server: 605 Batch not found")
-    assert "| State | not fetched |" in text and "| Error | server: 605 Batch not found |" in text
+    assert "| State | unknown |" in text and "| Error | server: 605 Batch not found |" in text
     assert "## Steps" not in text
 
 
@@ -131,3 +131,12 @@ def test_times_from_history_events() -> None:
     assert times.first_seen == datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
     assert times.finished == datetime(2026, 12, 1, 10, 20, tzinfo=UTC)
     assert times_from_history([]) == ReportTimes()
+
+
+def test_report_on_a_batch_the_server_does_not_know_says_not_found() -> None:
+    from slv_tui.slv.errors import ServerError
+
+    text = render_report(
+        "https://cms.example.org", "1481099999999", None, ServerError("605", "Batch not found")
+    )
+    assert "| State | not found |" in text and "not fetched" not in text
