@@ -140,3 +140,16 @@ def test_report_on_a_batch_the_server_does_not_know_says_not_found() -> None:
         "https://cms.example.org", "1481099999999", None, ServerError("605", "Batch not found")
     )
     assert "| State | not found |" in text and "not fetched" not in text
+
+
+def test_a_batch_finished_before_first_seen_has_no_made_up_finish_time() -> None:
+    from slv_tui.slv.report_md import times_from_history
+
+    events = [  # recorded when the batch was first seen: it had finished already
+        {"at": "2026-12-01T00:50:23Z", "kind": "first_seen", "state": "succeeded"},
+        {"at": "2026-12-01T00:50:23Z", "kind": "finished", "state": "succeeded"},
+    ]
+    times = times_from_history(events)
+    assert times.finished is None and times.finished_before_seen
+    text = render_report("https://cms/reports", "7", None, None, times=times)
+    assert "| Finished | before first seen (time unknown) |" in text
