@@ -22,6 +22,8 @@ many answers in a row (a batch may appear a moment after it was started), says s
 follows the others to their end; the exit code is then 3."""
 FOLLOW_NOT_FOUND_EVERY = 5
 """`follow` probes a batch not found every this many polling intervals."""
+FOLLOW_DOWN_BACKOFF = 60.0
+"""While the server is down `follow` probes it with an exponential backoff (jittered) capped here."""
 AMBIGUOUS_AUTH_RETRIES = 3
 """How many HTML answers in a row `follow` retries once the same login has worked in this run."""
 
@@ -104,6 +106,7 @@ async def run_follow(
         on_round=on_round,
         concurrency=client.settings.concurrency,
         not_found_every=FOLLOW_NOT_FOUND_EVERY * interval,
+        down_backoff=FOLLOW_DOWN_BACKOFF,
     )
     poller.watch(batch_ids)
     polling = asyncio.create_task(poller.run())  # each answer is printed as soon as it arrives

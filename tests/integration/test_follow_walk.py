@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
+import pytest
 from support.sim import StartSim, new_client
 
 from slv_tui.commands.follow import run_follow
@@ -79,3 +81,27 @@ async def test_follow_json_sends_only_the_new_messages_of_a_changed_step(start_s
     final = objs[-1]["steps"]
     for built, last in zip(steps, final, strict=False):  # what was rebuilt leads to the final object
         assert last["messages"][: len(built["messages"])] == built["messages"]
+
+
+class _Enough(Exception):
+    pass
+
+
+async def test_follow_backs_off_exponentially_while_the_server_is_down(closed_port: int) -> None:
+    client = new_client(f"http://127.0.0.1:{closed_port}/reports")
+    err = io.StringIO()
+    rounds = [0]
+
+    def count(_: PollRound) -> None:
+        rounds[0] += 1
+        if rounds[0] > 5:
+            raise _Enough
+
+    try:
+        with pytest.raises(_Enough):
+            await run_follow(client, [RUNNING], Output(out=io.StringIO(), err=err), 0.02, on_poll=count)
+    finally:
+        await client.aclose()
+    waits = [float(w) for w in re.findall(r"\(in (\d+\.\d) s\)", err.getvalue())]
+    assert len(waits) >= 4, err.getvalue()
+    assert waits[3] >= 2 * max(waits[0], 0.02), waits  # grows (with jitter), not every interval
