@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from typing import Any
 
 import pytest
 from support.sim import StartSim, new_client
@@ -62,7 +63,7 @@ async def test_follow_json_sends_only_the_new_messages_of_a_changed_step(start_s
     assert code == EXIT_FETCH  # the typo
     lines = [json.loads(line) for line in out.splitlines()]
     objs = [o for o in lines if o["batchId"] == RUNNING]
-    steps: list[dict[str, object]] = objs[0]["steps"]
+    steps: list[dict[str, Any]] = objs[0]["steps"]
     grown = 0
     for change in objs[1:-1]:  # between the first and the final full object: only the changes
         assert "steps" not in change
