@@ -128,8 +128,10 @@ async def run_follow(
 
 
 def _not_found(snap: Snapshot) -> bool:
-    """The server does not know this batch (never read in this run)."""
-    return snap.batch is None and isinstance(snap.error, ServerError) and snap.error.not_found
+    """The server does not know this batch (never read in this run): any SLV error object in place
+    of it counts (`605 Batch not found`, `604 Unknown batch`, ...), since no public source lists the
+    codes. For a batch already read, an error object is server trouble, retried as such."""
+    return snap.batch is None and isinstance(snap.error, ServerError)
 
 
 def _is_html_answer(error: SlvError) -> bool:

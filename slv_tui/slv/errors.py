@@ -92,7 +92,5 @@ class ServerError(SlvError):
 
     @property
     def not_found(self) -> bool:
-        """The server does not know the batch. Any SLV error object in place of a batch counts
-        (`605 Batch not found`, `604 Unknown batch`, ...): no public source lists the codes, and a
-        typo must never be retried forever nor read as a failed commissioning."""
-        return True
+        """The server does not know the batch (`605 Batch not found`), rather than failing to answer."""
+        return self.code == NOT_FOUND_CODE or "not found" in (self.label or "").lower()
