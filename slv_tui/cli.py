@@ -451,7 +451,10 @@ def _floored(interval: float) -> float:
 def _check_url(url: str | None) -> str:
     """The server URL, stripped, or a one-line UsageError; a password in it is never shown."""
     if not url or not url.strip():
-        raise UsageError("no server URL: give --url, set SLV_URL, or set url in the config profile")
+        raise UsageError(
+            "no server URL: give --url, set SLV_URL, or set url in the config profile"
+            " (`slv-tui paths` shows where; see config.example.toml), or try `slv-tui --demo`"
+        )
     url = url.strip()
     expected = "expected http(s)://host[:port][/path]"
     try:

@@ -171,7 +171,10 @@ def _human(finding: Finding) -> str:
         rows.append(("login", f"{MODE_LABELS.get(finding.mode, finding.mode)} ({how})"))  # type: ignore[call-overload]
     else:
         rows.append(("login", "unknown" if finding.requested == "auto" else finding.requested))
-    rows.append(("user", finding.user or "-"))
+    user = finding.user or "-"
+    if redact(user) != user:  # showing the name would show the password: say so instead of ********
+        user = "(not shown: the user name equals the password; choose another password)"
+    rows.append(("user", user))
     rows.append(("batches", "readable" if finding.readable else "NOT readable"))
     width = max(len(name) for name, _ in rows)
     lines = [f"{name.ljust(width)}  {clean(value, max_length=300)}" for name, value in rows]

@@ -17,10 +17,13 @@ from slv_tui.watch.poller import Poller
 from slv_tui.watch.snapshot import PollRound, Snapshot
 
 FOLLOW_NOT_FOUND_TRIES = 3
-"""`follow` gives up on a batch the server does not know after this many answers "not found" in a
-row (a batch may appear a moment after it was started), with exit code 3."""
+"""`follow` drops a batch the server does not know (any SLV error object in place of it) after this
+many answers in a row (a batch may appear a moment after it was started), says so on stderr and
+follows the others to their end; the exit code is then 3."""
 FOLLOW_NOT_FOUND_EVERY = 5
 """`follow` probes a batch not found every this many polling intervals."""
+FOLLOW_DOWN_BACKOFF = 60.0
+"""While the server is down `follow` probes it with an exponential backoff (jittered) capped here."""
 AMBIGUOUS_AUTH_RETRIES = 3
 """How many HTML answers in a row `follow` retries once the same login has worked in this run."""
 
@@ -43,6 +46,7 @@ async def run_follow(
     """
     printed: dict[str, dict[str, Any]] = {}
     fatal: list[Snapshot] = []
+    dropped: list[Snapshot] = []
     html_streak: dict[str, int] = {}
     login_worked = False
 
@@ -56,7 +60,7 @@ async def run_follow(
             apply(poll_round)
         except Exception as exc:  # e.g. stdout closed: ends the run, raised below
             failure.append(exc)
-        if failure or fatal or poller.all_final:
+        if failure or fatal or not poller.snapshots() or poller.all_final:
             done.set()
 
     def apply(poll_round: PollRound) -> None:
@@ -75,6 +79,13 @@ async def run_follow(
                 retry = html_streak[snap.batch_id] <= AMBIGUOUS_AUTH_RETRIES
             else:
                 retry = snap.error.transient
+            if not retry and _not_found(snap):  # dropped; the others are followed to their end
+                dropped.append(snap)
+                poller.unwatch([snap.batch_id])
+                if output.json:
+                    output.write(dumps(batch_json(snap.batch_id, None, snap.error)) + "\n")
+                _note(output, f"slv-tui: {snap.batch_id}: {snap.error}; no longer followed")
+                continue
             if not retry:
                 fatal.append(snap)
                 continue
@@ -95,6 +106,7 @@ async def run_follow(
         on_round=on_round,
         concurrency=client.settings.concurrency,
         not_found_every=FOLLOW_NOT_FOUND_EVERY * interval,
+        down_backoff=FOLLOW_DOWN_BACKOFF,
     )
     poller.watch(batch_ids)
     polling = asyncio.create_task(poller.run())  # each answer is printed as soon as it arrives
@@ -110,14 +122,16 @@ async def run_follow(
         if output.json:
             output.write(dumps(batch_json(snap.batch_id, None, snap.error)) + "\n")
         _note(output, f"slv-tui: {snap.batch_id}: {snap.error}")
-    if fatal:
+    if fatal or dropped:
         return EXIT_FETCH
     return exit_code([(s.batch, s.error) for s in poller.snapshots()])
 
 
 def _not_found(snap: Snapshot) -> bool:
-    """The server does not know this batch (never read in this run)."""
-    return snap.batch is None and isinstance(snap.error, ServerError) and snap.error.not_found
+    """The server does not know this batch (never read in this run): any SLV error object in place
+    of it counts (`605 Batch not found`, `604 Unknown batch`, ...), since no public source lists the
+    codes. For a batch already read, an error object is server trouble, retried as such."""
+    return snap.batch is None and isinstance(snap.error, ServerError)
 
 
 def _is_html_answer(error: SlvError) -> bool:
@@ -133,7 +147,9 @@ def _note(output: Output, text: str) -> None:
 def _print_if_changed(snap: Snapshot, printed: dict[str, dict[str, Any]], output: Output) -> None:
     """Human: a line per change. JSON Lines: the full object the first time and when the batch has
     finished; in between, per change, only `batchId`, `state` and the fields whose value changed
-    (steps that changed or are new come as `changedSteps`, each with its `index` in `steps`)."""
+    (steps that changed or are new come as `changedSteps`, each with its `index` in `steps`; a step
+    already printed whose messages only grew carries `newMessages` and `messagesFrom` instead of its
+    whole `messages` list)."""
     if snap.batch is None:
         return
     obj = batch_json(snap.batch_id, snap.batch)
@@ -151,7 +167,7 @@ def _print_if_changed(snap: Snapshot, printed: dict[str, dict[str, Any]], output
         )
         old_steps = before.get("steps") or []
         changed = [
-            {"index": i, **step}
+            _step_change(i, step, old_steps[i] if i < len(old_steps) else None)
             for i, step in enumerate(obj.get("steps") or [])
             if i >= len(old_steps) or old_steps[i] != step
         ]
@@ -161,3 +177,16 @@ def _print_if_changed(snap: Snapshot, printed: dict[str, dict[str, Any]], output
     else:
         stamp = time.strftime("%H:%M:%S")
         output.write(f"{stamp} {render_line(snap.batch_id, snap.batch, color=output.color)}\n")
+
+
+def _step_change(index: int, step: dict[str, Any], before: dict[str, Any] | None) -> dict[str, Any]:
+    """A changed step for `changedSteps`: whole when new, else only the messages appended since."""
+    change = {"index": index, **step}
+    if before is None:
+        return change
+    old, new = before.get("messages") or [], step.get("messages") or []
+    if len(new) >= len(old) and new[: len(old)] == old:
+        del change["messages"]
+        change["messagesFrom"] = len(old)
+        change["newMessages"] = new[len(old) :]
+    return change

@@ -7,15 +7,51 @@ import sys
 from typing import TextIO
 
 from slv_tui.common.sanitize import clean
+from slv_tui.slv.model import BatchState
+from slv_tui.slv.vocabulary import STATE_LABELS, state_label
 from slv_tui.store.history import Event, HistoryStore, kind_text, progress_text
+
+_STATE_WIDTH = max(len(state_label(state)) for state in STATE_LABELS)
+_ONCE = ("first_seen", "cancel_requested", "finished")
+"""Kinds that happen once in a batch's life: recorded again (by the dashboard and `follow` both),
+they are the same event."""
+
+
+def _state_text(event: Event) -> str:
+    """The dashboard's word and symbol for the recorded state name (as recorded if unknown)."""
+    name = str(event.get("state") or "")
+    try:
+        return state_label(BatchState(name))
+    except ValueError:
+        return name
 
 
 def event_line(event: Event) -> str:
     """One human line: time, what happened, state, progress and counts (every field cleaned)."""
+    state = clean(_state_text(event), max_length=_STATE_WIDTH)
     return clean(
-        f"{event.get('at')}  {kind_text(event):<16} {event.get('state', ''):<21} {progress_text(event)}"
+        f"{event.get('at')}  {kind_text(event):<16} {state:<{_STATE_WIDTH}} {progress_text(event)}"
         f"  warnings {event.get('warnings', 0)}  errors {event.get('errors', 0)}"
     )
+
+
+def _without_time(event: Event) -> Event:
+    return {k: v for k, v in event.items() if k != "at"}
+
+
+def distinct(events: list[Event]) -> list[Event]:
+    """The events without repeats: a once-only kind seen again, or a line equal to the previous
+    one but for its time (both the dashboard and `follow` recorded the batch)."""
+    seen: set[str] = set()
+    out: list[Event] = []
+    for event in events:
+        kind = str(event.get("kind"))
+        repeated = bool(out) and _without_time(event) == _without_time(out[-1])
+        if (kind in _ONCE and kind in seen) or repeated:
+            continue
+        seen.add(kind)
+        out.append(event)
+    return out
 
 
 def run_history(
@@ -25,7 +61,7 @@ def run_history(
     out = out or sys.stdout
     err = err or sys.stderr
     try:
-        events = store.read(batch_id)
+        events = distinct(store.read(batch_id))
     except OSError as exc:
         err.write(clean(f"slv-tui: error: cannot read the history of {batch_id}: {exc}") + "\n")
         return 2

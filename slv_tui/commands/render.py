@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from slv_tui.common.sanitize import clean
 from slv_tui.slv.errors import ServerError, SlvError
 from slv_tui.slv.model import Batch, BatchState
-from slv_tui.slv.vocabulary import NOT_FOUND, state_label
+from slv_tui.slv.vocabulary import NOT_FOUND, UNKNOWN, state_label
 
 _COLORS = {
     BatchState.RUNNING: "36",
@@ -33,7 +33,7 @@ def progress_text(batch: Batch) -> str:
 
 def _row(batch_id: str, batch: Batch | None, error: SlvError | None) -> list[str]:
     if batch is None:
-        state = NOT_FOUND if isinstance(error, ServerError) and error.not_found else "✖ error"
+        state = NOT_FOUND if isinstance(error, ServerError) and error.not_found else UNKNOWN
         return [batch_id, state, "", "", "", clean(error, max_length=200)]
     counts = batch.counts
     step = batch.current_step
@@ -66,7 +66,7 @@ def render_table(rows: Sequence[tuple[str, tuple[Batch | None, SlvError | None]]
                 if batch
                 else "2"
                 if isinstance(error, ServerError) and error.not_found
-                else "31"
+                else "33"
             )
             padded[1] = _paint(padded[1], code, color)
         lines.append("  ".join(padded).rstrip())

@@ -63,6 +63,8 @@ class SimServer:
         self.username = username
         self.request_count = 0
         self.requests: deque[tuple[str, str]] = deque(maxlen=10_000)
+        self.started: list[tuple[str, dict[str, Any]]] = []
+        """Each batch started by a client call: (template, parameters as received)."""
         self._auth = Authenticator(
             username, password, session_ttl, self.clock, token=token, max_uses=session_max_uses
         )
@@ -294,8 +296,11 @@ class SimServer:
             err = wire.error_object("602", "Invalid batchId", f"Invalid batchId: {raw_id!r}")
             return self._answer(request, err)
         batch = self.batch_json(raw_id)
+        if batch is None and kind in ("nan", "wrong_types", "slow"):
+            kind = None  # these faults alter a batch's fields: an unknown ID stays unknown
         if kind is not None:
-            healthy = batch if batch is not None else batch_at(raw_id, _EMPTY_SPEC, 0.0)
+            unknown = wire.error_object("605", "Batch not found", f"No batch with id {raw_id}")
+            healthy = batch if batch is not None else unknown
             slow = min(self.slow_seconds, RANDOM_SLOW_CAP) if random_fault else self.slow_seconds
             return await fault_response(
                 kind,
@@ -333,6 +338,7 @@ class SimServer:
             err = wire.error_object("602", "Invalid parameter", f"Missing or invalid {what}")
             return self._answer(request, err, form)
         batch_id = self.start_batch(template, params=params)
+        self.started.append((template, params))
         return self._answer(request, self.batch_json(batch_id), form)
 
     async def _current_user(self, request: web.Request) -> web.StreamResponse:
@@ -375,6 +381,3 @@ class SimServer:
     async def _index(self, request: web.Request) -> web.StreamResponse:
         """GET the application root: a small HTML page."""
         return wire.html_response("<!DOCTYPE html><html><body><h1>Streetlight.Vision</h1></body></html>")
-
-
-_EMPTY_SPEC = build_spec({"duration": None, "progress": {"unknown": True}})

@@ -63,7 +63,7 @@ class CommissionRequest:
         """Exactly what is posted, field by field, for a confirmation (values sanitized)."""
         rows = [("POST", self.path), ("controllerStrId", clean(self.controller))]
         if self.devices:
-            shown = ", ".join(self.devices[:SHOWN_DEVICES])
+            shown = ", ".join(_shown(d) for d in self.devices[:SHOWN_DEVICES])
             more = len(self.devices) - SHOWN_DEVICES
             tail = f" … and {more} more" if more > 0 else ""
             rows.append(("idOnController", f"{len(self.devices)} device(s): {shown}{tail}"))
@@ -78,15 +78,23 @@ class CommissionRequest:
         return clean(f"{self.endpoint} controller {self.controller!r} ({detail}: {what})")
 
 
+def _shown(device: str) -> str:
+    """A device ID for a list: quoted when a space or comma would make the list ambiguous."""
+    return repr(device) if any(c.isspace() or c == "," for c in device) else device
+
+
 def check_id(text: str, what: str) -> str:
-    """An ID as typed, stripped; empty, too long or with control characters is a CommissionError."""
+    """An ID as typed, stripped; empty, too long or with control characters is a CommissionError.
+
+    IDs are free text in SLV (`idOnController` values contain spaces): everything else is accepted
+    and form-encoded when sent."""
     value = text.strip()
     if not value:
         raise CommissionError(f"no {what} given")
     if len(value) > MAX_ID_CHARS:
         raise CommissionError(f"{what} too long ({len(value)} characters, at most {MAX_ID_CHARS})")
-    if clean(value) != value or any(c.isspace() for c in value):
-        raise CommissionError(f"invalid {what} {clean(value)!r}: no spaces or control characters")
+    if clean(value) != value:
+        raise CommissionError(f"invalid {what} {clean(value)!r}: no control characters")
     return value
 
 

@@ -9,10 +9,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from slv_tui.common.sanitize import clean
-from slv_tui.slv.errors import SlvError
+from slv_tui.slv.errors import ServerError, SlvError
 from slv_tui.slv.model import Batch, BatchState, Severity
+from slv_tui.slv.vocabulary import NOT_FOUND, UNKNOWN
 
 NONE = "—"
+BEFORE_SEEN = "before first seen (time unknown)"
 MAX_TEXT = 2_000
 """A message longer than this is cut (with …): a report is read by people."""
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>|~#&])")
@@ -26,12 +28,15 @@ class ReportTimes:
 
     first_seen: datetime | None = None
     finished: datetime | None = None
+    finished_before_seen: bool = False
+    """The batch had already finished when first seen: when it finished is unknown."""
 
 
 def times_from_history(events: Iterable[Mapping[str, Any]]) -> ReportTimes:
     """First seen and finished times from history events (`{"at": ISO 8601, "kind": ..., "state": ...}`)."""
     first: datetime | None = None
     finished: datetime | None = None
+    before = False
     final = {s.value for s in BatchState if s.finished}
     for event in events:
         at = _parse_time(event.get("at"))
@@ -39,9 +44,11 @@ def times_from_history(events: Iterable[Mapping[str, Any]]) -> ReportTimes:
             continue
         if first is None or at < first:
             first = at
+            if event.get("kind") == "first_seen" and event.get("state") in final:
+                before = True  # already over when first seen: its finish time was never observed
         if finished is None and (event.get("kind") == "finished" or event.get("state") in final):
             finished = at
-    return ReportTimes(first, finished)
+    return ReportTimes(first, None if before else finished, before)
 
 
 def _parse_time(value: Any) -> datetime | None:
@@ -84,7 +91,10 @@ def render_report(
     lines = [f"# SLV batch {batch_id}", ""]
     head: list[tuple[str, str]] = [("Server", _or_none(server)), ("Batch", batch_id)]
     if batch is None:
-        head += [("State", "not fetched"), ("Error", _or_none(error or "not fetched yet"))]
+        word = "not fetched yet" if error is None else UNKNOWN.removeprefix("? ")
+        if isinstance(error, ServerError) and error.not_found:
+            word = NOT_FOUND.removeprefix("? ")  # the server does not know it: never "failed"
+        head += [("State", word), ("Error", _or_none(error or "not fetched yet"))]
     else:
         progress = NONE if batch.progress is None else f"{batch.progress:g} %"
         counts = batch.counts
@@ -102,7 +112,10 @@ def render_report(
         ]
     head += [
         ("First seen", _time(times.first_seen)),
-        ("Finished", _time(times.finished)),
+        (
+            "Finished",
+            "before first seen (time unknown)" if times.finished_before_seen else _time(times.finished),
+        ),
         ("Report written", _time(written)),
     ]
     lines += ["| Field | Value |", "|---|---|"]

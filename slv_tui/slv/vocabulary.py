@@ -20,6 +20,11 @@ NOT_FOUND = "? not found"
 problem, shown in a neutral colour and never counted as failed."""
 
 
+UNKNOWN = "? unknown"
+"""A batch never fetched because fetching fails (connection, login, protocol): its state is not
+known; the error is shown beside it, never as the failed symbol."""
+
+
 def state_label(state: BatchState | None) -> str:
     """The state as symbol and word, e.g. "▶ running"; "… pending" when not fetched yet."""
     if state is None:

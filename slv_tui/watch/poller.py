@@ -62,6 +62,7 @@ class Poller:
         rng: random.Random | None = None,
         confirmations: int = 1,
         not_found_every: float = NOT_FOUND_EVERY,
+        down_backoff: float | None = None,
     ) -> None:
         self._fetch = fetch
         self.not_found_every = not_found_every
@@ -71,6 +72,8 @@ class Poller:
         self.clock = clock
         self.max_backoff = max_backoff
         self.auth_backoff = auth_backoff
+        self.down_backoff = down_backoff
+        """While the server is down, probe with a backoff growing to this (None: every interval)."""
         self.on_round = on_round
         self._rng = rng or random.Random()
         self.confirmations = max(1, confirmations)
@@ -335,6 +338,8 @@ class Poller:
         if isinstance(last, AuthError) and not last.probable:
             # A definite refusal: probing at full speed would lock the account out.
             delay = self._backoff(self._probes_failed, self.auth_backoff)
+        elif self.down_backoff is not None:
+            delay = self._backoff(self._probes_failed, self.down_backoff)
         else:
             delay = self.interval * self._rng.uniform(0.8, 1.2)
         self._probe_at = now + delay

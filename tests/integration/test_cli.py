@@ -107,6 +107,13 @@ def test_usage_errors_exit_2_before_any_request(
     assert static_sim.server.request_count == before
 
 
+def test_first_run_without_config_names_the_way_out(cli: Cli) -> None:
+    done = cli.run(SLV_URL="")  # the dashboard with no config, no URL: one line, exit 2
+    assert done.returncode == 2
+    (line,) = done.stderr.splitlines()
+    assert "--demo" in line and "slv-tui paths" in line and "config.example.toml" in line
+
+
 def test_no_password_without_terminal_exits_2(cli: Cli, static_sim: ThreadedSim) -> None:
     before = static_sim.server.request_count
     done = cli.run("status", "--url", static_sim.url, OK)  # stdin is /dev/null, no SLV_PASSWORD
@@ -118,6 +125,14 @@ def test_no_password_without_terminal_exits_2(cli: Cli, static_sim: ThreadedSim)
 def test_missing_explicit_config_exits_2(cli: Cli, static_sim: ThreadedSim) -> None:
     done = cli.run("status", "--config", str(cli.home / "nope.toml"), OK, SLV_PASSWORD="admin")
     assert done.returncode == 2 and "nope.toml: file not found" in done.stderr
+
+
+def test_status_on_a_connection_error_reads_unknown_not_failed(cli: Cli, closed_port: int) -> None:
+    done = cli.run("status", "--url", f"http://127.0.0.1:{closed_port}/reports", OK, SLV_PASSWORD="admin")
+    assert done.returncode == 3
+    line = next(line for line in done.stdout.splitlines() if line.startswith(OK))
+    assert line.split()[1:3] == ["?", "unknown"] and "✖" not in line
+    assert "connection" in line.lower()  # the error in its own column
 
 
 def test_connection_refused_exits_3(cli: Cli, closed_port: int) -> None:

@@ -96,3 +96,17 @@ async def test_numeric_batch_id_is_read_as_digits(
     client: SlvClient = make_client(url, "admin", "basic")
     batch = await start_commission(client, make_request("C"))
     assert batch.batch_id == "1481018818069" and batch.running
+
+
+async def test_device_ids_with_spaces_are_encoded_and_arrive_as_typed(make_client: MakeClient) -> None:
+    server = SimServer(scenario="static")
+    url = await server.start()
+    try:
+        client: SlvClient = make_client(url)
+        batch = await start_commission(client, make_request("CTRL-3", devices=["lamp 2", "a&b=c"]))
+        assert batch.running
+        assert server.started == [
+            ("commission_devices", {"controller": "CTRL-3", "devices": ["lamp 2", "a&b=c"]})
+        ]
+    finally:
+        await server.stop()

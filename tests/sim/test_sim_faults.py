@@ -9,9 +9,10 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 import pytest
-from support.sim import StartSim
+from support.sim import StartSim, new_client
 
 from slv_tui.sim import FAULT_KINDS, TRANSIENT_FAULTS, SimServer
+from slv_tui.slv.errors import SlvError
 
 from .helpers import get_batch
 
@@ -214,3 +215,17 @@ async def test_fault_rate_one_only_uses_transient_faults(start_sim: StartSim) ->
     assert set(seen) <= allowed
     assert seen.count("ok") < 10  # only `slow` answers are healthy
     assert server.request_count == 40
+
+
+async def test_random_faults_never_invent_an_unknown_batch(start_sim: StartSim) -> None:
+    sim = await start_sim(scenario="static", fault_rate=1.0, slow_seconds=0.01)
+    client = new_client(sim.url, timeout=5)
+    try:
+        for _ in range(40):  # every answer a random fault: none may read as a batch
+            try:
+                batch = await client.get_batch("1481099999999")
+            except SlvError:
+                continue
+            raise AssertionError(f"an unknown ID read as a batch: {batch.state}")
+    finally:
+        await client.aclose()

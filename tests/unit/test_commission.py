@@ -50,12 +50,20 @@ def test_device_request_dedupes_in_order() -> None:
     assert request.sent()[-1] == ("idOnController", "2 device(s): L2, L1")
 
 
+def test_device_ids_are_free_text_with_spaces() -> None:
+    request = make_request("CTRL-3", devices=["lamp 2", "L,3", "L4"])
+    assert request.form() == {"controllerStrId": "CTRL-3", "idOnController": ["lamp 2", "L,3", "L4"]}
+    assert request.sent()[-1] == ("idOnController", "3 device(s): 'lamp 2', 'L,3', L4")
+
+
 @pytest.mark.parametrize(
     ("controller", "devices", "flags", "needle"),
     [
         ("", None, 7, "no controller ID"),
-        ("a b", None, 7, "no spaces or control characters"),
-        ("a\x1b[2Jb", None, 7, "no spaces or control characters"),
+        ("   ", None, 7, "no controller ID"),
+        ("C", ["ok", " "], 7, "no device ID"),
+        ("a\x1b[2Jb", None, 7, "no control characters"),
+        ("C", ["lamp\t2"], 7, "no control characters"),
         ("x" * 201, None, 7, "too long"),
         ("C", ["ok", "\u202eevil"], 7, "invalid device ID"),
         ("C", None, 0, "flags must be 1 to 7"),
@@ -108,7 +116,7 @@ def test_report_header_steps_and_problems() -> None:
 
 def test_report_of_a_batch_not_fetched() -> None:
     text = render_report("https://cms/reports", "7", None, "server: 605 Batch not found")
-    assert "| State | not fetched |" in text and "| Error | server: 605 Batch not found |" in text
+    assert "| State | unknown |" in text and "| Error | server: 605 Batch not found |" in text
     assert "## Steps" not in text
 
 
@@ -123,3 +131,25 @@ def test_times_from_history_events() -> None:
     assert times.first_seen == datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
     assert times.finished == datetime(2026, 12, 1, 10, 20, tzinfo=UTC)
     assert times_from_history([]) == ReportTimes()
+
+
+def test_report_on_a_batch_the_server_does_not_know_says_not_found() -> None:
+    from slv_tui.slv.errors import ServerError
+
+    text = render_report(
+        "https://cms.example.org", "1481099999999", None, ServerError("605", "Batch not found")
+    )
+    assert "| State | not found |" in text and "not fetched" not in text
+
+
+def test_a_batch_finished_before_first_seen_has_no_made_up_finish_time() -> None:
+    from slv_tui.slv.report_md import times_from_history
+
+    events = [  # recorded when the batch was first seen: it had finished already
+        {"at": "2026-12-01T00:50:23Z", "kind": "first_seen", "state": "succeeded"},
+        {"at": "2026-12-01T00:50:23Z", "kind": "finished", "state": "succeeded"},
+    ]
+    times = times_from_history(events)
+    assert times.finished is None and times.finished_before_seen
+    text = render_report("https://cms/reports", "7", None, None, times=times)
+    assert "| Finished | before first seen (time unknown) |" in text

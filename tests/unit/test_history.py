@@ -173,3 +173,22 @@ def test_progress_series_samples_time_evenly_and_ends_on_the_last_event() -> Non
     assert series[0] == 0 and series[-1] == 100 and series == sorted(series)
     assert series.count(59) == 9  # most of the time was spent at 59 %
     assert progress_series([]) == [] and progress_series(events[:1]) == [0]
+
+
+def test_history_lines_use_the_vocabulary_aligned_and_never_repeat() -> None:
+    from slv_tui.commands.history import distinct, event_line
+
+    def ev(at: str, kind: str, state: str, progress: float | None) -> dict[str, object]:
+        return {"at": at, "kind": kind, "state": state, "progress": progress, "warnings": 0, "errors": 1}
+
+    recorded = [  # the dashboard and follow both recorded the batch
+        ev("2026-12-01T10:00:00.000Z", "first_seen", "running", 10),
+        ev("2026-12-01T10:00:00.400Z", "first_seen", "running", 10),
+        ev("2026-12-01T10:01:00.000Z", "finished", "completed_with_errors", 100),
+        ev("2026-12-01T10:01:00.300Z", "finished", "completed_with_errors", 100),
+    ]
+    events = distinct(recorded)
+    assert [e["kind"] for e in events] == ["first_seen", "finished"]
+    lines = [event_line(e) for e in events]
+    assert "completed_with_errors" not in lines[1] and "⚠ done w/ errors" in lines[1]
+    assert lines[0].index("%") == lines[1].index("%")  # the progress column lines up
