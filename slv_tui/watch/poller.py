@@ -309,7 +309,8 @@ class Poller:
         entry.snapshot = replace(entry.snapshot, error=error, failures=failures)
 
     def _backoff(self, failures: int, cap: float) -> float:
-        base = min(self.interval * 2.0 ** (failures - 1), max(cap, self.interval))
+        # The exponent is capped: 2.0 ** 1024 overflows, and 2 ** 30 intervals is past any cap anyway.
+        base = min(self.interval * 2.0 ** min(max(failures - 1, 0), 30), max(cap, self.interval))
         return base * self._rng.uniform(0.8, 1.2)
 
     def _judge_server(self, outcome: Batch | SlvError, now: float) -> None:
