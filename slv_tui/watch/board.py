@@ -1,0 +1,248 @@
+"""One watch session per server, without Textual: the poller, the watched list, labels, archive,
+undo and the one copy of the snapshots, with one typed event stream any consumer subscribes to.
+
+The watched list is stored by whatever `WatchStore` is handed in (`store.watchlist.Watchlist` in the
+app; `watch/` sits below `store/` in the layers, so it names the shape, not the class). Store calls
+block on a file: the UI calls them in a thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
+
+from slv_tui.slv.model import BatchState
+from slv_tui.watch.poller import Poller
+from slv_tui.watch.snapshot import PollRound, ServerStatus, Snapshot
+
+log = logging.getLogger(__name__)
+
+UNDO_DEPTH = 20
+"""How many removals `restore` can take back, newest first."""
+
+
+class Entry(Protocol):
+    """One watched batch as the store keeps it."""
+
+    @property
+    def batch_id(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def archived(self) -> bool: ...
+
+
+E = TypeVar("E", bound=Entry)
+
+
+class WatchStore(Protocol[E]):
+    """What a Board needs from the place the watched list is kept."""
+
+    @property
+    def entries(self) -> Sequence[E]: ...
+    @property
+    def problem(self) -> str | None: ...
+    def add(self, batch_ids: Iterable[str], label: str = "") -> list[str]: ...
+    def remove(self, batch_ids: Iterable[str]) -> Sequence[E]: ...
+    def restore(self, entries: Sequence[E]) -> None: ...
+    def set_label(self, batch_id: str, label: str) -> None: ...
+    def set_archived(self, batch_ids: Iterable[str], archived: bool = True) -> None: ...
+    def watched_for(self) -> dict[str, float]: ...
+
+
+# -- the event stream ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RoundApplied:
+    """A poll round landed; `snapshots` is the Board's copy after it (watched order)."""
+
+    server: str
+    round: PollRound
+    snapshots: tuple[Snapshot, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StateChanged:
+    """A batch's state changed (None before its first answer)."""
+
+    server: str
+    batch_id: str
+    previous: BatchState | None
+    state: BatchState | None
+
+
+@dataclass(frozen=True, slots=True)
+class ServerChanged:
+    """The server started or stopped answering."""
+
+    server: str
+    status: ServerStatus
+
+
+@dataclass(frozen=True, slots=True)
+class StoreProblem:
+    """The watched list could not be saved or read cleanly (one line of text, data not markup)."""
+
+    server: str
+    problem: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListChanged:
+    """Batches were added, removed, restored, labelled or (un)archived."""
+
+    server: str
+
+
+BoardEvent = RoundApplied | StateChanged | ServerChanged | StoreProblem | ListChanged
+Listener = Callable[[BoardEvent], None]
+
+
+class Board(Generic[E]):
+    """One server's watch session. Subscribe for events; ask for snapshots and labels."""
+
+    def __init__(self, server: str, poller: Poller, store: WatchStore[E]) -> None:
+        self.server = server
+        self.poller = poller
+        self.store = store
+        self._listeners: list[Listener] = []
+        self._undo: list[list[E]] = []
+        self._snapshots: tuple[Snapshot, ...] = ()
+        self._status = poller.server
+        self._problem: str | None = None
+        poller.on_round = self._on_round
+        ids = [e.batch_id for e in store.entries]
+        poller.watch(ids, seen_for=store.watched_for())
+        self._snapshots = poller.snapshots()
+        self._note_problem()
+
+    # -- events --------------------------------------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call `listener` with every event from now on; returns the function that unsubscribes."""
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def _emit(self, event: BoardEvent) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(event)
+            except Exception:  # one broken consumer must not stop the others or the poller
+                log.exception("board listener failed on %s", type(event).__name__)
+
+    def _on_round(self, round_: PollRound) -> None:
+        before = {s.batch_id: s.state for s in self._snapshots}
+        self._snapshots = round_.snapshots or self.poller.snapshots()
+        self._emit(RoundApplied(self.server, round_, self._snapshots))
+        for update in round_.updates:
+            snap = update.snapshot
+            if snap.batch_id in before and (previous := before[snap.batch_id]) is not snap.state:
+                self._emit(StateChanged(self.server, snap.batch_id, previous, snap.state))
+        if round_.server != self._status:
+            changed = round_.server.ok != self._status.ok
+            self._status = round_.server
+            if changed:
+                self._emit(ServerChanged(self.server, round_.server))
+
+    def _note_problem(self) -> None:
+        problem = self.store.problem
+        if problem and problem != self._problem:
+            self._emit(StoreProblem(self.server, problem))
+        self._problem = problem
+
+    def _changed(self) -> None:
+        self._snapshots = self.poller.snapshots()
+        self._note_problem()
+        self._emit(ListChanged(self.server))
+
+    # -- what the UI asks ----------------------------------------------------------------------
+
+    def snapshots(self) -> tuple[Snapshot, ...]:
+        """Every watched batch's snapshot (the one copy), in watched order."""
+        return self._snapshots
+
+    def snapshot(self, batch_id: str) -> Snapshot | None:
+        return next((s for s in self._snapshots if s.batch_id == batch_id), None)
+
+    def label_of(self, batch_id: str) -> str:
+        """The batch's label ('' when none or not watched)."""
+        return next((e.label for e in self.store.entries if e.batch_id == batch_id), "")
+
+    def labels(self) -> dict[str, str]:
+        return {e.batch_id: e.label for e in self.store.entries}
+
+    def archived(self) -> set[str]:
+        return {e.batch_id for e in self.store.entries if e.archived}
+
+    @property
+    def paused(self) -> bool:
+        return self.poller.paused
+
+    @property
+    def status(self) -> ServerStatus:
+        return self._status
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    # -- what the UI does (store calls block on a file: run them in a thread) -------------------
+
+    def add(self, batch_ids: Iterable[str], label: str = "") -> list[str]:
+        """Watch these IDs (with a label); returns the ones not watched before."""
+        added = self.store.add(batch_ids, label)
+        self.poller.watch(added, seen_for=self.store.watched_for())
+        self._changed()
+        return added
+
+    def remove(self, batch_ids: Iterable[str]) -> list[E]:
+        """Stop watching; the removal can be taken back with `restore`."""
+        removed = list(self.store.remove(batch_ids))
+        self.poller.unwatch(e.batch_id for e in removed)
+        if removed:
+            self._undo.append(removed)
+            del self._undo[:-UNDO_DEPTH]
+        self._changed()
+        return removed
+
+    def restore(self) -> list[E]:
+        """Take back the newest removal (labels and first-seen times kept); [] when nothing to undo."""
+        if not self._undo:
+            return []
+        entries = self._undo.pop()
+        self.store.restore(entries)
+        self.poller.watch((e.batch_id for e in entries), seen_for=self.store.watched_for())
+        self._changed()
+        return entries
+
+    def label(self, batch_id: str, label: str) -> None:
+        """Set a label ('' clears it)."""
+        self.store.set_label(batch_id, label)
+        self._changed()
+
+    def archive(self, batch_ids: Iterable[str], archived: bool = True) -> None:
+        """Archive (or bring back) batches; they stay watched, their history is kept."""
+        self.store.set_archived(batch_ids, archived)
+        self._changed()
+
+    def refresh(self, batch_ids: Iterable[str] | None = None) -> None:
+        """Fetch these (default: all) at once."""
+        self.poller.refresh(batch_ids)
+
+    def pause(self) -> None:
+        self.poller.pause()
+
+    def resume(self) -> None:
+        self.poller.resume()
+
+    async def run(self) -> None:
+        """Poll until cancelled."""
+        await self.poller.run()
