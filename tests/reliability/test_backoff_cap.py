@@ -1,4 +1,4 @@
-"""Issue 16 item 11: 10,000 consecutive failures on the fake clock never overflow the backoff."""
+"""10,000 consecutive failures on the fake clock never overflow the backoff."""
 
 from __future__ import annotations
 
