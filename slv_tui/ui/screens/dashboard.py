@@ -797,10 +797,13 @@ class DashboardScreen(Screen[None]):
         self.app.notify("Refreshing every batch…", timeout=2, markup=False)
 
     def action_filter(self) -> None:
-        """Show and focus the filter box."""
+        """Show and focus the filter box.
+
+        The focus moves now, not on the next turn of the queue (`focus()` defers it): keys typed
+        right after / (a paste, a burst over SSH) are already queued and must reach the box."""
         box = self.query_one("#filter", Input)
         box.add_class("-shown")
-        box.focus()
+        self.set_focus(box)
 
     def action_copy_id(self) -> None:
         """Copy the selected batch ID: to the system clipboard where there is one, and through the

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual._types import SegmentLines
 from textual.binding import Binding
 from textual.cache import LRUCache
@@ -15,6 +16,7 @@ from textual.widgets import DataTable
 from slv_tui.common.sanitize import clean
 from slv_tui.slv.model import BatchState
 from slv_tui.ui.format import NOT_FOUND, ago, duration, since, state_label
+from slv_tui.ui.key_order import keys_in_order
 from slv_tui.ui.progress_bar import progress_bar
 from slv_tui.ui.rows import BatchRow
 from slv_tui.ui.styles import component_style
@@ -187,6 +189,10 @@ class BatchTable(DataTable[Text]):
         self._auto_row: int | None = 0
         """Where sync left the cursor while nobody has picked a row (it stays on the top row, however
         the rows reorder as they arrive); None once a row was picked."""
+
+    async def on_key(self, event: events.Key) -> None:
+        """/ (and the other keys that open an input) at once; later keys to the input it focused."""
+        await keys_in_order(self, event)
 
     def on_mount(self) -> None:
         """Declare the columns that fit, keyed so cells can be addressed by name."""
