@@ -191,6 +191,10 @@ class FormSession(_SharedSession):
         self.generation += 1
         self.logged_in = True
 
+    async def still_logged_in(self, http: httpx.AsyncClient) -> bool:
+        """Whether auth.json still reports the session logged in (unknown counts as logged in)."""
+        return await self._get_auth_json(http) is not False
+
     async def _get_auth_json(self, http: httpx.AsyncClient) -> bool | None:
         """Whether auth.json says the session is logged in; None when it is not a JSON object at all."""
         response, body = await small_get(http, f"{self._base}/auth.json")

@@ -278,6 +278,13 @@ class SlvClient:
         generation = session.generation
         try:
             return await self._post(path, form, self._headers(mode))
+        except errors.UnconfirmedPost:
+            # A login page may only mean the session had died: the form login tells (auth.json).
+            if mode != "form" or await self._bounded(lambda: self._form.still_logged_in(self._http)):
+                raise
+            log.info("the session had ended before the POST; logging in again")
+            await self._ensure_session(mode, generation)
+            return await self._post(path, form, self._headers(mode))
         except errors.AuthError:
             log.info("session refused the POST; logging in again")
             await self._ensure_session(mode, generation)
@@ -286,12 +293,14 @@ class SlvClient:
     async def _post(self, path: str, form: dict[str, str | list[str]], headers: dict[str, str]) -> Batch:
         url = self.settings.base_url + path
         started = time.perf_counter()
+        status = 0
         try:
             async with self._gate, self._deadline():
                 with mapped_errors():
                     async with self._http.stream(
                         "POST", url, params={"ser": "json"}, data=form, headers=headers
                     ) as response:
+                        status = response.status_code
                         body = await self._read_capped(response)
                         remember_cookies(response)
             check_status(response)
@@ -307,6 +316,12 @@ class SlvClient:
         except errors.SlvError as exc:
             elapsed_ms = (time.perf_counter() - started) * 1000
             log.warning("POST %s failed in %.0f ms: %s", url, elapsed_ms, exc)
+            if isinstance(exc, errors.AuthError) and status not in (0, 401, 403):
+                # Only 401/403 is a refusal of the request itself; a login page or a redirect may
+                # answer a POST the server already acted on: never sent again.
+                raise errors.UnconfirmedPost(
+                    f"no batch in the answer ({exc.detail}): the run may have started"
+                ) from None
             raise
         log.info("POST %s -> %s batchId=%s", url, response.status_code, batch_id)
         return batch

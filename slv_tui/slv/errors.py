@@ -72,6 +72,14 @@ class ProtocolError(SlvError):
     title = "protocol error"
 
 
+class UnconfirmedPost(ProtocolError):
+    """A POST that starts a run was answered with no batch and no definite refusal (an HTML page, a
+    redirect): the server may have started the run, so it is never sent again."""
+
+    title = "unconfirmed"
+    transient = False
+
+
 NOT_FOUND_CODE = "605"
 """SLV's errorCode for "Batch not found"."""
 

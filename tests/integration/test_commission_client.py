@@ -72,7 +72,7 @@ async def test_an_expired_session_logs_in_again_and_sends_once(make_client: Make
         (web.json_response({"status": "OK", "batchRunning": True}), errors.ProtocolError, "no valid batchId"),
         (web.json_response({"batchId": "12ab", "batchRunning": True}), errors.ProtocolError, "no valid"),
         (web.json_response([1]), errors.ProtocolError, "array"),
-        (web.Response(text="<html>login</html>", content_type="text/html"), errors.AuthError, "HTML"),
+        (web.Response(text="<html>login</html>", content_type="text/html"), errors.UnconfirmedPost, "HTML"),
         (web.Response(status=500, text="boom"), errors.HttpStatusError, "500"),
         (web.json_response({"status": "ERROR", "errorCode": "601", "errorCodeLabel": "No\x1b[31m such"}),
          errors.ServerError, "601 No such"),
