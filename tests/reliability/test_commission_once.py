@@ -1,4 +1,4 @@
-"""Issue 16 item 1: an HTML page or a redirect answering the commissioning POST is never re-posted."""
+"""An HTML page or a redirect answering the commissioning POST is never re-posted."""
 
 from __future__ import annotations
 
