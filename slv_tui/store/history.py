@@ -100,7 +100,7 @@ class Mark:
                 int(event.get("warnings", 0)),
                 int(event.get("errors", 0)),
             )
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, OverflowError):
             return None
 
 
@@ -156,19 +156,67 @@ def history_dir(data_dir: Path, profile: str) -> Path:
     return data_dir / "history" / safe
 
 
-def parse_lines(raw: bytes) -> list[Event]:
-    """The readable events of a file; a torn or foreign line is skipped, never fatal."""
+MAX_COUNT = 10**12
+"""A warnings or errors count above this is not a count the server reported (a foreign line)."""
+_STATES = frozenset(state.value for state in BatchState)
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"not JSON: {name}")
+
+
+def _is_time(value: object) -> bool:
+    """An ISO 8601 time with a zone (what `iso` writes); a naive time would crash comparisons."""
+    if not isinstance(value, str) or len(value) > 64:
+        return False
+    try:
+        return datetime.fromisoformat(value).tzinfo is not None
+    except ValueError:
+        return False
+
+
+def _is_number(value: object, low: float, high: float) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and low <= value <= high
+
+
+def valid_event(event: object) -> bool:
+    """Whether a decoded line is an event every reader can show: a known kind and state, a zoned
+    time, progress None or 0 to 100, counts 0 to MAX_COUNT, cancelRequested a bool."""
+    if not isinstance(event, dict) or event.get("kind") not in KINDS or not _is_time(event.get("at")):
+        return False
+    if event.get("state") not in _STATES:
+        return False
+    progress = event.get("progress")
+    if progress is not None and not _is_number(progress, 0, 100):
+        return False
+    if not all(_is_number(event.get(key, 0), 0, MAX_COUNT) for key in ("warnings", "errors")):
+        return False
+    return isinstance(event.get("cancelRequested", False), bool)
+
+
+def parse_lines_counted(raw: bytes) -> tuple[list[Event], int]:
+    """The readable events of a file and how many non-blank lines were skipped (torn or foreign:
+    not JSON, Infinity/NaN, a null state, a huge number, a time without a zone); never fatal."""
     events: list[Event] = []
+    skipped = 0
     for line in raw.split(b"\n"):
         if not line.strip():
             continue
         try:
-            event = json.loads(line)
+            event = json.loads(line, parse_constant=_reject_constant)
         except (ValueError, RecursionError):
+            skipped += 1
             continue
-        if isinstance(event, dict) and isinstance(event.get("at"), str) and event.get("kind") in KINDS:
+        if valid_event(event):
             events.append(event)
-    return events
+        else:
+            skipped += 1
+    return events, skipped
+
+
+def parse_lines(raw: bytes) -> list[Event]:
+    """The readable events of a file; a torn or foreign line is skipped, never fatal."""
+    return parse_lines_counted(raw)[0]
 
 
 class HistoryStore:
@@ -183,10 +231,18 @@ class HistoryStore:
 
     def read(self, batch_id: str) -> list[Event]:
         """The recorded events of a batch, oldest first ([] when nothing was recorded)."""
+        return self.read_counted(batch_id)[0]
+
+    def read_counted(self, batch_id: str) -> tuple[list[Event], int]:
+        """The recorded events of a batch and the number of unreadable lines skipped (logged)."""
         try:
-            return parse_lines(read_regular(self.path(batch_id), READ_LIMIT))
+            raw = read_regular(self.path(batch_id), READ_LIMIT)
         except FileNotFoundError:
-            return []
+            return [], 0
+        events, skipped = parse_lines_counted(raw)
+        if skipped:
+            log.warning("history of batch %s: %d unreadable line(s) skipped", batch_id, skipped)
+        return events, skipped
 
     def append(self, batch_id: str, events: Sequence[Event]) -> None:
         """Append events (one write and one fsync); compact the file when it grew too large."""
