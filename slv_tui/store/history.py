@@ -8,12 +8,14 @@ the next event. Writes happen on a thread of their own: the UI and `follow` only
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import math
 import os
 import queue
 import re
+import stat
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -22,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from slv_tui.slv.model import Batch, BatchState
-from slv_tui.store.files import FILE_MODE, locked, private_dir, read_regular, write_atomic
+from slv_tui.store.files import FILE_MODE, UnsafeFileError, locked, private_dir, read_regular, write_atomic
 from slv_tui.watch.snapshot import PollRound
 
 log = logging.getLogger(__name__)
@@ -245,18 +247,22 @@ class HistoryStore:
         return events, skipped
 
     def append(self, batch_id: str, events: Sequence[Event]) -> None:
-        """Append events (one write and one fsync); compact the file when it grew too large."""
+        """Append events (one write and one fsync); compact the file when it grew too large.
+
+        Never through a link (O_NOFOLLOW, or a refusal where the flag is missing) and never into a
+        folder others can write (someone else's folder, left group- or world-writable): both raise
+        UnsafeFileError, one line naming the path, and nothing is written.
+        """
         if not events:
             return
-        private_dir(self.folder)
+        _check_folder(private_dir(self.folder))
         path = self.path(batch_id)
         payload = "".join(json.dumps(e, separators=(",", ":")) + "\n" for e in events).encode("utf-8")
         with locked(self.folder / ".lock"):
-            flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_BINARY", 0)
-            fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0), FILE_MODE)
+            fd = _open_append(path)
             try:
                 size = os.fstat(fd).st_size
-                if size and not _ends_with_newline(path):
+                if size and _last_byte(fd, size) != b"\n":
                     payload = b"\n" + payload  # a torn last line stays alone, the next event whole
                 os.write(fd, payload)
                 os.fsync(fd)
@@ -272,10 +278,39 @@ class HistoryStore:
         write_atomic(self.path(batch_id), payload)
 
 
-def _ends_with_newline(path: Path) -> bool:
-    with path.open("rb") as handle:
-        handle.seek(-1, os.SEEK_END)
-        return handle.read(1) == b"\n"
+def _check_folder(folder: Path) -> None:
+    """Refuse a history folder others can write (they could plant links or foreign files)."""
+    if os.name != "posix":
+        return
+    info = os.lstat(folder)
+    if stat.S_ISLNK(info.st_mode):
+        raise UnsafeFileError(f"{folder}: a symbolic link; refusing to record history there")
+    if stat.S_IMODE(info.st_mode) & 0o022:
+        raise UnsafeFileError(f"{folder}: writable by other users; refusing to record history there")
+
+
+def _last_byte(fd: int, size: int) -> bytes:
+    os.lseek(fd, size - 1, os.SEEK_SET)  # O_APPEND: the write still goes to the end
+    return os.read(fd, 1)
+
+
+def _open_append(path: Path) -> int:
+    """An append descriptor on `path`, created 0600, never opened through a symbolic link."""
+    nofollow = getattr(os, "O_NOFOLLOW", 0)
+    if not nofollow and os.path.islink(path):
+        raise UnsafeFileError(f"{path}: a symbolic link; refusing to write through it")
+    flags = os.O_RDWR | os.O_CREAT | os.O_APPEND | nofollow
+    flags |= getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags, FILE_MODE)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UnsafeFileError(f"{path}: a symbolic link; refusing to write through it") from None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise UnsafeFileError(f"{path}: not a regular file; refusing to write to it")
+    return fd
 
 
 # -- the recorder every poller feeds -----------------------------------------------------------------

@@ -4,15 +4,23 @@ thread (`follow`), not for `slv-tui history`, and `history --json` never prints 
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from support.env import state_log_file
 
 from slv_tui.sim import ThreadedSim
+from slv_tui.slv.model import Batch
+from slv_tui.store.files import UnsafeFileError
+from slv_tui.store.history import HistoryStore, events_between
 
 from .conftest import run_cli
+
+T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
 def line(second: int, kind: str, *, state: str = '"running"', progress: str = "5", warnings: str = "0",
@@ -69,3 +77,29 @@ def test_follow_records_the_next_batch_after_a_foreign_line(tmp_path: Path, fast
         shown = run_cli(tmp_path, "history", "--json", batch_id)
         assert shown.returncode == 0, shown.stderr
         assert json.loads(shown.stdout)[-1]["kind"] == "finished"
+
+
+def test_follow_never_writes_through_a_planted_link(tmp_path: Path, fast_sim: ThreadedSim) -> None:
+    batch_id = fast_sim.server.start_batch("commission_ok")
+    victim = tmp_path / "bashrc"
+    victim.write_text("# mine\n")
+    _history_file(tmp_path, batch_id).symlink_to(victim)
+    done = run_cli(tmp_path, "follow", "--interval", "0.5", "--url", fast_sim.url, batch_id,
+                   SLV_PASSWORD="admin")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert victim.read_text() == "# mine\n"
+    said = state_log_file(tmp_path).read_text() + done.stderr
+    assert "a symbolic link; refusing to write through it" in said
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX modes")
+def test_a_folder_others_can_write_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "history"
+    folder.mkdir(mode=0o700)
+    folder.chmod(0o777)  # someone else's folder, left open to all (private_dir tightens only ours)
+    monkeypatch.setattr(os, "getuid", lambda: os.stat(folder).st_uid + 1)
+    store = HistoryStore(folder)
+    with pytest.raises(UnsafeFileError, match="writable by other users"):
+        store.append("42", events_between(None, Batch("42", progress=3, running=True), T0))
+    assert list(folder.iterdir()) == []
