@@ -25,6 +25,7 @@ from typing import Any
 
 from slv_tui.slv.model import Batch, BatchState
 from slv_tui.store.files import FILE_MODE, UnsafeFileError, locked, private_dir, read_regular, write_atomic
+from slv_tui.store.history_lines import parse_lines_counted
 from slv_tui.watch.snapshot import PollRound
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,6 @@ log = logging.getLogger(__name__)
 Event = dict[str, Any]
 """{"at": ISO 8601 UTC, "kind": ..., "state": ..., "progress": ..., "warnings": n, "errors": n}."""
 
-KINDS = ("first_seen", "state", "progress", "cancel_requested", "warnings", "errors", "finished")
 KIND_TEXT = {
     "first_seen": "first seen",
     "state": "state",
@@ -156,64 +156,6 @@ def history_dir(data_dir: Path, profile: str) -> Path:
     """The folder of one profile's history files."""
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", profile) or "default"
     return data_dir / "history" / safe
-
-
-MAX_COUNT = 10**12
-"""A warnings or errors count above this is not a count the server reported (a foreign line)."""
-_STATES = frozenset(state.value for state in BatchState)
-
-
-def _reject_constant(name: str) -> float:
-    raise ValueError(f"not JSON: {name}")
-
-
-def _is_time(value: object) -> bool:
-    """An ISO 8601 time with a zone (what `iso` writes); a naive time would crash comparisons."""
-    if not isinstance(value, str) or len(value) > 64:
-        return False
-    try:
-        return datetime.fromisoformat(value).tzinfo is not None
-    except ValueError:
-        return False
-
-
-def _is_number(value: object, low: float, high: float) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and low <= value <= high
-
-
-def valid_event(event: object) -> bool:
-    """Whether a decoded line is an event every reader can show: a known kind and state, a zoned
-    time, progress None or 0 to 100, counts 0 to MAX_COUNT, cancelRequested a bool."""
-    if not isinstance(event, dict) or event.get("kind") not in KINDS or not _is_time(event.get("at")):
-        return False
-    if event.get("state") not in _STATES:
-        return False
-    progress = event.get("progress")
-    if progress is not None and not _is_number(progress, 0, 100):
-        return False
-    if not all(_is_number(event.get(key, 0), 0, MAX_COUNT) for key in ("warnings", "errors")):
-        return False
-    return isinstance(event.get("cancelRequested", False), bool)
-
-
-def parse_lines_counted(raw: bytes) -> tuple[list[Event], int]:
-    """The readable events of a file and how many non-blank lines were skipped (torn or foreign:
-    not JSON, Infinity/NaN, a null state, a huge number, a time without a zone); never fatal."""
-    events: list[Event] = []
-    skipped = 0
-    for line in raw.split(b"\n"):
-        if not line.strip():
-            continue
-        try:
-            event = json.loads(line, parse_constant=_reject_constant)
-        except (ValueError, RecursionError):
-            skipped += 1
-            continue
-        if valid_event(event):
-            events.append(event)
-        else:
-            skipped += 1
-    return events, skipped
 
 
 def parse_lines(raw: bytes) -> list[Event]:
