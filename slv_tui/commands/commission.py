@@ -104,14 +104,29 @@ async def run_commission(
     else:
         output.write(f"started {render_line(batch_id, batch, color=output.color)}\n")
     if watchlist_path is not None:
-        try:
-            added = Watchlist(watchlist_path).add([batch_id], label=request.controller)
-        except (WatchlistError, OSError) as exc:
-            output.note(clean(f"slv-tui: warning: batch {batch_id} not added to the watchlist: {exc}"))
-        else:
-            if added:
-                profile = clean(target.profile)
-                output.note(f"slv-tui: batch {batch_id} added to the watchlist of profile {profile}")
+        _add_to_watchlist(watchlist_path, batch_id, request.controller, target.profile, output)
     if follow:
         return await run_follow(client, [batch_id], output, interval)
     return EXIT_OK
+
+
+def _add_to_watchlist(path: Path, batch_id: str, label: str, profile: str, output: Output) -> None:
+    """Add the started batch to the watchlist, saying so only when it was saved.
+
+    A failed save (the lock held past its timeout, a full disk) does not change the exit code: the
+    batch did start and is printed on stdout; the warning on stderr names it so it can be added by hand.
+    """
+    watchlist = Watchlist(path)
+    added: list[str] = []
+    try:
+        added = watchlist.add([batch_id], label=label)
+    except (WatchlistError, OSError) as exc:
+        problem: str | None = str(exc)
+    else:
+        problem = watchlist.problem if watchlist.unsaved else None  # this process ends: nothing is kept
+        problem = problem and problem.removesuffix("; the change is kept until you quit")
+    if problem is not None:
+        said = f"slv-tui: warning: batch {batch_id} started but could not be added to the watchlist"
+        output.note(clean(f"{said}: {problem}"))
+    elif added:
+        output.note(f"slv-tui: batch {batch_id} added to the watchlist of profile {clean(profile)}")

@@ -61,12 +61,15 @@ def run_history(
     out = out or sys.stdout
     err = err or sys.stderr
     try:
-        events = distinct(store.read(batch_id))
+        recorded, skipped = store.read_counted(batch_id)
     except OSError as exc:
         err.write(clean(f"slv-tui: error: cannot read the history of {batch_id}: {exc}") + "\n")
         return 2
+    events = distinct(recorded)
+    if skipped:
+        err.write(f"slv-tui: warning: {skipped} unreadable line(s) in the history of {batch_id} skipped\n")
     if as_json:
-        out.write(json.dumps(events, ensure_ascii=False, indent=1) + "\n")
+        out.write(json.dumps(events, ensure_ascii=False, indent=1, allow_nan=False) + "\n")
     else:
         for event in events:
             out.write(event_line(event) + "\n")

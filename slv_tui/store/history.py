@@ -8,12 +8,14 @@ the next event. Writes happen on a thread of their own: the UI and `follow` only
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import math
 import os
 import queue
 import re
+import stat
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -22,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from slv_tui.slv.model import Batch, BatchState
-from slv_tui.store.files import FILE_MODE, locked, private_dir, read_regular, write_atomic
+from slv_tui.store.files import FILE_MODE, UnsafeFileError, locked, private_dir, read_regular, write_atomic
+from slv_tui.store.history_lines import parse_lines_counted
 from slv_tui.watch.snapshot import PollRound
 
 log = logging.getLogger(__name__)
@@ -30,7 +33,6 @@ log = logging.getLogger(__name__)
 Event = dict[str, Any]
 """{"at": ISO 8601 UTC, "kind": ..., "state": ..., "progress": ..., "warnings": n, "errors": n}."""
 
-KINDS = ("first_seen", "state", "progress", "cancel_requested", "warnings", "errors", "finished")
 KIND_TEXT = {
     "first_seen": "first seen",
     "state": "state",
@@ -100,7 +102,7 @@ class Mark:
                 int(event.get("warnings", 0)),
                 int(event.get("errors", 0)),
             )
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, OverflowError):
             return None
 
 
@@ -158,17 +160,7 @@ def history_dir(data_dir: Path, profile: str) -> Path:
 
 def parse_lines(raw: bytes) -> list[Event]:
     """The readable events of a file; a torn or foreign line is skipped, never fatal."""
-    events: list[Event] = []
-    for line in raw.split(b"\n"):
-        if not line.strip():
-            continue
-        try:
-            event = json.loads(line)
-        except (ValueError, RecursionError):
-            continue
-        if isinstance(event, dict) and isinstance(event.get("at"), str) and event.get("kind") in KINDS:
-            events.append(event)
-    return events
+    return parse_lines_counted(raw)[0]
 
 
 class HistoryStore:
@@ -183,24 +175,36 @@ class HistoryStore:
 
     def read(self, batch_id: str) -> list[Event]:
         """The recorded events of a batch, oldest first ([] when nothing was recorded)."""
+        return self.read_counted(batch_id)[0]
+
+    def read_counted(self, batch_id: str) -> tuple[list[Event], int]:
+        """The recorded events of a batch and the number of unreadable lines skipped (logged)."""
         try:
-            return parse_lines(read_regular(self.path(batch_id), READ_LIMIT))
+            raw = read_regular(self.path(batch_id), READ_LIMIT)
         except FileNotFoundError:
-            return []
+            return [], 0
+        events, skipped = parse_lines_counted(raw)
+        if skipped:
+            log.warning("history of batch %s: %d unreadable line(s) skipped", batch_id, skipped)
+        return events, skipped
 
     def append(self, batch_id: str, events: Sequence[Event]) -> None:
-        """Append events (one write and one fsync); compact the file when it grew too large."""
+        """Append events (one write and one fsync); compact the file when it grew too large.
+
+        Never through a link (O_NOFOLLOW, or a refusal where the flag is missing) and never into a
+        folder others can write (someone else's folder, left group- or world-writable): both raise
+        UnsafeFileError, one line naming the path, and nothing is written.
+        """
         if not events:
             return
-        private_dir(self.folder)
+        _check_folder(private_dir(self.folder))
         path = self.path(batch_id)
         payload = "".join(json.dumps(e, separators=(",", ":")) + "\n" for e in events).encode("utf-8")
         with locked(self.folder / ".lock"):
-            flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_BINARY", 0)
-            fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0), FILE_MODE)
+            fd = _open_append(path)
             try:
                 size = os.fstat(fd).st_size
-                if size and not _ends_with_newline(path):
+                if size and _last_byte(fd, size) != b"\n":
                     payload = b"\n" + payload  # a torn last line stays alone, the next event whole
                 os.write(fd, payload)
                 os.fsync(fd)
@@ -216,10 +220,39 @@ class HistoryStore:
         write_atomic(self.path(batch_id), payload)
 
 
-def _ends_with_newline(path: Path) -> bool:
-    with path.open("rb") as handle:
-        handle.seek(-1, os.SEEK_END)
-        return handle.read(1) == b"\n"
+def _check_folder(folder: Path) -> None:
+    """Refuse a history folder others can write (they could plant links or foreign files)."""
+    if os.name != "posix":
+        return
+    info = os.lstat(folder)
+    if stat.S_ISLNK(info.st_mode):
+        raise UnsafeFileError(f"{folder}: a symbolic link; refusing to record history there")
+    if stat.S_IMODE(info.st_mode) & 0o022:
+        raise UnsafeFileError(f"{folder}: writable by other users; refusing to record history there")
+
+
+def _last_byte(fd: int, size: int) -> bytes:
+    os.lseek(fd, size - 1, os.SEEK_SET)  # O_APPEND: the write still goes to the end
+    return os.read(fd, 1)
+
+
+def _open_append(path: Path) -> int:
+    """An append descriptor on `path`, created 0600, never opened through a symbolic link."""
+    nofollow = getattr(os, "O_NOFOLLOW", 0)
+    if not nofollow and os.path.islink(path):
+        raise UnsafeFileError(f"{path}: a symbolic link; refusing to write through it")
+    flags = os.O_RDWR | os.O_CREAT | os.O_APPEND | nofollow
+    flags |= getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags, FILE_MODE)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UnsafeFileError(f"{path}: a symbolic link; refusing to write through it") from None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise UnsafeFileError(f"{path}: not a regular file; refusing to write to it")
+    return fd
 
 
 # -- the recorder every poller feeds -----------------------------------------------------------------

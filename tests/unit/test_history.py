@@ -87,7 +87,8 @@ def test_store_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_parse_lines_ignores_foreign_lines() -> None:
-    raw = b'[1]\n{"at": "t", "kind": "nope"}\nnot json\n{"at": "t", "kind": "state", "state": "running"}\n'
+    good = b'{"at": "2026-12-01T12:00:00Z", "kind": "state", "state": "running"}'
+    raw = b'[1]\n{"at": "t", "kind": "nope"}\nnot json\n' + good + b"\n"
     assert kinds(parse_lines(raw)) == ["state"]
 
 
