@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 from slv_tui.common import paths
 from slv_tui.slv.client import SlvClient
-from slv_tui.store.events import EventLog, EventWriter, events_dir
+from slv_tui.store.events import open_feed
 from slv_tui.store.history import HistoryRecorder, HistoryStore, history_dir
-from slv_tui.watch.event_feed import EventFeed, RoundEvents
+from slv_tui.watch.event_feed import RoundEvents
 from slv_tui.watch.snapshot import PollRound
 
 
@@ -19,9 +19,7 @@ class FollowRecorders:
     def __init__(self, *, history: bool = True) -> None:
         self._history = history
         self._recorders: list[HistoryRecorder] = []
-        log = EventLog(events_dir(paths.data_dir()))
-        self.writer = EventWriter(log)
-        self.feed = EventFeed(self.writer.put, log.memory())
+        self.feed, self.writer = open_feed(paths.data_dir())
 
     def for_server(self, server: str, client: SlvClient) -> Callable[[PollRound], None]:
         """The `on_poll` callback of one server's poller (cheap: everything is written on threads)."""

@@ -30,7 +30,7 @@ from slv_tui.store.files import (
     read_regular,
     refuse_shared_folder,
 )
-from slv_tui.watch.event_feed import KINDS, SEVERITIES, TEXT_MAX, FeedMemory, Record
+from slv_tui.watch.event_feed import KINDS, SEVERITIES, TEXT_MAX, EventFeed, FeedMemory, Record
 
 log = logging.getLogger(__name__)
 
@@ -231,6 +231,14 @@ class EventWriter:
         except OSError as exc:
             self.problem = str(exc)
             log.warning("cannot write the event feed: %s", exc)
+
+
+def open_feed(data_dir: Path) -> tuple[EventFeed, EventWriter]:
+    """The feed every Board of a process subscribes (`board.subscribe(feed)`) and its writer (close
+    it at exit). Reads the feed once to go on where it left off: blocking, call it off the UI loop."""
+    log_file = EventLog(events_dir(data_dir))
+    writer = EventWriter(log_file)
+    return EventFeed(writer.put, log_file.memory()), writer
 
 
 def select(

@@ -112,6 +112,7 @@ class EventFeed:
 
     def __call__(self, event: BoardEvent) -> None:
         if isinstance(event, RoundApplied):
+            self._server(event.server, event.round.server)  # back before what it answered
             for update in event.round.updates:
                 if update.snapshot.batch is not None:
                     self._batches[(event.server, update.snapshot.batch_id)] = update.snapshot.batch

@@ -131,3 +131,11 @@ def test_an_empty_feed_is_no_error(cli: Cli) -> None:
     assert events(cli) == []
     done = cli.run("events")
     assert done.returncode == 0 and "no events" in done.stderr
+
+
+def test_commissioning_started_names_who_and_from_which_profile(cli: Cli, sim: ThreadedSim) -> None:
+    done = cli.run("commission", "--url", sim.url, "CTRL-7", "--yes", SLV_PASSWORD="admin")
+    assert done.returncode == 0, done.stderr
+    (started,) = [r for r in events(cli) if r["kind"] == "commission_started"]
+    assert started["server"] == "default" and started["user"] == "admin" and started["controller"] == "CTRL-7"
+    assert started["batchId"] in sim.server.batch_ids() and started["text"] == sim.url
