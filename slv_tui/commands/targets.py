@@ -30,7 +30,9 @@ TARGET_MODES = ("status", "follow", "report", "history")
 TARGET_METAVAR = "[PROFILE:]BATCH_ID"
 TARGET_HELP = (
     "a batch ID (1 to 19 digits), asked of the --profile server (or the default profile);"
-    " PROFILE:ID asks the config profile PROFILE instead, with its own login (e.g. lab:100 prod:100)"
+    " PROFILE:ID asks the config profile PROFILE instead, with its own URL and login (e.g. lab:100"
+    " prod:100); --url, --user, --auth and the SLV_* variables are for the plain IDs' server only;"
+    ' JSON objects name their server in "server"'
 )
 SERVER_ENV = ("SLV_URL", "SLV_USERNAME", "SLV_PASSWORD", "SLV_TOKEN")
 """Variables that name a server or hold a secret: for the plain IDs' server only."""
