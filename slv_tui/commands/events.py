@@ -37,12 +37,12 @@ def parse_since(text: str, now: datetime | None = None) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def event_line(record: Record) -> str:
+def event_line(record: Record, server_width: int = 0) -> str:
     """One human line: time, server, severity, what happened, batch, state and the details."""
     kind = KIND_TEXT.get(str(record.get("kind")), "?")
     parts = [
         str(record.get("at")),
-        str(record.get("server")),
+        f"{clean(record.get('server'), max_length=100):<{server_width}}",
         f"{record.get('severity', '?'):<7}",
         f"{kind:<22}",
     ]
@@ -82,8 +82,9 @@ def run_events(
     if as_json:
         out.write(dumps(chosen, indent=1) + "\n")
     else:
+        width = max((len(clean(r.get("server"), max_length=100)) for r in chosen), default=0)
         for record in chosen:
-            out.write(event_line(record) + "\n")
+            out.write(event_line(record, width) + "\n")
         if not chosen:
             err.write("slv-tui: no events (the dashboard, follow and watch record them)\n")
     return 0
