@@ -102,14 +102,14 @@ async def run_commission(
         return EXIT_FETCH
     batch_id = batch.batch_id
     if output.json:
-        output.write(dumps(batch_json(batch_id, batch)) + "\n")
+        output.write(dumps(batch_json(batch_id, batch, None, target.profile)) + "\n")
     else:
         output.write(f"started {render_line(batch_id, batch, color=output.color)}\n")
     _record_started(target, batch_id, request.controller)
     if watchlist_path is not None:
         _add_to_watchlist(watchlist_path, batch_id, request.controller, target.profile, output)
     if follow:
-        return await run_follow(client, [batch_id], output, interval)
+        return await run_follow(client, [batch_id], output, interval, server=target.profile)
     return EXIT_OK
 
 
