@@ -7,7 +7,7 @@ import math
 import os
 import ssl
 import sys
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -16,9 +16,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from slv_tui import __version__
-from slv_tui.commands.follow import run_follow
 from slv_tui.commands.output import EXIT_INTERRUPTED, EXIT_USAGE, Output, run
-from slv_tui.commands.status import run_status
+from slv_tui.commands.targets import TARGET_HELP, TARGET_METAVAR
 from slv_tui.common import paths
 from slv_tui.common.logs import setup_logging
 from slv_tui.common.sanitize import clean
@@ -30,7 +29,7 @@ from slv_tui.slv.client import ClientSettings, SlvClient
 from slv_tui.slv.commission import CommissionRequest
 from slv_tui.slv.ids import InvalidBatchId, validate_id
 from slv_tui.slv.modes import AUTH_CHOICES, AUTH_MODES, AuthChoice
-from slv_tui.store.history import HistoryRecorder, HistoryStore, history_dir
+from slv_tui.store.history import HistoryStore, history_dir
 
 SUBCOMMANDS = (
     "status",
@@ -44,6 +43,7 @@ SUBCOMMANDS = (
     "sim",
     "paths",
     "watch",
+    "events",
 )
 _VALUE_OPTIONS = {
     "--url", "--user", "--auth", "--profile", "--config", "--timeout", "--interval", "--log-level",
@@ -135,7 +135,8 @@ def build_parsers() -> dict[str, argparse.ArgumentParser]:
         prog="slv-tui",
         parents=[common],
         description="Watch Streetlight.Vision batches"
-        " (modes: dashboard, status, follow, history, check, login, logout, commission, report, sim, paths).",
+        " (modes: dashboard, status, follow, history, events, check, login, logout, commission, report, sim,"
+        " paths).",
         epilog="Run 'slv-tui check' first against a new server; 'slv-tui status --help',"
         " 'slv-tui follow --help' for the script commands.",
     )
@@ -157,7 +158,7 @@ def build_parsers() -> dict[str, argparse.ArgumentParser]:
     ):
         sub = command(name, text)
         sub.add_argument("--json", action="store_true", help="machine-readable output")
-        sub.add_argument("batch_ids", nargs="+", metavar="BATCH_ID")
+        sub.add_argument("batch_ids", nargs="+", metavar=TARGET_METAVAR, help=TARGET_HELP)
     history = command(
         "history",
         "print the recorded timeline of a batch (what the dashboard and follow saw),"
@@ -165,7 +166,7 @@ def build_parsers() -> dict[str, argparse.ArgumentParser]:
     )
     history.add_argument("--json", action="store_true", help="a JSON array of events")
     history.add_argument("--demo", action="store_true", help="what the demo dashboard (--demo) recorded")
-    history.add_argument("batch_ids", nargs=1, metavar="BATCH_ID")
+    history.add_argument("batch_ids", nargs=1, metavar=TARGET_METAVAR, help=TARGET_HELP)
     check = command(
         "check",
         "can slv-tui read batches from this server? reachability, TLS, login mode, user,"
@@ -207,9 +208,16 @@ def build_parsers() -> dict[str, argparse.ArgumentParser]:
         " and error (exit 0, 3 when a batch could not be fetched)",
     )
     report.add_argument("--output", type=Path, metavar="FILE", help="write to FILE (atomically), not stdout")
-    report.add_argument("batch_ids", nargs="+", metavar="BATCH_ID")
+    report.add_argument("batch_ids", nargs="+", metavar=TARGET_METAVAR, help=TARGET_HELP)
     watch = command("watch", "watch the profile's watchlist headless: one JSON line per event; 0 on SIGTERM")
     watch.add_argument("--metrics-listen", metavar="HOST:PORT", help="serve /metrics (host 127.0.0.1)")
+    events = command("events", "print the event feed of every server, oldest first (exit 0, 2 unreadable)")
+    events.add_argument("--json", action="store_true", help="a JSON array of events")
+    events.add_argument(
+        "--since", metavar="AGE", help="only the last AGE (90s, 30m, 8h, 2d) or since an ISO time"
+    )
+    events.add_argument("--server", metavar="NAME", help="only this server (profile name)")
+    events.add_argument("--severity", choices=("info", "warning", "error"), help="this severity and worse")
     command(
         "logout",
         "forget the profile's password and token from the system keyring",
@@ -310,6 +318,18 @@ def _main(argv: Sequence[str]) -> int:
         if mode == "dashboard" and args.version:
             print(clean(f"slv-tui {__version__} (log file: {paths.log_file()})"))
             return 0
+        if mode in ("status", "follow", "report", "history") and not getattr(args, "demo", False):
+            from slv_tui.commands.targets import TargetRun, run_targets
+
+            targets = TargetRun(
+                args.batch_ids, _overrides(args), args.config, json=getattr(args, "json", False),
+                color=_use_color(), debug=args.debug, output_file=getattr(args, "output", None),
+            )  # fmt: skip
+            return run_targets(mode, targets, connect=_connect, floor=_floored)
+        if mode == "events":
+            from slv_tui.commands.events import run_events
+
+            return run_events(args.json, since=args.since, server=args.server, severity=args.severity)
         ids = [_batch_id(token, mode) for token in getattr(args, "batch_ids", [])]
         if mode == "dashboard" and args.demo:
             return _dashboard_demo(args, ids)
@@ -322,10 +342,6 @@ def _main(argv: Sequence[str]) -> int:
         request = _commission_request(args, settings) if mode == "commission" else None
         settings = replace(settings, interval=_floored(settings.interval))
         setup_logging(paths.log_file(), settings.log_level, debug=args.debug)
-        if mode == "history":
-            from slv_tui.commands.history import run_history
-
-            return run_history(_history_store(settings.profile), ids[0], as_json=args.json)
         auth = _auth_mode(settings)
         kind: Kind = "token" if auth == "bearer" else "password"
         if mode in ("login", "logout"):
@@ -337,15 +353,9 @@ def _main(argv: Sequence[str]) -> int:
         _check_url(settings.url)
         check_files(settings)
         interactive = mode == "dashboard"
-        secret = find_secret(settings, kind, prompt=not interactive)
-        if secret is None and not interactive:
-            env = "SLV_TOKEN" if kind == "token" else "SLV_PASSWORD"
-            if sys.stdin.isatty():
-                raise UsageError(f"no {kind} entered (or set {env}, 'slv-tui login', or a {kind}_command)")
-            raise UsageError(
-                f"no {kind}: set {env}, run 'slv-tui login', give the profile a {kind}_command,"
-                " or run in a terminal"
-            )
+        secret = (
+            _required_secret(settings, kind) if not interactive else find_secret(settings, kind, prompt=False)
+        )
         client_settings = _client_settings(settings, secret, auth)
         if mode != "check":
             for warning in client_settings.warnings():
@@ -358,38 +368,50 @@ def _main(argv: Sequence[str]) -> int:
             from slv_tui.commands.check import run_check
 
             return run(_closing(client, run_check(client, settings.profile, output, settings.auth)))
-        if mode == "status":
-            return run(_closing(client, run_status(client, ids, output)))
         if request is not None:
             return _commission(args, settings, client, request, output)
         if mode == "watch":
             from slv_tui.commands.watch import main_watch
 
             return main_watch(settings, client, output, args.metrics_listen)
-        if mode == "report":
-            from slv_tui.commands.report import run_report
-
-            return run(
-                _closing(
-                    client,
-                    run_report(
-                        client,
-                        ids,
-                        output,
-                        output_file=args.output,
-                        history=_history_store(settings.profile).read,
-                    ),
-                )
-            )
-        recorder = HistoryRecorder(_history_store(settings.profile))
-        try:
-            follow = run_follow(client, ids, output, settings.interval, on_poll=recorder.record)
-            return run(_closing(client, follow))
-        finally:
-            recorder.close()
+        raise AssertionError(f"no handler for {mode}")  # pragma: no cover
     except (InvalidBatchId, ConfigError, UsageError) as exc:
         print(clean(f"slv-tui: error: {exc}"), file=sys.stderr)  # paths and config values are data
         return EXIT_USAGE
+
+
+def _required_secret(settings: Settings, kind: Kind, env: Mapping[str, str] | None = None) -> Secret:
+    """The password or token (asked on a terminal), or a one-line UsageError saying where to put it.
+    `env` given: a profile named by `PROFILE:ID`, which the SLV_* variables are not for."""
+    secret = find_secret(settings, kind, prompt=True, env=env)
+    if secret is not None:
+        return secret
+    var = "SLV_TOKEN" if kind == "token" else "SLV_PASSWORD"
+    if env is not None:
+        name = settings.profile
+        raise UsageError(
+            f"no {kind} for profile {name!r}: run 'slv-tui login --profile {name}', give the profile a"
+            f" {kind}_command, or run in a terminal ({var} is for the --profile server only)"
+        )
+    if sys.stdin.isatty():
+        raise UsageError(f"no {kind} entered (or set {var}, 'slv-tui login', or a {kind}_command)")
+    raise UsageError(
+        f"no {kind}: set {var}, run 'slv-tui login', give the profile a {kind}_command, or run in a terminal"
+    )
+
+
+def _connect(settings: Settings, env: Mapping[str, str] | None) -> SlvClient:
+    """One server's client for the script commands: URL and files checked, the secret found (a
+    UsageError without one), warnings on stderr. `env` given: a profile named by `PROFILE:ID`."""
+    auth = _auth_mode(settings, None if env is None else dict(env))
+    _check_url(settings.url)
+    check_files(settings)
+    secret = _required_secret(settings, "token" if auth == "bearer" else "password", env)
+    client_settings = _client_settings(settings, secret, auth)
+    for warning in client_settings.warnings():
+        name = f" ({clean(settings.profile)})" if env is not None else ""
+        print(clean(f"slv-tui: warning{name}: {warning}"), file=sys.stderr)
+    return _new_client(client_settings)
 
 
 def _history_store(profile: str) -> HistoryStore:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from slv_tui.slv.errors import AuthError, ServerError, SlvError, TlsError
 from slv_tui.slv.report import batch_json, dumps
 from slv_tui.store.watchlist import Watchlist, WatchlistError
 
+log = logging.getLogger(__name__)
 Ask = Callable[[str], str]
 
 
@@ -100,14 +102,30 @@ async def run_commission(
         return EXIT_FETCH
     batch_id = batch.batch_id
     if output.json:
-        output.write(dumps(batch_json(batch_id, batch)) + "\n")
+        output.write(dumps(batch_json(batch_id, batch, None, target.profile)) + "\n")
     else:
         output.write(f"started {render_line(batch_id, batch, color=output.color)}\n")
+    _record_started(target, batch_id, request.controller)
     if watchlist_path is not None:
         _add_to_watchlist(watchlist_path, batch_id, request.controller, target.profile, output)
     if follow:
-        return await run_follow(client, [batch_id], output, interval)
+        return await run_follow(client, [batch_id], output, interval, server=target.profile)
     return EXIT_OK
+
+
+def _record_started(target: Target, batch_id: str, controller: str) -> None:
+    """Put "commissioning started" (by whom, from which profile) in the event feed; a feed that
+    cannot be written only leaves a line in the log (the batch did start)."""
+    from slv_tui.common import paths
+    from slv_tui.store.events import EventLog, events_dir
+    from slv_tui.watch.event_feed import make_record
+
+    record = make_record("commission_started", target.profile, batchId=batch_id, user=target.user,
+                         controller=controller, text=target.server)  # fmt: skip
+    try:
+        EventLog(events_dir(paths.data_dir())).append([record])
+    except OSError as exc:
+        log.warning("cannot write the event feed: %s", exc)
 
 
 def _add_to_watchlist(path: Path, batch_id: str, label: str, profile: str, output: Output) -> None:

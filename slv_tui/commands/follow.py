@@ -10,6 +10,7 @@ from typing import Any
 
 from slv_tui.commands.output import EXIT_FETCH, Output, exit_code
 from slv_tui.commands.render import render_line
+from slv_tui.common.sanitize import clean
 from slv_tui.slv.client import SlvClient
 from slv_tui.slv.errors import AuthError, ServerError, SlvError
 from slv_tui.slv.report import batch_json, dumps
@@ -34,8 +35,13 @@ async def run_follow(
     interval: float,
     *,
     on_poll: Callable[[PollRound], None] | None = None,
+    server: str | None = None,
+    tag_server: bool = False,
 ) -> int:
     """Poll until every batch has finished, printing each change; auth failures end at once with 3.
+
+    JSON objects carry `server` (the profile name) when given; with `tag_server` the human lines
+    name each batch `SERVER:ID` (several servers are followed at once).
 
     One exception: an HTML page instead of JSON is only a *probable* login problem (design: "a
     response that is not JSON must be treated as a probable authentication/session problem"). Once
@@ -50,6 +56,9 @@ async def run_follow(
     dropped: list[Snapshot] = []
     html_streak: dict[str, int] = {}
     login_worked = False
+
+    def shown(batch_id: str) -> str:
+        return f"{clean(server, max_length=80)}:{batch_id}" if tag_server and server is not None else batch_id
 
     done = asyncio.Event()
     failure: list[BaseException] = []
@@ -71,7 +80,7 @@ async def run_follow(
             snap = update.snapshot
             if snap.error is None:
                 html_streak.pop(snap.batch_id, None)
-                _print_if_changed(snap, printed, output)
+                _print_if_changed(snap, printed, output, server, shown(snap.batch_id))
                 continue
             if _not_found(snap):
                 retry = snap.failures < FOLLOW_NOT_FOUND_TRIES
@@ -84,8 +93,8 @@ async def run_follow(
                 dropped.append(snap)
                 poller.unwatch([snap.batch_id])
                 if output.json:
-                    output.write(dumps(batch_json(snap.batch_id, None, snap.error)) + "\n")
-                _note(output, f"slv-tui: {snap.batch_id}: {snap.error}; no longer followed")
+                    output.write(dumps(batch_json(snap.batch_id, None, snap.error, server)) + "\n")
+                _note(output, f"slv-tui: {shown(snap.batch_id)}: {snap.error}; no longer followed")
                 continue
             if not retry:
                 fatal.append(snap)
@@ -99,7 +108,7 @@ async def run_follow(
             tries = ""
             if _not_found(snap):
                 tries = f" (try {snap.failures} of {FOLLOW_NOT_FOUND_TRIES})"
-            _note(output, f"slv-tui: {snap.batch_id}: {snap.error}{tries}; retrying{wait}")
+            _note(output, f"slv-tui: {shown(snap.batch_id)}: {snap.error}{tries}; retrying{wait}")
 
     poller = Poller(
         client.get_batch,
@@ -121,8 +130,8 @@ async def run_follow(
         raise failure[0]
     for snap in fatal:
         if output.json:
-            output.write(dumps(batch_json(snap.batch_id, None, snap.error)) + "\n")
-        _note(output, f"slv-tui: {snap.batch_id}: {snap.error}")
+            output.write(dumps(batch_json(snap.batch_id, None, snap.error, server)) + "\n")
+        _note(output, f"slv-tui: {shown(snap.batch_id)}: {snap.error}")
     if fatal or dropped:
         return EXIT_FETCH
     return exit_code([(s.batch, s.error) for s in poller.snapshots()])
@@ -145,7 +154,9 @@ def _note(output: Output, text: str) -> None:
     output.note(f"{time.strftime('%H:%M:%S')} {text}")
 
 
-def _print_if_changed(snap: Snapshot, printed: dict[str, dict[str, Any]], output: Output) -> None:
+def _print_if_changed(
+    snap: Snapshot, printed: dict[str, dict[str, Any]], output: Output, server: str | None, shown: str
+) -> None:
     """Human: a line per change. JSON Lines: the full object the first time and when the batch has
     finished; in between, per change, only `batchId`, `state` and the fields whose value changed
     (steps that changed or are new come as `changedSteps`, each with its `index` in `steps`; a step
@@ -153,7 +164,7 @@ def _print_if_changed(snap: Snapshot, printed: dict[str, dict[str, Any]], output
     whole `messages` list)."""
     if snap.batch is None:
         return
-    obj = batch_json(snap.batch_id, snap.batch)
+    obj = batch_json(snap.batch_id, snap.batch, None, server)
     before = printed.get(snap.batch_id)
     if before == obj:
         return
@@ -162,7 +173,7 @@ def _print_if_changed(snap: Snapshot, printed: dict[str, dict[str, Any]], output
         if before is None or snap.batch.state.finished:
             output.write(dumps(obj) + "\n")
             return
-        change = {"batchId": obj["batchId"], "state": obj["state"]}
+        change: dict[str, Any] = {k: obj[k] for k in ("batchId", "server", "state") if k in obj}
         change.update(
             (k, v) for k, v in obj.items() if k not in change and k != "steps" and before.get(k) != v
         )
@@ -177,7 +188,7 @@ def _print_if_changed(snap: Snapshot, printed: dict[str, dict[str, Any]], output
         output.write(dumps(change) + "\n")
     else:
         stamp = time.strftime("%H:%M:%S")
-        output.write(f"{stamp} {render_line(snap.batch_id, snap.batch, color=output.color)}\n")
+        output.write(f"{stamp} {render_line(shown, snap.batch, color=output.color)}\n")
 
 
 def _step_change(index: int, step: dict[str, Any], before: dict[str, Any] | None) -> dict[str, Any]:

@@ -55,9 +55,16 @@ def distinct(events: list[Event]) -> list[Event]:
 
 
 def run_history(
-    store: HistoryStore, batch_id: str, *, as_json: bool, out: TextIO | None = None, err: TextIO | None = None
+    store: HistoryStore,
+    batch_id: str,
+    *,
+    as_json: bool,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    server: str | None = None,
 ) -> int:
-    """Print the timeline (oldest first); 0 when something was recorded, 1 when nothing, 2 unreadable."""
+    """Print the timeline (oldest first); 0 when something was recorded, 1 when nothing, 2 unreadable.
+    With `server` (the profile name) every JSON event carries it as `server`."""
     out = out or sys.stdout
     err = err or sys.stderr
     try:
@@ -69,6 +76,8 @@ def run_history(
     if skipped:
         err.write(f"slv-tui: warning: {skipped} unreadable line(s) in the history of {batch_id} skipped\n")
     if as_json:
+        if server is not None:
+            events = [{**event, "server": server} for event in events]
         out.write(json.dumps(events, ensure_ascii=False, indent=1, allow_nan=False) + "\n")
     else:
         for event in events:

@@ -29,13 +29,29 @@ async def fetch_each(client: SlvClient, batch_ids: Sequence[str]) -> list[Fetche
     return list(await asyncio.gather(*(one(b) for b in batch_ids)))
 
 
-async def run_status(client: SlvClient, batch_ids: Sequence[str], output: Output) -> int:
+async def run_status(
+    client: SlvClient, batch_ids: Sequence[str], output: Output, *, server: str | None = None
+) -> int:
     """Fetch each batch once (concurrently) and print a table or a JSON array in the order given."""
     results = await fetch_each(client, batch_ids)
+    return print_status(output, batch_ids, results, [server] * len(batch_ids))
+
+
+def print_status(
+    output: Output,
+    batch_ids: Sequence[str],
+    results: Sequence[Fetched],
+    servers: Sequence[str | None],
+    *,
+    shown_ids: Sequence[str] | None = None,
+) -> int:
+    """Print fetched batches (JSON objects carry `server`; the table shows `shown_ids`, e.g.
+    `lab:100`, when given) and return the exit code over all of them."""
     if output.json:
         items = [(b, batch, err) for b, (batch, err) in zip(batch_ids, results, strict=True)]
         with gc_paused():
-            write_json_array(output.write, items)
+            write_json_array(output.write, items, servers)
     else:
-        output.write(render_table(list(zip(batch_ids, results, strict=True)), color=output.color))
+        shown = batch_ids if shown_ids is None else shown_ids
+        output.write(render_table(list(zip(shown, results, strict=True)), color=output.color))
     return exit_code(results)

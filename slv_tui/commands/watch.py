@@ -123,8 +123,16 @@ def _fields(batch: Batch) -> dict[str, Any]:
 class _Reloader:
     """Notices a changed watchlist file by its (mtime, size) and tells the poller what changed."""
 
-    def __init__(self, watchlist: Watchlist, poller: Poller, watcher: Watcher) -> None:
+    def __init__(
+        self,
+        watchlist: Watchlist,
+        poller: Poller,
+        watcher: Watcher,
+        on_problem: Callable[[str], None] | None = None,
+    ) -> None:
         self.watchlist, self.poller, self.watcher = watchlist, poller, watcher
+        self.on_problem = on_problem
+        """Told each new store problem (a corrupt watchlist moved aside, an unreadable one)."""
         self.seen: tuple[int, int] | None = None
         self.ids: set[str] = set()
 
@@ -137,11 +145,15 @@ class _Reloader:
         if stamp == self.seen:
             return
         self.seen = stamp
+        before = self.watchlist.problem
         try:
             entries = self.watchlist.load()
         except WatchlistError as exc:
             log.warning("%s", exc)
+            self._problem(str(exc))
             return
+        if self.watchlist.problem and self.watchlist.problem != before:
+            self._problem(self.watchlist.problem)
         wanted = [e for e in entries if not e.archived]
         ids = {e.batch_id for e in wanted}
         for entry in wanted:
@@ -153,6 +165,10 @@ class _Reloader:
         seen_for = self.watchlist.watched_for()
         self.poller.watch([e.batch_id for e in wanted if e.batch_id not in self.ids], seen_for=seen_for)
         self.ids = ids
+
+    def _problem(self, text: str) -> None:
+        if self.on_problem is not None:
+            self.on_problem(text)
 
 
 def stop_on_signals(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> Callable[[], None]:
@@ -190,8 +206,10 @@ async def run_watch(
     on_poll: Callable[[PollRound], None] | None = None,
     stop: asyncio.Event | None = None,
     notifier: Notifier | None = None,
+    on_problem: Callable[[str], None] | None = None,
 ) -> int:
-    """Watch until SIGTERM/SIGINT (or `stop`), printing each event as a JSON line; exit 0."""
+    """Watch until SIGTERM/SIGINT (or `stop`), printing each event as a JSON line; exit 0.
+    `on_problem` is told each watchlist problem (for the event feed)."""
     stop = stop or asyncio.Event()
 
     def emit(event: dict[str, Any]) -> None:
@@ -230,7 +248,7 @@ async def run_watch(
                 host, port = metrics_listen
                 output.note(clean(f"slv-tui: error: cannot listen on {host}:{port}: {exc.strerror or exc}"))
                 return EXIT_USAGE
-        reloader = _Reloader(Watchlist(watchlist_path), poller, watcher)
+        reloader = _Reloader(Watchlist(watchlist_path), poller, watcher, on_problem)
         reloader.check()
         polling = asyncio.create_task(poller.run())
         while not stop.is_set():
@@ -337,20 +355,24 @@ def make_notifier(settings: Settings, data_dir: Path, env: dict[str, str] | None
 
 def main_watch(settings: Settings, client: SlvClient, output: Output, metrics_listen: str | None) -> int:
     """`slv-tui watch` from the resolved settings: history recorded, notifications, metrics."""
+    from slv_tui.commands.follow_feed import FollowRecorders
     from slv_tui.commands.output import run
     from slv_tui.common import paths
-    from slv_tui.store.history import HistoryRecorder, HistoryStore, history_dir
 
     listen = listen_address(metrics_listen) if metrics_listen else None
     notifier = make_notifier(settings, paths.data_dir())
-    recorder = HistoryRecorder(HistoryStore(history_dir(paths.data_dir(), settings.profile)))
+    recorders = FollowRecorders()  # the profile's history and the event feed
+    on_poll = recorders.for_server(settings.profile, client)
+
+    def on_problem(text: str) -> None:
+        recorders.feed.store_problem(settings.profile, text)
 
     async def watching() -> int:
         try:
             return await run_watch(
                 client, settings.profile, paths.watchlist_file(settings.profile), output, settings.interval,
-                stall_after=settings.stall_after, metrics_listen=listen, on_poll=recorder.record,
-                notifier=notifier,
+                stall_after=settings.stall_after, metrics_listen=listen, on_poll=on_poll,
+                notifier=notifier, on_problem=on_problem,
             )  # fmt: skip
         finally:
             await client.aclose()
@@ -358,4 +380,4 @@ def main_watch(settings: Settings, client: SlvClient, output: Output, metrics_li
     try:
         return run(watching())
     finally:
-        recorder.close(timeout=1.0)
+        recorders.close(timeout=1.0)

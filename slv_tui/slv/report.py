@@ -63,45 +63,56 @@ def _step(step: Step) -> dict[str, Any]:
     }
 
 
-def batch_json(batch_id: str, batch: Batch | None, error: SlvError | str | None = None) -> dict[str, Any]:
-    """One batch as the contract's JSON object; with no batch, state fields are null and `error` says why."""
-    obj = _batch_head(batch_id, batch, error)
+def batch_json(
+    batch_id: str, batch: Batch | None, error: SlvError | str | None = None, server: str | None = None
+) -> dict[str, Any]:
+    """One batch as the contract's JSON object; with no batch, state fields are null and `error` says why.
+    `server` (the profile name) comes right after `batchId` when given."""
+    obj = _batch_head(batch_id, batch, error, server)
     if batch is not None:
         obj["steps"] = [_step(s) for s in batch.steps]
         obj["error"] = None
     return obj
 
 
-def _batch_head(batch_id: str, batch: Batch | None, error: SlvError | str | None) -> dict[str, Any]:
+def _batch_head(
+    batch_id: str, batch: Batch | None, error: SlvError | str | None, server: str | None = None
+) -> dict[str, Any]:
     """The object without `steps` and `error` for a fetched batch; the whole object otherwise."""
+    obj: dict[str, Any] = {"batchId": batch_id}
+    if server is not None:
+        obj["server"] = server
     if batch is None:
-        obj: dict[str, Any] = {"batchId": batch_id}
         obj.update(dict.fromkeys(_STATE_FIELDS))
         obj["error"] = str(error) if error is not None else "not fetched yet"
         return obj
-    return {
-        "batchId": batch_id,
-        "state": batch.state.value,
-        "progress": _number(batch.progress),
-        "running": batch.running,
-        "cancelRequested": batch.cancel_requested,
-        "cancelled": batch.cancelled,
-        "status": batch.status,
-        "errorCode": batch.error_code,
-        "errorCodeLabel": batch.error_code_label,
-        "progressMessage": batch.progress_message,
-        "message": batch.message,
-        "login": batch.login,
-        "counts": batch.counts.as_dict(),
-    }
+    obj.update(
+        {
+            "state": batch.state.value,
+            "progress": _number(batch.progress),
+            "running": batch.running,
+            "cancelRequested": batch.cancel_requested,
+            "cancelled": batch.cancelled,
+            "status": batch.status,
+            "errorCode": batch.error_code,
+            "errorCodeLabel": batch.error_code_label,
+            "progressMessage": batch.progress_message,
+            "message": batch.message,
+            "login": batch.login,
+            "counts": batch.counts.as_dict(),
+        }
+    )
+    return obj
 
 
-def iter_batch_json(batch_id: str, batch: Batch | None, error: SlvError | str | None = None) -> Iterator[str]:
+def iter_batch_json(
+    batch_id: str, batch: Batch | None, error: SlvError | str | None = None, server: str | None = None
+) -> Iterator[str]:
     """`dumps(batch_json(...))` in pieces: the same text, never the whole of a huge batch at once."""
     if batch is None or not batch.steps:
-        yield dumps(batch_json(batch_id, batch, error))
+        yield dumps(batch_json(batch_id, batch, error, server))
         return
-    yield dumps(_batch_head(batch_id, batch, error))[:-1] + ', "steps": ['
+    yield dumps(_batch_head(batch_id, batch, error, server))[:-1] + ', "steps": ['
     for index, step in enumerate(batch.steps):
         head = {
             "name": step.name,
@@ -122,18 +133,25 @@ def iter_batch_json(batch_id: str, batch: Batch | None, error: SlvError | str | 
     yield '], "error": null}'
 
 
-def write_json_array(write: Callable[[str], object], items: Sequence[JsonItem]) -> None:
-    """Write the `status --json` array (one object per item, in order) and a final newline: indented
-    when small, compact and in pieces when big (the same values either way)."""
+def write_json_array(
+    write: Callable[[str], object],
+    items: Sequence[JsonItem],
+    servers: Sequence[str | None] | None = None,
+) -> None:
+    """Write the `status --json` array (one object per item, in order; `servers[i]` is item i's
+    `server` field) and a final newline: indented when small, compact and in pieces when big (the
+    same values either way)."""
     total = sum(len(m) for _, batch, _ in items if batch is not None for m in _message_lists(batch))
+    named = list(servers) if servers is not None else [None] * len(items)
     if total <= PRETTY_MAX_MESSAGES:
-        write(dumps([batch_json(*item) for item in items], indent=2) + "\n")
+        objects = [batch_json(*item, server) for item, server in zip(items, named, strict=True)]
+        write(dumps(objects, indent=2) + "\n")
         return
     write("[")
-    for index, item in enumerate(items):
+    for index, (item, server) in enumerate(zip(items, named, strict=True)):
         if index:
             write(",\n")
-        for piece in iter_batch_json(*item):
+        for piece in iter_batch_json(*item, server):
             write(piece)
     write("]\n")
 

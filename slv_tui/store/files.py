@@ -107,6 +107,44 @@ def write_atomic(path: Path, payload: bytes) -> None:
         os.close(dir_fd)
 
 
+def refuse_shared_folder(folder: Path, purpose: str) -> None:
+    """Refuse a folder others can write (they could plant links or foreign files): UnsafeFileError
+    "FOLDER: ...; refusing to PURPOSE there"."""
+    if not _POSIX:
+        return
+    info = os.lstat(folder)
+    if stat.S_ISLNK(info.st_mode):
+        raise UnsafeFileError(f"{folder}: a symbolic link; refusing to {purpose} there")
+    if stat.S_IMODE(info.st_mode) & 0o022:
+        raise UnsafeFileError(f"{folder}: writable by other users; refusing to {purpose} there")
+
+
+def last_byte(fd: int, size: int) -> bytes:
+    """The last byte of an open file of `size` bytes (to keep a torn last line alone)."""
+    os.lseek(fd, size - 1, os.SEEK_SET)  # O_APPEND: the write still goes to the end
+    return os.read(fd, 1)
+
+
+def open_append(path: Path) -> int:
+    """An append descriptor on `path`, created 0600, never opened through a symbolic link, only
+    ever on a regular file (UnsafeFileError otherwise)."""
+    nofollow = getattr(os, "O_NOFOLLOW", 0)
+    if not nofollow and os.path.islink(path):
+        raise UnsafeFileError(f"{path}: a symbolic link; refusing to write through it")
+    flags = os.O_RDWR | os.O_CREAT | os.O_APPEND | nofollow
+    flags |= getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags, FILE_MODE)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UnsafeFileError(f"{path}: a symbolic link; refusing to write through it") from None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise UnsafeFileError(f"{path}: not a regular file; refusing to write to it")
+    return fd
+
+
 LOCK_CLASS: type[filelock.BaseFileLock] | None = None
 """The lock in use; None is filelock.FileLock, the system's own (flock, or msvcrt on Windows). Tests
 swap in SoftFileLock, the portable path `filelock` takes where neither exists. (filelock is imported

@@ -8,14 +8,12 @@ the next event. Writes happen on a thread of their own: the UI and `follow` only
 
 from __future__ import annotations
 
-import errno
 import json
 import logging
 import math
 import os
 import queue
 import re
-import stat
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -24,7 +22,15 @@ from pathlib import Path
 from typing import Any
 
 from slv_tui.slv.model import Batch, BatchState
-from slv_tui.store.files import FILE_MODE, UnsafeFileError, locked, private_dir, read_regular, write_atomic
+from slv_tui.store.files import (
+    last_byte,
+    locked,
+    open_append,
+    private_dir,
+    read_regular,
+    refuse_shared_folder,
+    write_atomic,
+)
 from slv_tui.store.history_lines import parse_lines_counted
 from slv_tui.watch.snapshot import PollRound
 
@@ -197,14 +203,14 @@ class HistoryStore:
         """
         if not events:
             return
-        _check_folder(private_dir(self.folder))
+        refuse_shared_folder(private_dir(self.folder), "record history")
         path = self.path(batch_id)
         payload = "".join(json.dumps(e, separators=(",", ":")) + "\n" for e in events).encode("utf-8")
         with locked(self.folder / ".lock"):
-            fd = _open_append(path)
+            fd = open_append(path)
             try:
                 size = os.fstat(fd).st_size
-                if size and _last_byte(fd, size) != b"\n":
+                if size and last_byte(fd, size) != b"\n":
                     payload = b"\n" + payload  # a torn last line stays alone, the next event whole
                 os.write(fd, payload)
                 os.fsync(fd)
@@ -218,41 +224,6 @@ class HistoryStore:
         kept = events[:1] + events[1:][-KEEP_EVENTS:]
         payload = "".join(json.dumps(e, separators=(",", ":")) + "\n" for e in kept).encode("utf-8")
         write_atomic(self.path(batch_id), payload)
-
-
-def _check_folder(folder: Path) -> None:
-    """Refuse a history folder others can write (they could plant links or foreign files)."""
-    if os.name != "posix":
-        return
-    info = os.lstat(folder)
-    if stat.S_ISLNK(info.st_mode):
-        raise UnsafeFileError(f"{folder}: a symbolic link; refusing to record history there")
-    if stat.S_IMODE(info.st_mode) & 0o022:
-        raise UnsafeFileError(f"{folder}: writable by other users; refusing to record history there")
-
-
-def _last_byte(fd: int, size: int) -> bytes:
-    os.lseek(fd, size - 1, os.SEEK_SET)  # O_APPEND: the write still goes to the end
-    return os.read(fd, 1)
-
-
-def _open_append(path: Path) -> int:
-    """An append descriptor on `path`, created 0600, never opened through a symbolic link."""
-    nofollow = getattr(os, "O_NOFOLLOW", 0)
-    if not nofollow and os.path.islink(path):
-        raise UnsafeFileError(f"{path}: a symbolic link; refusing to write through it")
-    flags = os.O_RDWR | os.O_CREAT | os.O_APPEND | nofollow
-    flags |= getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0)
-    try:
-        fd = os.open(path, flags, FILE_MODE)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise UnsafeFileError(f"{path}: a symbolic link; refusing to write through it") from None
-        raise
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        raise UnsafeFileError(f"{path}: not a regular file; refusing to write to it")
-    return fd
 
 
 # -- the recorder every poller feeds -----------------------------------------------------------------

@@ -31,8 +31,8 @@ ERRORS = "1481023025871"
 WRONG = "S3cr3t-Wr0ng-Pa55"
 
 KEYS = [
-    "batchId", "state", "progress", "running", "cancelRequested", "cancelled", "status", "errorCode",
-    "errorCodeLabel", "progressMessage", "message", "login", "counts", "steps", "error",
+    "batchId", "server", "state", "progress", "running", "cancelRequested", "cancelled", "status",
+    "errorCode", "errorCodeLabel", "progressMessage", "message", "login", "counts", "steps", "error",
 ]  # fmt: skip
 
 
@@ -81,7 +81,7 @@ def test_status_json_array_in_order_given(cli: Cli, static_sim: ThreadedSim) -> 
     }  # fmt: skip
     # the server does not know "0001…": an SLV error object, a fetch problem and never "failed"
     assert padded["state"] is None and padded["error"] == "server: 605 Batch not found"
-    assert all(padded[k] is None for k in KEYS if k not in ("batchId", "error"))
+    assert all(padded[k] is None for k in KEYS if k not in ("batchId", "server", "error"))
     assert running["state"] == "running" and running["running"] is True
 
 
@@ -142,7 +142,7 @@ def test_connection_refused_exits_3(cli: Cli, closed_port: int) -> None:
     (obj,) = json.loads(done.stdout)
     assert list(obj) == KEYS and obj["batchId"] == OK
     assert obj["error"].startswith("connection failed: ")
-    assert all(obj[k] is None for k in KEYS if k not in ("batchId", "error"))
+    assert all(obj[k] is None for k in KEYS if k not in ("batchId", "server", "error"))
 
 
 def test_wrong_password_exits_3_and_never_shows_the_password(cli: Cli, static_sim: ThreadedSim) -> None:
@@ -232,8 +232,9 @@ def test_follow_json_lines_until_finished(cli: Cli, fast_sim: ThreadedSim) -> No
     assert list(objects[0]) == KEYS and list(objects[-1]) == KEYS
     assert all(o["batchId"] == batch_id and "state" in o for o in objects)
     for before, after in itertools.pairwise(objects[:-1]):
-        assert list(after)[:2] == ["batchId", "state"] and "steps" not in after
-        assert all(k in ("batchId", "state", "changedSteps") or before.get(k) != v for k, v in after.items())
+        assert list(after)[:3] == ["batchId", "server", "state"] and "steps" not in after
+        fixed = ("batchId", "server", "state", "changedSteps")
+        assert all(k in fixed or before.get(k) != v for k, v in after.items())
     assert objects[0]["state"] == "running"
     assert objects[-1]["state"] == "succeeded" and objects[-1]["progress"] == 100
     assert all(a != b for a, b in itertools.pairwise(lines))  # one line per change only
@@ -348,7 +349,7 @@ def test_batch_id_is_exactly_digits(cli: Cli, static_sim: ThreadedSim, token: st
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (["status"], "slv-tui status: error: the following arguments are required: BATCH_ID"),
+        (["status"], "slv-tui status: error: the following arguments are required: [PROFILE:]BATCH_ID"),
         (["follow", "--timeout", "inf", OK], "argument --timeout: expected a positive number"),
         (["status", "--interval", "0", OK], "argument --interval: expected a positive number"),
         (["status", "--auth", "digest", OK], "argument --auth: invalid choice: 'digest'"),
@@ -529,7 +530,7 @@ def assert_contract_types(obj: dict[str, object]) -> None:
     """The value types of the documented example object (strings/null where the server may omit)."""
     optional_str = (str, type(None))
     expected: dict[str, type | tuple[type, ...]] = {
-        "batchId": str, "state": str, "progress": (int, float, type(None)), "running": bool,
+        "batchId": str, "server": str, "state": str, "progress": (int, float, type(None)), "running": bool,
         "cancelRequested": bool, "cancelled": bool, "status": optional_str, "errorCode": optional_str,
         "errorCodeLabel": optional_str, "progressMessage": optional_str, "message": optional_str,
         "login": optional_str, "counts": dict, "steps": list, "error": type(None),

@@ -61,6 +61,7 @@ def test_device_list_variant_with_json(cli: Cli) -> None:
     assert "slv_tui.commands.commission" in done.stderr and "textual" not in done.stderr
     obj = json.loads(done.stdout)
     assert obj["state"] == "running" and obj["error"] is None and obj["login"] == "admin"
+    assert obj["server"] == "default"  # the profile, as in status --json
     assert obj["batchId"].isdigit() and obj["batchId"] in watched(cli)
     assert posted == [("POST", DEVICES)]
 
@@ -153,6 +154,7 @@ def test_follow_follows_the_new_batch_to_the_end(cli: Cli) -> None:
     lines = [json.loads(line) for line in out.splitlines()]
     assert lines[0]["state"] == "running" and lines[-1]["state"] == "succeeded"
     assert {line["batchId"] for line in lines} == {lines[0]["batchId"]}
+    assert {line["server"] for line in lines} == {"default"}
     assert [s["name"] for s in lines[-1]["steps"]] == [
         "check", "controllerConfig", "calendars", "devices", "commissioning",
     ]  # fmt: skip

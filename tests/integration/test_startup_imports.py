@@ -14,7 +14,8 @@ from pathlib import Path
 
 STATUS_MODULES = {
     "slv_tui", "slv_tui.cli", "slv_tui.commands", "slv_tui.commands.follow", "slv_tui.commands.output",
-    "slv_tui.commands.render", "slv_tui.commands.status", "slv_tui.common", "slv_tui.common.logs",
+    "slv_tui.commands.render", "slv_tui.commands.status", "slv_tui.commands.targets", "slv_tui.common",
+    "slv_tui.common.logs",
     "slv_tui.common.paths", "slv_tui.common.sanitize", "slv_tui.settings", "slv_tui.settings.config",
     "slv_tui.settings.credentials", "slv_tui.settings.keystore", "slv_tui.slv", "slv_tui.slv.auth",
     "slv_tui.slv.body", "slv_tui.slv.client", "slv_tui.slv.commission", "slv_tui.slv.decode",
