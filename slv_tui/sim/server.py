@@ -8,6 +8,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -110,8 +111,8 @@ class SimServer:
         app.router.add_get(f"{p}/api/batch/getBatchResult", self._get_batch_result)
         for name in ("commissionControllerAsync", "commissionControllerDevicesListAsync"):
             app.router.add_route("*", f"{p}{_CONTROLLER_API}{name}", self._commission)
-        app.router.add_post(f"{p}{batch_calls.IMPORT_PATH}", lambda r: batch_calls.import_devices(self, r))
-        app.router.add_get(f"{p}{batch_calls.SCHEDULER_PATH}", lambda r: batch_calls.schedulers(self, r))
+        app.router.add_post(f"{p}{batch_calls.IMPORT_PATH}", partial(batch_calls.import_devices, self))
+        app.router.add_get(f"{p}{batch_calls.SCHEDULER_PATH}", partial(batch_calls.schedulers, self))
         app.router.add_get(f"{p}{_CURRENT_USER}", self._current_user)
         app.router.add_get(f"{p}/auth.json", self._auth_json)
         app.router.add_post(f"{p}/j_security_check", self._security_check)
