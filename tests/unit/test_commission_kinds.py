@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from slv_tui.commands.commission import Target
 from slv_tui.slv.commission import (
     IMPORT_PATH,
     MAX_CSV_BYTES,
@@ -142,3 +143,16 @@ def test_a_refusal_carries_the_server_reason(answer: object, detail: str) -> Non
 def test_a_refusal_reason_is_clean_and_bounded() -> None:
     refusal = ServerError("601", None).with_reason({"message": "x\x1b[31m" + "y" * 1000})
     assert "\x1b" not in str(refusal) and len(str(refusal)) < 400
+
+
+def test_the_terminal_question_names_the_call_the_file_and_the_target() -> None:
+    target = Target("https://cms.example.org/reports", "admin", "city")
+    question = target.question(import_request("devices.csv", CSV))
+    assert question == (
+        f"start importDevicesFromCsvFileAsync of 'devices.csv': {len(CSV)} bytes, 2 device row(s);"
+        " fields: controllerStrId, idOnController, name on https://cms.example.org/reports as admin"
+        " (profile city)? [y/N] "
+    )
+    question = target.question(scheduler_request("CTRL-7", "12"))
+    expected = "start commissionControllersSchedulers controller 'CTRL-7' (schedulerId=12) on "
+    assert question.startswith(expected)

@@ -77,7 +77,8 @@ class CommissionScreen(ModalScreen[CommissionRequest | None]):
             errors.update(Text(f"✖ {clean(exc)}"))
             errors.add_class("-shown")
             return
-        self.dismiss(request)
+        if self.is_current:  # not closed meanwhile (escape while the file was read)
+            self.dismiss(request)
 
     def action_submit(self) -> None:
         """Check the fields; close with the request, or say what is wrong and stay open."""
