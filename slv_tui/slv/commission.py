@@ -46,7 +46,7 @@ class CsvFile:
     fields: tuple[str, ...]
     """The header row's field names (sanitized), for the confirmation."""
     rows: int
-    """Device rows after the header (non-empty lines)."""
+    """Device rows after the header: its non-blank lines (a quoted field may span lines: a hint)."""
 
     def summary(self) -> str:
         """One line for a confirmation: name, size, rows and fields."""
@@ -222,15 +222,15 @@ def import_request(name: str, data: bytes) -> CommissionRequest:
     shown = clean(name, max_length=200)
     if len(data) > MAX_CSV_BYTES:
         raise CommissionError(f"{shown}: larger than {MAX_CSV_BYTES // (1024 * 1024)} MiB")
-    text = data.decode("utf-8-sig", errors="replace")
+    lines = [line for line in data.decode("utf-8-sig", errors="replace").splitlines() if line.strip()]
+    if not lines:
+        raise CommissionError(f"{shown}: the CSV file is empty")
     try:
-        rows = [row for row in csv.reader(text.splitlines()) if any(cell.strip() for cell in row)]
+        header = next(csv.reader(lines[:1]), [])
     except csv.Error as exc:
         raise CommissionError(f"{shown}: not a CSV file ({exc})") from None
-    if not rows:
-        raise CommissionError(f"{shown}: the CSV file is empty")
-    fields = tuple(clean(cell.strip(), max_length=60) for cell in rows[0])
-    return CommissionRequest("", csv=CsvFile(shown, data, fields, len(rows) - 1))
+    fields = tuple(clean(cell.strip(), max_length=60) for cell in header)
+    return CommissionRequest("", csv=CsvFile(shown, data, fields, len(lines) - 1))
 
 
 async def start_commission(client: SlvClient, request: CommissionRequest) -> Batch:
