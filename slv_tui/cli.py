@@ -186,7 +186,9 @@ def build_parsers() -> dict[str, argparse.ArgumentParser]:
         " the watchlist (exit 0 started, 1 refused by the server, 2 usage, read-only, unreadable"
         " file or not confirmed, 3 not reached or not logged in)",
     )
-    commission.add_argument("controller", nargs="?", metavar="CONTROLLER_ID", help="controllerStrId")
+    commission.add_argument(
+        "controller", nargs="?", metavar="CONTROLLER_ID", help="controllerStrId (not with --csv)"
+    )
     commission.add_argument(
         "--what",
         help="parts to commission, comma-separated: config (Controller configuration), schedules"
