@@ -3,10 +3,14 @@ redirect answering them is never sent again, in any login mode."""
 
 from __future__ import annotations
 
+import asyncio
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 
 import pytest
 from aiohttp import web
+from support.env import subprocess_env
 from support.sim import new_client
 
 from slv_tui.sim import SimServer
@@ -111,3 +115,25 @@ async def test_an_ended_form_session_is_proved_then_sent_again_once(kind: str) -
     finally:
         await client.aclose()
         await server.stop()
+
+
+@pytest.mark.parametrize("mode", ["form", "csrf"])
+@pytest.mark.parametrize("kind", ["csv", "scheduler"])
+async def test_the_command_sends_once_exits_3_and_says_it_may_have_started(
+    login_then_odd_answer: tuple[Start, list[tuple[str, bytes]]], tmp_path: Path, mode: str, kind: str
+) -> None:
+    start, calls = login_then_odd_answer
+    url = await start(_html)
+    path = tmp_path / "devices.csv"
+    path.write_bytes(CSV)
+    args = ["--csv", str(path)] if kind == "csv" else ["CTRL-1", "--scheduler", "12"]
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "slv_tui.cli", "commission", "--url", url, "--auth", mode, *args, "--yes",
+        env=subprocess_env(tmp_path, SLV_PASSWORD="admin"), stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 3, err
+    assert len(calls) == 1  # the page may hide a started batch: never sent again
+    assert b"may have started: check the SLV web UI" in err and out == b""
+    assert not (tmp_path / "data" / "slv-tui" / "watchlists" / "default.json").exists()  # nothing added
