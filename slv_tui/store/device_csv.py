@@ -23,7 +23,7 @@ def read_device_csv(path: Path) -> CommissionRequest:
         raise CommissionError(f"{shown}: permission denied") from None
     except UnsafeFileError as exc:  # not a regular file, or larger than the limit
         raise CommissionError(clean(str(exc), max_length=400)) from None
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
         raise CommissionError(clean(f"{shown}: cannot read it ({reason})", max_length=400)) from None
     return import_request(path.name, data)

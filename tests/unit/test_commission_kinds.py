@@ -109,6 +109,13 @@ def test_read_device_csv_refusals_are_one_line(tmp_path: Path) -> None:
         assert "\n" not in str(caught.value) and str(path) in str(caught.value)
 
 
+def test_read_device_csv_odd_paths(tmp_path: Path) -> None:
+    for path, needle in ((Path("a\x00b.csv"), "cannot read it"), (tmp_path / ("x" * 300), "cannot read it")):
+        with pytest.raises(CommissionError, match=needle) as caught:
+            read_device_csv(path)
+        assert "\x00" not in str(caught.value)
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
 def test_read_device_csv_never_blocks_on_a_fifo(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.csv"
