@@ -150,6 +150,8 @@ async def test_a_missing_csv_file_keeps_the_dialog_open(start_sim: StartSim, tmp
         await pilot.press(*"nowhere.csv", "enter")
         await wait_for(pilot, lambda: "nowhere.csv: no such file" in screen_text(app))
         assert isinstance(app.screen, CommissionScreen) and starts(sim) == []
+        await pilot.click("#kind-controller")  # another kind: that error no longer applies
+        await wait_for(pilot, lambda: "no such file" not in screen_text(app))
 
 
 async def test_a_refused_import_shows_the_reason_and_adds_nothing(

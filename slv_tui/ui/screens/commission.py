@@ -62,6 +62,7 @@ class CommissionScreen(ModalScreen[CommissionRequest | None]):
     @on(CommissionKind.Changed)
     def _kind_changed(self, event: CommissionKind.Changed) -> None:
         show_kind(self.query_one("#commission-dialog"), event.kind)
+        self.query_one("#commission-errors", Static).remove_class("-shown")  # it was about another kind
 
     @on(SafeInput.Submitted, "#commission-scheduler, #commission-csv")
     def _kind_entered(self) -> None:
