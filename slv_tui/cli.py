@@ -182,17 +182,29 @@ def build_parsers() -> dict[str, argparse.ArgumentParser]:
     login.add_argument("--stdin", action="store_true", help="read it from the first line of stdin")
     commission = command(
         "commission",
-        "start commissioning a controller (or some of its devices), after a confirmation;"
-        " the new batch joins the watchlist (exit 0 started, 1 refused by the server, 2 usage,"
-        " read-only or not confirmed, 3 not reached or not logged in)",
+        "start commissioning a controller (or some of its devices, or its calendar with --scheduler),"
+        " or a device import from a CSV file (--csv), after a confirmation; the new batch joins"
+        " the watchlist (exit 0 started, 1 refused by the server, 2 usage, read-only, unreadable"
+        " file or not confirmed, 3 not reached or not logged in)",
     )
-    commission.add_argument("controller", metavar="CONTROLLER_ID")
+    commission.add_argument(
+        "controller", nargs="?", metavar="CONTROLLER_ID", help="controllerStrId (not with --csv)"
+    )
     commission.add_argument(
         "--what",
-        default="config,schedules,devices",
         help="parts to commission, comma-separated: config (Controller configuration), schedules"
         " (Schedulers), devices (OLCs / devices); default all three",
     )
+    commission.add_argument(
+        "--scheduler", metavar="SCHEDULER_ID",
+        help="calendar commissioning of CONTROLLER_ID with this schedulerId (digits):"
+        " GET commissionControllersSchedulers",
+    )  # fmt: skip
+    commission.add_argument(
+        "--csv", type=Path, metavar="FILE",
+        help="device import: POST the file's bytes to importDevicesFromCsvFileAsync (no CONTROLLER_ID;"
+        " the header row names the fields; at most 10 MiB)",
+    )  # fmt: skip
     commission.add_argument(
         "--device", action="append", default=[], metavar="ID",
         help="commission only this device (idOnController; repeatable): the device-list variant",
@@ -434,12 +446,24 @@ def _overrides(args: argparse.Namespace) -> Overrides:
 
 def _commission_request(args: argparse.Namespace, settings: Settings) -> CommissionRequest:
     """The checked request of `commission`; read-only or a bad argument is a UsageError (nothing sent)."""
-    from slv_tui.slv.commission import CommissionError, flags_of, make_request
+    from slv_tui.slv.commission import CommissionError, flags_of, make_request, scheduler_request
+    from slv_tui.store.device_csv import read_device_csv
 
     if settings.read_only:
         raise UsageError(f"read-only (profile {settings.profile!r} or --read-only): nothing is started")
+    parts = args.what is not None or args.device
     try:
-        flags = flags_of(args.what.split(","))
+        if args.csv is not None:
+            if args.controller is not None or parts or args.scheduler is not None:
+                raise CommissionError("--csv takes no CONTROLLER_ID, --what, --device or --scheduler")
+            return read_device_csv(args.csv)
+        if args.controller is None:
+            raise CommissionError("no CONTROLLER_ID given (or --csv FILE for a device import)")
+        if args.scheduler is not None:
+            if parts:
+                raise CommissionError("--scheduler takes no --what or --device")
+            return scheduler_request(args.controller, args.scheduler)
+        flags = flags_of(("config,schedules,devices" if args.what is None else args.what).split(","))
         return make_request(args.controller, flags=flags, devices=args.device)
     except CommissionError as exc:
         raise UsageError(str(exc)) from None

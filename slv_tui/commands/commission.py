@@ -1,4 +1,5 @@
-"""`slv-tui commission`: start a commissioning run, after a confirmation, and watch the new batch."""
+"""`slv-tui commission`: start a commissioning run (or a device import), after a confirmation, and
+watch the new batch."""
 
 from __future__ import annotations
 
@@ -107,7 +108,7 @@ async def run_commission(
         output.write(f"started {render_line(batch_id, batch, color=output.color)}\n")
     _record_started(target, batch_id, request.controller)
     if watchlist_path is not None:
-        _add_to_watchlist(watchlist_path, batch_id, request.controller, target.profile, output)
+        _add_to_watchlist(watchlist_path, batch_id, request.label, target.profile, output)
     if follow:
         return await run_follow(client, [batch_id], output, interval, server=target.profile)
     return EXIT_OK

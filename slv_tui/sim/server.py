@@ -8,12 +8,13 @@ import threading
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
 from aiohttp import web
 
-from slv_tui.sim import wire
+from slv_tui.sim import batch_calls, wire
 from slv_tui.sim.auth import Authenticator
 from slv_tui.sim.faults import FAULT_KINDS, RANDOM_SLOW_CAP, TRANSIENT_FAULTS, fault_response
 from slv_tui.sim.scenario import BatchSpec, build_spec, load_scenario
@@ -105,11 +106,13 @@ class SimServer:
         """Listen on host:port (0 = a free port) and return the base URL."""
         if self._runner is not None:
             raise RuntimeError("SimServer is already running")
-        app = web.Application(middlewares=[self._middleware])
+        app = web.Application(middlewares=[self._middleware], client_max_size=batch_calls.MAX_BODY)
         p = self.prefix
         app.router.add_get(f"{p}/api/batch/getBatchResult", self._get_batch_result)
         for name in ("commissionControllerAsync", "commissionControllerDevicesListAsync"):
             app.router.add_route("*", f"{p}{_CONTROLLER_API}{name}", self._commission)
+        app.router.add_post(f"{p}{batch_calls.IMPORT_PATH}", partial(batch_calls.import_devices, self))
+        app.router.add_get(f"{p}{batch_calls.SCHEDULER_PATH}", partial(batch_calls.schedulers, self))
         app.router.add_get(f"{p}{_CURRENT_USER}", self._current_user)
         app.router.add_get(f"{p}/auth.json", self._auth_json)
         app.router.add_post(f"{p}/j_security_check", self._security_check)
@@ -180,8 +183,14 @@ class SimServer:
         if template not in self.scenario.templates:
             known = ", ".join(sorted(self.scenario.templates))
             raise ValueError(f"unknown template {template!r}; known: {known}")
+        return self.start_timeline(self.scenario.templates[template], params, batch_id)
+
+    def start_timeline(
+        self, raw: dict[str, Any], params: dict[str, Any] | None = None, batch_id: str | None = None
+    ) -> str:
+        """Start a new batch from a raw timeline (a template's shape) now and return its id."""
         values: dict[str, Any] = {"login": self.username, **(params or {})}
-        spec = build_spec(self.scenario.templates[template], values)
+        spec = build_spec(raw, values)
         if batch_id is not None and not batch_id.isdigit():
             raise ValueError(f"batch id must be digits, not {batch_id!r}")
         with self._lock:

@@ -11,7 +11,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from typing import Self, TypeVar
+from typing import Literal, Self, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -98,6 +98,17 @@ class ClientSettings:
     def with_password(self, password: Secret) -> ClientSettings:
         """The same settings with another password."""
         return replace(self, credentials=replace(self.credentials, password=password))
+
+
+@dataclass(frozen=True, slots=True)
+class _StartCall:
+    """One call that starts a batch, as sent (and, when provably not acted on, sent again)."""
+
+    method: Literal["GET", "POST"]
+    path: str
+    form: dict[str, str | list[str]] | None
+    query: dict[str, str]
+    content: bytes | None
 
 
 def _digest(body: bytes) -> bytes:
@@ -260,46 +271,58 @@ class SlvClient:
             await self._ensure_session(mode, generation)
             return await self._fetch(batch_id, self._headers(mode))
 
-    async def post_batch(self, path: str, form: dict[str, str | list[str]]) -> Batch:
-        """POST a form that starts a batch (commissioning) and parse the batch it answers with.
+    async def start_batch(
+        self,
+        method: Literal["GET", "POST"],
+        path: str,
+        *,
+        form: dict[str, str | list[str]] | None = None,
+        query: dict[str, str] | None = None,
+        content: bytes | None = None,
+    ) -> Batch:
+        """Send one call that starts a batch (a form POST, a raw body POST, a GET) and parse its answer.
 
-        Logs in like `get_batch`. Only a refusal of the login itself (the server did nothing) is
-        retried after a new login; a timeout or a broken answer never is: the batch may have started.
+        Logs in like `get_batch`, but the call is sent again only when the server provably did not
+        act on it: a 401/403 refusal, or (form login) a login page while `auth.json` confirms the
+        session had ended. A timeout, a cut connection, a redirect or any other page is never
+        retried, whatever the method: the batch may have started (`UnconfirmedPost`).
         """
         creds = self.settings.credentials
         if creds.password is None:
             raise errors.AuthError(f"no {creds.secret_name} is set")
+        call = _StartCall(method, path, form, query or {}, content)
         mode = await self.detect_mode()
         if mode in ("basic", "bearer"):
-            return await self._post(path, form, self._headers(mode))
+            return await self._start(call, self._headers(mode))
         session = self._session(mode)
         if not session.logged_in:
             await self._ensure_session(mode, session.generation)
         generation = session.generation
         try:
-            return await self._post(path, form, self._headers(mode))
+            return await self._start(call, self._headers(mode))
         except errors.UnconfirmedPost:
             # A login page may only mean the session had died: the form login tells (auth.json).
             if mode != "form" or await self._bounded(lambda: self._form.still_logged_in(self._http)):
                 raise
-            log.info("the session had ended before the POST; logging in again")
+            log.info("the session had ended before the %s; logging in again", method)
             await self._ensure_session(mode, generation)
-            return await self._post(path, form, self._headers(mode))
+            return await self._start(call, self._headers(mode))
         except errors.AuthError:
-            log.info("session refused the POST; logging in again")
+            log.info("session refused the %s; logging in again", method)
             await self._ensure_session(mode, generation)
-            return await self._post(path, form, self._headers(mode))
+            return await self._start(call, self._headers(mode))
 
-    async def _post(self, path: str, form: dict[str, str | list[str]], headers: dict[str, str]) -> Batch:
-        url = self.settings.base_url + path
+    async def _start(self, call: _StartCall, headers: dict[str, str]) -> Batch:
+        url = self.settings.base_url + call.path
         started = time.perf_counter()
         status = 0
         try:
             async with self._gate, self._deadline():
                 with mapped_errors():
                     async with self._http.stream(
-                        "POST", url, params={"ser": "json"}, data=form, headers=headers
-                    ) as response:
+                        call.method, url, params={**call.query, "ser": "json"}, data=call.form,
+                        content=call.content, headers=headers,
+                    ) as response:  # fmt: skip
                         status = response.status_code
                         body = await self._read_capped(response)
                         remember_cookies(response)
@@ -310,20 +333,23 @@ class SlvClient:
             batch_id = data.get("batchId") if isinstance(data, dict) else None
             batch_id = str(batch_id) if isinstance(batch_id, int | str) else ""
             if not batch_id.isascii() or not batch_id.isdigit() or len(batch_id) > 19:
-                parse_batch(data, "0")  # an SLV error object raises ServerError (the refusal)
+                try:
+                    parse_batch(data, "0")  # an SLV error object raises ServerError (the refusal)
+                except errors.ServerError as refusal:
+                    raise refusal.with_reason(data) from None
                 raise errors.ProtocolError("the answer holds no valid batchId")
             batch = parse_batch(data, batch_id)
         except errors.SlvError as exc:
             elapsed_ms = (time.perf_counter() - started) * 1000
-            log.warning("POST %s failed in %.0f ms: %s", url, elapsed_ms, exc)
+            log.warning("%s %s failed in %.0f ms: %s", call.method, url, elapsed_ms, exc)
             if isinstance(exc, errors.AuthError) and status not in (0, 401, 403):
                 # Only 401/403 is a refusal of the request itself; a login page or a redirect may
-                # answer a POST the server already acted on: never sent again.
+                # answer a call the server already acted on: never sent again.
                 raise errors.UnconfirmedPost(
                     f"no batch in the answer ({exc.detail}): the run may have started"
                 ) from None
             raise
-        log.info("POST %s -> %s batchId=%s", url, response.status_code, batch_id)
+        log.info("%s %s -> %s batchId=%s", call.method, url, response.status_code, batch_id)
         return batch
 
     async def ping(self) -> None:

@@ -98,6 +98,17 @@ class ServerError(SlvError):
         self.code = code
         self.label = label
 
+    def with_reason(self, answer: object) -> ServerError:
+        """The same refusal, with the error object's `message` (or plain-string `value`) added when it
+        says more than the label: a refused start tells why (e.g. which CSV field is unknown)."""
+        found = answer.get("message") if isinstance(answer, dict) else None
+        if not isinstance(found, str) or not found.strip():
+            found = answer.get("value") if isinstance(answer, dict) else None
+        reason = found.strip()[:300] if isinstance(found, str) else ""
+        if not reason or reason.lower() in (self.label or "").lower():
+            return self
+        return ServerError(self.code, f"{self.label}: {reason}" if self.label else reason)
+
     @property
     def not_found(self) -> bool:
         """The server does not know the batch (`605 Batch not found`), rather than failing to answer."""

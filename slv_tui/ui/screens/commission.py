@@ -21,6 +21,7 @@ from slv_tui.slv.commission import PARTS, CommissionError, CommissionRequest, ma
 from slv_tui.slv.errors import AuthError, ServerError, SlvError, TlsError
 from slv_tui.ui.safe_input import SafeInput
 from slv_tui.ui.screens.dashboard import DashboardScreen
+from slv_tui.ui.widgets.commission_kind import CommissionKind, show_kind
 
 _SEPARATORS = (",", ";", "\n", "\t")
 
@@ -37,6 +38,7 @@ class CommissionScreen(ModalScreen[CommissionRequest | None]):
         """The fields, an error line and the buttons; compact enough for 60x20."""
         with Vertical(classes="dialog", id="commission-dialog"):
             yield Label("New commissioning", classes="dialog-title")
+            yield CommissionKind(id="commission-kind")
             yield Label("Controller ID (controllerStrId):")
             yield SafeInput(placeholder="e.g. CTRL-PARIS-07", id="commission-controller", compact=True)
             yield Label("Parts (commissionControllerAsync):")
@@ -57,9 +59,35 @@ class CommissionScreen(ModalScreen[CommissionRequest | None]):
     def _entered(self) -> None:
         self.action_submit()
 
+    @on(CommissionKind.Changed)
+    def _kind_changed(self, event: CommissionKind.Changed) -> None:
+        show_kind(self.query_one("#commission-dialog"), event.kind)
+        self.query_one("#commission-errors", Static).remove_class("-shown")  # it was about another kind
+
+    @on(SafeInput.Submitted, "#commission-scheduler, #commission-csv")
+    def _kind_entered(self) -> None:
+        self.action_submit()
+
+    @work(group="commission-kind", exclusive=True)
+    async def _submit_kind(self, kind: CommissionKind, controller: str) -> None:
+        """The calendar or CSV kind: check (and read the file) off the event loop, then close."""
+        try:
+            request = await kind.request(controller)
+        except CommissionError as exc:
+            errors = self.query_one("#commission-errors", Static)
+            errors.update(Text(f"✖ {clean(exc)}"))
+            errors.add_class("-shown")
+            return
+        if self.is_current:  # not closed meanwhile (escape while the file was read)
+            self.dismiss(request)
+
     def action_submit(self) -> None:
         """Check the fields; close with the request, or say what is wrong and stay open."""
         controller = self.query_one("#commission-controller", SafeInput).value
+        kind = self.query_one(CommissionKind)
+        if kind.kind != "controller":
+            self._submit_kind(kind, controller)
+            return
         flags = sum(bit for key, (bit, _) in PARTS.items() if self.query_one(f"#part-{key}", Checkbox).value)
         text = self.query_one("#commission-device-list", TextArea).text
         for separator in _SEPARATORS:
@@ -185,5 +213,5 @@ class CommissioningDashboard(DashboardScreen):
                             title="Commissioning not confirmed", severity="error", timeout=30,
                             markup=False)  # fmt: skip
             return
-        await self.add_batches([batch.batch_id], request.controller)
+        await self.add_batches([batch.batch_id], request.label)
         self.app.notify(f"Commissioning started: batch {batch.batch_id}", title="Started", markup=False)
