@@ -5,13 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual._types import SegmentLines
 from textual.binding import Binding
-from textual.cache import LRUCache
-from textual.widgets import DataTable
 
 from slv_tui.common.sanitize import clean
 from slv_tui.slv.model import BatchState
@@ -20,6 +16,7 @@ from slv_tui.ui.key_order import keys_in_order
 from slv_tui.ui.progress_bar import progress_bar
 from slv_tui.ui.rows import BatchRow
 from slv_tui.ui.styles import component_style
+from slv_tui.ui.widgets.kept_cells import KeptCellsTable
 from slv_tui.watch.snapshot import Condition
 
 
@@ -131,7 +128,7 @@ VIM_KEYS = (
 description, so help lists them once, in its movement rows."""
 
 
-class BatchTable(DataTable[Text]):
+class BatchTable(KeptCellsTable):
     """Watched batches; `sync` adds, removes, reorders and updates only the cells that changed."""
 
     BINDINGS = [
@@ -181,11 +178,6 @@ class BatchTable(DataTable[Text]):
         self._order: list[str] = []
         self._layout: Layout = ()
         self._bar_width = 10
-        self._rendered: dict[tuple[int, int], tuple[Text, tuple[object, ...], SegmentLines]] = {}
-        """The last rendering of each cell position: its value, its look and its lines."""
-        self._cell_render_cache = LRUCache(64)
-        """DataTable's own cell cache (10,000 renderings keyed by its update count, so never hit
-        again after a change) is only needed for the column titles now: kept small."""
         self._auto_row: int | None = 0
         """Where sync left the cursor while nobody has picked a row (it stays on the top row, however
         the rows reorder as they arrive); None once a row was picked."""
@@ -222,7 +214,7 @@ class BatchTable(DataTable[Text]):
         keep = select or (self.selected_id if self._auto_row is None else None)
         wanted = {row.batch_id for row in rows}
         if self._cells.keys() - wanted:
-            self._rendered.clear()  # fewer rows: forget the positions past the end
+            self.forget_renderings()  # fewer rows: forget the positions past the end
         for batch_id in [k for k in self._cells if k not in wanted]:
             self.remove_row(batch_id)
             del self._cells[batch_id]
@@ -265,32 +257,7 @@ class BatchTable(DataTable[Text]):
         """Render every cell again (the theme changed)."""
         self._cells = {k: tuple(Text() for _ in COLUMNS) for k in self._cells}
         self._shown = {}
-        self._rendered.clear()
-
-    def _render_cell(
-        self,
-        row_index: int,
-        column_index: int,
-        base_style: Style,
-        width: int,
-        cursor: bool = False,
-        hover: bool = False,
-    ) -> SegmentLines:
-        """DataTable renders every visible cell again after any `update_cell`; a cell whose value
-        (the very Text object), place and look are unchanged is drawn as last time instead.
-        One rendering per position is kept, so the memory is bounded by the table's size."""
-        row_key = self._row_locations.get_key(row_index)
-        column_key = self._column_locations.get_key(column_index)
-        if row_key is None or column_key is None:  # the header row or a row label
-            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        value = self._data[row_key][column_key]
-        look = (base_style, width, cursor, hover, self._show_hover_cursor, self._pseudo_class_state)
-        kept = self._rendered.get((row_index, column_index))
-        if kept is not None and kept[0] is value and kept[1] == look:
-            return kept[2]
-        lines = super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        self._rendered[row_index, column_index] = (value, look, lines)
-        return lines
+        self.forget_renderings()
 
     # -- columns ----------------------------------------------------------------------------------
 
@@ -319,7 +286,7 @@ class BatchTable(DataTable[Text]):
         titles = {column.key: column.title for column in COLUMNS}
         self._cells = {batch_id: self._render_row(row) for batch_id, row in rows.items()}
         self._shown = {batch_id: _content(row) for batch_id, row in rows.items()}
-        self._rendered.clear()
+        self.forget_renderings()
         self.clear(columns=True)
         for key, width in layout:
             self.add_column(titles[key], key=key, width=width)
