@@ -240,6 +240,11 @@ class DetailPane(Vertical):
         self.set_class(bool(note), "-viewing")
 
     @property
+    def reading(self) -> bool:
+        """True while the step tree or its search box has the focus (the footer shows their keys)."""
+        return self.step_tree.has_focus or self.query_one("#find", FindInput).has_focus
+
+    @property
     def step_tree(self) -> StepTree:
         """The step tree."""
         return self.query_one(StepTree)
