@@ -105,6 +105,10 @@ class DetailPane(Vertical):
         color: $text-error;
         background: $error 15%;
     }
+    DetailPane > #detail-fetch.-missing {
+        color: $foreground-muted;
+        background: $boost;
+    }
     DetailPane #detail-body {
         height: 1fr;
     }
@@ -387,4 +391,5 @@ class DetailPane(Vertical):
         line.set_class(text is not None, "-shown")
         never_fetched = snapshot is not None and snapshot.batch is None
         line.set_class((condition is Condition.ERROR or never_fetched) and not missing, "-error")
+        line.set_class(missing, "-missing")  # a typo or a batch not started yet: neutral, as in the table
         line.update(Text(text or ""), layout=layout)
