@@ -8,11 +8,14 @@ from pathlib import Path
 
 from rich.color import ColorSystem
 from textual.color import Color
-from textual.widgets import Static
+from textual.widgets import Static, TextArea
+from textual.widgets._footer import FooterKey
 
 from slv_tui.sim import ThreadedSim
+from slv_tui.ui.screens.commission import CommissionScreen, ConfirmCommissionScreen
 
-from .ui_helpers import build, cell, wait_for
+from .test_commission import visible
+from .ui_helpers import build, cell, screen_text, wait_for
 
 StartSim = Callable[..., ThreadedSim]
 OK = "1481016600181"
@@ -39,3 +42,43 @@ async def test_the_not_found_line_is_neutral_in_256_colours(start_sim: StartSim,
         _, background = line.background_colors
         assert _neutral_in_256_colours(background), background
         assert _neutral_in_256_colours(background + line.styles.color), line.styles.color
+
+
+def _footer(app: object) -> dict[str, str]:
+    """The footer's keys and what each says, as drawn on the current screen."""
+    keys = app.screen.query(FooterKey)  # type: ignore[attr-defined]
+    return {key.key: key.description for key in keys if key.region.area}
+
+
+def _covered_by_a_toast(app: object, widget_id: str) -> bool:
+    region = app.screen.query_one(widget_id).region  # type: ignore[attr-defined]
+    toasts = app.screen.query("Toast")  # type: ignore[attr-defined]
+    return any(toast.region.overlaps(region) for toast in toasts if toast.region.area and toast.visible)
+
+
+async def test_the_confirmation_at_60x20_keeps_start_and_cancel_in_view(
+    start_sim: StartSim, tmp_path: Path
+) -> None:
+    """A long device list scrolls above the buttons; a 30 s toast does not sit on them; the
+    dialogs have their own footers."""
+    sim = start_sim(scenario="static")
+    stack = build(sim.url, tmp_path, ids=[OK])
+    devices = "\n".join(f"lamp-{n:03d}" for n in range(40))
+    async with stack.app.run_test(size=(60, 20), notifications=True) as pilot:
+        app = stack.app
+        await wait_for(pilot, lambda: cell(app, OK, "state") != "… pending")
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommissionScreen))
+        await wait_for(pilot, lambda: "ctrl+s" in _footer(app))
+        assert _footer(app)["ctrl+s"] == "Next" and "a" not in _footer(app) and "q" not in _footer(app)
+        await pilot.press(*"CTRL-7")
+        app.screen.query_one("#commission-device-list", TextArea).load_text(devices)
+        app.notify("A long warning that stays a while", severity="error", timeout=30)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmCommissionScreen))
+        await wait_for(pilot, lambda: "y" in _footer(app))
+        assert _footer(app)["y"] == "Start" and "slash" not in _footer(app)
+        for button in ("#confirm-start-button", "#confirm-cancel-button"):
+            await wait_for(pilot, lambda b=button: visible(stack, b))  # type: ignore[misc]
+            assert not _covered_by_a_toast(app, button), button
+        assert "lamp-000" in screen_text(app)
