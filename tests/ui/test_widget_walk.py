@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rich.color import ColorSystem
+from support.fake_fetch import ScenarioFetch
 from textual.color import Color
 from textual.widgets import Static, TextArea
 from textual.widgets._footer import FooterKey
@@ -15,10 +16,11 @@ from slv_tui.sim import ThreadedSim
 from slv_tui.ui.screens.commission import CommissionScreen, ConfirmCommissionScreen
 
 from .test_commission import visible
-from .ui_helpers import build, cell, screen_text, wait_for
+from .ui_helpers import OFFLINE, build, cell, screen_text, wait_for
 
 StartSim = Callable[..., ThreadedSim]
 OK = "1481016600181"
+ERRORS = "1481023025871"  # completed with errors: messages to search
 MISSING = "1481099999999"  # the simulator does not know it: 605 Batch not found
 
 
@@ -82,3 +84,30 @@ async def test_the_confirmation_at_60x20_keeps_start_and_cancel_in_view(
             await wait_for(pilot, lambda b=button: visible(stack, b))  # type: ignore[misc]
             assert not _covered_by_a_toast(app, button), button
         assert "lamp-000" in screen_text(app)
+
+
+async def test_the_tree_and_find_box_footers_show_their_own_keys(tmp_path: Path) -> None:
+    fetch = ScenarioFetch("static")
+    stack = build(OFFLINE, tmp_path, ids=fetch.server.batch_ids(), fetch=fetch)
+    async with stack.app.run_test(size=(160, 45)) as pilot:
+        app = stack.app
+        table, tree = app.dashboard.table, app.dashboard.detail.step_tree
+        await wait_for(pilot, lambda: cell(app, ERRORS, "state") != "")
+        await wait_for(
+            pilot, lambda: _footer(app).get("q") == "Quit" and _footer(app).get("slash") == "Filter"
+        )
+        table.move_cursor(row=table.get_row_index(ERRORS))
+        await wait_for(pilot, lambda: table.selected_id == ERRORS)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: tree.has_focus and _footer(app).get("q") == "Back")
+        keys = _footer(app)
+        assert keys.get("w") == "Problems" and keys.get("C") == "Compact" and "slash" in keys
+        assert "n" not in keys and "N" not in keys  # no search yet: nothing to go to
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: "slash" not in _footer(app))
+        assert _footer(app).get("escape") == "Back to the tree" and "q" not in _footer(app)
+        await pilot.press(*"lamp", "escape")
+        await wait_for(pilot, lambda: tree.has_focus and _footer(app).get("n") == "Next")
+        assert _footer(app).get("N") == "Prev"
+        await pilot.press("q")  # back to the table, not out of the app
+        await wait_for(pilot, lambda: table.has_focus and _footer(app).get("q") == "Quit")

@@ -35,9 +35,12 @@ class FindInput(SafeInput):
     """The search box over the step tree: typing searches, enter is the next match."""
 
     BINDINGS = [
-        Binding("escape", "back", "Back to the tree", show=False),
+        Binding("escape", "back", "Back to the tree"),
+        Binding("enter", "submit", "Next"),
         Binding("shift+enter", "previous", "Previous match", show=False),
+        Binding("q", "back", "Back to the tree", show=False),  # typed into the box: never Quit here
     ]
+    """The footer, while the box is open, shows its keys (not the table's filter, nor Quit)."""
 
     def action_back(self) -> None:
         """Back to the tree (the search stays: n and N go on)."""

@@ -51,26 +51,31 @@ class StepTree(Tree[NodeInfo]):
         *VIM_KEYS,
         Binding("g", "first", "", show=False),
         Binding("G", "last", "", show=False),
-        Binding("escape", "screen.back", "Back", tooltip="Back to the table"),
+        Binding("escape", "screen.back", "Back", show=False, tooltip="Back to the table"),
+        Binding("q", "screen.back", "Back", tooltip="Back to the table (q quits only from the table)"),
         Binding("enter", "select_cursor", "Open/close", tooltip="Open or close the node"),
         Binding("slash", "find", "Find", tooltip=f"{_TREE}search every message of the batch", id="find"),
         Binding("ctrl+f", "find", "Find", show=False, tooltip=f"{_TREE}the same as /"),
-        Binding("n", "find_next", "Next match", show=False, tooltip=f"{_TREE}the next match", id="find-next"),
+        Binding("n", "find_next", "Next", tooltip=f"{_TREE}the next match", id="find-next"),
+        Binding("N", "find_previous", "Prev", tooltip=f"{_TREE}the previous match", id="find-prev"),
         Binding(
-            "N", "find_previous", "Previous match", show=False,
-            tooltip=f"{_TREE}the previous match", id="find-prev",
-        ),
-        Binding(
-            "w", "toggle_problems", "Warnings/errors", show=False,
+            "w", "toggle_problems", "Problems",
             tooltip=f"{_TREE}only warnings and errors (toggle)", id="problems",
         ),
         Binding(
-            "C", "toggle_compact", "Compact", show=False,
+            "C", "toggle_compact", "Compact",
             tooltip=f"{_TREE}only the running step and failed steps (toggle)", id="compact",
         ),
     ]  # fmt: skip
-    """Contextual keys: the footer shows esc and enter while the tree has the focus; the find keys
-    are active while the tree has the focus (the table's `/` filter is the screen's)."""
+    """Contextual keys: while the tree has the focus the footer shows q as Back (esc does the same),
+    enter, find, the w and C views, and n/N once there is a search (the table's `/` filter is the
+    screen's)."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """n and N are offered (and shown) only while there is a search."""
+        if action in ("find_next", "find_previous"):
+            return bool(self.needle)
+        return True
 
     class FindAsked(TextualMessage):
         """The operator asked to search (the detail pane shows the search box)."""
