@@ -52,7 +52,7 @@ class StepTree(Tree[NodeInfo]):
         Binding("g", "first", "", show=False),
         Binding("G", "last", "", show=False),
         Binding("escape", "screen.back", "Back", show=False, tooltip="Back to the table"),
-        Binding("q", "screen.back", "Back", tooltip="Back to the table (q quits only from the table)"),
+        Binding("q", "screen.back", "Back", tooltip=f"{_TREE}back to the table"),
         Binding("enter", "select_cursor", "Open/close", tooltip="Open or close the node"),
         Binding("slash", "find", "Find", tooltip=f"{_TREE}search every message of the batch", id="find"),
         Binding("ctrl+f", "find", "Find", show=False, tooltip=f"{_TREE}the same as /"),
