@@ -25,7 +25,8 @@ TESTED_TEXTUAL = "8.2"
 SegmentLines: TypeAlias = list[list[Segment]]
 """A rendered cell: one list of segments per line (as DataTable renders it)."""
 
-Look: TypeAlias = tuple[Style, int, bool, bool, bool]
+Look: TypeAlias = tuple[Style, int, bool, bool, bool, bool]
+"""What a cell's drawing depends on besides its value: style, width, cursor, focus, disabled, cursor shown."""
 
 
 class KeptCellsTable(DataTable[Text]):
@@ -56,7 +57,7 @@ class KeptCellsTable(DataTable[Text]):
         if row_index < 0 or column_index < 0 or hover:  # header, row labels, the hover row: as is
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
         value = self.get_cell_at(Coordinate(row_index, column_index))
-        look: Look = (base_style, width, cursor, self.has_focus, self.disabled)
+        look: Look = (base_style, width, cursor, self.has_focus, self.disabled, self.show_cursor)
         kept = self._kept.get((row_index, column_index))
         if kept is not None and kept[0] is value and kept[1] == look:
             return kept[2]
