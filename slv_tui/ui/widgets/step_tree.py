@@ -53,23 +53,25 @@ class StepTree(Tree[NodeInfo]):
         Binding("G", "last", "", show=False),
         Binding("escape", "screen.back", "Back", show=False, tooltip="Back to the table"),
         Binding("q", "screen.back", "Back", tooltip=f"{_TREE}back to the table"),
-        Binding("enter", "select_cursor", "Open/close", tooltip="Open or close the node"),
+        Binding("enter", "select_cursor", "Open", tooltip="Open or close the node"),
         Binding("slash", "find", "Find", tooltip=f"{_TREE}search every message of the batch", id="find"),
         Binding("ctrl+f", "find", "Find", show=False, tooltip=f"{_TREE}the same as /"),
         Binding("n", "find_next", "Next", tooltip=f"{_TREE}the next match", id="find-next"),
-        Binding("N", "find_previous", "Prev", tooltip=f"{_TREE}the previous match", id="find-prev"),
         Binding(
-            "w", "toggle_problems", "Problems",
+            "N", "find_previous", "Prev", show=False, tooltip=f"{_TREE}the previous match", id="find-prev"
+        ),
+        Binding(
+            "w", "toggle_problems", "Issues",
             tooltip=f"{_TREE}only warnings and errors (toggle)", id="problems",
         ),
         Binding(
-            "C", "toggle_compact", "Compact",
+            "C", "toggle_compact", "Brief",
             tooltip=f"{_TREE}only the running step and failed steps (toggle)", id="compact",
         ),
     ]  # fmt: skip
     """Contextual keys: while the tree has the focus the footer shows q as Back (esc does the same),
-    enter, find, the w and C views, and n/N once there is a search (the table's `/` filter is the
-    screen's)."""
+    enter, find, the w and C views, and n once there is a search (N beside it in help); short
+    words, so that with pause and help they fit 60 columns (the table's `/` filter is the screen's)."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """n and N are offered (and shown) only while there is a search."""
