@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from slv_tui.ui.format import ETA_WINDOW, STATE_LABELS, ProgressTrend, age, ago, duration, next_change, since
-from slv_tui.ui.widgets.batch_table import fit_columns
+from slv_tui.ui.widgets.columns import fit_columns
 
 
 def test_eta_waits_for_movement_then_uses_the_recent_rate() -> None:
@@ -70,14 +70,22 @@ def test_age_is_whole_minutes_from_one_minute_on(seconds: float | None, shown: s
 @pytest.mark.parametrize("width", [58, 78, 158])
 def test_label_state_progress_and_staleness_stay_longest(width: int) -> None:
     """At 60, 80 and 160 columns (less the scrollbar) state, progress and fetch are always there,
-    and a label goes only when nothing else but the ID is left."""
+    and the error and warning counts outrank a label: at 80 they stay whether labels exist or not."""
     shown = dict(fit_columns(width, id_width=13, labelled=True))
     assert {"id", "state", "progress", "fetch"} <= shown.keys()
     assert sum(w + 2 for w in shown.values()) <= width
     if width >= 78:
-        assert "label" in shown
+        assert {"warn", "err"} <= shown.keys()
     if width >= 158:
         assert {"message", "elapsed", "warn", "err"} <= shown.keys()
+
+
+def test_the_sort_column_never_gives_way_and_has_room_for_its_arrow() -> None:
+    """A remembered "label ↓" sort shows the label column first when there is room for one more."""
+    assert "label" not in dict(fit_columns(78, id_width=13, labelled=True))
+    shown = dict(fit_columns(78, id_width=13, labelled=True, keep="label"))
+    assert "label" in shown and sum(w + 2 for w in shown.values()) <= 78
+    assert dict(fit_columns(158, id_width=13, labelled=True, keep="warn"))["warn"] >= len("Warn ↓")
 
 
 def test_ages_of_old_batches_change_once_a_minute() -> None:

@@ -11,9 +11,9 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Label, Static, TextArea
+from textual.widgets import Button, Checkbox, Footer, Label, Static, TextArea
 
 from slv_tui.common.sanitize import clean
 from slv_tui.slv.client import SlvClient
@@ -32,7 +32,9 @@ class CommissionScreen(ModalScreen[CommissionRequest | None]):
     BINDINGS = [
         Binding("ctrl+s", "submit", "Next", priority=True, id="commission-next"),
         Binding("escape", "cancel", "Cancel", id="commission-cancel"),
+        Binding("q", "cancel", "Cancel", show=False),  # typed into the fields; on a checkbox, closes
     ]
+    """The dialog's own footer shows these (not the table's keys underneath)."""
 
     def compose(self) -> ComposeResult:
         """The fields, an error line and the buttons; compact enough for 60x20."""
@@ -50,6 +52,7 @@ class CommissionScreen(ModalScreen[CommissionRequest | None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Next…", variant="primary", id="commission-ok", compact=True)
                 yield Button("Cancel", id="commission-cancel-button", compact=True)
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         """Type the controller ID at once."""
@@ -118,12 +121,35 @@ class CommissionScreen(ModalScreen[CommissionRequest | None]):
 
 
 class ConfirmCommissionScreen(ModalScreen[bool]):
-    """Shows exactly what will be sent to which server as which user; Cancel has the focus."""
+    """Shows exactly what will be sent to which server as which user; Cancel has the focus.
+
+    Start and Cancel stay on screen however long the list (the fields scroll above them, 60x20
+    included), and no toast covers them while the question is open (one still within its time shows again
+    after)."""
+
+    DEFAULT_CSS = """
+    ConfirmCommissionScreen #confirm-dialog {
+        layout: vertical;
+    }
+    ConfirmCommissionScreen #confirm-scroll {
+        height: auto;
+        max-height: 1fr;
+    }
+    ConfirmCommissionScreen #confirm-end {
+        dock: bottom;
+        height: auto;
+    }
+    ConfirmCommissionScreen Toast {
+        visibility: hidden;
+    }
+    """
 
     BINDINGS = [
         Binding("y", "start", "Start", id="confirm-start"),
         Binding("n,escape", "cancel", "Cancel", id="confirm-cancel"),
+        Binding("q", "cancel", "Cancel", show=False),
     ]
+    """The confirmation's own footer shows these (not the table's keys underneath)."""
 
     def __init__(self, request: CommissionRequest, server: str, user: str, profile: str) -> None:
         super().__init__()
@@ -142,11 +168,14 @@ class ConfirmCommissionScreen(ModalScreen[bool]):
             rows.append(f"{clean(value, max_length=50_000)}\n")
         with Vertical(classes="dialog", id="confirm-dialog"):
             yield Label("Start this commissioning?", classes="dialog-title")
-            yield Static(rows, id="confirm-what")
-            yield Label("It starts at once; slv-tui cannot cancel it.", classes="dialog-hint")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Start (y)", variant="warning", id="confirm-start-button", compact=True)
-                yield Button("Cancel (n)", id="confirm-cancel-button", compact=True)
+            with Vertical(id="confirm-end"):
+                yield Label("It starts at once; slv-tui cannot cancel it.", classes="dialog-hint")
+                with Horizontal(classes="dialog-buttons"):
+                    yield Button("Start (y)", variant="warning", id="confirm-start-button", compact=True)
+                    yield Button("Cancel (n)", id="confirm-cancel-button", compact=True)
+            with VerticalScroll(id="confirm-scroll"):
+                yield Static(rows, id="confirm-what")
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         """Enter alone never starts a run: the focus is on Cancel."""

@@ -8,6 +8,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -36,10 +37,10 @@ from slv_tui.ui.safe_input import SafeInput
 from slv_tui.ui.screens.password import PasswordScreen
 from slv_tui.ui.widgets.batch_table import BatchTable
 from slv_tui.ui.widgets.detail_pane import DetailPane
-from slv_tui.ui.widgets.header_bar import NOT_FOUND_KEY, HeaderBar
+from slv_tui.ui.widgets.header_bar import HeaderBar, ViewStrip, count_key
 from slv_tui.watch.alerts import Alerts, Delivery, alert_for
 from slv_tui.watch.poller import Poller
-from slv_tui.watch.snapshot import PollRound, ServerStatus, Snapshot, merged
+from slv_tui.watch.snapshot import Condition, PollRound, ServerStatus, Snapshot, merged
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -505,13 +506,24 @@ class DashboardScreen(Screen[None]):
         rows = self.rows(now)
         with self.app.batch_update():
             self._show_header(now)
-            self.table.sync(rows, select=select)
+            entries = self.watchlist.entries
+            watched = [(e.batch_id, e.label) for e in entries if e.archived is self.show_archived]
+            sort = (self.sort_column, self.sort_reverse)
+            self.table.sync(rows, select=select, sort=sort, watched=watched)
             self._show_detail(now)
 
     def _show_header(self, now: float) -> None:
         down_for = None if self._server.ok is not False else now - self._server.since
-        states = [NOT_FOUND_KEY if not_found(s) else s.state for s in self._snapshots]
-        self.header.show(self._server, self.poller.paused, down_for, states)
+        archived = {e.batch_id for e in self.watchlist.entries if e.archived}
+        shown = [s for s in self._snapshots if (s.batch_id in archived) is self.show_archived]
+        conditions = [(s, s.condition(now, self.poller.interval)) for s in shown]  # the table's rows
+        states = [count_key(s, c, missing=not_found(s)) for s, c in conditions]
+        stale = any(c is Condition.STALE for _, c in conditions)
+        read_only = bool(getattr(self.app, "read_only", False))
+        sort = SORTS.get(self.sort_column, "state")
+        view = ViewStrip(sort, self.sort_reverse, self.filter_text, self.attention_only)
+        view = replace(view, archive=self.show_archived, read_only=read_only)
+        self.header.show(self._server, self.poller.paused, down_for, states, stale=stale, view=view)
 
     def _show_detail(self, now: float) -> None:
         if not self.drawable:
@@ -589,7 +601,7 @@ class DashboardScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide undo when there is nothing to undo; grey out per-batch keys with no selection."""
-        if action in TABLE_ONLY and self._ready and self.detail.step_tree.has_focus:
+        if action in TABLE_ONLY and self._ready and self.detail.reading:
             return False  # in the tree the footer shows the tree's keys (and fits at 60 columns)
         if action in ("attention", "show_all"):  # one key; the footer says "Show all" while the view is on
             return self.attention_only is (action == "show_all")

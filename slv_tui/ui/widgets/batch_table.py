@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Sequence
 
-from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual._types import SegmentLines
 from textual.binding import Binding
-from textual.cache import LRUCache
-from textual.widgets import DataTable
 
 from slv_tui.common.sanitize import clean
 from slv_tui.slv.model import BatchState
@@ -20,84 +15,9 @@ from slv_tui.ui.key_order import keys_in_order
 from slv_tui.ui.progress_bar import progress_bar
 from slv_tui.ui.rows import BatchRow
 from slv_tui.ui.styles import component_style
+from slv_tui.ui.widgets.columns import COLUMNS, Layout, fit_columns, sort_arrow
+from slv_tui.ui.widgets.kept_cells import KeptCellsTable
 from slv_tui.watch.snapshot import Condition
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    """One table column: its width and how readily it gives way on a narrow screen (see GROWTH)."""
-
-    key: str
-    title: str
-    width: int
-    drop: int = 0
-    """0: always shown; otherwise columns with higher numbers are left out first when space is short."""
-
-
-COLUMNS: tuple[Column, ...] = (
-    Column("id", "ID", 2),
-    Column("label", "Label", 12, drop=1),
-    Column("state", "State", 16),
-    Column("progress", "Progress", 15),
-    Column("fetch", "Fetch", 10),
-    Column("warn", "Warn", 4, drop=3),
-    Column("err", "Err", 4, drop=2),
-    Column("message", "Message", 16, drop=4),
-    Column("step", "Step", 12, drop=9),
-    Column("info", "Info", 5, drop=8),
-    Column("elapsed", "Watched", 8, drop=6),
-    Column("eta", "ETA", 8, drop=5),
-    Column("updated", "Updated", 10, drop=7),
-)
-"""Declaration order is display order; ID is widened to the longest ID. State, progress and Fetch
-(fresh or STALE) never give way: a narrow screen must not hide that data is old. Label goes last of
-the others, then the trouble counts, then the message (the progress message or the failure reason).
-"Watched" is the time since the batch was added to the watchlist (its start time is not known)."""
-
-GROWTH: tuple[tuple[str, int], ...] = (("message", 14), ("label", 14), ("message", 46), ("step", 10))
-"""How the room left over is shared out, in this order: the message first, then the label."""
-
-UNLABELLED_DROP = 10
-"""With no labels at all, the Label column is the first to go."""
-
-COMPACT_PROGRESS = 10
-"""Width of the Progress column when the full one does not fit: a 5-cell bar and the percent."""
-
-Layout = tuple[tuple[str, int], ...]
-"""The shown columns as (key, width), in display order."""
-
-
-def fit_columns(available: int, *, id_width: int, labelled: bool, padding: int = 1) -> Layout:
-    """Pick the columns that fit in `available` cells and share out what is left to Step and Label.
-
-    The columns that are always shown come first; when even they do not fit, the progress bar
-    gets shorter (the percentage stays).
-    """
-    columns = [replace(c, width=max(c.width, id_width)) if c.key == "id" else c for c in COLUMNS]
-
-    def drop(column: Column) -> int:
-        return UNLABELLED_DROP if column.key == "label" and not labelled else column.drop
-
-    shown = {c.key for c in columns if not drop(c)}
-    used = sum(c.width + 2 * padding for c in columns if c.key in shown)
-    if used > available:
-        columns = [replace(c, width=COMPACT_PROGRESS) if c.key == "progress" else c for c in columns]
-        used = sum(c.width + 2 * padding for c in columns if c.key in shown)
-    for column in sorted((c for c in columns if drop(c)), key=drop):
-        cost = column.width + 2 * padding
-        if used + cost <= available:
-            shown.add(column.key)
-            used += cost
-    widths = {c.key: c.width for c in columns if c.key in shown}
-    spare = max(0, available - used)
-    for key, grow in GROWTH:
-        if key not in widths or (key == "label" and not labelled):
-            continue
-        extra = min(spare, grow)
-        widths[key] += extra
-        spare -= extra
-    return tuple((c.key, widths[c.key]) for c in columns if c.key in shown)
-
 
 STATE_CSS = """
 {w} > .batch-table--running {{ color: $text-accent; text-style: bold; }}
@@ -131,7 +51,7 @@ VIM_KEYS = (
 description, so help lists them once, in its movement rows."""
 
 
-class BatchTable(DataTable[Text]):
+class BatchTable(KeptCellsTable):
     """Watched batches; `sync` adds, removes, reorders and updates only the cells that changed."""
 
     BINDINGS = [
@@ -181,11 +101,13 @@ class BatchTable(DataTable[Text]):
         self._order: list[str] = []
         self._layout: Layout = ()
         self._bar_width = 10
-        self._rendered: dict[tuple[int, int], tuple[Text, tuple[object, ...], SegmentLines]] = {}
-        """The last rendering of each cell position: its value, its look and its lines."""
-        self._cell_render_cache = LRUCache(64)
-        """DataTable's own cell cache (10,000 renderings keyed by its update count, so never hit
-        again after a change) is only needed for the column titles now: kept small."""
+        self._sort: tuple[str, bool] = ("state", False)
+        self._titled: tuple[str, bool] | None = None
+        """The sort the column titles show."""
+        """The column the rows are sorted by and whether reversed (its title shows the arrow)."""
+        self._watched: tuple[bool, int] | None = None
+        """(any label, longest ID) over every batch the table could show, filter aside: the layout
+        does not jump as the filter narrows the rows (None: from the rows shown)."""
         self._auto_row: int | None = 0
         """Where sync left the cursor while nobody has picked a row (it stays on the top row, however
         the rows reorder as they arrive); None once a row was picked."""
@@ -215,14 +137,39 @@ class BatchTable(DataTable[Text]):
         row = min(max(self.cursor_row, 0), self.row_count - 1)
         return self.ordered_rows[row].key.value
 
-    def sync(self, rows: Sequence[BatchRow], *, select: str | None = None) -> None:
-        """Make the table show exactly these rows in this order, touching only what changed."""
+    @property
+    def sort_key(self) -> tuple[str, bool]:
+        """The column the rows are sorted by, and whether the order is reversed."""
+        return self._sort
+
+    def sync(
+        self,
+        rows: Sequence[BatchRow],
+        *,
+        select: str | None = None,
+        sort: tuple[str, bool] | None = None,
+        watched: Iterable[tuple[str, str]] | None = None,
+    ) -> None:
+        """Make the table show exactly these rows in this order, touching only what changed.
+
+        `sort` is the column the rows come sorted by and whether reversed (its title gets the arrow,
+        it is never dropped); `watched` is (batch ID, label) of every batch the table could show,
+        filter aside, so the columns chosen do not change as the filter narrows the rows.
+        """
+        if sort is not None:
+            self._sort = sort
+        if watched is not None:
+            pairs = list(watched)
+            self._watched = (
+                any(clean(label) for _, label in pairs),
+                max((len(batch_id) for batch_id, _ in pairs), default=2),
+            )
         if self._auto_row is not None and (select is not None or self.cursor_row != self._auto_row):
             self._auto_row = None  # a row was picked: from now on the cursor follows that batch
         keep = select or (self.selected_id if self._auto_row is None else None)
         wanted = {row.batch_id for row in rows}
         if self._cells.keys() - wanted:
-            self._rendered.clear()  # fewer rows: forget the positions past the end
+            self.forget_renderings()  # fewer rows: forget the positions past the end
         for batch_id in [k for k in self._cells if k not in wanted]:
             self.remove_row(batch_id)
             del self._cells[batch_id]
@@ -265,32 +212,7 @@ class BatchTable(DataTable[Text]):
         """Render every cell again (the theme changed)."""
         self._cells = {k: tuple(Text() for _ in COLUMNS) for k in self._cells}
         self._shown = {}
-        self._rendered.clear()
-
-    def _render_cell(
-        self,
-        row_index: int,
-        column_index: int,
-        base_style: Style,
-        width: int,
-        cursor: bool = False,
-        hover: bool = False,
-    ) -> SegmentLines:
-        """DataTable renders every visible cell again after any `update_cell`; a cell whose value
-        (the very Text object), place and look are unchanged is drawn as last time instead.
-        One rendering per position is kept, so the memory is bounded by the table's size."""
-        row_key = self._row_locations.get_key(row_index)
-        column_key = self._column_locations.get_key(column_index)
-        if row_key is None or column_key is None:  # the header row or a row label
-            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        value = self._data[row_key][column_key]
-        look = (base_style, width, cursor, hover, self._show_hover_cursor, self._pseudo_class_state)
-        kept = self._rendered.get((row_index, column_index))
-        if kept is not None and kept[0] is value and kept[1] == look:
-            return kept[2]
-        lines = super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        self._rendered[row_index, column_index] = (value, look, lines)
-        return lines
+        self.forget_renderings()
 
     # -- columns ----------------------------------------------------------------------------------
 
@@ -305,21 +227,24 @@ class BatchTable(DataTable[Text]):
         """
         rows = self._rows
         available = self.size.width - self.styles.scrollbar_size_vertical
+        id_width = max((len(batch_id) for batch_id in rows), default=2)
+        labelled = any(clean(row.label) for row in rows.values())
+        if self._watched is not None:
+            labelled, id_width = self._watched[0] or labelled, max(self._watched[1], id_width)
+        column, reverse = self._sort
         layout = fit_columns(
-            available,
-            id_width=max((len(batch_id) for batch_id in rows), default=2),
-            labelled=any(clean(row.label) for row in rows.values()),
-            padding=self.cell_padding,
+            available, id_width=id_width, labelled=labelled, padding=self.cell_padding, keep=column
         )
-        if layout == self._layout:
+        if layout == self._layout and self._titled == self._sort:
             return False
+        self._titled = self._sort
         self._layout = layout
         self._bar_width = dict(layout)["progress"] - 5
         keep = self.selected_id
-        titles = {column.key: column.title for column in COLUMNS}
+        titles = {c.key: f"{c.title} {sort_arrow(reverse)}" if c.key == column else c.title for c in COLUMNS}
         self._cells = {batch_id: self._render_row(row) for batch_id, row in rows.items()}
         self._shown = {batch_id: _content(row) for batch_id, row in rows.items()}
-        self._rendered.clear()
+        self.forget_renderings()
         self.clear(columns=True)
         for key, width in layout:
             self.add_column(titles[key], key=key, width=width)

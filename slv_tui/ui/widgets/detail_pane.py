@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.console import RenderableType
-from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -18,37 +17,19 @@ from slv_tui.common.sanitize import clean
 from slv_tui.slv.model import Batch, BatchState
 from slv_tui.store.history import Event
 from slv_tui.ui.format import age, state_label
-from slv_tui.ui.progress_bar import progress_bar
 from slv_tui.ui.rows import not_found
 from slv_tui.ui.safe_input import SafeInput
 from slv_tui.ui.styles import component_style
 from slv_tui.ui.widgets.batch_table import STATE_CLASS, STATE_CSS
+from slv_tui.ui.widgets.detail_fields import failure_reason, fields_table
 from slv_tui.ui.widgets.step_tree import StepTree
 from slv_tui.ui.widgets.timeline import progress_series, timeline_text
 from slv_tui.watch.snapshot import Condition, Snapshot
 
 
-def _flag(value: bool | None) -> str:
-    return "—" if value is None else "yes" if value else "no"
-
-
-def _opt(value: object) -> str:
-    return "—" if value is None or value == "" else clean(value)
-
-
 def _from(data_age: float | None) -> str:
     """ "from 12s ago", "from just now"."""
     return "from just now" if data_age is not None and data_age < 1 else f"from {age(data_age)}"
-
-
-def failure_reason(batch: Batch) -> str:
-    """Why a batch failed, from its error code, label and message (whichever the server gave)."""
-    code = batch.error_code if batch.error_code not in (None, "", "0") else None
-    head = " ".join(clean(part, max_length=120) for part in (code, batch.error_code_label) if part)
-    message = clean(batch.message, max_length=300) if batch.message else ""
-    if head and message and message != head:
-        return f"{head}: {message}"
-    return head or message or f"status {clean(batch.status or 'ERROR')} (the server gave no reason)"
 
 
 def _put(static: Static, content: RenderableType) -> None:
@@ -70,9 +51,12 @@ class FindInput(SafeInput):
     """The search box over the step tree: typing searches, enter is the next match."""
 
     BINDINGS = [
-        Binding("escape", "back", "Back to the tree", show=False),
+        Binding("escape", "back", "Back to the tree"),
+        Binding("enter", "submit", "Next"),
         Binding("shift+enter", "previous", "Previous match", show=False),
+        Binding("q", "back", "Back to the tree", show=False),  # typed into the box: never Quit here
     ]
+    """The footer, while the box is open, shows its keys (not the table's filter, nor Quit)."""
 
     def action_back(self) -> None:
         """Back to the tree (the search stays: n and N go on)."""
@@ -139,6 +123,10 @@ class DetailPane(Vertical):
     DetailPane > #detail-fetch.-error {
         color: $text-error;
         background: $error 15%;
+    }
+    DetailPane > #detail-fetch.-missing {
+        color: $foreground-muted;
+        background: $boost;
     }
     DetailPane #detail-body {
         height: 1fr;
@@ -275,6 +263,11 @@ class DetailPane(Vertical):
         self.set_class(bool(note), "-viewing")
 
     @property
+    def reading(self) -> bool:
+        """True while the step tree or its search box has the focus (the footer shows their keys)."""
+        return self.step_tree.has_focus or self.query_one("#find", FindInput).has_focus
+
+    @property
     def step_tree(self) -> StepTree:
         """The step tree."""
         return self.query_one(StepTree)
@@ -316,7 +309,7 @@ class DetailPane(Vertical):
             # text's height changes, not once per poll.
             title.update(self._title(snapshot, label, condition, age_now), layout=False)  # 1 line (CSS)
             self._fetch(snapshot, condition, age_now, paused)
-            _put(self.query_one("#detail-fields", Static), self._fields(snapshot, now))
+            _put(self.query_one("#detail-fields", Static), fields_table(snapshot, now, self._style))
             if previous[0][1] is not snapshot.batch:
                 self._banner(snapshot.batch)
                 self._tree(snapshot)
@@ -336,7 +329,7 @@ class DetailPane(Vertical):
         title.update(self._title(snapshot, label, condition, age_now))
         self._banner(snapshot.batch)
         self._fetch(snapshot, condition, age_now, paused)
-        self.query_one("#detail-fields", Static).update(self._fields(snapshot, now))
+        self.query_one("#detail-fields", Static).update(fields_table(snapshot, now, self._style))
         self._history(timeline)
         self._tree(snapshot)
 
@@ -421,60 +414,5 @@ class DetailPane(Vertical):
         line.set_class(text is not None, "-shown")
         never_fetched = snapshot is not None and snapshot.batch is None
         line.set_class((condition is Condition.ERROR or never_fetched) and not missing, "-error")
+        line.set_class(missing, "-missing")  # a typo or a batch not started yet: neutral, as in the table
         _put(line, Text(text or ""))
-
-    def _fields(self, snapshot: Snapshot, now: float) -> Table:
-        grid = Table.grid(padding=(0, 2))
-        grid.add_column(style=self._style("detail--name"), no_wrap=True)
-        grid.add_column(overflow="fold")
-        batch = snapshot.batch
-        updated = None if snapshot.fetched_at is None else now - snapshot.fetched_at
-        if batch is None:
-            grid.add_row("batchId", Text(snapshot.batch_id))
-            fetched = (
-                "not yet" if snapshot.error is None else "not found" if not_found(snapshot) else "failed"
-            )
-            grid.add_row("fetched", Text(fetched))
-            return grid
-        bar = progress_bar(
-            batch.progress,
-            width=12,
-            bar_style=self._style("detail--bar"),
-            empty_style=self._style("detail--bar-empty"),
-        )
-        warn, err = self._style("detail--warning"), self._style("detail--error")
-        counts = batch.counts
-        code_bad = batch.error_code not in (None, "", "0")
-        count_text = Text.assemble(
-            f"info {counts.info}  ",
-            (f"warning {counts.warning}", warn if counts.warning else ""),
-            "  ",
-            (f"error {counts.error}", err if counts.error else ""),
-        )
-        if batch.progress is None:
-            bar.append("  (-1: unknown)")
-        rows: list[tuple[str, Text]] = [
-            ("batchId", Text(batch.batch_id)),
-            ("state", Text(state_label(batch.state), self._style(STATE_CLASS[batch.state]))),
-            ("batchProgressValue", bar),
-            ("batchProgressMessage", Text(_opt(batch.progress_message))),
-            ("batchRunning", Text(_flag(batch.running))),
-            ("cancelRequested", Text(_flag(batch.cancel_requested), warn if batch.cancel_requested else "")),
-            ("cancelled", Text(_flag(batch.cancelled), err if batch.cancelled else "")),
-            ("status", Text(_opt(batch.status), err if (batch.status or "").upper() == "ERROR" else "")),
-            ("statusOk", Text(_flag(batch.status_ok))),
-            ("statusError", Text(_flag(batch.status_error), err if batch.status_error else "")),
-            ("errorCode", Text(_opt(batch.error_code), err if code_bad else "")),
-            ("errorCodeLabel", Text(_opt(batch.error_code_label))),
-            ("message", Text(_opt(batch.message))),
-            ("login (started by)", Text(_opt(batch.login))),
-            ("value status", Text(_opt(batch.value_status))),
-            ("counts", count_text),
-            ("steps", Text(str(len(batch.steps)))),
-            ("updated", Text(age(updated))),
-        ]
-        if batch.raw_value is not None:
-            rows.append(("value", Text("not a commissioning result — shown as JSON →", warn)))
-        for name, value in rows:
-            grid.add_row(name, value)
-        return grid

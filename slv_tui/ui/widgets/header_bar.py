@@ -4,21 +4,63 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from slv_tui.common.sanitize import clean
 from slv_tui.slv.model import BatchState
 from slv_tui.ui.format import STATE_LABELS, STATE_ORDER, duration
 from slv_tui.ui.styles import component_style
-from slv_tui.watch.snapshot import ServerStatus
+from slv_tui.watch.snapshot import Condition, ServerStatus, Snapshot
 
 NOT_FOUND_KEY = "not found"
 """What `show` takes, among the states, for a batch the server does not know."""
+
+UNKNOWN_KEY = "unknown"
+"""What `show` takes for a batch never fetched because fetching it fails (the table's `? unknown`)."""
+
+CountKey = BatchState | str | None
+"""What a batch counts as in the header: its state, NOT_FOUND_KEY, UNKNOWN_KEY, or None (pending)."""
+
+
+def count_key(snapshot: Snapshot, condition: Condition, *, missing: bool = False) -> CountKey:
+    """What one batch counts as, in the words its table row shows (`missing`: the server does not
+    know it): a batch never fetched because fetching fails is unknown, not pending."""
+    if missing:
+        return NOT_FOUND_KEY
+    if snapshot.state is None and condition is Condition.ERROR:
+        return UNKNOWN_KEY
+    return snapshot.state
+
+
+@dataclass(frozen=True, slots=True)
+class ViewStrip:
+    """How the table is looked at, shown on the header's second line while it applies."""
+
+    sort: str = "state"
+    """The sort column's name in words (e.g. "errors")."""
+    reverse: bool = False
+    filter: str = ""
+    attention: bool = False
+    archive: bool = False
+    read_only: bool = False
+
+    def text(self) -> str:
+        """e.g. "read-only · sort errors ↓ · filter “ed” · needs attention"."""
+        parts = ["read-only"] if self.read_only else []
+        parts.append(f"sort {self.sort} {'↓' if self.reverse else '↑'}")
+        if self.filter.strip():
+            parts.append(f"filter “{clean(self.filter.strip(), max_length=24)}”")
+        if self.attention:
+            parts.append("needs attention")
+        if self.archive:
+            parts.append("archive")
+        return " · ".join(parts)
 
 
 def connection_text(
@@ -59,16 +101,27 @@ class HeaderBar(Vertical):
         background: $panel;
         color: $foreground;
     }
-    HeaderBar > #header-status {
+    HeaderBar > #header-line {
         height: 1;
         padding: 0 1;
         background: $panel;
     }
-    HeaderBar > #header-status.-trouble {
+    HeaderBar > #header-line.-trouble {
         background: $error 35%;
     }
-    HeaderBar > #header-status.-paused {
+    HeaderBar > #header-line.-paused {
         background: $warning 30%;
+    }
+    HeaderBar #header-status {
+        width: 1fr;
+        height: 1;
+    }
+    HeaderBar #header-view {
+        width: auto;
+        max-width: 60%;
+        height: 1;
+        padding: 0 0 0 2;
+        color: $text-accent;
     }
     HeaderBar > #header-warnings {
         height: auto;
@@ -98,9 +151,20 @@ class HeaderBar(Vertical):
     HeaderBar .header--dim {
         color: $foreground-muted;
     }
+    HeaderBar .header--stale {
+        color: $text-warning;
+        text-style: bold;
+    }
     """
 
-    COMPONENT_CLASSES = {"header--name", "header--ok", "header--bad", "header--paused", "header--dim"}
+    COMPONENT_CLASSES = {
+        "header--name",
+        "header--ok",
+        "header--bad",
+        "header--paused",
+        "header--dim",
+        "header--stale",
+    }
 
     def __init__(self, server_label: str, warnings: Iterable[str] = ()) -> None:
         super().__init__(id="header")
@@ -113,17 +177,21 @@ class HeaderBar(Vertical):
         """What `P` asks for: "password", or "token" in bearer mode."""
         self._known = False
         """False until the dashboard first says what is watched (so start-up never claims an empty list)."""
-        self._args: tuple[ServerStatus, bool, float | None, list[BatchState | str | None]] = (
+        self._args: tuple[ServerStatus, bool, float | None, list[CountKey], bool] = (
             ServerStatus(),
             False,
             None,
             [],
+            False,
         )
+        self.view = ViewStrip()
 
     def compose(self) -> ComposeResult:
         """A main line and a warnings line."""
         yield Static(id="header-main")
-        yield Static(id="header-status")
+        with Horizontal(id="header-line"):
+            yield Static(id="header-status")
+            yield Static(id="header-view")
         warn = Static(id="header-warnings", classes="" if self.warnings else "-empty")
         warn.update(Text("\n".join(f"⚠ {w}" for w in self.warnings)))
         yield warn
@@ -139,13 +207,22 @@ class HeaderBar(Vertical):
         server: ServerStatus,
         paused: bool,
         down_for: float | None,
-        states: Iterable[BatchState | str | None],
+        states: Iterable[CountKey],
+        *,
+        stale: bool = False,
+        view: ViewStrip | None = None,
     ) -> None:
-        """Redraw the main line (only when something it shows changed)."""
+        """Redraw (only when something shown changed): `states` are what the table's batches count as
+        (`count_key`), `stale` marks the counts as old data (some row is stale, or the server is
+        down), `view` is the sort, filter and view the table is looked at with."""
         states = list(states)
         self._known = True
-        self._args = (server, paused, down_for, states)
-        key = (server, paused, None if down_for is None else int(down_for), sorted(map(str, states)))
+        stale = stale or server.ok is False
+        self._args = (server, paused, down_for, states, stale)
+        if view is not None:
+            self.view = view
+        down = None if down_for is None else int(down_for)
+        key = (server, paused, down, sorted(map(str, states)), stale, self.view)
         if key != self._key:
             self._key = key
             self._draw()
@@ -161,9 +238,11 @@ class HeaderBar(Vertical):
         self._draw()
 
     def _draw(self) -> None:
-        server, paused, down_for, states = self._args
+        server, paused, down_for, states, stale = self._args
         main_line = self.query_one("#header-main", Static)
-        main_line.update(self._main_line(states, main_line.size.width))
+        main_line.update(self._main_line(states, main_line.size.width, stale))
+        view = self.query_one("#header-view", Static)
+        view.update(Text(self.view.text(), no_wrap=True, overflow="ellipsis"))
         if self._known and not states and server.ok is None:
             hint = Text("● nothing to watch yet — press a to add batch IDs", self._style("header--dim"))
             self._status(hint)
@@ -183,17 +262,19 @@ class HeaderBar(Vertical):
     def _status(self, status: Text, *, trouble: bool = False, paused: bool = False) -> None:
         status.no_wrap = True
         status.overflow = "ellipsis"
-        line = self.query_one("#header-status", Static)
-        line.update(status)
+        self.query_one("#header-status", Static).update(status)
+        line = self.query_one("#header-line")
         line.set_class(trouble, "-trouble")
         line.set_class(paused, "-paused")
 
-    def _main_line(self, states: list[BatchState | str | None], width: int) -> Text:
+    def _main_line(self, states: list[CountKey], width: int, stale: bool = False) -> Text:
         """Name, server and the count per state; on a narrow screen the counts lose their words
-        (and zeros), then the server name is shortened: the counts matter most."""
+        (and zeros), then the server name is shortened: the counts matter most. Counts of old data
+        start with the table's stale mark."""
         tally = Counter(states)
         pending = tally.pop(None, 0)
         not_found = tally.pop(NOT_FOUND_KEY, 0)
+        unknown = tally.pop(UNKNOWN_KEY, 0)
         long = [f"{STATE_LABELS[s][0]} {tally.get(s, 0)} {STATE_LABELS[s][1]}" for s in STATE_ORDER]
         short = [f"{STATE_LABELS[s][0]} {tally[s]}" for s in STATE_ORDER if tally.get(s)]
         if pending:
@@ -202,17 +283,23 @@ class HeaderBar(Vertical):
         if not_found:  # a typo or a batch not started yet: never counted as failed
             long.append(f"? {not_found} not found")
             short.append(f"? {not_found}")
+        if unknown:  # never fetched, fetching fails: the table says "? unknown"
+            long.append(f"? {unknown} unknown")
+            short.append(f"? {unknown} unknown")
+        mark = "⌛ STALE " if stale else ""
         counts = " · ".join(long)
-        room = width - cell_len(f"SLV-TUI │ {self.server_label} │ ")
+        room = width - cell_len(f"SLV-TUI │ {self.server_label} │ {mark}")
         if width > 0 and cell_len(counts) > room:
             counts = "  ".join(short) or "no batches"
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append("SLV-TUI", self._style("header--name"))
         server = self.server_label
-        room = width - cell_len(f"SLV-TUI │  │ {counts}")
+        room = width - cell_len(f"SLV-TUI │  │ {mark}{counts}")
         if width > 0 and cell_len(server) > room:
             server = server[: max(0, room - 1)] + "…" if room > 1 else ""
         line.append(f" │ {server} │ " if server else " │ ", self._style("header--dim"))
+        if mark:
+            line.append(mark, self._style("header--stale"))
         line.append(counts)
         return line
 

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import bisect
-import json
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal, NamedTuple
+from typing import Literal
 
-from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.binding import Binding
@@ -20,94 +15,16 @@ from slv_tui.common.sanitize import clean
 from slv_tui.slv.model import Batch, Severity, Step
 from slv_tui.ui.styles import component_style
 from slv_tui.ui.widgets.batch_table import VIM_KEYS
+from slv_tui.ui.widgets.tree_labels import MESSAGE_MARK, PAGE, NodeInfo, TreeLabels
+from slv_tui.ui.widgets.tree_search import Hits, SearchIndex
 
-PAGE = 200
 _TREE = "In the step tree: "
-"""Children added per expansion; the rest waits behind a "more" node, so huge batches open instantly."""
 
-GROUP_TITLES = {Severity.INFO: "Info", Severity.WARNING: "Warnings", Severity.ERROR: "Errors"}
-MESSAGE_MARK = {Severity.INFO: "· ", Severity.WARNING: "⚠ ", Severity.ERROR: "✖ "}
-
-Kind = Literal["step", "group", "message", "more", "json", "note"]
 View = Literal["all", "problems", "compact"]
 VIEW_NOTE = {
     "problems": "no warnings or errors — w shows every message",
     "compact": "no step running and none failed — C shows every step",
 }
-
-
-class Hit(NamedTuple):
-    """Where a search matched: step index, severity group, position of the message in that group."""
-
-    step: int
-    severity: Severity
-    position: int
-
-
-class SearchIndex:
-    """The lowercased text of every message of one batch, built once per batch (the model, not the tree)."""
-
-    def __init__(self, batch: Batch) -> None:
-        self.batch = batch
-        self.groups: list[tuple[int, Severity, list[str]]] = [
-            (i, severity, [m.text.lower() for m in step.messages(severity)])
-            for i, step in enumerate(batch.steps)
-            for severity in Severity  # the tree's order: step by step, Info, Warnings, Errors
-        ]
-
-    def search(self, needle: str, severities: Sequence[Severity], steps: Collection[int]) -> Hits:
-        """Every message containing `needle` (case-insensitive), in tree order."""
-        needle = needle.lower()
-        found: list[tuple[int, Severity, list[int]]] = []
-        for step, severity, texts in self.groups:
-            if severity in severities and step in steps:
-                positions = [k for k, text in enumerate(texts) if needle in text]
-                if positions:
-                    found.append((step, severity, positions))
-        return Hits(found)
-
-
-class Hits:
-    """Matches grouped per (step, severity): counting a million costs no object per match."""
-
-    def __init__(self, groups: list[tuple[int, Severity, list[int]]] | None = None) -> None:
-        self.groups = groups or []
-        self.starts: list[int] = []
-        total = 0
-        for _, _, positions in self.groups:
-            self.starts.append(total)
-            total += len(positions)
-        self.total = total
-
-    def __len__(self) -> int:
-        return self.total
-
-    def __getitem__(self, index: int) -> Hit:
-        if not 0 <= index < self.total:
-            raise IndexError(index)
-        group = bisect.bisect_right(self.starts, index) - 1
-        step, severity, positions = self.groups[group]
-        return Hit(step, severity, positions[index - self.starts[group]])
-
-    def find(self, hit: Hit) -> int:
-        """The index of `hit`, -1 when it is not a match."""
-        for start, (step, severity, positions) in zip(self.starts, self.groups, strict=True):
-            if (step, severity) == (hit.step, hit.severity):
-                k = bisect.bisect_left(positions, hit.position)
-                return start + k if k < len(positions) and positions[k] == hit.position else -1
-        return -1
-
-
-@dataclass(slots=True)
-class NodeInfo:
-    """What a tree node stands for, and how much of it has been built."""
-
-    kind: Kind
-    step: int = -1
-    severity: Severity | None = None
-    shown: int = 0
-    populated: bool = False
-    value: Any = None
 
 
 class StepTree(Tree[NodeInfo]):
@@ -134,26 +51,33 @@ class StepTree(Tree[NodeInfo]):
         *VIM_KEYS,
         Binding("g", "first", "", show=False),
         Binding("G", "last", "", show=False),
-        Binding("escape", "screen.back", "Back", tooltip="Back to the table"),
-        Binding("enter", "select_cursor", "Open/close", tooltip="Open or close the node"),
+        Binding("escape", "screen.back", "Back", show=False, tooltip="Back to the table"),
+        Binding("q", "screen.back", "Back", tooltip=f"{_TREE}back to the table"),
+        Binding("enter", "select_cursor", "Open", tooltip="Open or close the node"),
         Binding("slash", "find", "Find", tooltip=f"{_TREE}search every message of the batch", id="find"),
         Binding("ctrl+f", "find", "Find", show=False, tooltip=f"{_TREE}the same as /"),
-        Binding("n", "find_next", "Next match", show=False, tooltip=f"{_TREE}the next match", id="find-next"),
+        Binding("n", "find_next", "Next", tooltip=f"{_TREE}the next match", id="find-next"),
         Binding(
-            "N", "find_previous", "Previous match", show=False,
-            tooltip=f"{_TREE}the previous match", id="find-prev",
+            "N", "find_previous", "Prev", show=False, tooltip=f"{_TREE}the previous match", id="find-prev"
         ),
         Binding(
-            "w", "toggle_problems", "Warnings/errors", show=False,
+            "w", "toggle_problems", "Issues",
             tooltip=f"{_TREE}only warnings and errors (toggle)", id="problems",
         ),
         Binding(
-            "C", "toggle_compact", "Compact", show=False,
+            "C", "toggle_compact", "Brief",
             tooltip=f"{_TREE}only the running step and failed steps (toggle)", id="compact",
         ),
     ]  # fmt: skip
-    """Contextual keys: the footer shows esc and enter while the tree has the focus; the find keys
-    are active while the tree has the focus (the table's `/` filter is the screen's)."""
+    """Contextual keys: while the tree has the focus the footer shows q as Back (esc does the same),
+    enter, find, the w and C views, and n once there is a search (N beside it in help); short
+    words, so that with pause and help they fit 60 columns (the table's `/` filter is the screen's)."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """n and N are offered (and shown) only while there is a search."""
+        if action in ("find_next", "find_previous"):
+            return bool(self.needle)
+        return True
 
     class FindAsked(TextualMessage):
         """The operator asked to search (the detail pane shows the search box)."""
@@ -174,6 +98,7 @@ class StepTree(Tree[NodeInfo]):
         super().__init__(Text("steps"), id="step-tree")
         self.show_root = False
         self.guide_depth = 3
+        self.labels = TreeLabels(self._style)
         self._batch: Batch | None = None
         self._key: tuple[str, bool] | None = None
         self._steps: dict[int, TreeNode[NodeInfo]] = {}
@@ -186,6 +111,8 @@ class StepTree(Tree[NodeInfo]):
         self.hits = Hits()
         self.hit = -1
         """The index in `hits` of the match under the cursor (-1: none yet)."""
+
+    _style = component_style
 
     def action_first(self) -> None:
         """Cursor to the first line."""
@@ -209,7 +136,7 @@ class StepTree(Tree[NodeInfo]):
             self._reset(batch)
             self._key = key
             if batch.raw_value is not None:
-                self._add_json(self.root, batch.raw_value)
+                self.labels.add_json(self.root, batch.raw_value)
                 self.root.data = NodeInfo("json", populated=True, value=batch.raw_value)
             else:
                 self._update_steps(None, batch)
@@ -409,7 +336,7 @@ class StepTree(Tree[NodeInfo]):
         current = len(steps) - 1 if batch.running else -1
         for i in visible:
             step = steps[i]
-            label = self._step_label(step, current=i == current)
+            label = self.labels.step_label(step, current=i == current)
             if i in self._steps:
                 node = self._steps[i]
                 if node.label != label:
@@ -447,7 +374,7 @@ class StepTree(Tree[NodeInfo]):
             for severity in self._severities():
                 count = len(step.messages(severity))
                 group = node.add(
-                    self._group_label(severity, count),
+                    self.labels.group_label(severity, count),
                     data=NodeInfo("group", info.step, severity),
                     allow_expand=count > 0,
                 )
@@ -455,7 +382,7 @@ class StepTree(Tree[NodeInfo]):
         elif info.kind == "group":
             self._add_messages(node)
         elif info.kind == "json":
-            self._add_json(node, info.value)
+            self.labels.add_json(node, info.value)
 
     def _update_groups(self, index: int, step: Step) -> None:
         for severity in self._severities():
@@ -463,7 +390,7 @@ class StepTree(Tree[NodeInfo]):
             if group is None:
                 continue
             count = len(step.messages(severity))
-            label = self._group_label(severity, count)
+            label = self.labels.group_label(severity, count)
             if group.label != label:
                 group.set_label(label)
             group.allow_expand = count > 0
@@ -471,7 +398,7 @@ class StepTree(Tree[NodeInfo]):
             assert info is not None
             more = self._more.get((index, severity))
             if more is not None:
-                more.set_label(self._more_label(count - info.shown))
+                more.set_label(self.labels.more_label(count - info.shown))
             elif info.populated and info.shown < count:
                 self._add_messages(group)
 
@@ -485,7 +412,7 @@ class StepTree(Tree[NodeInfo]):
         if more is not None:
             more.remove()
         messages = self._batch.steps[info.step].messages(info.severity)
-        style = self._severity_style(info.severity)
+        style = self.labels.severity_style(info.severity)
         stop = min(len(messages), max(info.shown + PAGE, upto + 1))
         for message in messages[info.shown : stop]:
             text = Text(MESSAGE_MARK[info.severity], style=style)
@@ -496,69 +423,8 @@ class StepTree(Tree[NodeInfo]):
             group.add_leaf(text, data=NodeInfo("message", info.step, info.severity))
         info.shown = stop
         if stop < len(messages):
-            node = group.add_leaf(self._more_label(len(messages) - stop), data=NodeInfo("more", *key))
+            node = group.add_leaf(self.labels.more_label(len(messages) - stop), data=NodeInfo("more", *key))
             self._more[key] = node
-
-    def _add_json(self, node: TreeNode[NodeInfo], value: Any) -> None:
-        """Add one level of a JSON value (the rest is added when a child is opened)."""
-        items: list[tuple[str, Any]]
-        if isinstance(value, dict):
-            items = [(str(k), v) for k, v in value.items()]
-        elif isinstance(value, list):
-            items = [(f"[{i}]", v) for i, v in enumerate(value)]
-        else:
-            items = [("value", value)]
-        key_style = self._style("step-tree--key")
-        for name, child in items[:PAGE]:
-            label = Text(clean(name, max_length=80), style=key_style)
-            if isinstance(child, dict | list):
-                label.append(f" {{{len(child)}}}" if isinstance(child, dict) else f" [{len(child)}]")
-                node.add(label, data=NodeInfo("json", value=child), allow_expand=bool(child))
-            else:
-                label.append(": ")
-                label.append(clean(json.dumps(child, ensure_ascii=False), max_length=500))
-                node.add_leaf(label, data=NodeInfo("json", populated=True))
-        if len(items) > PAGE:
-            rest = Text(f"… {len(items) - PAGE} more not shown", style=self._style("step-tree--muted"))
-            node.add_leaf(rest)
-
-    # -- labels ---------------------------------------------------------------------------------
-
-    _style = component_style
-
-    def _severity_style(self, severity: Severity) -> Style:
-        if severity is Severity.ERROR:
-            return self._style("step-tree--error")
-        if severity is Severity.WARNING:
-            return self._style("step-tree--warning")
-        return Style()
-
-    def _step_label(self, step: Step, *, current: bool) -> Text:
-        counts = step.counts
-        if counts.error or step.errors:
-            mark, style = "✖ ", self._style("step-tree--error")
-        elif counts.warning or step.warnings:
-            mark, style = "⚠ ", self._style("step-tree--warning")
-        elif current:
-            mark, style = "▶ ", self._style("step-tree--current")
-        else:
-            mark, style = "✔ ", self._style("step-tree--ok")
-        text = Text(mark, style=style)
-        text.append(clean(step.title, max_length=200), style=style if current or counts.error else "")
-        text.append("   ")
-        muted = self._style("step-tree--muted")
-        for severity, letter in ((Severity.INFO, "i"), (Severity.WARNING, "w"), (Severity.ERROR, "e")):
-            n = len(step.messages(severity))
-            text.append(f"{letter} {n}  ", self._severity_style(severity) if n else muted)
-        text.rstrip()
-        return text
-
-    def _group_label(self, severity: Severity, count: int) -> Text:
-        style = self._severity_style(severity) if count else self._style("step-tree--muted")
-        return Text(f"{GROUP_TITLES[severity]} ({count})", style=style)
-
-    def _more_label(self, remaining: int) -> Text:
-        return Text(f"… {remaining} more — press enter to show {min(PAGE, remaining)}", style="italic")
 
     # -- events ---------------------------------------------------------------------------------
 
