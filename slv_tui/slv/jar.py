@@ -6,7 +6,6 @@ past any server's limit (HTTP 431 on everything). This jar keeps the newest cook
 
 from __future__ import annotations
 
-import itertools
 from http.cookiejar import Cookie, CookieJar
 
 import httpx
@@ -28,44 +27,43 @@ def _size(cookie: Cookie) -> int:
 
 class BoundedCookieJar(CookieJar):
     """A `CookieJar` that keeps at most `MAX_COOKIES` cookies of at most `MAX_COOKIE_BYTES` in all,
-    dropping the oldest first, and never one larger than `MAX_ONE_COOKIE`."""
+    dropping the oldest first, and never one larger than `MAX_ONE_COOKIE`. Each cookie set costs
+    the same, however many came before."""
 
     def __init__(self) -> None:
         super().__init__()
-        self._order: dict[tuple[str, str, str], int] = {}
-        self._counter = itertools.count()
+        self._sizes: dict[tuple[str, str, str], int] = {}
+        """(domain, path, name) -> size of every cookie kept, oldest first."""
+        self._total = 0
 
     def set_cookie(self, cookie: Cookie) -> None:
         """Keep `cookie` (the newest), then drop the oldest ones past the bounds."""
-        if _size(cookie) > MAX_ONE_COOKIE:
+        size = _size(cookie)
+        if size > MAX_ONE_COOKIE:
             return
         with self._cookies_lock:  # type: ignore[attr-defined]
             super().set_cookie(cookie)
             key = (cookie.domain, cookie.path, cookie.name)
-            self._order.pop(key, None)
-            self._order[key] = next(self._counter)
-            self._trim()
-
-    def _trim(self) -> None:
-        kept = {(c.domain, c.path, c.name): c for c in self}
-        for key in [k for k in self._order if k not in kept]:
-            del self._order[key]  # expired or cleared by the jar itself
-        total = sum(_size(c) for c in kept.values())
-        while self._order and (len(self._order) > MAX_COOKIES or total > MAX_COOKIE_BYTES):
-            oldest = next(iter(self._order))
-            del self._order[oldest]
-            total -= _size(kept[oldest])
-            self.clear(*oldest)
+            self._total += size - self._sizes.pop(key, 0)
+            self._sizes[key] = size
+            while len(self._sizes) > MAX_COOKIES or self._total > MAX_COOKIE_BYTES:
+                self.clear(*next(iter(self._sizes)))
 
     def clear(self, domain: str | None = None, path: str | None = None, name: str | None = None) -> None:
-        """Like `CookieJar.clear`; with no argument the order is forgotten too."""
-        if domain is None:
-            self._order.clear()
+        """Like `CookieJar.clear`, keeping the sizes in step."""
+        gone = [
+            key
+            for key in self._sizes
+            if domain is None or (key[0] == domain and path in (None, key[1]) and name in (None, key[2]))
+        ]
+        for key in gone:
+            self._total -= self._sizes.pop(key)
         super().clear(domain, path, name)
 
 
 def remember_cookies(response: httpx.Response) -> None:
     """Cookie names and values the server sets are secrets for the log redaction (values too short
-    to be secrets go by name only)."""
-    for name, value in response.cookies.items():
-        register_session_value(value, name)
+    to be secrets go by name only). Read from the headers: linear in their length."""
+    for header in response.headers.get_list("set-cookie"):
+        name, _, value = header.partition(";")[0].partition("=")
+        register_session_value(value.strip().strip('"'), name.strip())
