@@ -84,7 +84,8 @@ def test_a_non_ascii_csrf_token_is_one_clear_line(tmp_path: Path, token: str) ->
 
 def test_a_non_ascii_bearer_token_is_one_clear_line(tmp_path: Path) -> None:
     with ThreadedSim(scenario="static", auth="bearer") as sim:
-        done = run_cli(tmp_path, "status", "--auth", "bearer", "--url", sim.url, BATCH, SLV_TOKEN="t\u00f6ken")
+        args = ("status", "--auth", "bearer", "--url", sim.url, BATCH)
+        done = run_cli(tmp_path, *args, SLV_TOKEN="t\u00f6ken")
         requests = sim.server.request_count
     out = done.stdout + done.stderr
     record(18, f"`SLV_TOKEN=t\u00f6ken`: exit {done.returncode}, one line, {requests} requests")
