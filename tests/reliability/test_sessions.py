@@ -61,7 +61,8 @@ async def test_a_wrong_password_is_tried_once_per_run(
     results = await fetch_each(client, ids)  # what `status` of 16 IDs does
     assert all(isinstance(error, errors.AuthError) for _, error in results), results
     attempts = count(sim, LOGIN_PATH[server])
-    record(13, f"`status` of 16 IDs, wrong password ({mode} on a {server} server): {attempts} login attempt")
+    record(13, "`status` of 16 IDs, wrong password, login attempts (was 16 each)")
+    record(13, f"{mode} on a {server} server: {attempts}")
     assert attempts == 1, f"{attempts} failed logins for one run"
 
 
@@ -95,6 +96,7 @@ async def test_the_poller_tries_a_refused_password_again_only_when_its_backoff_a
     await poller.poll_due()
     assert all(s.error is None for s in poller.snapshots())
     assert count(sim, CURRENT_USER) - before == 3
+    record(13, "poller, 16 batches, password changed on the server: 1 failed login, 1 more per backoff try")
 
 
 async def test_requests_queued_behind_the_gate_read_the_session_when_they_go_out(
@@ -105,8 +107,7 @@ async def test_requests_queued_behind_the_gate_read_the_session_when_they_go_out
     client = make_client(sim.url, mode="auto", concurrency=16)
     results = await fetch_each(client, ids)
     fetched = sum(1 for batch, _ in results if batch is not None)
-    record(14, f"30 IDs at concurrency 16, sessions ending every 7 calls: {fetched} of 30 fetched")
-    record(14, f"{sim.handshakes} handshakes")
+    record(14, f"{fetched} of 30 fetched (was 16 of 30) with {sim.handshakes} handshakes")
     assert fetched == 30, [str(e) for _, e in results if e is not None][:3]
     assert sim.handshakes <= 8
 
@@ -117,8 +118,7 @@ async def test_a_new_token_on_every_call(start_sim: StartSim, make_client: MakeC
     client = make_client(sim.url, mode="auto")
     results = await fetch_each(client, ids)
     fetched = sum(1 for batch, _ in results if batch is not None)
-    record(15, f"a new token on every call, `status` of 16 IDs: {fetched} of 16 fetched")
-    record(15, f"{sim.handshakes} handshake")
+    record(15, f"`status` of 16 IDs: {fetched} of 16 fetched (was 2 of 16), {sim.handshakes} handshake")
     assert fetched == 16, [str(e) for _, e in results if e is not None][:3]
     assert sim.handshakes <= 2
 
@@ -150,7 +150,8 @@ async def test_a_server_that_changes_its_login_mode_is_probed_again_once(
                 outcomes.append("ok")
             except errors.AuthError:
                 outcomes.append("refused")
-        record(16, f"basic, then csrf on the same port: tries {', '.join(outcomes)}")
+        tries = ", ".join(outcomes)
+        record(16, f"basic, then csrf on the same port: tries {tries} (was refused forever), 1 probe")
         assert outcomes[-1] == "ok" and client.auth_label == "csrf session"
         assert count(csrf, CURRENT_USER) == 1  # probed again once
     finally:
