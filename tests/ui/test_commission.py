@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -55,7 +56,7 @@ async def test_commission_confirm_start_select(
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(app.screen, CommissionScreen))
         for widget in ("#commission-controller", "#part-config", "#part-devices", "#commission-ok"):
-            assert visible(stack, widget), widget
+            await wait_for(pilot, functools.partial(visible, stack, widget))  # laid out on a later frame
         await pilot.press(*"CTRL-7")
         app.screen.query_one("#part-schedules", Checkbox).value = False
         await pilot.press("enter")
