@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,11 @@ async def test_rotating_cookies_keep_the_jar_bounded_and_the_log_readable(
                 await client.get_batch(BATCH)
             jar = list(client._http.cookies.jar)
         after = registered_counts()
+        sample = f"GET {sim.url}/api/batch/getBatchResult batchId={BATCH} -> 200 in 3 ms"
+        started = time.perf_counter()
+        for _ in range(100):
+            redact(sample)
+        per_line_ms = (time.perf_counter() - started) * 10  # a figure for the doc, never asserted
         logging.getLogger("slv_tui.test").info("GET http://127.0.0.1/x batchId=1 for a batch")
         text = log_file.read_text()
     churned = sim.cookie_churn * 200
@@ -44,6 +50,7 @@ async def test_rotating_cookies_keep_the_jar_bounded_and_the_log_readable(
     record(17, f"longest Cookie header sent {sim.longest_cookie_header:,} bytes (was 58 KB after 7 answers)")
     record(17, f"session values remembered {after['session']} (bound {MAX_SESSION_VALUES})")
     record(17, f"alternation compiled {after['rebuilds'] - before['rebuilds']} times for 200 answers")
+    record(17, f"{per_line_ms:.1f} ms of redaction per log line after them (was 1.9 s with 20,000)")
     assert len(jar) <= MAX_COOKIES
     assert sim.longest_cookie_header <= MAX_COOKIE_BYTES + 2 * MAX_COOKIES  # names, values, "; "
     assert after["session"] <= MAX_SESSION_VALUES and after["cookie_names"] <= 256
