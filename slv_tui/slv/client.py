@@ -82,8 +82,6 @@ class SlvClient:
         self._csrf = CsrfSession(settings.base_url, self.guard)
         self._detect_lock = asyncio.Lock()
         self._gate = asyncio.Semaphore(max(1, settings.concurrency))
-        self.first = asyncio.Lock()
-        """Basic and bearer: until `verified`, one request at a time (a wrong password is sent once)."""
         self.verified = False
         """Basic and bearer: the credentials were answered with something else than a refusal."""
         self._refused_in_a_row = 0

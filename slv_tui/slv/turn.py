@@ -18,7 +18,6 @@ class Logins(Protocol):
     """What a `Turn` needs of the client."""
 
     guard: LoginGuard
-    first: asyncio.Lock
     verified: bool
 
     def headers(self, mode: AuthMode) -> dict[str, str]: ...
@@ -44,15 +43,9 @@ class Turn:
         """The headers to send now: logs in first when the session is not logged in."""
         client, mode = self._client, self.mode
         client.guard.check(self._ticket)
-        if mode in ("basic", "bearer"):
-            headers = client.headers(mode)
-            if not client.verified:  # until the credentials are known good, one request at a time
-                await self._hold(client.first)
-                if client.verified:
-                    self._release()
-                client.guard.check(self._ticket)
+        if mode in ("basic", "bearer"):  # every request is a login: a refusal stops those asked before
             self.generation = 0
-            return headers
+            return client.headers(mode)
         session = client.session(mode)
         if isinstance(session, CsrfSession) and session.rotating:
             await self._hold(session.turn)

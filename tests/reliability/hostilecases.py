@@ -129,9 +129,11 @@ CASES = (
         "a wrong password, or one changed on the server under a running dashboard: `status` of 16 IDs"
         " in auto, csrf, form and basic mode; the poller watching 16 batches",
         "one refused login stops every request asked for before it (each fails unsent, with the same"
-        " line); the poller tries again only when its backoff allows, or at once with a new password",
+        " line; forced basic: at most one per connection in flight); the poller tries again only when"
+        " its backoff allows, or at once with a new password",
         (
             "test_sessions.py::test_a_wrong_password_is_tried_once_per_run",
+            "test_sessions.py::test_forced_basic_sends_a_wrong_password_at_most_once_per_connection",
             "test_sessions.py::test_the_poller_tries_a_refused_password_again_only_when_its_backoff_allows",
         ),
     ),

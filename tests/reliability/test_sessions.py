@@ -45,12 +45,12 @@ def count(sim: SimServer, path: str) -> int:
     return sum(1 for _, p in sim.requests if p == path)
 
 
-LOGIN_PATH = {"csrf": CURRENT_USER, "form": SECURITY_CHECK, "basic": BATCH}
+LOGIN_PATH = {"csrf": CURRENT_USER, "form": SECURITY_CHECK, "basic": CURRENT_USER}
 
 
 @pytest.mark.parametrize(
     ("server", "mode"),
-    [("csrf", "auto"), ("csrf", "csrf"), ("form", "form"), ("form", "auto"), ("basic", "basic")],
+    [("csrf", "auto"), ("csrf", "csrf"), ("form", "form"), ("form", "auto"), ("basic", "auto")],
 )
 async def test_a_wrong_password_is_tried_once_per_run(
     start_sim: StartSim, make_client: MakeClient, server: str, mode: str
@@ -60,10 +60,25 @@ async def test_a_wrong_password_is_tried_once_per_run(
     client = make_client(sim.url, password="wrong", mode=mode, concurrency=4)
     results = await fetch_each(client, ids)  # what `status` of 16 IDs does
     assert all(isinstance(error, errors.AuthError) for _, error in results), results
-    attempts = count(sim, LOGIN_PATH[server])
+    attempts = count(sim, LOGIN_PATH[server])  # the probe is the login on a basic or csrf server
+    assert len(sim.requests) <= 4  # at most: probe, auth.json, j_security_check, auth.json
     record(13, "`status` of 16 IDs, wrong password, login attempts (was 16 each)")
     record(13, f"{mode} on a {server} server: {attempts}")
     assert attempts == 1, f"{attempts} failed logins for one run"
+
+
+async def test_forced_basic_sends_a_wrong_password_at_most_once_per_connection(
+    start_sim: StartSim, make_client: MakeClient
+) -> None:
+    """Forced basic: every request is a login; the first refusal stops every request still waiting."""
+    sim = await start_sim(scenario="static", auth="basic")
+    ids = [sim.start_batch("commission_ok") for _ in range(16)]
+    client = make_client(sim.url, password="wrong", mode="basic", concurrency=4)
+    results = await fetch_each(client, ids)
+    assert all(isinstance(error, errors.AuthError) for _, error in results)
+    attempts = count(sim, BATCH)
+    record(13, f"basic forced: {attempts} (at most the concurrency, 4)")
+    assert attempts <= 4
 
 
 async def test_the_poller_tries_a_refused_password_again_only_when_its_backoff_allows(
