@@ -2,147 +2,18 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import html
-import json
 import logging
-import re
 from pathlib import Path
-from urllib.parse import quote, quote_plus, unquote
 
+from slv_tui.common.redaction import REDACTED as REDACTED  # re-exported: callers import them from here
+from slv_tui.common.redaction import redact as redact
+from slv_tui.common.redaction import register_secret as register_secret
+from slv_tui.common.redaction import register_session_value as register_session_value
 from slv_tui.store.files import PrivateRotatingFileHandler, private_dir
 
-REDACTED = "********"
 MAX_BYTES = 5 * 1024 * 1024
 BACKUPS = 4
 """At most 25 MiB on disk: a day or more of request lines for a busy watchlist."""
-_secrets: set[str] = set()
-_plain: list[str] = []
-"""Every registered secret with its encodings (URL, HTML, JSON), longest first."""
-_Q = r"""(?:\\*["'])?"""
-"""An optional quote, possibly escaped (a JSON body inside a JSON string: \\")."""
-_PATTERNS = re.compile(
-    r"(?i)((?:j_password|password|passwd)"
-    + _Q
-    + r"\s*[:=]\s*"
-    + _Q
-    + r"|authorization"
-    + _Q
-    + r"\s*[:=]\s*"
-    + _Q
-    + r"\s*(?:basic|bearer)\s+)"
-    r"([^\s&\"',;\\]+)"
-)
-_NAMED = re.compile(
-    r"(?i)(\b(?:[a-z0-9_.-]*session[a-z0-9_.-]*|jsessionid|sid|[a-z0-9_-]*(?:csrf|xsrf)[a-z0-9_-]*"
-    r"|[a-z0-9_-]*token|api[_-]?key|secret)" + _Q + r"\s*[:=]\s*" + _Q + r")"
-    r"([^\s&\"',;\\<>})\]]+)"
-)
-"""Session cookies, CSRF tokens, access tokens and API keys by name, registered or not: `JSESSIONID=…`,
-`X-CSRF-Token: …`, `"token": "…"`."""
-_BEARER = re.compile(r"(?i)(\bbearer(?:\s|%20|\+)+)([A-Za-z0-9._~+/=-]{8,})")
-_COOKIES = re.compile(r"(?i)(\b(?:set-)?cookie2?" + _Q + r"\s*[:=]\s*" + _Q + r")([^\r\n\"\\]+)")
-"""Every value of a Cookie or Set-Cookie header, whatever the cookies are called."""
-_BASE64_CHAR = r"(?:[A-Za-z0-9+/_-]|\\/|\\u00(?:2[bBfF]|3[dD])|%2[bBfF]|%3[dD])"
-_BASIC = re.compile(r"(?i)(\bbasic(?:\s|%20|\+)+)(" + _BASE64_CHAR + r"{4,}(?:=|\\u003[dD]|%3[dD]){0,2})")
-"""`Basic <token>` in any shape (a JSON value, an HTML cell, `\\/`-escaped): redacted when the token
-is user:password."""
-_BASE64 = re.compile(_BASE64_CHAR + r"{8,}(?:=|\\u003[dD]|%3[dD]){0,2}")
-_TOKEN_ESCAPES = re.compile(r"\\/|\\u00(?:2[bBfF]|3[dD])|%2[bBfF]|%3[dD]")
-_ESCAPED = re.compile(r"\\/|\\u[0-9a-fA-F]{4}|&#|&[a-zA-Z]+;|%[0-9a-fA-F]{2}")
-"""Text that may hold a secret in an escaped form not registered: JSON `\\/` and `\\uXXXX`, HTML
-entities, URL escapes (lower-case hex too)."""
-_JSON_UNICODE = re.compile(r"\\u([0-9a-fA-F]{4})")
-MIN_SECRET = 3
-"""Shorter registered values are not searched for in encoded form (too many false matches)."""
-
-
-def register_secret(value: str) -> None:
-    """Make sure `value` is never written to a log (it is replaced by asterisks), nor its
-    URL-, HTML- or JSON-escaped forms, nor base64 holding it (a Basic header echoed back)."""
-    if not value or value in _secrets:
-        return
-    _secrets.add(value)
-    forms = {value}
-    if len(value) >= MIN_SECRET:
-        forms |= {
-            quote(value, safe=""), quote_plus(value), html.escape(value),
-            json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1],
-        }  # fmt: skip
-    _plain[:] = sorted(set(_plain) | forms, key=len, reverse=True)
-
-
-def _unescape_token(token: str) -> str:
-    """A base64 token with its JSON (`\\/`, `\\u002f`, `\\u003d`) and URL (`%2F`) escapes undone."""
-    return _TOKEN_ESCAPES.sub(lambda m: "/" if m.group() == "\\/" else chr(int(m.group()[-2:], 16)), token)
-
-
-def _decoded(token: str) -> bytes | None:
-    token = _unescape_token(token)
-    padded = token + "=" * (-len(token) % 4)
-    try:
-        if "-" in token or "_" in token:
-            return base64.urlsafe_b64decode(padded)
-        return base64.b64decode(padded, validate=True)
-    except (binascii.Error, ValueError):
-        return None
-
-
-def _holds_secret(token: str) -> bool:
-    """Does base64 in `token` decode to a secret? Each alignment is tried: the token may have a few
-    characters glued on either side that are not part of the base64 (`%20dXNlcjpw...`)."""
-    secrets = [secret.encode("utf-8") for secret in _secrets if len(secret) >= MIN_SECRET]
-    for start in range(4):
-        rest = token[start:].rstrip("=")
-        for candidate in (rest, rest[: len(rest) - len(rest) % 4]):
-            decoded = _decoded(candidate)
-            if decoded is not None and any(secret in decoded for secret in secrets):
-                return True
-    return False
-
-
-def _basic(match: re.Match[str]) -> str:
-    decoded = _decoded(match.group(2))
-    looks_like_credentials = decoded is not None and b":" in decoded
-    return match.group(1) + REDACTED if looks_like_credentials else match.group(0)
-
-
-def _redact_plain(text: str) -> str:
-    for secret in _plain:
-        text = text.replace(secret, REDACTED)
-    if _secrets:
-        text = _BASE64.sub(lambda m: REDACTED if _holds_secret(m.group(0)) else m.group(0), text)
-    text = _BASIC.sub(_basic, text)
-    text = _PATTERNS.sub(lambda m: m.group(1) + REDACTED, text)
-    text = _COOKIES.sub(lambda m: m.group(1) + REDACTED, text)
-    text = _BEARER.sub(lambda m: m.group(1) + REDACTED, text)
-    return _NAMED.sub(lambda m: m.group(1) + REDACTED, text)
-
-
-def _json_char(match: re.Match[str]) -> str:
-    code = int(match.group(1), 16)
-    return match.group() if 0xD800 <= code <= 0xDFFF else chr(code)  # no lone surrogates in the log
-
-
-def _unescaped(text: str) -> str:
-    """`text` with JSON, HTML and URL escapes undone: the view in which escaped secrets show."""
-    text = _JSON_UNICODE.sub(_json_char, text.replace("\\/", "/"))
-    return unquote(html.unescape(text)) if "%" in text else html.unescape(text)
-
-
-def redact(text: str) -> str:
-    """Remove every registered secret (also encoded or escaped), password, cookie, CSRF or access
-    token field and Basic credential from text."""
-    text = _redact_plain(text)
-    if _ESCAPED.search(text):
-        # A secret may hide behind escapes nobody registered (`\/` from a Java JSON encoder,
-        # `\u003d`, `&#47;`, `%2f`): if the unescaped view shows more to redact, log that view.
-        view = _unescaped(text)
-        redacted = _redact_plain(view)
-        if redacted != view:
-            return redacted
-    return text
 
 
 class RedactingFilter(logging.Filter):

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from aiohttp import web
 
 COOKIE = "JSESSIONID"
+CSRF_NEXT = web.RequestKey("csrf_next", str)
+"""Where `csrf_ok` leaves a rotated session's next token for the answer's header."""
 
 
 @dataclass
@@ -38,21 +40,29 @@ class Authenticator:
         *,
         token: str = "",
         max_uses: int | None = None,
+        rotate: bool = False,
     ) -> None:
-        """Remember the accepted credentials and token, the session idle timeout, the clock, and
-        after how many API calls a CSRF session dies (None: never)."""
+        """Remember the accepted credentials and token, the session idle timeout, the clock, after
+        how many API calls a CSRF session dies (None: never), and whether every accepted CSRF call
+        answers a new token (the old one dies at once)."""
         self._username = username
         self._password = password
         self._token = token
         self._ttl = ttl
         self._clock = clock
         self._max_uses = max_uses
+        self._rotate = rotate
         self._sessions: dict[str, Session] = {}
         self._generation = 0
         self.handshakes = 0
         """CSRF handshakes that succeeded (a new session with a token)."""
         self.handed_out: list[str] = []
         """Every session cookie and CSRF token given to a client (tests search logs for them)."""
+
+    def change_password(self, password: str) -> None:
+        """Accept another password from now on; every session ends (an operator changed it)."""
+        self._password = password
+        self.expire_all()
 
     def credentials_ok(self, username: str, password: str) -> bool:
         """True when username and password are the accepted ones (constant-time compare)."""
@@ -89,7 +99,8 @@ class Authenticator:
 
     def csrf_ok(self, request: web.Request) -> bool:
         """True when the request's cookie names a live session and it sends that session's token;
-        each such call uses the session up by one (it dies after `max_uses`)."""
+        each such call uses the session up by one (it dies after `max_uses`). With `rotate`, the
+        session's next token is left in `request[CSRF_NEXT]` for the answer's header."""
         found = self.session(request)
         if found is None or found[1].token is None:
             return False
@@ -99,6 +110,9 @@ class Authenticator:
         if not hmac.compare_digest(sent.encode(), session.token.encode()):
             return False
         session.uses += 1
+        if self._rotate:
+            session.token = request[CSRF_NEXT] = secrets.token_urlsafe(24)
+            self.handed_out.append(session.token)
         if self._max_uses is not None and session.uses >= self._max_uses:
             del self._sessions[sid]  # this call is still answered; the next one is refused
         return True

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from aiohttp import web
 
 from slv_tui.sim import batch_calls, wire
-from slv_tui.sim.auth import Authenticator
+from slv_tui.sim.auth import CSRF_NEXT, Authenticator
 from slv_tui.sim.faults import FAULT_KINDS, RANDOM_SLOW_CAP, TRANSIENT_FAULTS, fault_response
 from slv_tui.sim.scenario import BatchSpec, build_spec, load_scenario
 from slv_tui.sim.timeline import batch_at
@@ -39,6 +39,8 @@ class SimServer:
         password: str = "admin",
         token: str = "sim-token",
         session_max_uses: int | None = None,
+        token_rotation: bool = False,
+        cookie_churn: int = 0,
         latency_ms: int = 0,
         fault_rate: float = 0.0,
         prefix: str = "/reports",
@@ -67,8 +69,19 @@ class SimServer:
         self.started: list[tuple[str, dict[str, Any]]] = []
         """Each batch started by a client call: (template, parameters as received)."""
         self._auth = Authenticator(
-            username, password, session_ttl, self.clock, token=token, max_uses=session_max_uses
+            username,
+            password,
+            session_ttl,
+            self.clock,
+            token=token,
+            max_uses=session_max_uses,
+            rotate=token_rotation,
         )
+        self.cookie_churn = cookie_churn
+        """Cookies with new names set on every answer (and three short ones: `a=1`, `b=GET`, `c=batch`)."""
+        self._churned = 0
+        self.longest_cookie_header = 0
+        """The longest Cookie header a client sent (bytes)."""
         self._expire_countdown: int | None = None
         self._hold: tuple[int, asyncio.Event] | None = None
         self._waiting = 0
@@ -153,6 +166,10 @@ class SimServer:
         """Form and CSRF auth: every existing session becomes unauthenticated."""
         self._auth.expire_all()
 
+    def change_password(self, password: str) -> None:
+        """Accept only this password from now on; every session ends (an operator changed it)."""
+        self._auth.change_password(password)
+
     def expire_sessions_after(self, requests: int) -> None:
         """Let `requests` more getBatchResult calls through, then expire every session once."""
         self._expire_countdown = requests
@@ -225,6 +242,24 @@ class SimServer:
     async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         """Record the request, add latency and enforce authentication."""
         self.requests.append((request.method, request.path))
+        cookie_header = request.headers.get("Cookie", "")
+        self.longest_cookie_header = max(self.longest_cookie_header, len(cookie_header.encode()))
+        response = await self._serve(request, handler)
+        if response.prepared:  # a streamed fault: its headers are gone already
+            return response
+        token = request.get(CSRF_NEXT)
+        if token is not None and response.status < 400:
+            response.headers["X-CSRF-Token"] = token
+        for _ in range(self.cookie_churn):
+            self._churned += 1
+            response.set_cookie(f"churn{self._churned}", f"{self._churned:016x}")
+        if self.cookie_churn:
+            for name, value in (("a", "1"), ("b", "GET"), ("c", "batch")):
+                response.set_cookie(name, value)
+        return response
+
+    async def _serve(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """Latency, the `hold_batches` gate and authentication, then the route."""
         if request.path.endswith("/getBatchResult"):
             self.request_count += 1
         if self.latency_ms > 0:

@@ -3,7 +3,6 @@ bearer tokens, and the one probe that tells them apart (`--auth auto`)."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import logging
@@ -16,6 +15,7 @@ import httpx
 from slv_tui.common.logs import register_secret
 from slv_tui.slv.body import SMALL_BODY, read_body
 from slv_tui.slv.errors import AuthError
+from slv_tui.slv.jar import remember_cookies
 from slv_tui.slv.modes import AUTH_CHOICES as AUTH_CHOICES  # re-exported: the names live in modes
 from slv_tui.slv.modes import AUTH_MODES as AUTH_MODES
 from slv_tui.slv.modes import MODE_LABELS as MODE_LABELS
@@ -84,10 +84,21 @@ def basic_header(creds: Credentials) -> dict[str, str]:
 
 
 def bearer_header(creds: Credentials) -> dict[str, str]:
-    """`Authorization: Bearer <token>`."""
+    """`Authorization: Bearer <token>`; a token no header can carry is an AuthError (one line)."""
     if creds.password is None:
         return {}
-    return {"Authorization": f"Bearer {creds.password.reveal()}"}
+    token = creds.password.reveal()
+    if not sendable(token):
+        raise AuthError(
+            "the token holds characters an HTTP header cannot carry (only visible ASCII);"
+            " check SLV_TOKEN or the token source"
+        )
+    return {"Authorization": f"Bearer {token}"}
+
+
+def sendable(value: str) -> bool:
+    """Whether `value` can go into an HTTP header as it is: visible ASCII (and spaces) only."""
+    return value.isascii() and value.isprintable()
 
 
 async def small_get(
@@ -103,12 +114,6 @@ async def small_get(
         body = await read_body(response, SMALL_BODY)
     remember_cookies(response)
     return response, body
-
-
-def remember_cookies(response: httpx.Response) -> None:
-    """Every cookie value the server sets is a secret for the log redaction."""
-    for value in response.cookies.values():
-        register_secret(value)
 
 
 def json_object(response: httpx.Response, body: bytes) -> dict[str, Any] | None:
@@ -140,107 +145,6 @@ def looks_like_login_page(response: httpx.Response, body: bytes) -> bool:
         return "login" in location or "j_security_check" in location or "signin" in location
     head = body[:SMALL_BODY].lower()
     return head.lstrip()[:1] == b"<" and (b"j_security_check" in head or b"login" in head)
-
-
-class _SharedSession:
-    """A session shared by every concurrent request: one login at a time, and once per failure."""
-
-    def __init__(self, base_url: str) -> None:
-        self._base = base_url
-        self._lock = asyncio.Lock()
-        self.generation = 0
-        """Incremented at every successful login, so concurrent failures log in again only once."""
-        self.logged_in = False
-
-    async def login(self, http: httpx.AsyncClient, creds: Credentials, seen_generation: int) -> None:
-        """Log in unless another task already did since `seen_generation`."""
-        async with self._lock:
-            if self.logged_in and self.generation != seen_generation:
-                return
-            self.logged_in = False
-            if creds.password is None:
-                raise AuthError("no password is set")
-            await self._log_in(http, creds, creds.password)
-
-    async def _log_in(self, http: httpx.AsyncClient, creds: Credentials, password: Secret) -> None:
-        """The login itself; on success it bumps `generation` and sets `logged_in`."""
-        raise NotImplementedError
-
-
-class FormSession(_SharedSession):
-    """Form login (auth.json → j_security_check → auth.json) with one shared cookie session."""
-
-    def headers(self) -> dict[str, str]:
-        """Headers every call of the session sends (the cookie travels in the client's jar)."""
-        return {}
-
-    async def _log_in(self, http: httpx.AsyncClient, creds: Credentials, password: Secret) -> None:
-        """auth.json, then the form post, then auth.json again to see whether it took."""
-        await self._get_auth_json(http)
-        await small_get(
-            http,
-            f"{self._base}/j_security_check",
-            method="POST",
-            data={"j_username": creds.username, "j_password": password.reveal()},
-        )
-        answer = await self._get_auth_json(http)
-        if answer is None:
-            raise AuthError(f"the server has no form login (auth.json is not JSON); {BASIC_HINT}")
-        if not answer:
-            raise AuthError("the server refused the user name or password (form login)")
-        self.generation += 1
-        self.logged_in = True
-
-    async def still_logged_in(self, http: httpx.AsyncClient) -> bool:
-        """Whether auth.json still reports the session logged in (unknown counts as logged in)."""
-        return await self._get_auth_json(http) is not False
-
-    async def _get_auth_json(self, http: httpx.AsyncClient) -> bool | None:
-        """Whether auth.json says the session is logged in; None when it is not a JSON object at all."""
-        response, body = await small_get(http, f"{self._base}/auth.json")
-        answer = json_object(response, body)
-        if answer is None:
-            return None
-        return str(answer.get("authenticated")).lower() == "true"
-
-
-class CsrfSession(_SharedSession):
-    """The SLV 7.8+ session: one handshake (Basic + `X-CSRF-Token: Fetch` on getCurrentUser) gives a
-    cookie and a CSRF token that every later call sends; shared by every concurrent request."""
-
-    def __init__(self, base_url: str) -> None:
-        super().__init__(base_url)
-        self._token: Secret | None = None
-        self.user: dict[str, Any] | None = None
-        """The current user the last handshake reported."""
-
-    def headers(self) -> dict[str, str]:
-        """The token and `X-Requested-With` (the session cookie travels in the client's jar)."""
-        token = self._token.reveal() if self._token is not None else ""
-        return {CSRF_HEADER: token, **AJAX_HEADERS}
-
-    async def _log_in(self, http: httpx.AsyncClient, creds: Credentials, password: Secret) -> None:
-        """The handshake (its answer is adopted like the probe's)."""
-        http.cookies.clear()  # a dead session's cookie must not be sent with the new handshake
-        response, body = await small_get(http, self._base + CURRENT_USER_PATH, handshake_headers(creds))
-        self.adopt(response, body)
-
-    def adopt(self, response: httpx.Response, body: bytes) -> None:
-        """Take the cookie and token of a handshake answer (the probe's, or our own)."""
-        code = response.status_code
-        if code in (401, 403):
-            raise AuthError(f"the server refused the user name or password (CSRF session, HTTP {code})")
-        if 300 <= code < 400 or code >= 400:
-            raise AuthError(f"the CSRF handshake failed (HTTP {code}); {BASIC_HINT}")
-        token = response.headers.get(CSRF_HEADER, "").strip()
-        if not token or token.lower() in ("fetch", "required"):
-            raise AuthError(f"the server sent no CSRF token; {BASIC_HINT}")
-        register_secret(token)
-        self._token = Secret(token)
-        self.user = json_object(response, body)
-        self.generation += 1
-        self.logged_in = True
-        log.info("CSRF session established (handshake %d)", self.generation)
 
 
 def handshake_headers(creds: Credentials) -> dict[str, str]:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import ipaddress
 import logging
 import ssl
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
 from typing import Literal, Self, TypeVar
 from urllib.parse import urlsplit
 
@@ -25,23 +23,26 @@ from slv_tui.slv.auth import (
     FORM_HINT,
     MODE_LABELS,
     AuthMode,
-    Credentials,
-    CsrfSession,
-    FormSession,
     Secret,
     basic_header,
     bearer_header,
     handshake_headers,
     json_object,
     judge_probe,
-    remember_cookies,
     small_get,
 )
 from slv_tui.slv.body import ACCEPT_ENCODING, read_body
+from slv_tui.slv.client_settings import DEFAULT_MAX_BODY as DEFAULT_MAX_BODY  # re-exported
+from slv_tui.slv.client_settings import DEFAULT_MAX_DEPTH as DEFAULT_MAX_DEPTH
+from slv_tui.slv.client_settings import ClientSettings as ClientSettings
 from slv_tui.slv.decode import check_status, decode_text, gc_paused, loads_json
 from slv_tui.slv.errormap import mapped_errors
+from slv_tui.slv.jar import BoundedCookieJar
 from slv_tui.slv.model import Batch
 from slv_tui.slv.parse import parse_batch
+from slv_tui.slv.sessions import CsrfSession, FormSession, LoginGuard, LoginRefused, Withheld
+from slv_tui.slv.start_call import StartCall
+from slv_tui.slv.turn import Turn
 
 log = logging.getLogger(__name__)
 body_log = logging.getLogger("slv_tui.bodies")
@@ -49,80 +50,24 @@ body_log = logging.getLogger("slv_tui.bodies")
 DEBUG_BODY_BYTES = 2048
 
 BATCH_PATH = "/api/batch/getBatchResult"
-DEFAULT_MAX_BODY = 64 * 1024 * 1024
-DEFAULT_MAX_DEPTH = 64
 OFFLOAD_BYTES = 512 * 1024
 """Answers larger than this are decoded in a worker thread so the event loop (and the UI) never stalls."""
 USER_AGENT = f"slv-tui/{__version__} httpx/{httpx.__version__}"
 SAME_ANSWER_CACHE = 10_000
 """How many batches' last answers are remembered (digest -> parsed batch) to skip re-parsing."""
+SESSION_TRIES = 5
+"""How often one GET is sent again after its session was refused: each time only on a newer session
+than the one that refused it (a server ending sessions every few calls under many concurrent calls)."""
+REPROBE_AFTER = 2
+"""Requests refused in a row (no answer in between) before `--auth auto` probes the login mode again,
+once: the server may have changed its login mode under a running dashboard."""
 
 _T = TypeVar("_T")
-
-
-@dataclass(frozen=True, slots=True)
-class ClientSettings:
-    """Everything needed to talk to one server."""
-
-    url: str
-    credentials: Credentials
-    timeout: float = 10.0
-    verify: bool = True
-    ca_bundle: str | None = None
-    max_body_bytes: int = DEFAULT_MAX_BODY
-    max_depth: int = DEFAULT_MAX_DEPTH
-    concurrency: int = 4
-    """At most this many requests are handed to httpx at once (one semaphore, one pool of this size)."""
-
-    @property
-    def base_url(self) -> str:
-        """The CMS URL without a trailing slash; API paths are appended to it."""
-        return self.url.rstrip("/")
-
-    def warnings(self) -> list[str]:
-        """Loud, one-line warnings about risky connection settings."""
-        found = []
-        if not self.verify:
-            found.append("TLS certificate verification is OFF (--insecure or verify = false)")
-        parts = urlsplit(self.url)
-        if parts.scheme == "http" and not _is_loopback(parts.hostname or ""):
-            how = {"basic": "Basic auth", "form": "form login", "csrf": "the CSRF login"}
-            how["bearer"] = "a bearer token"
-            what = self.credentials.secret_name
-            found.append(
-                f"{how.get(self.credentials.mode, 'login')} over plain http:"
-                f" the {what} crosses the network unencrypted"
-            )
-        return found
-
-    def with_password(self, password: Secret) -> ClientSettings:
-        """The same settings with another password."""
-        return replace(self, credentials=replace(self.credentials, password=password))
-
-
-@dataclass(frozen=True, slots=True)
-class _StartCall:
-    """One call that starts a batch, as sent (and, when provably not acted on, sent again)."""
-
-    method: Literal["GET", "POST"]
-    path: str
-    form: dict[str, str | list[str]] | None
-    query: dict[str, str]
-    content: bytes | None
 
 
 def _digest(body: bytes) -> bytes:
     """A fingerprint of an answer: equal bytes, equal digest (blake2b runs at about 1 GB/s)."""
     return hashlib.blake2b(body, digest_size=16).digest()
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class SlvClient:
@@ -132,10 +77,16 @@ class SlvClient:
         self, settings: ClientSettings, *, transport: httpx.AsyncBaseTransport | None = None
     ) -> None:
         self.settings = settings
-        self._form = FormSession(settings.base_url)
-        self._csrf = CsrfSession(settings.base_url)
+        self.guard = LoginGuard()
+        """Refused logins: once one is refused, every request asked for before it gives up unsent."""
+        self._form = FormSession(settings.base_url, self.guard)
+        self._csrf = CsrfSession(settings.base_url, self.guard)
         self._detect_lock = asyncio.Lock()
         self._gate = asyncio.Semaphore(max(1, settings.concurrency))
+        self.verified = False
+        """Basic and bearer: the credentials were answered with something else than a refusal."""
+        self._refused_in_a_row = 0
+        self._reprobed = False
         self._last: dict[str, tuple[str, bytes, Batch]] = {}
         """batch ID -> (content type, body digest, batch) of the last answer, to skip parsing it again."""
         chosen = settings.credentials.mode
@@ -155,12 +106,14 @@ class SlvClient:
         self._http = httpx.AsyncClient(
             verify=verify,
             timeout=httpx.Timeout(settings.timeout),
-            limits=httpx.Limits(max_connections=max(1, settings.concurrency)),
+            # one more than the gate: a login goes out while every slot waits for it
+            limits=httpx.Limits(max_connections=max(1, settings.concurrency) + 1),
             headers={
                 "User-Agent": USER_AGENT,
                 "Accept": "application/json",
                 "Accept-Encoding": ACCEPT_ENCODING,
             },
+            cookies=BoundedCookieJar(),
             follow_redirects=False,
             transport=transport,
         )
@@ -185,25 +138,34 @@ class SlvClient:
         return f"{label} (assumed)" if self.mode_note else label
 
     def set_password(self, password: Secret) -> None:
-        """Use another password (or token) from now on (the UI's password prompt)."""
+        """Use another password (or token) from now on (the UI's password prompt): every request may
+        try it, and with `--auth auto` the next one probes the login mode again."""
         register_secret(password.reveal())
         self.settings = self.settings.with_password(password)
         self._form.logged_in = False
         self._csrf.logged_in = False
+        self.guard.reset()
+        self.verified = False
+        self._refused_in_a_row, self._reprobed = 0, False
+        if self.settings.credentials.mode == "auto":
+            self.mode = self.mode_note = None
 
-    async def detect_mode(self) -> AuthMode:
-        """The login mode: forced, or found by one probe of getCurrentUser shared by every caller."""
+    async def detect_mode(self, ticket: int | None = None) -> AuthMode:
+        """The login mode: forced, or found by one probe of getCurrentUser shared by every caller.
+
+        A refused probe is a refused login: callers asked for before it (`ticket`) give up unsent."""
         if self.mode is not None:
             return self.mode
         async with self._detect_lock:
             if self.mode is not None:
                 return self.mode
+            if ticket is not None:
+                self.guard.check(ticket)
             creds = self.settings.credentials
             url = self.settings.base_url + CURRENT_USER_PATH
             try:
-                response, body = await self._bounded(
-                    lambda: small_get(self._http, url, handshake_headers(creds))
-                )
+                headers = handshake_headers(creds)
+                response, body = await self._alone(lambda: small_get(self._http, url, headers))
             except errors.ProtocolError as exc:  # unreadable, but it answered: it cannot be probed
                 self.mode, self.mode_note = (
                     "basic",
@@ -211,65 +173,61 @@ class SlvClient:
                 )
                 log.warning("login mode: %s", self.mode_note)
                 return self.mode
-            probe = judge_probe(response, body)
-            if probe.mode == "csrf":
-                self._csrf.adopt(response, body)  # the probe was the handshake: no second one
-                self.user = self._csrf.user
-            else:
+            try:
+                probe = judge_probe(response, body)
+                if probe.mode == "csrf":
+                    self._csrf.adopt(response, body)  # the probe was the handshake: no second one
+                    self.user = self._csrf.user
+            except errors.AuthError as exc:
+                self.guard.refused(exc)
+                raise
+            if probe.mode != "csrf":
                 self._http.cookies.clear()
                 self.user = probe.user
+            self.guard.accepted()
+            self.verified = probe.mode == "basic" and probe.user is not None
             self.mode, self.mode_note = probe.mode, probe.note
             if probe.note:
                 log.warning("login mode: %s", probe.note)
             log.info("login mode detected: %s", MODE_LABELS[probe.mode])
             return probe.mode
 
-    def _headers(self, mode: AuthMode) -> dict[str, str]:
+    def headers(self, mode: AuthMode) -> dict[str, str]:
+        """The login headers of `mode` as they are now (read them only when a request goes out)."""
         creds = self.settings.credentials
         if mode == "basic":
             return basic_header(creds)
         if mode == "bearer":
             return bearer_header(creds)
-        return self._session(mode).headers()
+        return self.session(mode).headers()
 
-    def _session(self, mode: AuthMode) -> FormSession | CsrfSession:
+    def session(self, mode: AuthMode) -> FormSession | CsrfSession:
+        """The shared session of a session mode (form or csrf)."""
         return self._csrf if mode == "csrf" else self._form
 
-    async def _ensure_session(self, mode: AuthMode, seen: int) -> None:
-        session, creds = self._session(mode), self.settings.credentials
-        await self._bounded(lambda: session.login(self._http, creds, seen))
+    async def log_in(self, mode: AuthMode, ticket: int) -> None:
+        """Log the session of `mode` in (one login at a time; none after a refusal since `ticket`)."""
+        session, creds = self.session(mode), self.settings.credentials
+        await self._alone(lambda: session.login(self._http, creds, session.generation, ticket))
         if mode == "csrf":
             self.user = self._csrf.user
 
-    async def get_batch(self, batch_id: str) -> Batch:
-        """Fetch and parse one batch; raises an `SlvError` subclass on any failure."""
+    async def _ready(self) -> tuple[AuthMode, int]:
+        """The login mode, and the ticket of a request asked for now."""
+        ticket = self.guard.ticket()
         creds = self.settings.credentials
         if creds.password is None:
             raise errors.AuthError(f"no {creds.secret_name} is set")
+        return await self.detect_mode(ticket), ticket
+
+    async def get_batch(self, batch_id: str) -> Batch:
+        """Fetch and parse one batch; raises an `SlvError` subclass on any failure."""
         try:
-            mode = await self.detect_mode()
+            mode, ticket = await self._ready()
         except errors.SlvError as exc:
             log.warning("batchId=%s: the login probe failed: %s", batch_id, exc)
             raise
-        if mode in ("basic", "bearer"):
-            try:
-                return await self._fetch(batch_id, self._headers(mode))
-            except errors.AuthError as exc:
-                if exc.probable and mode == "basic":
-                    raise errors.AuthError(
-                        f"{exc.detail} (a login page? {FORM_HINT})", probable=True
-                    ) from None
-                raise
-        session = self._session(mode)
-        if not session.logged_in:
-            await self._ensure_session(mode, session.generation)
-        generation = session.generation
-        try:
-            return await self._fetch(batch_id, self._headers(mode))
-        except errors.AuthError:
-            log.info("session refused; logging in again")
-            await self._ensure_session(mode, generation)
-            return await self._fetch(batch_id, self._headers(mode))
+        return await self._authorised(mode, ticket, lambda turn: self._fetch(batch_id, turn))
 
     async def start_batch(
         self,
@@ -280,52 +238,94 @@ class SlvClient:
         query: dict[str, str] | None = None,
         content: bytes | None = None,
     ) -> Batch:
-        """Send one call that starts a batch (a form POST, a raw body POST, a GET) and parse its answer.
+        """Send one call that starts a batch (a form POST, a raw body POST, a GET); parse its answer.
 
-        Logs in like `get_batch`, but the call is sent again only when the server provably did not
-        act on it: a 401/403 refusal, or (form login) a login page while `auth.json` confirms the
-        session had ended. A timeout, a cut connection, a redirect or any other page is never
-        retried, whatever the method: the batch may have started (`UnconfirmedPost`).
-        """
-        creds = self.settings.credentials
-        if creds.password is None:
-            raise errors.AuthError(f"no {creds.secret_name} is set")
-        call = _StartCall(method, path, form, query or {}, content)
-        mode = await self.detect_mode()
-        if mode in ("basic", "bearer"):
-            return await self._start(call, self._headers(mode))
-        session = self._session(mode)
-        if not session.logged_in:
-            await self._ensure_session(mode, session.generation)
-        generation = session.generation
+        Sent again only when the server provably did not act on it (a 401/403, or a form login page
+        while `auth.json` confirms the session had ended); anything else may have started the batch
+        (`UnconfirmedPost`)."""
+        call = StartCall(method, path, form, query or {}, content)
+        mode, ticket = await self._ready()
         try:
-            return await self._start(call, self._headers(mode))
+            return await self._authorised(mode, ticket, lambda turn: self._start(call, turn), tries=1)
         except errors.UnconfirmedPost:
             # A login page may only mean the session had died: the form login tells (auth.json).
-            if mode != "form" or await self._bounded(lambda: self._form.still_logged_in(self._http)):
+            if mode != "form" or await self._alone(lambda: self._form.still_logged_in(self._http)):
                 raise
             log.info("the session had ended before the %s; logging in again", method)
-            await self._ensure_session(mode, generation)
-            return await self._start(call, self._headers(mode))
-        except errors.AuthError:
-            log.info("session refused the %s; logging in again", method)
-            await self._ensure_session(mode, generation)
-            return await self._start(call, self._headers(mode))
+            self._form.logged_in = False
+            again = self.guard.ticket()
+            return await self._authorised(mode, again, lambda turn: self._start(call, turn), tries=0)
 
-    async def _start(self, call: _StartCall, headers: dict[str, str]) -> Batch:
+    async def _authorised(
+        self,
+        mode: AuthMode,
+        ticket: int,
+        call: Callable[[Turn], Awaitable[_T]],
+        *,
+        tries: int = SESSION_TRIES,
+    ) -> _T:
+        """`call` with the login of `mode`; a refused session is logged in again and the call sent
+        again, up to `tries` times, each time on a newer session than the one that refused it."""
+        refused_at = -1
+        while True:
+            turn = Turn(self, mode, ticket)
+            try:
+                result = await call(turn)
+            except (Withheld, LoginRefused):
+                raise  # unsent, or a refused password: probing the mode again would not help
+            except errors.AuthError as exc:
+                sent = turn.generation
+                # Sent again on a newer session; after the first time only if the session that
+                # refused it had served calls (it ended), not one refused from its start.
+                if (
+                    mode in ("form", "csrf")
+                    and sent > refused_at
+                    and tries > 0
+                    and (refused_at < 0 or await self.session(mode).served(sent))
+                ):
+                    log.info("session refused; logging in again")
+                    self.session(mode).ended(sent)
+                    refused_at, tries = sent, tries - 1
+                    continue
+                if not await self._probe_again(exc):
+                    if exc.probable and mode == "basic":
+                        hint = f"{exc.detail} (a login page? {FORM_HINT})"
+                        raise errors.AuthError(hint, probable=True) from None
+                    raise
+                mode, ticket, refused_at = await self.detect_mode(), self.guard.ticket(), -1
+                continue
+            self._refused_in_a_row, self._reprobed = 0, False
+            return result
+
+    async def _probe_again(self, error: errors.AuthError) -> bool:
+        """After `REPROBE_AFTER` refusals in a row, `--auth auto` forgets the mode so the next request
+        probes it again: once, until something is answered (or a new password is given)."""
+        self._refused_in_a_row += 1
+        chosen = self.settings.credentials.mode
+        if chosen != "auto" or self._reprobed or self._refused_in_a_row < REPROBE_AFTER:
+            return False
+        self._reprobed = True
+        log.warning("%d refusals in a row (%s); probing the login mode again", self._refused_in_a_row, error)
+        self.mode = self.mode_note = None
+        self._form.logged_in = self._csrf.logged_in = False
+        return True
+
+    async def _start(self, call: StartCall, turn: Turn) -> Batch:
         url = self.settings.base_url + call.path
         started = time.perf_counter()
         status = 0
         try:
-            async with self._gate, self._deadline():
-                with mapped_errors():
-                    async with self._http.stream(
-                        call.method, url, params={**call.query, "ser": "json"}, data=call.form,
-                        content=call.content, headers=headers,
-                    ) as response:  # fmt: skip
-                        status = response.status_code
-                        body = await self._read_capped(response)
-                        remember_cookies(response)
+            async with self._gate, turn:
+                headers = await turn.go_out()
+                async with self._deadline():
+                    with mapped_errors():
+                        async with self._http.stream(
+                            call.method, url, params={**call.query, "ser": "json"}, data=call.form,
+                            content=call.content, headers=headers,
+                        ) as response:  # fmt: skip
+                            status = response.status_code
+                            body = await self._read_capped(response)
+                    turn.answered(response, body)
             check_status(response)
             content_type = response.headers.get("content-type", "")
             text = decode_text(content_type, body, self.settings.max_depth)
@@ -358,23 +358,26 @@ class SlvClient:
 
     async def current_user(self) -> dict[str, object] | None:
         """The user the server reports (getCurrentUser) with the login in use; None if not JSON."""
-        creds = self.settings.credentials
-        if creds.password is None:
-            raise errors.AuthError(f"no {creds.secret_name} is set")
-        mode = await self.detect_mode()
-        if mode in ("form", "csrf") and not self._session(mode).logged_in:
-            await self._ensure_session(mode, self._session(mode).generation)
+        mode, ticket = await self._ready()
+        if mode in ("form", "csrf") and not self.session(mode).logged_in:
+            await self.log_in(mode, ticket)
         if self.user is not None:
             return self.user
         url = self.settings.base_url + CURRENT_USER_PATH
-        response, body = await self._bounded(lambda: small_get(self._http, url, self._headers(mode)))
+        response, body = await self._bounded(lambda: small_get(self._http, url, self.headers(mode)))
         check_status(response)
         self.user = json_object(response, body)
         return self.user
 
     async def _bounded(self, exchange: Callable[[], Awaitable[_T]]) -> _T:
         """Run one HTTP exchange within the concurrency gate and the total deadline."""
-        async with self._gate, self._deadline():
+        async with self._gate:
+            return await self._alone(exchange)
+
+    async def _alone(self, exchange: Callable[[], Awaitable[_T]]) -> _T:
+        """Run one exchange within the total deadline, outside the gate: a login, which runs one at a
+        time while the requests that wait for it hold their slots."""
+        async with self._deadline():
             with mapped_errors():
                 return await exchange()
 
@@ -388,18 +391,20 @@ class SlvClient:
             # The same words as httpx's own (per-read) timeout: both fire at about the same moment.
             raise errors.RequestTimeout("the server did not answer in time") from None
 
-    async def _fetch(self, batch_id: str, headers: dict[str, str]) -> Batch:
+    async def _fetch(self, batch_id: str, turn: Turn) -> Batch:
         url = self.settings.base_url + BATCH_PATH
         started = time.perf_counter()
         try:
-            async with self._gate, self._deadline():
+            async with self._gate, turn:
+                headers = await turn.go_out()  # after the wait: the session as it is now
                 started = time.perf_counter()
-                with mapped_errors():
-                    async with self._http.stream(
-                        "GET", url, params={"batchId": batch_id, "ser": "json"}, headers=headers
-                    ) as response:
-                        body = await self._read_capped(response)
-                        remember_cookies(response)  # a renewed session cookie is a secret too
+                async with self._deadline():
+                    with mapped_errors():
+                        async with self._http.stream(
+                            "GET", url, params={"batchId": batch_id, "ser": "json"}, headers=headers
+                        ) as response:
+                            body = await self._read_capped(response)
+                    turn.answered(response, body)
         except errors.SlvError as exc:
             elapsed_ms = (time.perf_counter() - started) * 1000
             log.warning("GET %s batchId=%s failed in %.0f ms: %s", url, batch_id, elapsed_ms, exc)

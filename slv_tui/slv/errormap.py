@@ -34,6 +34,10 @@ def mapped_errors() -> Iterator[None]:
         raise errors.ProtocolError(f"the HTTP exchange failed ({type(exc).__name__})") from None
     except ssl.SSLError as exc:
         raise errors.TlsError(_ssl_reason(exc)) from None
+    except UnicodeEncodeError:  # a header value httpx cannot encode (checked earlier where known)
+        raise errors.ProtocolError(
+            "a request header holds characters HTTP cannot carry (not ASCII)"
+        ) from None
     except OSError as exc:
         raise errors.ConnectionFailed(exc.strerror or type(exc).__name__) from None
 

@@ -205,8 +205,13 @@ class Poller:
         queue = chosen[::-1]
         running: set[asyncio.Task[Update | None]] = set()
         updates: list[Update] = []
+        started = False
         while queue or running:
             while queue and self._in_flight < self.concurrency:
+                if started and self.server.ok is False and self.server.auth_problem:
+                    queue.clear()  # a refused login: the rest waits for the next probe (the backoff)
+                    break
+                started = True
                 entry = queue.pop()
                 if self._entries.get(entry.snapshot.batch_id) is entry and not entry.in_flight:
                     running.add(self._start(entry))
@@ -322,7 +327,10 @@ class Poller:
             for e in self._entries.values()
         )
         answered = isinstance(outcome, Batch) or (isinstance(outcome, ServerError) and outcome.not_found)
-        if answered or others_answer:  # "not found" is an answer: the server is up
+        refused = isinstance(outcome, AuthError) and not outcome.probable
+        if answered or (
+            others_answer and not refused
+        ):  # a refused login is every batch's problem  # "not found" is an answer: the server is up
             if self.server.ok is False:
                 log.info("server answers again")
                 for entry in self._entries.values():

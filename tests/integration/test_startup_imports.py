@@ -23,6 +23,9 @@ STATUS_MODULES = {
     "slv_tui.slv.modes", "slv_tui.slv.parse", "slv_tui.slv.report", "slv_tui.slv.vocabulary",
     "slv_tui.store", "slv_tui.store.files", "slv_tui.store.history", "slv_tui.store.history_lines",
     "slv_tui.watch", "slv_tui.watch.snapshot",
+    # the client's login sessions, cookie jar and redaction, split out of client.py and logs.py
+    "slv_tui.common.redaction", "slv_tui.slv.client_settings", "slv_tui.slv.jar", "slv_tui.slv.sessions",
+    "slv_tui.slv.turn",
 }  # fmt: skip
 """Every slv_tui module `status` imports (recorded when the guard was written; cli.py still imports
 follow, history and commission at its top: see benchmarks/RESULTS.md)."""

@@ -124,6 +124,70 @@ CASES = (
             "test_hostile_local.py::test_interval_floor_bounds_the_request_rate",
         ),
     ),
+    Case(
+        13,
+        "a wrong password, or one changed on the server under a running dashboard: `status` of 16 IDs"
+        " in auto, csrf, form and basic mode; the poller watching 16 batches",
+        "one refused login stops every request asked for before it (each fails unsent, with the same"
+        " line; forced basic: at most one per connection in flight); the poller tries again only when"
+        " its backoff allows, or at once with a new password",
+        (
+            "test_sessions.py::test_a_wrong_password_is_tried_once_per_run",
+            "test_sessions.py::test_forced_basic_sends_a_wrong_password_at_most_once_per_connection",
+            "test_sessions.py::test_the_poller_tries_a_refused_password_again_only_when_its_backoff_allows",
+        ),
+    ),
+    Case(
+        14,
+        "30 IDs at concurrency 16 against a CSRF server whose sessions end every 7 calls",
+        "the token and session generation are read when a request goes out (inside the concurrency"
+        " gate), logins never queue behind requests; a request refused by a session that had served"
+        " calls is sent again on a newer one (at most 5 times); one refused from its start is an error",
+        ("test_sessions.py::test_requests_queued_behind_the_gate_read_the_session_when_they_go_out",),
+    ),
+    Case(
+        15,
+        "a new CSRF token in every answer (the old one dies at once)",
+        "the token of every good answer replaces the current one; once the server rotates tokens, the"
+        " session's calls go one at a time",
+        ("test_sessions.py::test_a_new_token_on_every_call",),
+    ),
+    Case(
+        16,
+        "the server switches its login mode under a running dashboard (basic, then csrf on the same"
+        " port, maybe with a new password)",
+        "`--auth auto`: after 2 refusals in a row the login mode is probed again, once; the right"
+        " password typed with `P` probes it again too and the dashboard recovers",
+        (
+            "test_sessions.py::test_a_server_that_changes_its_login_mode_is_probed_again_once",
+            "test_sessions.py::test_a_wrong_password_on_the_new_mode_is_probed_once_then_a_new_password_recovers",
+            "tests/ui/test_auth_switch.py::test_basic_then_csrf_on_the_same_port_recovers_with_the_right_password",
+        ),
+    ),
+    Case(
+        17,
+        "cookies with new names on every answer (20,000 in a run); short cookie values `a=1`, `b=GET`,"
+        " `c=batch`",
+        "the jar keeps at most 50 cookies, 8 KiB in all (oldest dropped); cookie names and values of 8+"
+        " characters are kept in bounded tables (256 each) and redacted by name or value in one pass"
+        " over the line; short values only by name; passwords and tokens in one alternation compiled"
+        " only when they change",
+        (
+            "test_session_values.py::test_rotating_cookies_keep_the_jar_bounded_and_the_log_readable",
+            "test_session_values.py::test_a_long_cookie_value_is_redacted_wherever_it_shows_and_a_short_one_nowhere",
+        ),
+    ),
+    Case(
+        18,
+        "a non-ASCII CSRF token (latin-1 or UTF-8 bytes); `SLV_TOKEN=t\u00f6ken`",
+        "one line, exit 3 (`authentication failed: the server sent a CSRF token with characters an HTTP"
+        " header cannot carry (not ASCII)`; for the token: `… the token holds characters an HTTP header"
+        " cannot carry …`), the token itself never shown",
+        (
+            "test_session_values.py::test_a_non_ascii_csrf_token_is_one_clear_line",
+            "test_session_values.py::test_a_non_ascii_bearer_token_is_one_clear_line",
+        ),
+    ),
 )
 
 FIGURES: dict[int, list[str]] = {}

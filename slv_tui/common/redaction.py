@@ -1,0 +1,269 @@
+"""Redaction: every known secret, in every encoding, and every credential-shaped field, out of a text.
+
+Two kinds of secret are known. Durable ones (passwords, access tokens, Basic tokens, notification
+URLs) are few and change when the operator acts: they are searched for, with their URL, HTML and
+JSON encodings and inside base64, by one compiled alternation rebuilt only when the set changes.
+Session values (cookie values and CSRF tokens the server hands out, which may change on every
+answer) are kept in a bounded table indexed by their first characters, so a server rotating them
+costs neither memory nor time; cookies are also redacted by name. Values too short to be secrets
+(`1`, `GET`, `batch`) are never searched for as text: they would redact ordinary words.
+Every search is linear in the length of the text, whatever the number of secrets.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import html
+import json
+import re
+import threading
+from collections import OrderedDict
+from urllib.parse import quote, quote_plus, unquote
+
+REDACTED = "********"
+MIN_SECRET = 4
+"""Durable secrets shorter than this are not searched for as text (they still go by name)."""
+MIN_SESSION_VALUE = 8
+"""Cookie values and tokens shorter than this are redacted by name only, never as text."""
+MAX_SESSION_VALUES = 256
+"""Session values remembered (the newest); older ones belong to sessions long dead."""
+MAX_COOKIE_NAMES = 256
+MAX_DURABLE = 1024
+_PREFIX = MIN_SESSION_VALUE
+_Q = r"""(?:\\*["'])?"""
+"""An optional quote, possibly escaped (a JSON body inside a JSON string: \\")."""
+_PATTERNS = re.compile(
+    r"(?i)((?:j_password|password|passwd)"
+    + _Q
+    + r"\s*[:=]\s*"
+    + _Q
+    + r"|authorization"
+    + _Q
+    + r"\s*[:=]\s*"
+    + _Q
+    + r"\s*(?:basic|bearer)\s+)"
+    r"([^\s&\"',;\\]+)"
+)
+_NAMED = re.compile(
+    r"(?i)(\b(?:[a-z0-9_.-]*session[a-z0-9_.-]*|jsessionid|sid|[a-z0-9_-]*(?:csrf|xsrf)[a-z0-9_-]*"
+    r"|[a-z0-9_-]*token|api[_-]?key|secret)" + _Q + r"\s*[:=]\s*" + _Q + r")"
+    r"([^\s&\"',;\\<>})\]]+)"
+)
+"""Session cookies, CSRF tokens, access tokens and API keys by name, registered or not: `JSESSIONID=…`,
+`X-CSRF-Token: …`, `"token": "…"`."""
+_BEARER = re.compile(r"(?i)(\bbearer(?:\s|%20|\+)+)([A-Za-z0-9._~+/=-]{8,})")
+_COOKIES = re.compile(r"(?i)(\b(?:set-)?cookie2?" + _Q + r"\s*[:=]\s*" + _Q + r")([^\r\n\"\\]+)")
+"""Every value of a Cookie or Set-Cookie header, whatever the cookies are called."""
+_BASE64_CHAR = r"(?:[A-Za-z0-9+/_-]|\\/|\\u00(?:2[bBfF]|3[dD])|%2[bBfF]|%3[dD])"
+_BASIC = re.compile(r"(?i)(\bbasic(?:\s|%20|\+)+)(" + _BASE64_CHAR + r"{4,}(?:=|\\u003[dD]|%3[dD]){0,2})")
+"""`Basic <token>` in any shape (a JSON value, an HTML cell, `\\/`-escaped): redacted when the token
+is user:password."""
+_BASE64 = re.compile(_BASE64_CHAR + r"{8,}(?:=|\\u003[dD]|%3[dD]){0,2}")
+_TOKEN_ESCAPES = re.compile(r"\\/|\\u00(?:2[bBfF]|3[dD])|%2[bBfF]|%3[dD]")
+_ESCAPED = re.compile(r"\\/|\\u[0-9a-fA-F]{4}|&#|&[a-zA-Z]+;|%[0-9a-fA-F]{2}")
+"""Text that may hold a secret in an escaped form not registered: JSON `\\/` and `\\uXXXX`, HTML
+entities, URL escapes (lower-case hex too)."""
+_JSON_UNICODE = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
+class _Registry:
+    """The known secrets; every change is under one lock (the dashboard logs from threads)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.durable: OrderedDict[str, None] = OrderedDict()
+        self.session: OrderedDict[str, None] = OrderedDict()
+        self.by_prefix: dict[str, list[str]] = {}
+        self.names: OrderedDict[str, None] = OrderedDict()
+        self.matcher: re.Pattern[str] | None = None
+        self.stale = False
+        self.rebuilds = 0
+        """How often the durable alternation was compiled (work counted by tests)."""
+
+    def add_durable(self, value: str) -> None:
+        with self.lock:
+            if value in self.durable:
+                return
+            self.durable[value] = None
+            while len(self.durable) > MAX_DURABLE:
+                self.durable.popitem(last=False)
+            self.stale = True
+
+    def add_session(self, value: str) -> None:
+        with self.lock:
+            if value in self.session:
+                self.session.move_to_end(value)
+                return
+            self.session[value] = None
+            self.by_prefix.setdefault(value[:_PREFIX], []).append(value)
+            while len(self.session) > MAX_SESSION_VALUES:
+                old, _ = self.session.popitem(last=False)
+                bucket = self.by_prefix.get(old[:_PREFIX], [])
+                bucket.remove(old)
+                if not bucket:
+                    del self.by_prefix[old[:_PREFIX]]
+
+    def add_name(self, name: str) -> None:
+        with self.lock:
+            self.names[name] = None
+            self.names.move_to_end(name)
+            while len(self.names) > MAX_COOKIE_NAMES:
+                self.names.popitem(last=False)
+
+    def durable_matcher(self) -> re.Pattern[str] | None:
+        """One alternation of every durable secret and its encodings, longest first."""
+        with self.lock:
+            if self.stale:
+                forms: set[str] = set()
+                for value in self.durable:
+                    forms |= _forms(value)
+                ordered = sorted(forms, key=len, reverse=True)
+                self.matcher = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+                self.stale = False
+                self.rebuilds += 1
+            return self.matcher
+
+
+_registry = _Registry()
+
+
+def _forms(value: str) -> set[str]:
+    """`value` and its URL-, HTML- and JSON-escaped forms (none for a value too short to search)."""
+    if len(value) < MIN_SECRET:
+        return set()
+    return {
+        value, quote(value, safe=""), quote_plus(value), html.escape(value),
+        json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1],
+    }  # fmt: skip
+
+
+def register_secret(value: str) -> None:
+    """Make sure `value` is never written to a log (it is replaced by asterisks), nor its
+    URL-, HTML- or JSON-escaped forms, nor base64 holding it (a Basic header echoed back).
+
+    For what the user gives (passwords, tokens, URLs); a value shorter than `MIN_SECRET` is
+    redacted only where a field names it (`password=…`)."""
+    if value:
+        _registry.add_durable(value)
+
+
+def register_session_value(value: str, name: str | None = None) -> None:
+    """A cookie value or CSRF token the server handed out: redacted where it shows as text when it
+    is long enough to be a secret (`MIN_SESSION_VALUE`), and wherever `name=` precedes it."""
+    if name:
+        _registry.add_name(name[:64])
+    if len(value) >= MIN_SESSION_VALUE:
+        _registry.add_session(value)
+
+
+def registered_counts() -> dict[str, int]:
+    """How many secrets of each kind are remembered, and how often the alternation was compiled."""
+    r = _registry
+    return {
+        "durable": len(r.durable), "session": len(r.session), "cookie_names": len(r.names),
+        "rebuilds": r.rebuilds,
+    }  # fmt: skip
+
+
+_PAIR = re.compile(r"(?<![\w.-])([\w.-]{1,64})(\s*=\s*)([^\s;,&\"'\\<>]+)")
+"""`name=value` pairs: redacted when `name` is a cookie the server set."""
+
+
+def _redact_session(text: str) -> str:
+    """Every remembered session value in `text`: one dictionary look-up per character."""
+    index = _registry.by_prefix
+    if not index or len(text) < _PREFIX:
+        return text
+    parts: list[str] = []
+    start = i = 0
+    end = len(text) - _PREFIX + 1
+    while i < end:
+        for value in index.get(text[i : i + _PREFIX], ()):
+            if text.startswith(value, i):
+                parts += (text[start:i], REDACTED)
+                i = start = i + len(value)
+                break
+        else:
+            i += 1
+    return "".join(parts) + text[start:] if parts else text
+
+
+def _redact_names(text: str) -> str:
+    names = _registry.names
+    if not names or "=" not in text:
+        return text
+    return _PAIR.sub(lambda m: f"{m[1]}{m[2]}{REDACTED}" if m[1] in names else m[0], text)
+
+
+def _unescape_token(token: str) -> str:
+    """A base64 token with its JSON (`\\/`, `\\u002f`, `\\u003d`) and URL (`%2F`) escapes undone."""
+    return _TOKEN_ESCAPES.sub(lambda m: "/" if m.group() == "\\/" else chr(int(m.group()[-2:], 16)), token)
+
+
+def _decoded(token: str) -> bytes | None:
+    token = _unescape_token(token)
+    padded = token + "=" * (-len(token) % 4)
+    try:
+        if "-" in token or "_" in token:
+            return base64.urlsafe_b64decode(padded)
+        return base64.b64decode(padded, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _holds_secret(token: str, matcher: re.Pattern[str]) -> bool:
+    """Does base64 in `token` decode to a secret? Each alignment is tried: the token may have a few
+    characters glued on either side that are not part of the base64 (`%20dXNlcjpw...`)."""
+    for start in range(4):
+        rest = token[start:].rstrip("=")
+        for candidate in (rest, rest[: len(rest) - len(rest) % 4]):
+            decoded = _decoded(candidate)
+            if decoded is not None and matcher.search(decoded.decode("utf-8", "replace")):
+                return True
+    return False
+
+
+def _basic(match: re.Match[str]) -> str:
+    decoded = _decoded(match.group(2))
+    looks_like_credentials = decoded is not None and b":" in decoded
+    return match.group(1) + REDACTED if looks_like_credentials else match.group(0)
+
+
+def _redact_plain(text: str) -> str:
+    matcher = _registry.durable_matcher()
+    if matcher is not None:
+        text = matcher.sub(REDACTED, text)
+        text = _BASE64.sub(lambda m: REDACTED if _holds_secret(m.group(0), matcher) else m.group(0), text)
+    text = _redact_session(text)
+    text = _BASIC.sub(_basic, text)
+    text = _PATTERNS.sub(lambda m: m.group(1) + REDACTED, text)
+    text = _COOKIES.sub(lambda m: m.group(1) + REDACTED, text)
+    text = _BEARER.sub(lambda m: m.group(1) + REDACTED, text)
+    text = _NAMED.sub(lambda m: m.group(1) + REDACTED, text)
+    return _redact_names(text)
+
+
+def _json_char(match: re.Match[str]) -> str:
+    code = int(match.group(1), 16)
+    return match.group() if 0xD800 <= code <= 0xDFFF else chr(code)  # no lone surrogates in the log
+
+
+def _unescaped(text: str) -> str:
+    """`text` with JSON, HTML and URL escapes undone: the view in which escaped secrets show."""
+    text = _JSON_UNICODE.sub(_json_char, text.replace("\\/", "/"))
+    return unquote(html.unescape(text)) if "%" in text else html.unescape(text)
+
+
+def redact(text: str) -> str:
+    """Remove every registered secret (also encoded or escaped), password, cookie, CSRF or access
+    token field and Basic credential from text."""
+    text = _redact_plain(text)
+    if _ESCAPED.search(text):
+        # A secret may hide behind escapes nobody registered (`\/` from a Java JSON encoder,
+        # `\u003d`, `&#47;`, `%2f`): if the unescaped view shows more to redact, log that view.
+        view = _unescaped(text)
+        redacted = _redact_plain(view)
+        if redacted != view:
+            return redacted
+    return text
