@@ -10,13 +10,12 @@ import sys
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
 
 from slv_tui import __version__
-from slv_tui.commands.follow import run_follow
 from slv_tui.commands.output import EXIT_INTERRUPTED, EXIT_USAGE, Output, run
 from slv_tui.commands.status import run_status
 from slv_tui.common import paths
@@ -24,13 +23,15 @@ from slv_tui.common.logs import setup_logging
 from slv_tui.common.sanitize import clean
 from slv_tui.settings.config import LOG_LEVELS, ConfigError, Overrides, Settings, check_files, resolve
 from slv_tui.settings.credentials import find_secret
-from slv_tui.settings.keystore import Kind
 from slv_tui.slv.auth import Credentials, Secret
 from slv_tui.slv.client import ClientSettings, SlvClient
-from slv_tui.slv.commission import CommissionRequest
 from slv_tui.slv.ids import InvalidBatchId, validate_id
 from slv_tui.slv.modes import AUTH_CHOICES, AUTH_MODES, AuthChoice
-from slv_tui.store.history import HistoryRecorder, HistoryStore, history_dir
+
+if TYPE_CHECKING:  # imported where used: `status` needs none of them (a start-up guard counts imports)
+    from slv_tui.settings.keystore import Kind
+    from slv_tui.slv.commission import CommissionRequest
+    from slv_tui.store.history import HistoryStore
 
 SUBCOMMANDS = (
     "status",
@@ -381,6 +382,9 @@ def _main(argv: Sequence[str]) -> int:
                     ),
                 )
             )
+        from slv_tui.commands.follow import run_follow
+        from slv_tui.store.history import HistoryRecorder
+
         recorder = HistoryRecorder(_history_store(settings.profile))
         try:
             follow = run_follow(client, ids, output, settings.interval, on_poll=recorder.record)
@@ -393,6 +397,8 @@ def _main(argv: Sequence[str]) -> int:
 
 
 def _history_store(profile: str) -> HistoryStore:
+    from slv_tui.store.history import HistoryStore, history_dir
+
     return HistoryStore(history_dir(paths.data_dir(), profile))
 
 

@@ -11,7 +11,6 @@ from slv_tui.slv.client import SlvClient
 from slv_tui.slv.decode import gc_paused
 from slv_tui.slv.errors import SlvError
 from slv_tui.slv.model import Batch
-from slv_tui.slv.report import write_json_array
 
 Fetched = tuple[Batch | None, SlvError | None]
 """A batch, or why it could not be fetched."""
@@ -33,6 +32,8 @@ async def run_status(client: SlvClient, batch_ids: Sequence[str], output: Output
     """Fetch each batch once (concurrently) and print a table or a JSON array in the order given."""
     results = await fetch_each(client, batch_ids)
     if output.json:
+        from slv_tui.slv.report import write_json_array  # only --json needs it
+
         items = [(b, batch, err) for b, (batch, err) in zip(batch_ids, results, strict=True)]
         with gc_paused():
             write_json_array(output.write, items)
