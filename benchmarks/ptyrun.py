@@ -168,12 +168,16 @@ def wait_for_port(port: int, timeout: float = 20.0) -> None:
 
 
 def start_sim(
-    home: Path, data: dict[str, Any] | str, env: dict[str, str], install: Install | None = None
+    home: Path,
+    data: dict[str, Any] | str,
+    env: dict[str, str],
+    install: Install | None = None,
+    latency_ms: int = 0,
 ) -> tuple[subprocess.Popen[bytes], str]:
     """The simulator in its own process on a free loopback port; returns it and the dashboard URL.
 
     `data` is a scenario (written to `home`) or the name of a built-in one such as "demo"; it runs
-    from `install` when given (else from this interpreter).
+    from `install` when given (else from this interpreter), answering after `latency_ms`.
     """
     if isinstance(data, str):
         scenario = data
@@ -183,8 +187,9 @@ def start_sim(
         scenario = str(path)
     port = free_port()
     python = install.python if install else sys.executable
+    argv = [python, "-m", "slv_tui", "sim", "--port", str(port), "--scenario", scenario]
     sim = subprocess.Popen(
-        [python, "-m", "slv_tui", "sim", "--port", str(port), "--scenario", scenario],
+        [*argv, "--latency-ms", str(latency_ms)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
