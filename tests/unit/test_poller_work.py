@@ -31,7 +31,7 @@ async def test_a_first_round_walks_the_watchlist_a_fixed_number_of_times(clock: 
         return Batch(batch_id, progress=100)
 
     poller = Poller(fetch, clock=clock, rng=random.Random(7), concurrency=16)
-    poller._entries = CountingEntries()  # type: ignore[assignment]
+    poller._entries = CountingEntries()
     poller.watch(str(1000 + i) for i in range(200))
     CountingEntries.walks = 0
     poll_round = await poller.poll_due()
