@@ -21,7 +21,7 @@ def answer(n: int) -> bytes:
     """A batch answer with `n` messages (1 in 50 a warning or an error) in steps of 1,000."""
     steps = []
     for first in range(0, n, 1000):
-        messages = []
+        messages: list[dict[str, Any]] = []
         for i in range(first, min(n, first + 1000)):
             severity = i % 3 if i % 50 == 0 else 0
             messages.append({"status": severity, "statusText": STATUS_TEXT[severity],
