@@ -107,6 +107,8 @@ async def small_get(
 
 def remember_cookies(response: httpx.Response) -> None:
     """Every cookie value the server sets is a secret for the log redaction."""
+    if "set-cookie" not in response.headers:
+        return  # most answers set none: `response.cookies` parses through http.cookiejar each time
     for value in response.cookies.values():
         register_secret(value)
 
