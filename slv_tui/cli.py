@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -23,13 +23,15 @@ from slv_tui.common.logs import setup_logging
 from slv_tui.common.sanitize import clean
 from slv_tui.settings.config import LOG_LEVELS, ConfigError, Overrides, Settings, check_files, resolve
 from slv_tui.settings.credentials import find_secret
-from slv_tui.settings.keystore import Kind
 from slv_tui.slv.auth import Credentials, Secret
 from slv_tui.slv.client import ClientSettings, SlvClient
-from slv_tui.slv.commission import CommissionRequest
 from slv_tui.slv.ids import InvalidBatchId, validate_id
 from slv_tui.slv.modes import AUTH_CHOICES, AUTH_MODES, AuthChoice
-from slv_tui.store.history import HistoryStore, history_dir
+
+if TYPE_CHECKING:  # imported where used: `status` needs none of them (a start-up guard counts imports)
+    from slv_tui.settings.keystore import Kind
+    from slv_tui.slv.commission import CommissionRequest
+    from slv_tui.store.history import HistoryStore
 
 SUBCOMMANDS = (
     "status",
@@ -427,6 +429,8 @@ def _connect(settings: Settings, env: Mapping[str, str] | None) -> SlvClient:
 
 
 def _history_store(profile: str) -> HistoryStore:
+    from slv_tui.store.history import HistoryStore, history_dir
+
     return HistoryStore(history_dir(paths.data_dir(), profile))
 
 

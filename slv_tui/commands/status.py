@@ -11,7 +11,6 @@ from slv_tui.slv.client import SlvClient
 from slv_tui.slv.decode import gc_paused
 from slv_tui.slv.errors import SlvError
 from slv_tui.slv.model import Batch
-from slv_tui.slv.report import write_json_array
 
 Fetched = tuple[Batch | None, SlvError | None]
 """A batch, or why it could not be fetched."""
@@ -48,6 +47,8 @@ def print_status(
     """Print fetched batches (JSON objects carry `server`; the table shows `shown_ids`, e.g.
     `lab:100`, when given) and return the exit code over all of them."""
     if output.json:
+        from slv_tui.slv.report import write_json_array  # only --json needs it
+
         items = [(b, batch, err) for b, (batch, err) in zip(batch_ids, results, strict=True)]
         with gc_paused():
             write_json_array(output.write, items, servers)

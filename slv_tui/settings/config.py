@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,21 +115,24 @@ def read_config(path: Path, *, required: bool) -> dict[str, Any]:
     """
     try:
         raw = read_regular(path, MAX_CONFIG_BYTES, refuse_world_writable=True)
-        data = tomllib.loads(raw.decode("utf-8"))
     except UnsafeFileError as exc:
         raise ConfigError(str(exc)) from None
     except FileNotFoundError:
         if required:
             raise ConfigError(f"{path}: file not found") from None
         return {}
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    import tomllib  # here: most runs have no config file, and a start-up need not pay for the parser
+
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
     except RecursionError:
         raise ConfigError(f"{path}: not valid TOML (nested too deeply)") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML (not UTF-8 text: byte {exc.start})") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
     _check_table(path, "", data, {k: object for k in _TOP_KEYS})
     return data
 

@@ -7,6 +7,7 @@ import hashlib
 import logging
 import ssl
 import time
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Literal, Self, TypeVar
@@ -87,8 +88,9 @@ class SlvClient:
         """Basic and bearer: the credentials were answered with something else than a refusal."""
         self._refused_in_a_row = 0
         self._reprobed = False
-        self._last: dict[str, tuple[str, bytes, Batch]] = {}
-        """batch ID -> (content type, body digest, batch) of the last answer, to skip parsing it again."""
+        self._last: dict[str, tuple[str, bytes, weakref.ref[Batch]]] = {}
+        """batch ID -> (content type, body digest, batch) of the last answer, to skip parsing it again;
+        the batch weakly: the cache never keeps alive a batch no one else holds (an unwatched one)."""
         chosen = settings.credentials.mode
         self.mode: AuthMode | None = None if chosen == "auto" else chosen
         """The login mode in use: forced, or found by the first probe (None until then)."""
@@ -421,7 +423,9 @@ class SlvClient:
             digest = await asyncio.to_thread(_digest, body) if large else _digest(body)
             known = self._last.get(batch_id)
             if known is not None and known[0] == content_type and known[1] == digest:
-                return known[2]  # the same bytes as last time: no decode, no parse, the same object
+                same = known[2]()
+                if same is not None:
+                    return same  # the same bytes as last time: no decode, no parse, the same object
             answer = [body]
             del body  # _read_batch lets go of the bytes once decoded, before the tree is built
             if large:
@@ -433,7 +437,7 @@ class SlvClient:
             raise
         if len(self._last) >= SAME_ANSWER_CACHE and batch_id not in self._last:
             self._last.clear()
-        self._last[batch_id] = (content_type, digest, batch)
+        self._last[batch_id] = (content_type, digest, weakref.ref(batch))
         return batch
 
     def _read_batch(self, response: httpx.Response, answer: list[bytes], batch_id: str) -> Batch:

@@ -106,7 +106,7 @@ class Step:
         return self.label or self.name or "(unnamed step)"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)  # the client's answer cache holds it weakly
 class Batch:
     """A batch as the server reported it at one moment; every documented attribute is kept."""
 

@@ -138,6 +138,10 @@ def _messages(raw: list[Any], severity: Severity) -> tuple[StepMessage, ...]:
             and set(map(type, status_texts)) <= {str, _NONE}
             and (not numbers or (min(numbers) >= -_INT_LIMIT and max(numbers) < _INT_LIMIT))
         ):
+            # A statusText repeats ("OK" on nearly every message) but JSON decoding makes a new
+            # string for each: one shared copy per distinct value (in C) saves ~56 bytes a message.
+            shared: dict[Any, Any] = {}
+            status_texts = list(map(shared.setdefault, status_texts, status_texts))
             fields = zip(repeat(severity), texts, statuses, status_texts)
             return tuple(map(_new_message, repeat(StepMessage), fields))
     return tuple(_message(m, severity) for m in raw)

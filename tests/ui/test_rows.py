@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from slv_tui.slv.model import Batch, BatchState
+from slv_tui.ui.format import ProgressTrend
 from slv_tui.ui.rows import RowBuilder
 from slv_tui.watch.snapshot import Condition, Snapshot
 
@@ -64,3 +67,44 @@ def test_eta_only_for_a_fresh_running_batch_and_trends_are_forgotten() -> None:
     assert builder.trends  # building rows learns nothing
     builder.observe([])
     assert builder.trends == {}
+
+
+def test_observe_reads_only_the_changed_snapshots(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counting, not timing: a round that brings one fetch of 200 watched batches feeds one trend.
+    Catches the builder walking every watched snapshot each round (200 trend updates a round, ~25
+    rounds a second on a busy console)."""
+    added: list[str] = []
+    real_add = ProgressTrend.add
+
+    def counting_add(self: ProgressTrend, at: float, progress: float) -> None:
+        added.append("add")
+        real_add(self, at, progress)
+
+    monkeypatch.setattr(ProgressTrend, "add", counting_add)
+    ids = [str(1000 + i) for i in range(200)]
+    snaps = {b: snap(b, Batch(b, running=True, progress=10), fetched_at=0.0) for b in ids}
+    builder = RowBuilder()
+    builder.observe(list(snaps.values()))
+    assert len(added) == 200 and len(builder.trends) == 200
+    watched = set(ids)
+    for i in range(1, 11):  # ten rounds, one fetch each
+        one = snap(ids[i], Batch(ids[i], running=True, progress=10 + i), fetched_at=float(i))
+        snaps[one.batch_id] = one
+        added.clear()
+        builder.observe([one], watched=watched)
+        assert len(added) == 1
+    added.clear()
+    builder.observe(list(snaps.values()))  # the old call: every snapshot, nothing new in them
+    assert added == []
+    assert builder.trends["1001"].changes[-1] == (1.0, 11.0)
+
+
+def test_observe_with_watched_forgets_removed_batches() -> None:
+    builder = RowBuilder()
+    builder.observe([snap("1", RUNNING, fetched_at=1.0), snap("2", RUNNING, fetched_at=1.0)])
+    builder.observe([snap("1", Batch("1", running=True, progress=20), fetched_at=2.0)], watched=["1"])
+    assert set(builder.trends) == {"1"}
+    builder.observe([], watched=frozenset())
+    assert builder.trends == {}
+    builder.observe([snap("2", RUNNING, fetched_at=1.0)], watched={"2"})  # watched again: read again
+    assert set(builder.trends) == {"2"}
