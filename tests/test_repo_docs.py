@@ -131,3 +131,17 @@ def test_no_posix_only_module_is_imported_at_top_level() -> None:
             if bad:
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}: {', '.join(sorted(bad))}")
     assert not offenders, "\n".join(offenders)
+
+
+def test_ci_runs_the_linters_before_the_tests() -> None:
+    ci = (ROOT / ".ci" / "run").read_text()
+    tests = ci.index("&& pytest")
+    assert all(
+        ci.index(lint) < tests for lint in ("ruff check .", "ruff format --check .", "mypy", "lint-imports")
+    )
+
+
+def test_the_loaded_test_command_is_documented() -> None:
+    assert "scripts/loaded_tests.sh 3" in (ROOT / "README.md").read_text()
+    script = (ROOT / "scripts" / "loaded_tests.sh").read_text()
+    assert "while True: pass" in script and "-m pytest" in script
