@@ -116,8 +116,11 @@ def _dashboard(args: argparse.Namespace) -> int:
 
 def _status(args: argparse.Namespace) -> int:
     ids = _batch_ids(args)
-    client, output = _client(args, _started(args, _resolved(args)))
-    return run(_closing(client, run_status(client, ids, output)))
+    settings = _started(args, _resolved(args))
+    client, output = _client(args, settings)
+    history = _history_store(settings.profile).read if output.json else None  # for "stalledSince"
+    status = run_status(client, ids, output, history=history, stall_after=settings.stall_after)
+    return run(_closing(client, status))
 
 
 def _follow(args: argparse.Namespace) -> int:

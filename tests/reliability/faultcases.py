@@ -24,7 +24,7 @@ from slv_tui.slv import errors
 from slv_tui.watch.poller import Poller
 from slv_tui.watch.snapshot import Condition
 
-from .conftest import PASSWORD, RUNNING_IDS, cli_argv, client_for, isolated_env
+from .conftest import PASSWORD, RUNNING_IDS, child_env, cli_argv, client_for
 from .hostile import HostileServer, Reply, batch_body
 
 STATUS_ID = "1481019204417"  # static scenario: running, 40 %
@@ -150,7 +150,7 @@ def run_status_case(home: Path, kind: str) -> StatusOutcome:
     """`status --json` once, against its own server showing fault `kind`."""
     with status_target(kind) as url:
         argv = cli_argv("status", "--json", "--url", url, "--timeout", STATUS_TIMEOUT, STATUS_ID)
-        env = isolated_env(home / kind, SLV_PASSWORD=PASSWORD)
+        env = child_env(home / kind, SLV_PASSWORD=PASSWORD)
         done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
     try:
         objects = json.loads(done.stdout) if done.stdout.strip() else []
