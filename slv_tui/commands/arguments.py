@@ -16,6 +16,7 @@ from slv_tui.slv.modes import AUTH_CHOICES, AUTH_MODES
 
 Handler = Callable[[argparse.Namespace], int]
 Adder = Callable[[argparse.ArgumentParser], None]
+Parsers = dict[str, argparse.ArgumentParser]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +84,8 @@ def _connection(parser: argparse.ArgumentParser, default: Any, *, checked: bool 
     def option(*names: str, **kwargs: Any) -> None:
         if not checked:
             kwargs = {k: v for k, v in kwargs.items() if k not in ("type", "choices")}
-        group.add_argument(*names, default=default, **kwargs)
+        flag = kwargs.get("action") == "store_true"
+        group.add_argument(*names, default=False if flag and default is None else default, **kwargs)
 
     option("--url", help="SLV CMS URL, e.g. https://cms.example.org:8443/reports (env SLV_URL)")
     option("--user", help="user name (env SLV_USERNAME)")
@@ -230,6 +232,13 @@ _EPILOG = (
 
 def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
     """`slv-tui`: the dashboard's options and one subparser per command."""
+    return _build(commands)[0]
+
+
+def _build(
+    commands: Mapping[str, Command],
+) -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The parser and its subparsers by command name."""
     parser = _Parser(
         prog="slv-tui",
         usage="%(prog)s [OPTIONS] [BATCH_ID ...]\n       %(prog)s COMMAND [OPTIONS] ...",
@@ -240,12 +249,14 @@ def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
     dashboard_options(parser)
     parser.set_defaults(batch_ids=[])
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    subs: Parsers = {}
     for name, command in commands.items():
         sub = subparsers.add_parser(
             name, prog=f"slv-tui {name}", help=command.help, description=command.description
         )
         _fill(sub, command, argparse.SUPPRESS)
-    return parser
+        subs[name] = sub
+    return parser, subs
 
 
 def _fill(parser: argparse.ArgumentParser, command: Command, default: Any) -> None:
@@ -298,5 +309,11 @@ def parse(argv: Sequence[str], commands: Mapping[str, Command]) -> argparse.Name
     has no default subcommand, so the first word decides which parser reads them)."""
     first = _first_word(argv)
     if first is None or first in commands:
-        return build_parser(commands).parse_args(argv)
+        parser, subs = _build(commands)
+        if first is not None and not commands[first].connection and argv[0] != first:
+            parser.error(f"'{first}' takes no connection options: give its own options after it")
+        args, unknown = parser.parse_known_args(argv)
+        if unknown:  # said by the command's own parser, as `slv-tui status: error: ...`
+            subs.get(args.command, parser).error(f"unrecognized arguments: {' '.join(unknown)}")
+        return args
     return dashboard_parser().parse_args(argv)
