@@ -3,9 +3,11 @@ launcher follow; an unknown ID is a one-line config error before anything starts
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.logs import preserved_logging
 
 from slv_tui import cli
 from slv_tui.ui.app import SlvApp
@@ -49,12 +51,17 @@ def _config(tmp_path: Path, keymap: str) -> Path:
     return path
 
 
-def test_the_launcher_applies_the_keymap(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.fixture(autouse=True)
+def _logging_kept() -> Iterator[None]:
+    """cli.main sets up the log file globally; the other tests in this process keep theirs."""
+    with preserved_logging():
+        yield
+
+
+def test_the_launcher_applies_the_keymap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ran: list[dict[str, str]] = []
     monkeypatch.setattr(SlvApp, "run", lambda self, **kwargs: ran.append(dict(self.keymap)))
-    monkeypatch.setenv("SLV_PASSWORD", "admin")
+    # no password source: the dashboard would ask in its dialog (and no secret is registered here)
     assert cli.main(["--config", str(_config(tmp_path, 'add = "A"\nquit = "ctrl+q"'))]) == 0
     assert ran == [{"add": "A", "quit": "ctrl+q"}]
 
