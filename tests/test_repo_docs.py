@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from slv_tui.cli import SUBCOMMANDS, build_parsers
+from slv_tui.cli import COMMANDS, SUBCOMMANDS
+from slv_tui.commands.arguments import command_parser
 from slv_tui.settings.config import _PROFILE_KEYS, Overrides, resolve
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,7 +44,9 @@ def test_readme_lists_every_mode_and_option() -> None:
     readme = (ROOT / "README.md").read_text()
     for mode in SUBCOMMANDS:
         assert f"slv-tui {mode}" in readme
-    options = {o for action in build_parsers()["status"]._actions for o in action.option_strings}
+    options = {
+        o for action in command_parser("status", COMMANDS["status"])._actions for o in action.option_strings
+    }
     for option in sorted(options - {"-h", "--help"}):
         assert re.search(re.escape(option) + r"\b", readme), option
 
@@ -128,3 +131,17 @@ def test_no_posix_only_module_is_imported_at_top_level() -> None:
             if bad:
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}: {', '.join(sorted(bad))}")
     assert not offenders, "\n".join(offenders)
+
+
+def test_ci_runs_the_linters_before_the_tests() -> None:
+    ci = (ROOT / ".ci" / "run").read_text()
+    tests = ci.index("&& pytest")
+    assert all(
+        ci.index(lint) < tests for lint in ("ruff check .", "ruff format --check .", "mypy", "lint-imports")
+    )
+
+
+def test_the_loaded_test_command_is_documented() -> None:
+    assert "scripts/loaded_tests.sh 3" in (ROOT / "README.md").read_text()
+    script = (ROOT / "scripts" / "loaded_tests.sh").read_text()
+    assert "while True: pass" in script and "-m pytest" in script

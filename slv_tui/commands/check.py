@@ -172,12 +172,15 @@ def _human(finding: Finding) -> str:
     else:
         rows.append(("login", "unknown" if finding.requested == "auto" else finding.requested))
     user = finding.user or "-"
-    if redact(user) != user:  # showing the name would show the password: say so instead of ********
-        user = "(not shown: the user name equals the password; choose another password)"
+    if redact(user) != user:  # the name is shown (it is no secret), and the risk said
+        user += " (it holds the password: choose another password)"
     rows.append(("user", user))
     rows.append(("batches", "readable" if finding.readable else "NOT readable"))
     width = max(len(name) for name, _ in rows)
-    lines = [f"{name.ljust(width)}  {clean(value, max_length=300)}" for name, value in rows]
+    lines = [
+        f"{name.ljust(width)}  {clean(value if name == 'user' else redact(value), max_length=300)}"
+        for name, value in rows
+    ]  # the user field is the user name: only the other fields are redacted
     for problem, advice in finding.problems:
         lines.append(f"problem: {clean(problem, max_length=300)}")
         lines.append(f"  advice: {advice}")
@@ -187,4 +190,4 @@ def _human(finding: Finding) -> str:
         else ("not ok: slv-tui cannot read batches from this server")
     )
     lines.append(verdict)
-    return "\n".join(redact(line) for line in lines) + "\n"
+    return "\n".join(lines[: len(rows)] + [redact(line) for line in lines[len(rows) :]]) + "\n"

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from slv_tui.common import paths
 from slv_tui.common.logs import setup_logging
 from slv_tui.common.sanitize import clean
-from slv_tui.settings.config import Settings
+from slv_tui.settings.config import Settings, check_keymap
 from slv_tui.slv.auth import Credentials, Secret
 from slv_tui.slv.client import ClientSettings, SlvClient
 from slv_tui.store.history import HistoryRecorder, HistoryStore, history_dir
@@ -38,8 +38,12 @@ def launch(
     label: str | None = None,
     client: SlvClient | None = None,
 ) -> int:
-    """Open the dashboard on one server and block until the user quits."""
+    """Open the dashboard on one server and block until the user quits; an unknown binding ID in
+    `[keymap]` is a ConfigError before anything starts."""
     from slv_tui.ui.app import make_app
+    from slv_tui.ui.keymap import binding_ids
+
+    check_keymap(settings, binding_ids())
 
     watchlist = Watchlist(watchlist_path)
     try:
@@ -65,6 +69,7 @@ def launch(
         ask_password=client_settings.credentials.password is None,
         export_dir=settings.export_dir,
     )
+    app.set_keymap(dict(settings.keymap))  # [keymap] in the config
     try:
         app.run()
     finally:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from typing import TextIO
 
 from slv_tui.common.sanitize import clean
 from slv_tui.slv.model import BatchState
 from slv_tui.slv.vocabulary import STATE_LABELS, state_label
-from slv_tui.store.history import Event, HistoryStore, kind_text, progress_text
+from slv_tui.store.history import MILESTONE, Event, HistoryStore, kind_text, progress_text
 
 _STATE_WIDTH = max(len(state_label(state)) for state in STATE_LABELS)
 _ONCE = ("first_seen", "cancel_requested", "finished")
@@ -39,17 +40,35 @@ def _without_time(event: Event) -> Event:
     return {k: v for k, v in event.items() if k != "at"}
 
 
+def _milestone(event: Event) -> tuple[object, ...] | None:
+    """What an event marks, whoever recorded it: a once-only kind, a progress step of MILESTONE %,
+    a count of warnings or errors, a state. None for a kind this version does not know."""
+    kind = str(event.get("kind"))
+    if kind in _ONCE:
+        return (kind,)
+    progress = event.get("progress")
+    if kind == "progress" and isinstance(progress, int | float) and math.isfinite(progress):
+        return (kind, int(progress // MILESTONE))
+    if kind in ("warnings", "errors"):
+        return (kind, event.get(kind))
+    if kind == "state":
+        return (kind, event.get("state"))
+    return None
+
+
 def distinct(events: list[Event]) -> list[Event]:
-    """The events without repeats: a once-only kind seen again, or a line equal to the previous
-    one but for its time (both the dashboard and `follow` recorded the batch)."""
-    seen: set[str] = set()
+    """The events without repeats, as when both the dashboard and `follow` recorded the batch (each
+    appends what it saw, so the same milestone may come twice, not always one after the other): a
+    milestone already shown, or a line equal to the previous one but for its time."""
+    seen: set[tuple[object, ...]] = set()
     out: list[Event] = []
     for event in events:
-        kind = str(event.get("kind"))
+        milestone = _milestone(event)
         repeated = bool(out) and _without_time(event) == _without_time(out[-1])
-        if (kind in _ONCE and kind in seen) or repeated:
+        if repeated or (milestone is not None and milestone in seen):
             continue
-        seen.add(kind)
+        if milestone is not None:
+            seen.add(milestone)
         out.append(event)
     return out
 

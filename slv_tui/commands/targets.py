@@ -16,7 +16,7 @@ import os
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slv_tui.commands.output import EXIT_FETCH, EXIT_OK, Output, run
 from slv_tui.common import paths
@@ -26,14 +26,10 @@ from slv_tui.settings.config import Overrides, Settings, resolve
 from slv_tui.slv.client import SlvClient
 from slv_tui.slv.ids import InvalidBatchId, validate_id
 
+if TYPE_CHECKING:
+    from slv_tui.commands.status import StallSource
+
 TARGET_MODES = ("status", "follow", "report", "history")
-TARGET_METAVAR = "[PROFILE:]BATCH_ID"
-TARGET_HELP = (
-    "a batch ID (1 to 19 digits), asked of the --profile server (or the default profile);"
-    " PROFILE:ID asks the config profile PROFILE instead, with its own URL and login (e.g. lab:100"
-    " prod:100); --url, --user, --auth and the SLV_* variables are for the plain IDs' server only;"
-    ' JSON objects name their server in "server"'
-)
 SERVER_ENV = ("SLV_URL", "SLV_USERNAME", "SLV_PASSWORD", "SLV_TOKEN")
 """Variables that name a server or hold a secret: for the plain IDs' server only."""
 
@@ -183,10 +179,20 @@ async def _status(servers: Sequence[Server], order: Sequence[tuple[Server, str]]
     queues = {id(s): list(results) for s, results in zip(servers, fetched, strict=True)}
     results: list[Fetched] = [queues[id(server)].pop(0) for server, _ in order]
     several = len(servers) > 1
+    stall = {id(s): _stall_source(s, output.json) for s in servers}
     return print_status(
         output, [b for _, b in order], results, [s.name for s, _ in order],
-        shown_ids=[_shown(s, b, several) for s, b in order],
+        shown_ids=[_shown(s, b, several) for s, b in order], stall=[stall[id(s)] for s, _ in order],
     )  # fmt: skip
+
+
+def _stall_source(server: Server, as_json: bool) -> StallSource:
+    """The server's recorded history (for `"stalledSince"`, only in JSON) and its `stall_after`."""
+    if not as_json:
+        return None, 0.0
+    from slv_tui.store.history import HistoryStore, history_dir
+
+    return HistoryStore(history_dir(paths.data_dir(), server.name)).read, server.settings.stall_after
 
 
 async def _report(

@@ -4,42 +4,21 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, cast
+from types import NoneType, UnionType
+from typing import Any, cast, get_args, get_type_hints
 
 from slv_tui.slv.modes import AUTH_CHOICES, AuthChoice
 from slv_tui.store.files import UnsafeFileError, read_regular
 
 DEFAULT_PROFILE = "default"
 LOG_LEVELS = ("debug", "info", "warning", "error")
-_PROFILE_KEYS: dict[str, type] = {
-    "url": str,
-    "username": str,
-    "auth": str,
-    "verify": bool,
-    "ca_bundle": str,
-    "password_command": str,
-    "token_command": str,
-    "timeout": float,
-    "interval": float,
-    "concurrency": int,
-    "read_only": bool,
-    "stall_after": object,  # control room: seconds, 0 disables; checked in _stall_after
-    "notify": dict,  # control room: [servers.NAME.notify], as [notify]
-}
-_TOP_KEYS = {"default_profile", "servers", "ui", "logging", "notify"}
-_UI_KEYS: dict[str, type] = {
-    "bell": bool,
-    "export_dir": str,
-    "notify_finished": str,
-    "notify_failed": str,
-    "notify_cancel_requested": str,
-}
 NOTIFY_CHANNELS = ("off", "desktop", "terminal", "bell")
 """What `[ui] notify_*` may say (see config.example.toml)."""
-_LOG_KEYS: dict[str, type] = {"level": str}
+ALERT_EVENTS = ("finished", "failed", "cancel_requested")
+"""The events of `[ui] notify_EVENT`."""
 
 
 class ConfigError(Exception):
@@ -61,39 +40,81 @@ class Overrides:
     read_only: bool = False
 
 
+def _from(table: str, *keys: str, default: Any = None, kind: type | None = None) -> Any:
+    """A Settings field read from the config: `[table]` ("" for the top level) under `keys` (default:
+    the field's name), as TOML type `kind` (default: the field's own type without None)."""
+    return field(default=default, metadata={"config": (table, keys, kind)})
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """The resolved settings one run works with."""
+    """The resolved settings one run works with. The config file's keys are derived from these
+    fields (`_from`): each key is declared once, here."""
 
-    profile: str = DEFAULT_PROFILE
-    url: str | None = None
-    username: str = "admin"
-    auth: AuthChoice = "auto"
-    verify: bool = True
-    ca_bundle: str | None = None
-    password_command: str | None = None
-    token_command: str | None = None
-    timeout: float = 10.0
-    interval: float = 2.0
-    concurrency: int = 4
-    bell: bool = False
-    notify: tuple[tuple[str, str], ...] = ()
+    profile: str = _from("", "default_profile", default=DEFAULT_PROFILE)
+    url: str | None = _from("servers")
+    username: str = _from("servers", default="admin")
+    auth: AuthChoice = _from("servers", default="auto", kind=str)
+    verify: bool = _from("servers", default=True)
+    ca_bundle: str | None = _from("servers")
+    password_command: str | None = _from("servers")
+    token_command: str | None = _from("servers")
+    timeout: float = _from("servers", default=10.0)
+    interval: float = _from("servers", default=2.0)
+    concurrency: int = _from("servers", default=4)
+    bell: bool = _from("ui", default=False)
+    notify: tuple[tuple[str, str], ...] = _from(
+        "ui", *(f"notify_{event}" for event in ALERT_EVENTS), default=(), kind=str
+    )
     """(event, channel) from `[ui] notify_finished`, `notify_failed`, `notify_cancel_requested`."""
-    export_dir: Path | None = None
+    export_dir: Path | None = _from("ui", kind=str)
     """Where e and E write (`[ui] export_dir`); None: the user's downloads or documents folder."""
-    log_level: str = "info"
+    log_level: str = _from("logging", "level", default="info")
     config_file: Path | None = None
-    read_only: bool = False
+    read_only: bool = _from("servers", default=False)
     """Nothing that changes the server is offered or accepted (--read-only, profile `read_only`)."""
-    stall_after: float = 900.0
-    """Seconds without movement after which a running batch is stalled (profile `stall_after`; 0: off)."""
-    notify_urls: tuple[str, ...] = ()
+    stall_after: float = _from("servers", default=900.0, kind=object)
+    """Seconds without movement after which a running batch is stalled (profile `stall_after`; 0: off;
+    checked by `_stall_after`, as 0 is allowed there)."""
+    notify_urls: tuple[str, ...] = _from("notify", "urls", default=(), kind=list)
     """Apprise URLs (secrets) from `[notify] urls` or `[servers.NAME.notify] urls`."""
-    notify_urls_command: str | None = None
+    notify_urls_command: str | None = _from("notify", "urls_command")
     """A command whose first stdout line is one more Apprise URL (run like password_command)."""
-    notify_events: tuple[str, ...] = (
-        "failed", "completed_with_errors", "stalled", "cancelled", "server_down", "server_up",
+    notify_events: tuple[str, ...] = _from(
+        "notify", "events", kind=list,
+        default=("failed", "completed_with_errors", "stalled", "cancelled", "server_down", "server_up"),
     )  # fmt: skip
+    keymap: tuple[tuple[str, str], ...] = _from("", "keymap", default=(), kind=dict)
+    """(binding ID, keys) from `[keymap]`: the dashboard's keys rebound (Textual's `App.set_keymap`)."""
+
+
+def _toml_kind(hint: Any) -> type:
+    """The TOML type of a field's type: `str | None` is str; anything else must be said in `_in`."""
+    args = [a for a in get_args(hint) if a is not NoneType] if isinstance(hint, UnionType) else [hint]
+    if len(args) == 1 and args[0] in (str, bool, float, int):
+        return cast(type, args[0])
+    raise TypeError(f"Settings: say the TOML type of {hint!r} (kind=...)")  # pragma: no cover
+
+
+def _keys(table: str) -> dict[str, type]:
+    """The keys of `[table]` ("" for the top level) and their TOML types, from the Settings fields."""
+    hints = get_type_hints(Settings)
+    spec: dict[str, type] = {}
+    for item in fields(Settings):
+        if "config" in item.metadata and item.metadata["config"][0] == table:
+            _table, keys, kind = item.metadata["config"]
+            for key in keys or (item.name,):
+                spec[key] = kind or _toml_kind(hints[item.name])
+    return spec
+
+
+_TABLES = ("servers", "ui", "logging", "notify")
+_PROFILE_KEYS = {**_keys("servers"), "notify": dict}
+"""A profile's keys; its own `[servers.NAME.notify]` table holds the keys of `[notify]`."""
+_UI_KEYS = _keys("ui")
+_LOG_KEYS = _keys("logging")
+_NOTIFY_KEYS = _keys("notify")
+_TOP_KEYS = {**_keys(""), **dict.fromkeys(_TABLES, dict)}
 
 
 def check_files(settings: Settings) -> None:
@@ -210,7 +231,7 @@ def resolve(overrides: Overrides, config_path: Path | None, env: Mapping[str, st
     if level not in LOG_LEVELS:
         raise ConfigError(f"{path}: logging.level: expected one of {', '.join(LOG_LEVELS)}, got {level!r}")
     notify = []
-    for event in ("finished", "failed", "cancel_requested"):
+    for event in ALERT_EVENTS:
         channel = ui.get(f"notify_{event}", "off")
         if channel not in NOTIFY_CHANNELS:
             expected = ", ".join(repr(c) for c in NOTIFY_CHANNELS)
@@ -236,6 +257,7 @@ def resolve(overrides: Overrides, config_path: Path | None, env: Mapping[str, st
         read_only=overrides.read_only or bool(profile.get("read_only", False)),
         stall_after=_stall_after(path, profile_name, profile.get("stall_after", 900.0)),
         **_notify(path, profile_name, data.get("notify", {}), profile.get("notify")),
+        keymap=_keymap(path, data.get("keymap", {})),
     )
 
 
@@ -249,7 +271,6 @@ def _stall_after(path: Path, profile: str, value: Any) -> float:
     return float(value)
 
 
-_NOTIFY_KEYS: dict[str, type] = {"urls": list, "urls_command": str, "events": list}
 NOTIFY_EVENTS = (
     "failed",
     "completed_with_errors",
@@ -284,3 +305,29 @@ def _notify(path: Path, profile: str, top: Any, own: Any) -> dict[str, Any]:
     if "urls_command" in table:
         out["notify_urls_command"] = table["urls_command"]
     return out
+
+
+# -- [keymap] ------------------------------------------------------------------------------------
+
+
+def _keymap(path: Path, table: Any) -> tuple[tuple[str, str], ...]:
+    """`[keymap]`: binding ID = "keys" (Textual's key names, comma-separated); the IDs are checked
+    against the dashboard's bindings by `check_keymap` when the dashboard starts."""
+    _check_type(path, "keymap", table, dict)
+    out = []
+    for binding_id, keys in table.items():
+        if not isinstance(keys, str) or not keys.strip() or not keys.isprintable():
+            raise ConfigError(
+                f'{path}: keymap.{binding_id}: expected keys such as "a" or "ctrl+a,f5", got {keys!r}'
+            )
+        out.append((str(binding_id), ",".join(k.strip() for k in keys.split(","))))
+    return tuple(out)
+
+
+def check_keymap(settings: Settings, binding_ids: Collection[str]) -> None:
+    """Every `[keymap]` entry must name a binding of the dashboard (else a one-line ConfigError)."""
+    for binding_id, _keys in settings.keymap:
+        if binding_id not in binding_ids:
+            where = f"{settings.config_file}: " if settings.config_file else ""
+            known = ", ".join(sorted(binding_ids))
+            raise ConfigError(f"{where}keymap.{binding_id}: unknown binding id (known: {known})")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from slv_tui.common.sanitize import INVISIBLE_CHARS
@@ -36,6 +36,8 @@ PRETTY_MAX_MESSAGES = 2_000
 written in pieces (the C encoder, one slice of messages at a time, no copy of the whole text)."""
 MESSAGE_SLICE = 1_000
 JsonItem = tuple[str, Batch | None, SlvError | str | None]
+Extra = Mapping[str, Any]
+"""Keys after an object's own (`stalledSince` in `status --json`)."""
 
 
 def _number(value: float | None) -> int | float | None:
@@ -106,11 +108,15 @@ def _batch_head(
 
 
 def iter_batch_json(
-    batch_id: str, batch: Batch | None, error: SlvError | str | None = None, server: str | None = None
+    batch_id: str,
+    batch: Batch | None,
+    error: SlvError | str | None = None,
+    server: str | None = None,
+    extra: Extra | None = None,
 ) -> Iterator[str]:
-    """`dumps(batch_json(...))` in pieces: the same text, never the whole of a huge batch at once."""
+    """`dumps(batch_json(...) | extra)` in pieces: the same text, never the whole of a huge batch at once."""
     if batch is None or not batch.steps:
-        yield dumps(batch_json(batch_id, batch, error, server))
+        yield dumps({**batch_json(batch_id, batch, error, server), **(extra or {})})
         return
     yield dumps(_batch_head(batch_id, batch, error, server))[:-1] + ', "steps": ['
     for index, step in enumerate(batch.steps):
@@ -130,28 +136,33 @@ def iter_batch_json(
             piece = dumps(objects)[1:-1]
             yield (", " if start else "") + piece
         yield "]}"
-    yield '], "error": null}'
+    yield '], "error": null' + (", " + dumps(extra)[1:-1] if extra else "") + "}"
 
 
 def write_json_array(
     write: Callable[[str], object],
     items: Sequence[JsonItem],
     servers: Sequence[str | None] | None = None,
+    extras: Sequence[Extra] | None = None,
 ) -> None:
     """Write the `status --json` array (one object per item, in order; `servers[i]` is item i's
-    `server` field) and a final newline: indented when small, compact and in pieces when big (the
-    same values either way)."""
+    `server` field, `extras[i]` more keys after its own) and a final newline: indented when small,
+    compact and in pieces when big (the same values either way)."""
+    more = list(extras) if extras is not None else [{} for _ in items]
     total = sum(len(m) for _, batch, _ in items if batch is not None for m in _message_lists(batch))
     named = list(servers) if servers is not None else [None] * len(items)
     if total <= PRETTY_MAX_MESSAGES:
-        objects = [batch_json(*item, server) for item, server in zip(items, named, strict=True)]
+        objects = [
+            {**batch_json(*item, server), **extra}
+            for item, server, extra in zip(items, named, more, strict=True)
+        ]
         write(dumps(objects, indent=2) + "\n")
         return
     write("[")
-    for index, (item, server) in enumerate(zip(items, named, strict=True)):
+    for index, (item, server, extra) in enumerate(zip(items, named, more, strict=True)):
         if index:
             write(",\n")
-        for piece in iter_batch_json(*item, server):
+        for piece in iter_batch_json(*item, server, extra):
             write(piece)
     write("]\n")
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from rich.console import RenderableType
 from textual.app import App, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, Keymap
 from textual.screen import Screen
 from textual.widget import Widget
 
@@ -162,7 +162,9 @@ class SlvApp(App[None]):
             (StepTree.BINDINGS, self.dashboard.detail.step_tree),
             (self.BINDINGS, self),
         ]
-        return [(b, node) for bindings, node in layers for b in bindings if isinstance(b, Binding)]
+        return [
+            (self.rebound(b), node) for bindings, node in layers for b in bindings if isinstance(b, Binding)
+        ]
 
     def action_back_or_quit(self) -> None:
         """q: close a dialog, leave the tree or the filter; only from the table does it quit."""
@@ -206,6 +208,24 @@ class SlvApp(App[None]):
                     binding.tooltip or binding.description,
                     partial(target.run_action, binding.action),
                 )
+
+    # -- [keymap] from the config: Textual rebinds; help and palette show the keys it now has ------
+
+    keymap: dict[str, str] = {}
+    """Binding ID -> keys, as given to `set_keymap`."""
+
+    def set_keymap(self, keymap: Keymap) -> None:
+        """Rebind keys by binding ID (Textual's keymap), remembered for the help screen and palette."""
+        self.keymap = dict(keymap)
+        super().set_keymap(keymap)
+
+    def rebound(self, binding: Binding) -> Binding:
+        """The binding with the keys the keymap gives its ID (all shown, the first one its key)."""
+        keys = self.keymap.get(binding.id) if binding.id else None
+        if not keys:
+            return binding
+        shown = "/".join(self.get_key_display(binding.with_key(k.strip())) for k in keys.split(","))
+        return binding.with_key(keys.split(",")[0].strip(), key_display=shown)
 
     # -- theme memory ---------------------------------------------------------------------------
 

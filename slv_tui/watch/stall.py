@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from slv_tui.slv.model import Batch
 
@@ -55,3 +58,29 @@ def stalled_since(
     if stall_after <= 0 or mark is None or batch is None or batch.state.finished:
         return None
     return mark.since if now - mark.since >= stall_after else None
+
+
+def recorded_stall(
+    events: Sequence[Mapping[str, Any]], batch: Batch | None, now: datetime, stall_after: float
+) -> datetime | None:
+    """When a batch stopped moving, by its recorded timeline (the history the dashboard, `follow`
+    and `watch` write, oldest first): the time of the last recorded event when the batch, fetched
+    `now`, still has that event's state, progress and warning and error counts, and that was at
+    least `stall_after` seconds ago. None otherwise: not running, moved since, nothing recorded,
+    or disabled. (The timeline records changes only, so this never calls a moving batch stalled; a
+    batch that moved after its last recorded event is not called stalled either.)"""
+    if stall_after <= 0 or batch is None or batch.state.finished or not events:
+        return None
+    last = events[-1]
+    progress = None if batch.progress is None else round(batch.progress, 1)
+    now_mark = (batch.state.value, progress, batch.counts.warning, batch.counts.error)
+    try:
+        recorded = last.get("progress")
+        mark = (last.get("state"), None if recorded is None else round(float(recorded), 1),
+                int(last.get("warnings", 0)), int(last.get("errors", 0)))  # fmt: skip
+        since = datetime.fromisoformat(str(last["at"]).replace("Z", "+00:00"))
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return None
+    if mark != now_mark or since.tzinfo is None:
+        return None
+    return since if (now - since).total_seconds() >= stall_after else None

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from support.env import state_log_file, subprocess_env
 from support.sim import MakeClient, new_client
-from support.sim import start_sim as start_sim  # the in-loop simulator fixture
+from support.sim import start_loop_sim as start_loop_sim  # the in-loop simulator fixture
 
 from slv_tui.sim import ThreadedSim
 from slv_tui.slv.client import SlvClient

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from support.sim import MakeClient, StartSim
+from support.sim import MakeClient, StartLoopSim
 
 from slv_tui.slv import errors
 from slv_tui.watch.poller import Poller
@@ -20,9 +20,9 @@ RUNNING_ID = "1481019204417"
     [("basic", "basic"), ("form", "form session"), ("csrf", "csrf session")],
 )
 async def test_auto_detects_each_mode_with_one_probe(
-    start_sim: StartSim, make_client: MakeClient, server_mode: str, label: str
+    start_loop_sim: StartLoopSim, make_client: MakeClient, server_mode: str, label: str
 ) -> None:
-    sim = await start_sim(scenario="static", auth=server_mode)
+    sim = await start_loop_sim(scenario="static", auth=server_mode)
     client = make_client(sim.url, mode="auto")
     assert client.mode is None and client.auth_label is None
     batches = await asyncio.gather(*(client.get_batch(OK_ID) for _ in range(6)))
@@ -35,9 +35,9 @@ async def test_auto_detects_each_mode_with_one_probe(
 
 
 async def test_csrf_probe_is_the_handshake_and_later_calls_send_no_basic(
-    start_sim: StartSim, make_client: MakeClient
+    start_loop_sim: StartLoopSim, make_client: MakeClient
 ) -> None:
-    sim = await start_sim(scenario="static", auth="csrf")
+    sim = await start_loop_sim(scenario="static", auth="csrf")
     client = make_client(sim.url, mode="auto")
     for _ in range(5):
         await client.get_batch(OK_ID)
@@ -45,8 +45,8 @@ async def test_csrf_probe_is_the_handshake_and_later_calls_send_no_basic(
     assert sim.basic_in_session == 0
 
 
-async def test_forced_csrf_without_auto(start_sim: StartSim, make_client: MakeClient) -> None:
-    sim = await start_sim(scenario="static", auth="csrf")
+async def test_forced_csrf_without_auto(start_loop_sim: StartLoopSim, make_client: MakeClient) -> None:
+    sim = await start_loop_sim(scenario="static", auth="csrf")
     client = make_client(sim.url, mode="csrf")
     assert (await client.get_batch(OK_ID)).state.value == "succeeded"
     assert sim.handshakes == 1 and client.auth_label == "csrf session"
@@ -63,17 +63,17 @@ async def test_forced_csrf_without_auto(start_sim: StartSim, make_client: MakeCl
     ids=["basic-on-csrf", "auto-on-bearer"],
 )
 async def test_the_wrong_login_is_refused_with_a_hint(
-    start_sim: StartSim, make_client: MakeClient, server: str, mode: str, match: str
+    start_loop_sim: StartLoopSim, make_client: MakeClient, server: str, mode: str, match: str
 ) -> None:
-    sim = await start_sim(scenario="static", auth=server)
+    sim = await start_loop_sim(scenario="static", auth=server)
     with pytest.raises(errors.AuthError, match=match):
         await make_client(sim.url, mode=mode).get_batch(OK_ID)
 
 
 async def test_a_session_dying_mid_round_with_16_in_flight_costs_one_handshake(
-    start_sim: StartSim, make_client: MakeClient
+    start_loop_sim: StartLoopSim, make_client: MakeClient
 ) -> None:
-    sim = await start_sim(scenario="static", auth="csrf")
+    sim = await start_loop_sim(scenario="static", auth="csrf")
     ids = [sim.start_batch("commission_ok") for _ in range(16)]
     client = make_client(sim.url, mode="auto", concurrency=16)
     poller = Poller(client.get_batch, interval=1.0, concurrency=16)
@@ -92,16 +92,20 @@ async def test_a_session_dying_mid_round_with_16_in_flight_costs_one_handshake(
     assert sim.request_count == 16 + 16 + 10  # the 10 refused ones were retried once each
 
 
-async def test_sessions_dying_every_few_requests(start_sim: StartSim, make_client: MakeClient) -> None:
-    sim = await start_sim(scenario="static", auth="csrf", session_max_uses=3)
+async def test_sessions_dying_every_few_requests(
+    start_loop_sim: StartLoopSim, make_client: MakeClient
+) -> None:
+    sim = await start_loop_sim(scenario="static", auth="csrf", session_max_uses=3)
     client = make_client(sim.url, mode="auto")
     for _ in range(12):
         assert (await client.get_batch(OK_ID)).state.value == "succeeded"
     assert sim.handshakes == 4  # 12 calls, 3 per session: one handshake per dead session
 
 
-async def test_form_session_expiry_is_one_relogin(start_sim: StartSim, make_client: MakeClient) -> None:
-    sim = await start_sim(scenario="static", auth="form")
+async def test_form_session_expiry_is_one_relogin(
+    start_loop_sim: StartLoopSim, make_client: MakeClient
+) -> None:
+    sim = await start_loop_sim(scenario="static", auth="form")
     client = make_client(sim.url, mode="auto")
     await client.get_batch(OK_ID)
     sim.expire_sessions()
@@ -110,8 +114,8 @@ async def test_form_session_expiry_is_one_relogin(start_sim: StartSim, make_clie
     assert posts == ["/reports/j_security_check"] * 2
 
 
-async def test_csrf_wrong_password(start_sim: StartSim, make_client: MakeClient) -> None:
-    sim = await start_sim(scenario="static", auth="csrf")
+async def test_csrf_wrong_password(start_loop_sim: StartLoopSim, make_client: MakeClient) -> None:
+    sim = await start_loop_sim(scenario="static", auth="csrf")
     for mode in ("auto", "csrf"):
         client = make_client(sim.url, password="Wr0ng-Pa55-x", mode=mode)
         with pytest.raises(errors.AuthError, match="refused") as caught:
@@ -120,8 +124,8 @@ async def test_csrf_wrong_password(start_sim: StartSim, make_client: MakeClient)
     assert sim.handshakes == 0
 
 
-async def test_bearer_token(start_sim: StartSim, make_client: MakeClient) -> None:
-    sim = await start_sim(scenario="static", auth="bearer", token="t0ken-ABC-123")
+async def test_bearer_token(start_loop_sim: StartLoopSim, make_client: MakeClient) -> None:
+    sim = await start_loop_sim(scenario="static", auth="bearer", token="t0ken-ABC-123")
     client = make_client(sim.url, password="t0ken-ABC-123", mode="bearer")
     assert (await client.get_batch(OK_ID)).state.value == "succeeded"
     assert client.auth_label == "bearer token"
@@ -129,19 +133,19 @@ async def test_bearer_token(start_sim: StartSim, make_client: MakeClient) -> Non
     assert user is not None and user["login"] == "admin"
 
 
-async def test_wrong_bearer_token(start_sim: StartSim, make_client: MakeClient) -> None:
-    sim = await start_sim(scenario="static", auth="bearer", token="t0ken-ABC-123")
+async def test_wrong_bearer_token(start_loop_sim: StartLoopSim, make_client: MakeClient) -> None:
+    sim = await start_loop_sim(scenario="static", auth="bearer", token="t0ken-ABC-123")
     with pytest.raises(errors.AuthError, match="HTTP 401") as caught:
         await make_client(sim.url, password="t0ken-WRONG", mode="bearer").get_batch(OK_ID)
     assert "t0ken" not in str(caught.value)
 
 
 async def test_a_new_password_after_a_refused_probe_probes_again(
-    start_sim: StartSim, make_client: MakeClient
+    start_loop_sim: StartLoopSim, make_client: MakeClient
 ) -> None:
     from slv_tui.slv.auth import Secret
 
-    sim = await start_sim(scenario="static", auth="csrf", password="R1ght-Pa55")
+    sim = await start_loop_sim(scenario="static", auth="csrf", password="R1ght-Pa55")
     client = make_client(sim.url, password="not-it-123", mode="auto")
     with pytest.raises(errors.AuthError):
         await client.get_batch(OK_ID)
@@ -153,11 +157,11 @@ async def test_a_new_password_after_a_refused_probe_probes_again(
 
 @pytest.mark.parametrize("fault", ["login_redirect", "html"])
 async def test_a_session_answer_that_stays_a_login_page_is_one_fresh_handshake_then_an_error(
-    start_sim: StartSim, make_client: MakeClient, fault: str
+    start_loop_sim: StartLoopSim, make_client: MakeClient, fault: str
 ) -> None:
     """A redirect is never followed (the cookie and token go nowhere else), and an HTML page where
     JSON was expected gets one fresh handshake and one retry, then it is an authentication failure."""
-    sim = await start_sim(scenario="static", auth="csrf")
+    sim = await start_loop_sim(scenario="static", auth="csrf")
     client = make_client(sim.url, mode="auto")
     await client.get_batch(OK_ID)
     sim.set_fault(fault)

@@ -8,7 +8,7 @@ import json
 import pytest
 from support.clock import FakeClock
 from support.fixtures import FIXTURES
-from support.sim import MakeClient, StartSim
+from support.sim import MakeClient, StartLoopSim
 
 from slv_tui import __version__
 from slv_tui.slv.errors import AuthError, ConnectionFailed, HttpStatusError, ServerError
@@ -37,16 +37,16 @@ def one_line(text: str) -> None:
     assert "Traceback" not in text and 'File "' not in text
 
 
-async def test_basic_auth_ok(start_sim: StartSim, make_client: MakeClient) -> None:
-    sim = await start_sim(scenario="static")
+async def test_basic_auth_ok(start_loop_sim: StartLoopSim, make_client: MakeClient) -> None:
+    sim = await start_loop_sim(scenario="static")
     batch = await make_client(sim.url).get_batch(OK_ID)
     assert batch.batch_id == OK_ID and batch.state is BatchState.SUCCEEDED
     assert batch.counts == Counts(4, 0, 0) and batch.login == "admin"
     assert [s.name for s in batch.steps] == ["check", "commissioning"]
 
 
-async def test_basic_auth_wrong_password(start_sim: StartSim, make_client: MakeClient) -> None:
-    sim = await start_sim(scenario="static")
+async def test_basic_auth_wrong_password(start_loop_sim: StartLoopSim, make_client: MakeClient) -> None:
+    sim = await start_loop_sim(scenario="static")
     with pytest.raises(AuthError) as info:
         await make_client(sim.url, password="wrong-Pw-123").get_batch(OK_ID)
     one_line(str(info.value))
@@ -54,8 +54,8 @@ async def test_basic_auth_wrong_password(start_sim: StartSim, make_client: MakeC
     assert "wrong-Pw-123" not in str(info.value)
 
 
-async def test_form_auth_ok_reuses_session(start_sim: StartSim, make_client: MakeClient) -> None:
-    sim = await start_sim(scenario="static", auth="form")
+async def test_form_auth_ok_reuses_session(start_loop_sim: StartLoopSim, make_client: MakeClient) -> None:
+    sim = await start_loop_sim(scenario="static", auth="form")
     client = make_client(sim.url, mode="form")
     for batch_id in (OK_ID, "1481021896034", OK_ID):
         assert (await client.get_batch(batch_id)).batch_id == batch_id
@@ -64,8 +64,8 @@ async def test_form_auth_ok_reuses_session(start_sim: StartSim, make_client: Mak
     assert sim.request_count == 3
 
 
-async def test_form_auth_wrong_password(start_sim: StartSim, make_client: MakeClient) -> None:
-    sim = await start_sim(scenario="static", auth="form")
+async def test_form_auth_wrong_password(start_loop_sim: StartLoopSim, make_client: MakeClient) -> None:
+    sim = await start_loop_sim(scenario="static", auth="form")
     with pytest.raises(AuthError) as info:
         await make_client(sim.url, password="nope-Pw-77", mode="form").get_batch(OK_ID)
     one_line(str(info.value))
@@ -85,17 +85,17 @@ async def test_form_auth_wrong_password(start_sim: StartSim, make_client: MakeCl
     ],
 )
 async def test_wrong_auth_mode_says_which_to_try(
-    start_sim: StartSim, make_client: MakeClient, server_mode: str, client_mode: str, hint: str
+    start_loop_sim: StartLoopSim, make_client: MakeClient, server_mode: str, client_mode: str, hint: str
 ) -> None:
-    sim = await start_sim(scenario="static", auth=server_mode)
+    sim = await start_loop_sim(scenario="static", auth=server_mode)
     with pytest.raises(AuthError) as info:
         await make_client(sim.url, mode=client_mode).get_batch(OK_ID)
     one_line(str(info.value))
     assert hint in str(info.value)
 
 
-async def test_form_session_expiry_relogs_in(start_sim: StartSim, make_client: MakeClient) -> None:
-    sim = await start_sim(scenario="static", auth="form")
+async def test_form_session_expiry_relogs_in(start_loop_sim: StartLoopSim, make_client: MakeClient) -> None:
+    sim = await start_loop_sim(scenario="static", auth="form")
     client = make_client(sim.url, mode="form")
     await client.get_batch(OK_ID)
     sim.expire_sessions()
@@ -107,9 +107,9 @@ async def test_form_session_expiry_relogs_in(start_sim: StartSim, make_client: M
 
 
 async def test_form_session_idle_timeout_relogs_in(
-    start_sim: StartSim, make_client: MakeClient, clock: FakeClock
+    start_loop_sim: StartLoopSim, make_client: MakeClient, clock: FakeClock
 ) -> None:
-    sim = await start_sim(scenario="static", auth="form", session_ttl=60, clock=clock)
+    sim = await start_loop_sim(scenario="static", auth="form", session_ttl=60, clock=clock)
     client = make_client(sim.url, mode="form")
     await client.get_batch(OK_ID)
     clock.advance(61)
@@ -118,9 +118,9 @@ async def test_form_session_idle_timeout_relogs_in(
 
 
 async def test_concurrent_calls_after_expiry_relogin_once(
-    start_sim: StartSim, make_client: MakeClient
+    start_loop_sim: StartLoopSim, make_client: MakeClient
 ) -> None:
-    sim = await start_sim(scenario="static", auth="form")
+    sim = await start_loop_sim(scenario="static", auth="form")
     client = make_client(sim.url, mode="form")
     await client.get_batch(OK_ID)
     sim.expire_sessions()
@@ -131,17 +131,19 @@ async def test_concurrent_calls_after_expiry_relogin_once(
 
 @pytest.mark.parametrize("prefix", ["/slv/cms/reports", ""])
 @pytest.mark.parametrize("mode", ["basic", "form"])
-async def test_url_with_path_prefix(start_sim: StartSim, make_client: MakeClient, prefix: str,
+async def test_url_with_path_prefix(start_loop_sim: StartLoopSim, make_client: MakeClient, prefix: str,
                                     mode: str) -> None:  # fmt: skip
-    sim = await start_sim(scenario="static", prefix=prefix, auth=mode)
+    sim = await start_loop_sim(scenario="static", prefix=prefix, auth=mode)
     assert sim.url.endswith(prefix)
     client = make_client(sim.url + "/", mode=mode)  # a trailing slash is fine too
     assert (await client.get_batch(OK_ID)).batch_id == OK_ID
     assert ("GET", f"{prefix}/api/batch/getBatchResult") in sim.requests
 
 
-async def test_wrong_prefix_is_an_error_not_a_crash(start_sim: StartSim, make_client: MakeClient) -> None:
-    sim = await start_sim(scenario="static", prefix="/reports")
+async def test_wrong_prefix_is_an_error_not_a_crash(
+    start_loop_sim: StartLoopSim, make_client: MakeClient
+) -> None:
+    sim = await start_loop_sim(scenario="static", prefix="/reports")
     root = sim.url.removesuffix("/reports")
     with pytest.raises(HttpStatusError) as info:
         await make_client(root).get_batch(OK_ID)
@@ -149,8 +151,8 @@ async def test_wrong_prefix_is_an_error_not_a_crash(start_sim: StartSim, make_cl
     assert info.value.status_code == 404
 
 
-async def test_every_state_via_static_scenario(start_sim: StartSim, make_client: MakeClient) -> None:
-    sim = await start_sim(scenario="static")
+async def test_every_state_via_static_scenario(start_loop_sim: StartLoopSim, make_client: MakeClient) -> None:
+    sim = await start_loop_sim(scenario="static")
     client = make_client(sim.url)
     states = {b: (await client.get_batch(b)).state for b in STATIC_STATES}
     assert states == STATIC_STATES
@@ -166,8 +168,8 @@ async def test_every_state_via_static_scenario(start_sim: StartSim, make_client:
     assert total == big.counts.total > 5000
 
 
-async def test_unknown_batch_is_not_failed(start_sim: StartSim, make_client: MakeClient) -> None:
-    sim = await start_sim(scenario="static")
+async def test_unknown_batch_is_not_failed(start_loop_sim: StartLoopSim, make_client: MakeClient) -> None:
+    sim = await start_loop_sim(scenario="static")
     with pytest.raises(ServerError) as info:
         await make_client(sim.url).get_batch("42")
     assert str(info.value) == "server: 605 Batch not found"
@@ -211,11 +213,13 @@ async def test_user_agent_and_ser_json_on_the_wire(make_client: MakeClient) -> N
     assert json.loads(body)["batchId"] == OK_ID
 
 
-async def test_sim_answers_xml_without_ser_json(start_sim: StartSim, make_client: MakeClient) -> None:
+async def test_sim_answers_xml_without_ser_json(
+    start_loop_sim: StartLoopSim, make_client: MakeClient
+) -> None:
     """Guard for the test above: without ser=json the simulator would answer XML and the fetch fail."""
     import httpx
 
-    sim = await start_sim(scenario="static")
+    sim = await start_loop_sim(scenario="static")
     async with httpx.AsyncClient(auth=("admin", "admin")) as raw:
         r = await raw.get(sim.url + "/api/batch/getBatchResult", params={"batchId": OK_ID})
     assert r.headers["content-type"].startswith("text/xml")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from support.sim import MakeClient, StartSim
+from support.sim import MakeClient, StartLoopSim
 
 from slv_tui.sim import FAULT_KINDS, SimServer
 from slv_tui.slv import errors
@@ -44,17 +44,17 @@ def assert_one_line(exc: BaseException) -> None:
     assert "Traceback" not in text and "httpx" not in text and "aiohttp" not in text
 
 
-async def fault_sim(start_sim: StartSim, kind: str, **kwargs: object) -> SimServer:
-    sim = await start_sim(scenario="static", **kwargs)
+async def fault_sim(start_loop_sim: StartLoopSim, kind: str, **kwargs: object) -> SimServer:
+    sim = await start_loop_sim(scenario="static", **kwargs)
     sim.set_fault(kind)
     return sim
 
 
 @pytest.mark.parametrize("kind", sorted(ERRORS))
-async def test_fault_maps_to_error(start_sim: StartSim, make_client: MakeClient, kind: str) -> None:
+async def test_fault_maps_to_error(start_loop_sim: StartLoopSim, make_client: MakeClient, kind: str) -> None:
     cls, words = ERRORS[kind]
     # A timeout generous enough for a loaded CI machine; only `slow` holds its answer longer.
-    sim = await fault_sim(start_sim, kind, slow_seconds=8.0, huge_bytes=2_000_000)
+    sim = await fault_sim(start_loop_sim, kind, slow_seconds=8.0, huge_bytes=2_000_000)
     cap = 200_000 if kind == "huge" else 10_000_000  # `deep` is a 200 kB body
     client = make_client(sim.url, timeout=2.0, max_body_bytes=cap)
     with pytest.raises(errors.SlvError) as info:
@@ -67,31 +67,35 @@ async def test_fault_maps_to_error(start_sim: StartSim, make_client: MakeClient,
     assert (await client.get_batch(OK_ID)).state is BatchState.SUCCEEDED
 
 
-async def test_status_error_keeps_code(start_sim: StartSim, make_client: MakeClient) -> None:
-    sim = await fault_sim(start_sim, "unavailable")
+async def test_status_error_keeps_code(start_loop_sim: StartLoopSim, make_client: MakeClient) -> None:
+    sim = await fault_sim(start_loop_sim, "unavailable")
     with pytest.raises(errors.HttpStatusError) as info:
         await make_client(sim.url).get_batch(OK_ID)
     assert info.value.status_code == 503 and info.value.transient
 
 
 @pytest.mark.parametrize("kind", ["html", "login_redirect", "unauthorized", "forbidden"])
-async def test_auth_faults_are_not_transient(start_sim: StartSim, make_client: MakeClient, kind: str) -> None:
-    sim = await fault_sim(start_sim, kind)
+async def test_auth_faults_are_not_transient(
+    start_loop_sim: StartLoopSim, make_client: MakeClient, kind: str
+) -> None:
+    sim = await fault_sim(start_loop_sim, kind)
     with pytest.raises(errors.AuthError) as info:
         await make_client(sim.url).get_batch(OK_ID)
     assert not info.value.transient
 
 
-async def test_html_in_form_mode_relogs_in_once(start_sim: StartSim, make_client: MakeClient) -> None:
-    sim = await fault_sim(start_sim, "html", auth="form")
+async def test_html_in_form_mode_relogs_in_once(
+    start_loop_sim: StartLoopSim, make_client: MakeClient
+) -> None:
+    sim = await fault_sim(start_loop_sim, "html", auth="form")
     with pytest.raises(errors.AuthError, match="HTML page"):
         await make_client(sim.url, mode="form").get_batch(OK_ID)
     assert len([p for _, p in sim.requests if p.endswith("/j_security_check")]) == 2
     assert sim.request_count == 2  # the call and one retry after the re-login, no loop
 
 
-async def test_nan_progress_is_not_an_error(start_sim: StartSim, make_client: MakeClient) -> None:
-    sim = await fault_sim(start_sim, "nan")
+async def test_nan_progress_is_not_an_error(start_loop_sim: StartLoopSim, make_client: MakeClient) -> None:
+    sim = await fault_sim(start_loop_sim, "nan")
     batch = await make_client(sim.url).get_batch(RUNNING_ID)
     assert batch.progress is None
     assert batch.state is BatchState.RUNNING
@@ -103,9 +107,9 @@ async def test_nan_progress_is_not_an_error(start_sim: StartSim, make_client: Ma
       BatchState.COMPLETED_WITH_ERRORS), ("1481021896034", BatchState.FAILED)],
 )  # fmt: skip
 async def test_wrong_types_parse_fine(
-    start_sim: StartSim, make_client: MakeClient, batch_id: str, state: BatchState
+    start_loop_sim: StartLoopSim, make_client: MakeClient, batch_id: str, state: BatchState
 ) -> None:
-    sim = await start_sim(scenario="static")
+    sim = await start_loop_sim(scenario="static")
     client = make_client(sim.url)
     healthy = await client.get_batch(batch_id)
     sim.set_fault("wrong_types")
@@ -114,14 +118,14 @@ async def test_wrong_types_parse_fine(
     assert drifted == healthy  # the drift changes nothing we read
 
 
-async def test_error_object_is_server_error(start_sim: StartSim, make_client: MakeClient) -> None:
-    sim = await fault_sim(start_sim, "error_object")
+async def test_error_object_is_server_error(start_loop_sim: StartLoopSim, make_client: MakeClient) -> None:
+    sim = await fault_sim(start_loop_sim, "error_object")
     with pytest.raises(errors.ServerError, match=r"^server: 500 Internal error$"):
         await make_client(sim.url).get_batch(RUNNING_ID)
 
 
-async def test_fault_on_one_batch_only(start_sim: StartSim, make_client: MakeClient) -> None:
-    sim = await start_sim(scenario="static")
+async def test_fault_on_one_batch_only(start_loop_sim: StartLoopSim, make_client: MakeClient) -> None:
+    sim = await start_loop_sim(scenario="static")
     sim.set_fault("server_error", batch_id=RUNNING_ID)
     client = make_client(sim.url)
     assert (await client.get_batch(OK_ID)).batch_id == OK_ID

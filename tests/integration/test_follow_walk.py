@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 import pytest
-from support.sim import StartSim, new_client
+from support.sim import StartLoopSim, new_client
 
 from slv_tui.commands.follow import run_follow
 from slv_tui.commands.output import EXIT_FETCH, Output
@@ -18,9 +18,9 @@ RUNNING = "1481019204417"
 TYPO = "1481099999999"
 
 
-async def _follow(start_sim: StartSim, *, json_lines: bool = False) -> tuple[int, str, str]:
+async def _follow(start_loop_sim: StartLoopSim, *, json_lines: bool = False) -> tuple[int, str, str]:
     now = [0.0]
-    sim = await start_sim(scenario="demo", clock=lambda: now[0])
+    sim = await start_loop_sim(scenario="demo", clock=lambda: now[0])
 
     def tick(_: PollRound) -> None:  # simulated time moves 20 s a round: the batch ends in a few rounds
         now[0] += 20.0
@@ -35,8 +35,8 @@ async def _follow(start_sim: StartSim, *, json_lines: bool = False) -> tuple[int
     return code, out.getvalue(), err.getvalue()
 
 
-async def test_follow_drops_a_typo_and_follows_the_other_to_its_end(start_sim: StartSim) -> None:
-    code, out, err = await _follow(start_sim, json_lines=True)
+async def test_follow_drops_a_typo_and_follows_the_other_to_its_end(start_loop_sim: StartLoopSim) -> None:
+    code, out, err = await _follow(start_loop_sim, json_lines=True)
     assert code == EXIT_FETCH
     objs = [json.loads(line) for line in out.splitlines()]
     assert [o["state"] for o in objs if o["batchId"] == RUNNING][-1] == "succeeded"
@@ -45,8 +45,8 @@ async def test_follow_drops_a_typo_and_follows_the_other_to_its_end(start_sim: S
     assert f"{TYPO}: server: 605 Batch not found; no longer followed" in err
 
 
-async def test_any_error_object_in_place_of_a_batch_is_not_found(start_sim: StartSim) -> None:
-    sim = await start_sim(scenario="demo")
+async def test_any_error_object_in_place_of_a_batch_is_not_found(start_loop_sim: StartLoopSim) -> None:
+    sim = await start_loop_sim(scenario="demo")
     sim.set_fault("error_object", batch_id=TYPO)  # "500 Internal error", not 605
     client = new_client(sim.url)
     err = io.StringIO()
@@ -58,8 +58,10 @@ async def test_any_error_object_in_place_of_a_batch_is_not_found(start_sim: Star
     assert "(try 2 of 3)" in err.getvalue() and "500 Internal error; no longer followed" in err.getvalue()
 
 
-async def test_follow_json_sends_only_the_new_messages_of_a_changed_step(start_sim: StartSim) -> None:
-    code, out, _ = await _follow(start_sim, json_lines=True)
+async def test_follow_json_sends_only_the_new_messages_of_a_changed_step(
+    start_loop_sim: StartLoopSim,
+) -> None:
+    code, out, _ = await _follow(start_loop_sim, json_lines=True)
     assert code == EXIT_FETCH  # the typo
     lines = [json.loads(line) for line in out.splitlines()]
     objs = [o for o in lines if o["batchId"] == RUNNING]

@@ -21,6 +21,7 @@ STATUS_MODULES = {
     "slv_tui.slv.errors", "slv_tui.slv.ids", "slv_tui.slv.model", "slv_tui.slv.modes",
     "slv_tui.slv.parse", "slv_tui.slv.vocabulary", "slv_tui.store", "slv_tui.store.files",
     "slv_tui.commands.targets",  # PROFILE:ID
+    "slv_tui.commands.arguments", "slv_tui.commands.connect",  # the argparse syntax, the connection
     # the client's login sessions, cookie jar and redaction, split out of client.py and logs.py
     "slv_tui.common.redaction", "slv_tui.slv.client_settings", "slv_tui.slv.jar", "slv_tui.slv.sessions",
     "slv_tui.slv.turn", "slv_tui.slv.start_call",

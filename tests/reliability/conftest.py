@@ -49,8 +49,10 @@ def threaded_sim() -> Iterator[ThreadedSim]:
     server.stop()
 
 
-def isolated_env(home: Path, **extra: str) -> dict[str, str]:
-    """An environment with XDG dirs under `home` and no SLV_* leaking in from the developer's shell."""
+def child_env(home: Path, **extra: str) -> dict[str, str]:
+    """The environment of a child process (the CLI in a fresh interpreter): XDG dirs under `home`,
+    no SLV_* leaking in from the developer's shell. (The in-process tests' `isolated_env` fixture
+    does the same for the test's own process.)"""
     return subprocess_env(home, **{"PYTHONPATH": str(REPO), **extra})
 
 
@@ -62,7 +64,7 @@ def cli_argv(*args: str) -> list[str]:
 def run_cli(home: Path, *args: str, timeout: float = 60, **env: str) -> subprocess.CompletedProcess[str]:
     """Run `slv-tui ARGS` to completion with an isolated environment."""
     return subprocess.run(
-        cli_argv(*args), env=isolated_env(home, **env), capture_output=True, text=True, timeout=timeout
+        cli_argv(*args), env=child_env(home, **env), capture_output=True, text=True, timeout=timeout
     )
 
 

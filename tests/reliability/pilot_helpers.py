@@ -1,6 +1,6 @@
 """Building the real app for pilot tests through the factory, `make_app` (imports Textual).
 
-Waiting, screen text and table cells come from support.pilot, shared with the UI tests.
+The builder, waiting, screen text and table cells come from support.pilot, shared with the UI tests.
 """
 
 from __future__ import annotations
@@ -9,27 +9,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 from support.pilot import Stack
+from support.pilot import build as shared_build
 from support.pilot import cell as cell
 from support.pilot import screen_text as screen_text
 from support.pilot import wait_for as pilot_wait_for
 from textual.pilot import Pilot
 
-from slv_tui.slv.auth import Credentials, Secret
-from slv_tui.slv.client import ClientSettings, SlvClient
-from slv_tui.store.watchlist import Watchlist
-from slv_tui.ui.app import make_app
-
 
 def build(
     url: str, folder: Path, *, ids: list[str], interval: float = 0.1, warnings: list[str] | None = None
 ) -> Stack:
-    client = SlvClient(ClientSettings(url, Credentials("admin", Secret("admin")), timeout=5.0))
-    watchlist = Watchlist(folder / "watchlist.json")
-    watchlist.load()
-    watchlist.add(ids)
-    app = make_app(client, watchlist, server_label=url, interval=interval, warnings=warnings or [],
-                   state_file=folder / "ui-state.json", export_dir=folder)  # fmt: skip
-    return Stack(app, client, watchlist, app.poller)
+    """The shared builder as these tests use it: no history recorder, a 5 s request timeout."""
+    return shared_build(
+        url, folder, ids=ids, interval=interval, warnings=warnings, history=False, timeout=5.0
+    )
 
 
 async def wait_for(pilot: Pilot[None], predicate: Callable[[], object], limit: float = 15.0) -> None:

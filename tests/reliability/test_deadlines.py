@@ -16,7 +16,7 @@ from support.sim import new_client
 from slv_tui.slv import errors
 from slv_tui.watch.snapshot import Snapshot, Update
 
-from .conftest import cli_argv, isolated_env, run_cli
+from .conftest import child_env, cli_argv, run_cli
 from .drip import DRIP_BYTES, DripServer
 from .hostile import HostileServer, Reply, batch_body
 from .hostilecases import record
@@ -57,7 +57,7 @@ def test_follow_prints_a_fast_batch_while_a_slow_one_drips(tmp_path: Path) -> No
     with DripServer({"1": "body"}, every=DRIP_EVERY) as srv:
         proc = subprocess.Popen(
             cli_argv("follow", "--timeout", "60", "--url", srv.url, "1", "2"),
-            env=isolated_env(tmp_path, SLV_PASSWORD="pw", PYTHONUNBUFFERED="1"),
+            env=child_env(tmp_path, SLV_PASSWORD="pw", PYTHONUNBUFFERED="1"),
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
         try:

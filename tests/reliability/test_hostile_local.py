@@ -24,7 +24,7 @@ from slv_tui.sim import ThreadedSim
 from slv_tui.store import files
 from slv_tui.store.watchlist import Watchlist
 
-from .conftest import cli_argv, isolated_env, run_cli
+from .conftest import child_env, cli_argv, run_cli
 from .drip import DRIP_BYTES, DripServer, wait_until
 from .hostile import HostileServer, Reply, batch_body
 from .hostilecases import record
@@ -281,7 +281,7 @@ def test_interval_floor_bounds_the_request_rate(tmp_path: Path) -> None:
     with HostileServer(Reply(body=body)) as server:
         proc = subprocess.Popen(
             cli_argv("follow", "--interval", "1e-9", "--url", server.url, BATCH),
-            env=isolated_env(tmp_path, SLV_PASSWORD="pw", PYTHONUNBUFFERED="1"),
+            env=child_env(tmp_path, SLV_PASSWORD="pw", PYTHONUNBUFFERED="1"),
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
         try:

@@ -22,7 +22,7 @@ import pytest
 
 pytest.importorskip("resource", reason="peak RSS is measured with POSIX getrusage")
 
-from .conftest import PASSWORD, cli_argv, isolated_env
+from .conftest import PASSWORD, child_env, cli_argv
 from .hostile import HostileServer, Reply, batch_body
 from .hostilecases import record
 
@@ -61,7 +61,7 @@ class Run:
 def status(home: Path, url: str, *args: str) -> Run:
     out = home / "stdout.json"
     argv = cli_argv("status", "--json", "--url", url, "--timeout", "30", *args, BATCH)
-    env = isolated_env(home, SLV_PASSWORD=PASSWORD)
+    env = child_env(home, SLV_PASSWORD=PASSWORD)
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-c", MEASURE, str(out), *argv], env=env, capture_output=True, text=True, timeout=120

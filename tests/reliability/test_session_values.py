@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 from support.logs import preserved_logging
-from support.sim import StartSim, new_client
-from support.sim import start_sim as start_sim  # the in-loop simulator fixture
+from support.sim import StartLoopSim, new_client
+from support.sim import start_loop_sim as start_loop_sim  # the in-loop simulator fixture
 
 from slv_tui.common.logs import redact, setup_logging
 from slv_tui.common.redaction import MAX_SESSION_VALUES, registered_counts
@@ -26,9 +26,9 @@ BATCH = "1481016600181"
 
 
 async def test_rotating_cookies_keep_the_jar_bounded_and_the_log_readable(
-    start_sim: StartSim, tmp_path: Path
+    start_loop_sim: StartLoopSim, tmp_path: Path
 ) -> None:
-    sim = await start_sim(scenario="static", cookie_churn=100)  # 100 new names on every answer
+    sim = await start_loop_sim(scenario="static", cookie_churn=100)  # 100 new names on every answer
     with preserved_logging():
         log_file = setup_logging(tmp_path / "log" / "slv-tui.log", "info")
         assert log_file is not None

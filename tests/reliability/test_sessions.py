@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 from support.clock import FakeClock
-from support.sim import MakeClient, StartSim, new_client
-from support.sim import start_sim as start_sim  # the in-loop simulator fixture
+from support.sim import MakeClient, StartLoopSim, new_client
+from support.sim import start_loop_sim as start_loop_sim  # the in-loop simulator fixture
 
 from slv_tui.commands.status import fetch_each
 from slv_tui.sim import SimServer
@@ -53,9 +53,9 @@ LOGIN_PATH = {"csrf": CURRENT_USER, "form": SECURITY_CHECK, "basic": CURRENT_USE
     [("csrf", "auto"), ("csrf", "csrf"), ("form", "form"), ("form", "auto"), ("basic", "auto")],
 )
 async def test_a_wrong_password_is_tried_once_per_run(
-    start_sim: StartSim, make_client: MakeClient, server: str, mode: str
+    start_loop_sim: StartLoopSim, make_client: MakeClient, server: str, mode: str
 ) -> None:
-    sim = await start_sim(scenario="static", auth=server)
+    sim = await start_loop_sim(scenario="static", auth=server)
     ids = [sim.start_batch("commission_ok") for _ in range(16)]
     client = make_client(sim.url, password="wrong", mode=mode, concurrency=4)
     results = await fetch_each(client, ids)  # what `status` of 16 IDs does
@@ -68,10 +68,10 @@ async def test_a_wrong_password_is_tried_once_per_run(
 
 
 async def test_forced_basic_sends_a_wrong_password_at_most_once_per_connection(
-    start_sim: StartSim, make_client: MakeClient
+    start_loop_sim: StartLoopSim, make_client: MakeClient
 ) -> None:
     """Forced basic: every request is a login; the first refusal stops every request still waiting."""
-    sim = await start_sim(scenario="static", auth="basic")
+    sim = await start_loop_sim(scenario="static", auth="basic")
     ids = [sim.start_batch("commission_ok") for _ in range(16)]
     client = make_client(sim.url, password="wrong", mode="basic", concurrency=4)
     results = await fetch_each(client, ids)
@@ -82,9 +82,9 @@ async def test_forced_basic_sends_a_wrong_password_at_most_once_per_connection(
 
 
 async def test_the_poller_tries_a_refused_password_again_only_when_its_backoff_allows(
-    start_sim: StartSim, make_client: MakeClient
+    start_loop_sim: StartLoopSim, make_client: MakeClient
 ) -> None:
-    sim = await start_sim(scenario="static", auth="csrf")
+    sim = await start_loop_sim(scenario="static", auth="csrf")
     ids = [sim.start_batch("running_known") for _ in range(16)]
     client = make_client(sim.url, mode="auto", concurrency=4)
     clock = FakeClock()
@@ -115,9 +115,9 @@ async def test_the_poller_tries_a_refused_password_again_only_when_its_backoff_a
 
 
 async def test_requests_queued_behind_the_gate_read_the_session_when_they_go_out(
-    start_sim: StartSim, make_client: MakeClient
+    start_loop_sim: StartLoopSim, make_client: MakeClient
 ) -> None:
-    sim = await start_sim(scenario="static", auth="csrf", session_max_uses=7)
+    sim = await start_loop_sim(scenario="static", auth="csrf", session_max_uses=7)
     ids = [sim.start_batch("commission_ok") for _ in range(30)]
     client = make_client(sim.url, mode="auto", concurrency=16)
     results = await fetch_each(client, ids)
@@ -127,8 +127,8 @@ async def test_requests_queued_behind_the_gate_read_the_session_when_they_go_out
     assert sim.handshakes <= 8
 
 
-async def test_a_new_token_on_every_call(start_sim: StartSim, make_client: MakeClient) -> None:
-    sim = await start_sim(scenario="static", auth="csrf", token_rotation=True)
+async def test_a_new_token_on_every_call(start_loop_sim: StartLoopSim, make_client: MakeClient) -> None:
+    sim = await start_loop_sim(scenario="static", auth="csrf", token_rotation=True)
     ids = [sim.start_batch("commission_ok") for _ in range(16)]
     client = make_client(sim.url, mode="auto")
     results = await fetch_each(client, ids)
@@ -138,7 +138,7 @@ async def test_a_new_token_on_every_call(start_sim: StartSim, make_client: MakeC
     assert sim.handshakes <= 2
 
 
-async def _restart_as(sim: SimServer, start_sim: StartSim, **kwargs: Any) -> SimServer:
+async def _restart_as(sim: SimServer, start_loop_sim: StartLoopSim, **kwargs: Any) -> SimServer:
     """The same port, another login mode (the CMS was upgraded and restarted)."""
     port = sim.port
     await sim.stop()
@@ -148,14 +148,14 @@ async def _restart_as(sim: SimServer, start_sim: StartSim, **kwargs: Any) -> Sim
 
 
 async def test_a_server_that_changes_its_login_mode_is_probed_again_once(
-    start_sim: StartSim, make_client: MakeClient
+    start_loop_sim: StartLoopSim, make_client: MakeClient
 ) -> None:
-    sim = await start_sim(scenario="static", auth="basic")
+    sim = await start_loop_sim(scenario="static", auth="basic")
     batch = sim.start_batch("running_known")
     client = make_client(sim.url, mode="auto")
     await client.get_batch(batch)
     assert client.auth_label == "basic"
-    csrf = await _restart_as(sim, start_sim, auth="csrf")
+    csrf = await _restart_as(sim, start_loop_sim, auth="csrf")
     try:
         csrf.start_batch("running_known", batch_id=batch)
         outcomes: list[str] = []
@@ -174,13 +174,13 @@ async def test_a_server_that_changes_its_login_mode_is_probed_again_once(
 
 
 async def test_a_wrong_password_on_the_new_mode_is_probed_once_then_a_new_password_recovers(
-    start_sim: StartSim, make_client: MakeClient
+    start_loop_sim: StartLoopSim, make_client: MakeClient
 ) -> None:
-    sim = await start_sim(scenario="static", auth="basic")
+    sim = await start_loop_sim(scenario="static", auth="basic")
     batch = sim.start_batch("running_known")
     client = make_client(sim.url, mode="auto")
     await client.get_batch(batch)
-    csrf = await _restart_as(sim, start_sim, auth="csrf", password="the-new-one")
+    csrf = await _restart_as(sim, start_loop_sim, auth="csrf", password="the-new-one")
     try:
         csrf.start_batch("running_known", batch_id=batch)
         for _ in range(4):  # the poller's tries, each allowed by its backoff

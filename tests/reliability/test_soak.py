@@ -23,7 +23,7 @@ from slv_tui.common.logs import setup_logging
 from slv_tui.store.watchlist import Watchlist
 from slv_tui.watch.poller import Poller
 
-from .conftest import RUNNING_IDS, cli_argv, client_for, isolated_env
+from .conftest import RUNNING_IDS, child_env, cli_argv, client_for
 from .docfile import update_soak_section
 from .faultcases import free_port
 
@@ -52,7 +52,7 @@ def faulty_sim(home: Path) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     sim = subprocess.Popen(
         cli_argv("sim", "--scenario", "static", "--fault-rate", "0.1", "--port", str(port)),
-        env=isolated_env(home),
+        env=child_env(home),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from support.sim import start_sim as start_sim  # the in-loop simulator fixture
+from support.sim import start_loop_sim as start_loop_sim  # the in-loop simulator fixture
 
 
 @pytest.fixture

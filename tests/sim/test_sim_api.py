@@ -9,7 +9,7 @@ import httpx
 import pytest
 from support.clock import FakeClock
 from support.fixtures import FIXTURES
-from support.sim import StartSim
+from support.sim import StartLoopSim
 
 from .helpers import get_batch
 
@@ -28,21 +28,25 @@ def sample(name: str) -> dict[str, Any]:
     return result
 
 
-async def test_documented_sample_is_served_exactly(start_sim: StartSim, client: httpx.AsyncClient) -> None:
-    server = await start_sim(scenario="static")
+async def test_documented_sample_is_served_exactly(
+    start_loop_sim: StartLoopSim, client: httpx.AsyncClient
+) -> None:
+    server = await start_loop_sim(scenario="static")
     r = await get_batch(client, server, "1481016600181")
     assert r.headers["Content-Type"] == "application/json;charset=UTF-8"
     assert r.json() == sample("batch_finished_ok.json")
 
 
-async def test_just_started_sample_is_served_exactly(start_sim: StartSim, client: httpx.AsyncClient) -> None:
-    server = await start_sim(scenario="static")
+async def test_just_started_sample_is_served_exactly(
+    start_loop_sim: StartLoopSim, client: httpx.AsyncClient
+) -> None:
+    server = await start_loop_sim(scenario="static")
     r = await get_batch(client, server, "1481018818069")
     assert r.json() == sample("batch_just_started.json")
 
 
-async def test_unknown_batch_is_error_object(start_sim: StartSim, client: httpx.AsyncClient) -> None:
-    server = await start_sim(scenario="static")
+async def test_unknown_batch_is_error_object(start_loop_sim: StartLoopSim, client: httpx.AsyncClient) -> None:
+    server = await start_loop_sim(scenario="static")
     r = await get_batch(client, server, "9999999999999")
     assert r.status_code == 200
     assert r.json() == {
@@ -54,17 +58,19 @@ async def test_unknown_batch_is_error_object(start_sim: StartSim, client: httpx.
 
 @pytest.mark.parametrize("bad", ["abc", "", "12a4", "-5"])
 async def test_non_digit_batch_id_is_invalid(
-    start_sim: StartSim, client: httpx.AsyncClient, bad: str
+    start_loop_sim: StartLoopSim, client: httpx.AsyncClient, bad: str
 ) -> None:
-    server = await start_sim(scenario="static")
+    server = await start_loop_sim(scenario="static")
     body = (await get_batch(client, server, bad)).json()
     assert body["errorCode"] == "602"
     assert body["errorCodeLabel"] == "Invalid batchId"
     assert "batchId" not in body
 
 
-async def test_without_ser_json_answer_is_xml(start_sim: StartSim, client: httpx.AsyncClient) -> None:
-    server = await start_sim(scenario="static")
+async def test_without_ser_json_answer_is_xml(
+    start_loop_sim: StartLoopSim, client: httpx.AsyncClient
+) -> None:
+    server = await start_loop_sim(scenario="static")
     r = await client.get(server.url + "/api/batch/getBatchResult", params={"batchId": "1481016600181"})
     assert r.headers["Content-Type"].startswith("text/xml")
     assert r.text.startswith("<?xml")
@@ -73,8 +79,8 @@ async def test_without_ser_json_answer_is_xml(start_sim: StartSim, client: httpx
     assert r2.headers["Content-Type"].startswith("text/xml")
 
 
-async def test_prefix_is_respected(start_sim: StartSim, client: httpx.AsyncClient) -> None:
-    server = await start_sim(scenario="static", prefix="/slv/reports")
+async def test_prefix_is_respected(start_loop_sim: StartLoopSim, client: httpx.AsyncClient) -> None:
+    server = await start_loop_sim(scenario="static", prefix="/slv/reports")
     assert server.url.endswith("/slv/reports")
     assert (await get_batch(client, server, "1481016600181")).status_code == 200
     root = f"http://127.0.0.1:{server.port}/api/batch/getBatchResult"
@@ -82,9 +88,9 @@ async def test_prefix_is_respected(start_sim: StartSim, client: httpx.AsyncClien
 
 
 async def test_commission_controller_starts_batch(
-    start_sim: StartSim, client: httpx.AsyncClient, clock: FakeClock
+    start_loop_sim: StartLoopSim, client: httpx.AsyncClient, clock: FakeClock
 ) -> None:
-    server = await start_sim(scenario="static", clock=clock)
+    server = await start_loop_sim(scenario="static", clock=clock)
     r = await client.post(
         server.url + CTRL + "commissionControllerAsync",
         data={"controllerStrId": "CTRL-NANTES-04", "flags": "5", "ser": "json"},
@@ -109,9 +115,9 @@ async def test_commission_controller_starts_batch(
 
 
 async def test_commission_devices_list_names_devices(
-    start_sim: StartSim, client: httpx.AsyncClient, clock: FakeClock
+    start_loop_sim: StartLoopSim, client: httpx.AsyncClient, clock: FakeClock
 ) -> None:
-    server = await start_sim(scenario="demo", clock=clock)
+    server = await start_loop_sim(scenario="demo", clock=clock)
     devices = ["Lamp-0042", "Lamp-0043", "Lamp-0044"]
     data = {"controllerStrId": "CTRL-PARIS-07", "ser": "json", "idOnController": devices}
     url = server.url + CTRL + "commissionControllerDevicesListAsync"
@@ -135,9 +141,9 @@ async def test_commission_devices_list_names_devices(
     ],
 )
 async def test_commission_rejects_bad_parameters(
-    start_sim: StartSim, client: httpx.AsyncClient, endpoint: str, data: dict[str, str]
+    start_loop_sim: StartLoopSim, client: httpx.AsyncClient, endpoint: str, data: dict[str, str]
 ) -> None:
-    server = await start_sim(scenario="static")
+    server = await start_loop_sim(scenario="static")
     before = len(server.batch_ids())
     body = (await client.post(server.url + CTRL + endpoint, data=data)).json()
     assert body["status"] == "ERROR"
@@ -145,8 +151,8 @@ async def test_commission_rejects_bad_parameters(
     assert len(server.batch_ids()) == before
 
 
-async def test_request_log_and_count(start_sim: StartSim, client: httpx.AsyncClient) -> None:
-    server = await start_sim(scenario="static")
+async def test_request_log_and_count(start_loop_sim: StartLoopSim, client: httpx.AsyncClient) -> None:
+    server = await start_loop_sim(scenario="static")
     for _ in range(3):
         await get_batch(client, server, "1481016600181")
     await client.get(server.url + "/auth.json")
@@ -155,10 +161,10 @@ async def test_request_log_and_count(start_sim: StartSim, client: httpx.AsyncCli
     assert server.requests[0] == ("GET", "/reports/api/batch/getBatchResult")
 
 
-async def test_latency_delays_answers(start_sim: StartSim, client: httpx.AsyncClient) -> None:
+async def test_latency_delays_answers(start_loop_sim: StartLoopSim, client: httpx.AsyncClient) -> None:
     import time
 
-    server = await start_sim(scenario="static", latency_ms=200)
+    server = await start_loop_sim(scenario="static", latency_ms=200)
     t0 = time.monotonic()
     await get_batch(client, server, "1481016600181")
     assert time.monotonic() - t0 >= 0.19

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 from support.clock import FakeClock
-from support.sim import StartSim
+from support.sim import StartLoopSim
 
 from .helpers import BATCH_PATH
 
@@ -20,16 +20,16 @@ async def login(c: httpx.AsyncClient, url: str, password: str = "admin") -> http
     return await c.get(url + "/auth.json")
 
 
-async def test_basic_accepts_valid_credentials(start_sim: StartSim) -> None:
-    server = await start_sim(scenario="static")
+async def test_basic_accepts_valid_credentials(start_loop_sim: StartLoopSim) -> None:
+    server = await start_loop_sim(scenario="static")
     async with httpx.AsyncClient(auth=("admin", "admin")) as c:
         r = await c.get(server.url + BATCH_PATH, params=PARAMS)
     assert r.status_code == 200
     assert r.json()["batchId"] == OK_ID
 
 
-async def test_basic_rejects_missing_and_wrong_credentials(start_sim: StartSim) -> None:
-    server = await start_sim(scenario="static")
+async def test_basic_rejects_missing_and_wrong_credentials(start_loop_sim: StartLoopSim) -> None:
+    server = await start_loop_sim(scenario="static")
     for auth in (None, ("admin", "wrong"), ("root", "admin")):
         async with httpx.AsyncClient(auth=auth) as c:
             r = await c.get(server.url + BATCH_PATH, params=PARAMS)
@@ -38,14 +38,14 @@ async def test_basic_rejects_missing_and_wrong_credentials(start_sim: StartSim) 
         assert r.headers["Content-Type"].startswith("text/html")
 
 
-async def test_basic_with_custom_credentials(start_sim: StartSim) -> None:
-    server = await start_sim(scenario="static", username="ops", password="s3cr:et")
+async def test_basic_with_custom_credentials(start_loop_sim: StartLoopSim) -> None:
+    server = await start_loop_sim(scenario="static", username="ops", password="s3cr:et")
     async with httpx.AsyncClient(auth=("ops", "s3cr:et")) as c:
         assert (await c.get(server.url + BATCH_PATH, params=PARAMS)).status_code == 200
 
 
-async def test_form_login_flow(start_sim: StartSim) -> None:
-    server = await start_sim(scenario="static", auth="form")
+async def test_form_login_flow(start_loop_sim: StartLoopSim) -> None:
+    server = await start_loop_sim(scenario="static", auth="form")
     async with httpx.AsyncClient() as c:
         before = await c.get(server.url + BATCH_PATH, params=PARAMS)
         assert before.status_code == 200
@@ -67,8 +67,8 @@ async def test_form_login_flow(start_sim: StartSim) -> None:
     assert r.json()["batchId"] == OK_ID
 
 
-async def test_form_wrong_password_shows_login_page(start_sim: StartSim) -> None:
-    server = await start_sim(scenario="static", auth="form")
+async def test_form_wrong_password_shows_login_page(start_loop_sim: StartLoopSim) -> None:
+    server = await start_loop_sim(scenario="static", auth="form")
     async with httpx.AsyncClient() as c:
         await c.get(server.url + "/auth.json")
         r = await c.post(server.url + "/j_security_check", data={"j_username": "admin", "j_password": "nope"})
@@ -80,15 +80,15 @@ async def test_form_wrong_password_shows_login_page(start_sim: StartSim) -> None
     assert api.headers["Content-Type"].startswith("text/html")
 
 
-async def test_form_ignores_basic_credentials(start_sim: StartSim) -> None:
-    server = await start_sim(scenario="static", auth="form")
+async def test_form_ignores_basic_credentials(start_loop_sim: StartLoopSim) -> None:
+    server = await start_loop_sim(scenario="static", auth="form")
     async with httpx.AsyncClient(auth=("admin", "admin")) as c:
         r = await c.get(server.url + BATCH_PATH, params=PARAMS)
     assert r.headers["Content-Type"].startswith("text/html")
 
 
-async def test_form_session_expires_after_ttl(start_sim: StartSim, clock: FakeClock) -> None:
-    server = await start_sim(scenario="static", auth="form", session_ttl=60, clock=clock)
+async def test_form_session_expires_after_ttl(start_loop_sim: StartLoopSim, clock: FakeClock) -> None:
+    server = await start_loop_sim(scenario="static", auth="form", session_ttl=60, clock=clock)
     async with httpx.AsyncClient() as c:
         assert (await login(c, server.url)).json() == {"authenticated": "true"}
         clock.advance(59)
@@ -104,8 +104,8 @@ async def test_form_session_expires_after_ttl(start_sim: StartSim, clock: FakeCl
         assert (await login(c, server.url)).json() == {"authenticated": "true"}
 
 
-async def test_expire_sessions_logs_everyone_out(start_sim: StartSim) -> None:
-    server = await start_sim(scenario="static", auth="form")
+async def test_expire_sessions_logs_everyone_out(start_loop_sim: StartLoopSim) -> None:
+    server = await start_loop_sim(scenario="static", auth="form")
     async with httpx.AsyncClient() as c:
         await login(c, server.url)
         assert (await c.get(server.url + BATCH_PATH, params=PARAMS)).status_code == 200
@@ -119,8 +119,8 @@ async def test_expire_sessions_logs_everyone_out(start_sim: StartSim) -> None:
         assert (await c.get(server.url + BATCH_PATH, params=PARAMS)).json()["batchId"] == OK_ID
 
 
-async def test_login_page_is_public(start_sim: StartSim) -> None:
-    server = await start_sim(scenario="static")
+async def test_login_page_is_public(start_loop_sim: StartLoopSim) -> None:
+    server = await start_loop_sim(scenario="static")
     async with httpx.AsyncClient() as c:
         r = await c.get(server.url + "/login.jsp")
     assert r.status_code == 200
@@ -131,8 +131,8 @@ CURRENT_USER = "/api/userprofile/getCurrentUser"
 FETCH = {"X-CSRF-Token": "Fetch", "X-Requested-With": "XMLHttpRequest"}
 
 
-async def test_csrf_handshake_then_session_calls(start_sim: StartSim) -> None:
-    server = await start_sim(scenario="static", auth="csrf")
+async def test_csrf_handshake_then_session_calls(start_loop_sim: StartLoopSim) -> None:
+    server = await start_loop_sim(scenario="static", auth="csrf")
     async with httpx.AsyncClient() as c:
         basic_only = await c.get(server.url + BATCH_PATH, params=PARAMS, auth=("admin", "admin"))
         assert basic_only.status_code == 403  # a 7.8-style server: Basic alone is not enough
@@ -154,8 +154,8 @@ async def test_csrf_handshake_then_session_calls(start_sim: StartSim) -> None:
     assert set(server.handed_out) == {c.cookies.get("JSESSIONID"), token}
 
 
-async def test_csrf_session_dies_after_max_uses(start_sim: StartSim) -> None:
-    server = await start_sim(scenario="static", auth="csrf", session_max_uses=2)
+async def test_csrf_session_dies_after_max_uses(start_loop_sim: StartLoopSim) -> None:
+    server = await start_loop_sim(scenario="static", auth="csrf", session_max_uses=2)
     async with httpx.AsyncClient() as c:
         shake = await c.get(server.url + CURRENT_USER, headers=FETCH, auth=("admin", "admin"))
         session = {"X-CSRF-Token": shake.headers["X-CSRF-Token"]}
@@ -165,8 +165,8 @@ async def test_csrf_session_dies_after_max_uses(start_sim: StartSim) -> None:
     assert codes == [200, 200, 403]
 
 
-async def test_bearer_mode(start_sim: StartSim) -> None:
-    server = await start_sim(scenario="static", auth="bearer", token="tok-123")
+async def test_bearer_mode(start_loop_sim: StartLoopSim) -> None:
+    server = await start_loop_sim(scenario="static", auth="bearer", token="tok-123")
     async with httpx.AsyncClient() as c:
         ok = await c.get(server.url + BATCH_PATH, params=PARAMS, headers={"Authorization": "Bearer tok-123"})
         wrong = await c.get(server.url + BATCH_PATH, params=PARAMS, headers={"Authorization": "Bearer nope"})
@@ -177,8 +177,8 @@ async def test_bearer_mode(start_sim: StartSim) -> None:
     assert wrong.headers["WWW-Authenticate"].startswith("Bearer")
 
 
-async def test_get_current_user_answers_in_basic_mode_without_a_token(start_sim: StartSim) -> None:
-    server = await start_sim(scenario="static")
+async def test_get_current_user_answers_in_basic_mode_without_a_token(start_loop_sim: StartLoopSim) -> None:
+    server = await start_loop_sim(scenario="static")
     async with httpx.AsyncClient(auth=("admin", "admin")) as c:
         r = await c.get(server.url + CURRENT_USER, headers=FETCH)
     assert r.status_code == 200 and r.json()["login"] == "admin" and "X-CSRF-Token" not in r.headers

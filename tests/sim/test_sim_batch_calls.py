@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 from support.clock import FakeClock
-from support.sim import StartSim
+from support.sim import StartLoopSim
 
 from slv_tui.sim import SimServer
 
@@ -26,9 +26,9 @@ async def finished(client: httpx.AsyncClient, server: SimServer, clock: FakeCloc
 
 
 async def test_import_starts_a_batch_with_one_step_per_device_row(
-    start_sim: StartSim, client: httpx.AsyncClient, clock: FakeClock
+    start_loop_sim: StartLoopSim, client: httpx.AsyncClient, clock: FakeClock
 ) -> None:
-    server = await start_sim(scenario="static", clock=clock)
+    server = await start_loop_sim(scenario="static", clock=clock)
     r = await client.post(server.url + IMPORT, params={"ser": "json"}, content=CSV.encode())
     started = r.json()
     assert started["batchRunning"] is True and started["batchId"] in server.batch_ids()
@@ -48,9 +48,9 @@ async def test_import_starts_a_batch_with_one_step_per_device_row(
 
 
 async def test_a_clean_import_succeeds_and_semicolons_work(
-    start_sim: StartSim, client: httpx.AsyncClient, clock: FakeClock
+    start_loop_sim: StartLoopSim, client: httpx.AsyncClient, clock: FakeClock
 ) -> None:
-    server = await start_sim(scenario="static", clock=clock)
+    server = await start_loop_sim(scenario="static", clock=clock)
     body = "\ufeffcontrollerStrId;idOnController\r\nC1;L1\r\nC1;L2\r\n".encode()
     started = (await client.post(server.url + IMPORT, params={"ser": "json"}, content=body)).json()
     done = await finished(client, server, clock, started["batchId"])
@@ -68,9 +68,9 @@ async def test_a_clean_import_succeeds_and_semicolons_work(
     ],
 )
 async def test_a_bad_csv_is_the_slv_error_object(
-    start_sim: StartSim, client: httpx.AsyncClient, body: bytes, reason: str
+    start_loop_sim: StartLoopSim, client: httpx.AsyncClient, body: bytes, reason: str
 ) -> None:
-    server = await start_sim(scenario="static")
+    server = await start_loop_sim(scenario="static")
     before = server.batch_ids()
     answer = (await client.post(server.url + IMPORT, params={"ser": "json"}, content=body)).json()
     assert answer["status"] == "ERROR" and answer["errorCode"] == "602"
@@ -79,23 +79,25 @@ async def test_a_bad_csv_is_the_slv_error_object(
     assert server.batch_ids() == before and server.started == []
 
 
-async def test_import_without_ser_json_answers_xml(start_sim: StartSim, client: httpx.AsyncClient) -> None:
-    server = await start_sim(scenario="static")
+async def test_import_without_ser_json_answers_xml(
+    start_loop_sim: StartLoopSim, client: httpx.AsyncClient
+) -> None:
+    server = await start_loop_sim(scenario="static")
     r = await client.post(server.url + IMPORT, content=CSV.encode())
     assert r.headers["content-type"].startswith("text/xml") and "<batchId>" in r.text
 
 
-async def test_import_needs_a_login(start_sim: StartSim) -> None:
-    server = await start_sim(scenario="static", auth="form")
+async def test_import_needs_a_login(start_loop_sim: StartLoopSim) -> None:
+    server = await start_loop_sim(scenario="static", auth="form")
     async with httpx.AsyncClient() as anonymous:
         r = await anonymous.post(server.url + IMPORT, params={"ser": "json"}, content=CSV.encode())
     assert r.headers["content-type"].startswith("text/html") and server.started == []
 
 
 async def test_scheduler_commissioning_starts_a_calendar_batch(
-    start_sim: StartSim, client: httpx.AsyncClient, clock: FakeClock
+    start_loop_sim: StartLoopSim, client: httpx.AsyncClient, clock: FakeClock
 ) -> None:
-    server = await start_sim(scenario="static", clock=clock)
+    server = await start_loop_sim(scenario="static", clock=clock)
     params = {"schedulerId": "12", "controllerStrId": "CTRL 7", "ser": "json"}
     started = (await client.get(server.url + SCHEDULER, params=params)).json()
     assert started["batchRunning"] is True
@@ -118,16 +120,18 @@ async def test_scheduler_commissioning_starts_a_calendar_batch(
     ],
 )
 async def test_scheduler_commissioning_refusals(
-    start_sim: StartSim, client: httpx.AsyncClient, params: dict[str, str], code: str, needle: str
+    start_loop_sim: StartLoopSim, client: httpx.AsyncClient, params: dict[str, str], code: str, needle: str
 ) -> None:
-    server = await start_sim(scenario="static")
+    server = await start_loop_sim(scenario="static")
     before = server.batch_ids()
     answer = (await client.get(server.url + SCHEDULER, params={**params, "ser": "json"})).json()
     assert answer["status"] == "ERROR" and answer["errorCode"] == code and needle in answer["message"]
     assert server.batch_ids() == before and server.started == []
 
 
-async def test_scheduler_commissioning_is_a_get(start_sim: StartSim, client: httpx.AsyncClient) -> None:
-    server = await start_sim(scenario="static")
+async def test_scheduler_commissioning_is_a_get(
+    start_loop_sim: StartLoopSim, client: httpx.AsyncClient
+) -> None:
+    server = await start_loop_sim(scenario="static")
     r = await client.post(server.url + SCHEDULER, data={"schedulerId": "1", "controllerStrId": "C"})
     assert r.status_code == 405 and server.started == []

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 import pytest
-from support.sim import StartSim, new_client
+from support.sim import StartLoopSim, new_client
 
 from slv_tui.sim import FAULT_KINDS, TRANSIENT_FAULTS, SimServer
 from slv_tui.slv.errors import SlvError
@@ -160,8 +160,8 @@ def test_every_fault_kind_is_checked() -> None:
 
 
 @pytest.mark.parametrize("kind", FAULT_KINDS)
-async def test_fault(start_sim: StartSim, client: httpx.AsyncClient, kind: str) -> None:
-    server = await start_sim(scenario="static", slow_seconds=0.25, huge_bytes=HUGE)
+async def test_fault(start_loop_sim: StartLoopSim, client: httpx.AsyncClient, kind: str) -> None:
+    server = await start_loop_sim(scenario="static", slow_seconds=0.25, huge_bytes=HUGE)
     server.set_fault(kind)
     await CHECKS[kind](client, server)
     server.set_fault(None)
@@ -169,8 +169,8 @@ async def test_fault(start_sim: StartSim, client: httpx.AsyncClient, kind: str) 
     assert healthy.json()["batchId"] == OK_ID
 
 
-async def test_fault_for_one_batch_only(start_sim: StartSim, client: httpx.AsyncClient) -> None:
-    server = await start_sim(scenario="static")
+async def test_fault_for_one_batch_only(start_loop_sim: StartLoopSim, client: httpx.AsyncClient) -> None:
+    server = await start_loop_sim(scenario="static")
     server.set_fault("server_error", batch_id=OK_ID)
     assert (await get_batch(client, server, OK_ID)).status_code == 500
     assert (await get_batch(client, server, "1481018818069")).status_code == 200
@@ -202,16 +202,16 @@ async def outcomes(server: SimServer, n: int) -> list[str]:
     return seen
 
 
-async def test_fault_rate_is_seeded_and_reproducible(start_sim: StartSim) -> None:
-    a = await start_sim(scenario="static", fault_rate=0.5, seed=7, slow_seconds=0.01)
-    b = await start_sim(scenario="static", fault_rate=0.5, seed=7, slow_seconds=0.01)
+async def test_fault_rate_is_seeded_and_reproducible(start_loop_sim: StartLoopSim) -> None:
+    a = await start_loop_sim(scenario="static", fault_rate=0.5, seed=7, slow_seconds=0.01)
+    b = await start_loop_sim(scenario="static", fault_rate=0.5, seed=7, slow_seconds=0.01)
     first, second = await outcomes(a, 40), await outcomes(b, 40)
     assert first == second
     assert 5 < first.count("ok") < 35
 
 
-async def test_fault_rate_one_only_uses_transient_faults(start_sim: StartSim) -> None:
-    server = await start_sim(scenario="static", fault_rate=1.0, seed=1, slow_seconds=0.01)
+async def test_fault_rate_one_only_uses_transient_faults(start_loop_sim: StartLoopSim) -> None:
+    server = await start_loop_sim(scenario="static", fault_rate=1.0, seed=1, slow_seconds=0.01)
     seen = await outcomes(server, 40)
     allowed = {"ok", "200-nonjson", "200-drift", "500-nonjson", "503-nonjson"}
     allowed |= {"RemoteProtocolError", "ReadError"}
@@ -220,8 +220,8 @@ async def test_fault_rate_one_only_uses_transient_faults(start_sim: StartSim) ->
     assert server.request_count == 40
 
 
-async def test_random_faults_never_invent_an_unknown_batch(start_sim: StartSim) -> None:
-    sim = await start_sim(scenario="static", fault_rate=1.0, slow_seconds=0.01)
+async def test_random_faults_never_invent_an_unknown_batch(start_loop_sim: StartLoopSim) -> None:
+    sim = await start_loop_sim(scenario="static", fault_rate=1.0, slow_seconds=0.01)
     client = new_client(sim.url, timeout=5)
     try:
         for _ in range(40):  # every answer a random fault: none may read as a batch

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from support.clock import FakeClock
-from support.sim import StartSim
+from support.sim import StartLoopSim
 
 from slv_tui.sim import ScenarioError, SimServer, available_scenarios
 
@@ -46,9 +46,9 @@ def test_shipped_scenarios() -> None:
 
 @pytest.mark.parametrize(("scenario", "states"), [("static", STATIC_STATES), ("demo", DEMO_STATES)])
 async def test_scenario_states(
-    start_sim: StartSim, client: httpx.AsyncClient, scenario: str, states: dict[str, str]
+    start_loop_sim: StartLoopSim, client: httpx.AsyncClient, scenario: str, states: dict[str, str]
 ) -> None:
-    server = await start_sim(scenario=scenario)
+    server = await start_loop_sim(scenario=scenario)
     assert server.batch_ids() == list(states)
     for batch_id, expected in states.items():
         body = (await get_batch(client, server, batch_id)).json()
@@ -56,8 +56,10 @@ async def test_scenario_states(
         assert state_of(body) == expected, batch_id
 
 
-async def test_static_details(start_sim: StartSim, client: httpx.AsyncClient, clock: FakeClock) -> None:
-    server = await start_sim(scenario="static", clock=clock)
+async def test_static_details(
+    start_loop_sim: StartLoopSim, client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    server = await start_loop_sim(scenario="static", clock=clock)
     got = {i: (await get_batch(client, server, i)).json() for i in STATIC_STATES}
     assert got["1481019204417"]["batchProgressValue"] == 40
     assert got["1481019867302"]["batchProgressValue"] == -1
@@ -76,8 +78,8 @@ async def test_static_details(start_sim: StartSim, client: httpx.AsyncClient, cl
         assert (await get_batch(client, server, batch_id)).json() == body
 
 
-async def test_counts_match_lists(start_sim: StartSim, client: httpx.AsyncClient) -> None:
-    server = await start_sim(scenario="static")
+async def test_counts_match_lists(start_loop_sim: StartLoopSim, client: httpx.AsyncClient) -> None:
+    server = await start_loop_sim(scenario="static")
     for batch_id in STATIC_STATES:
         body = (await get_batch(client, server, batch_id)).json()
         if body["value"] is None:
@@ -90,9 +92,9 @@ async def test_counts_match_lists(start_sim: StartSim, client: httpx.AsyncClient
 
 
 async def test_timeline_moves_with_the_clock(
-    start_sim: StartSim, client: httpx.AsyncClient, clock: FakeClock
+    start_loop_sim: StartLoopSim, client: httpx.AsyncClient, clock: FakeClock
 ) -> None:
-    server = await start_sim(scenario="static", clock=clock)
+    server = await start_loop_sim(scenario="static", clock=clock)
     batch_id = server.start_batch("commission_ok")
     assert len(batch_id) == 13 and batch_id.isdigit()
 
@@ -120,8 +122,10 @@ async def test_timeline_moves_with_the_clock(
     assert (await at(5000)) == done
 
 
-async def test_demo_loops_forever(start_sim: StartSim, client: httpx.AsyncClient, clock: FakeClock) -> None:
-    server = await start_sim(scenario="demo", clock=clock)
+async def test_demo_loops_forever(
+    start_loop_sim: StartLoopSim, client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    server = await start_loop_sim(scenario="demo", clock=clock)
     just = "1481018818069"
     assert (await get_batch(client, server, just)).json()["value"]["stepResults"] == []
     clock.advance(160)
@@ -135,9 +139,9 @@ async def test_demo_loops_forever(start_sim: StartSim, client: httpx.AsyncClient
 
 
 async def test_large_run_streams_messages(
-    start_sim: StartSim, client: httpx.AsyncClient, clock: FakeClock
+    start_loop_sim: StartLoopSim, client: httpx.AsyncClient, clock: FakeClock
 ) -> None:
-    server = await start_sim(scenario="demo", clock=clock)
+    server = await start_loop_sim(scenario="demo", clock=clock)
     first = total_messages((await get_batch(client, server, "1481024400630")).json())
     clock.advance(60)
     second = total_messages((await get_batch(client, server, "1481024400630")).json())

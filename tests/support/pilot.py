@@ -7,14 +7,21 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from textual.pilot import Pilot
 from textual.widgets.data_table import CellDoesNotExist
 
-from slv_tui.slv.client import SlvClient
+from slv_tui.slv.auth import Credentials, Secret
+from slv_tui.slv.client import ClientSettings, SlvClient
+from slv_tui.store.history import HistoryRecorder, HistoryStore
 from slv_tui.store.watchlist import Watchlist
-from slv_tui.ui.app import SlvApp
+from slv_tui.ui.app import Fetch, SlvApp, make_app
+from slv_tui.watch.alerts import Alerts
 from slv_tui.watch.poller import Poller
+
+OFFLINE = "http://127.0.0.1:9/reports"
+"""The client's address in tests that pass a fake `fetch`: nothing ever connects to it."""
 
 
 @dataclass
@@ -50,3 +57,53 @@ def cell(app: SlvApp, batch_id: str, column: str) -> str:
         return str(app.dashboard.table.get_cell(batch_id, column).plain)
     except CellDoesNotExist:
         return ""
+
+
+def build(
+    url: str,
+    folder: Path,
+    *,
+    ids: list[str] | None = None,
+    password: str | None = "admin",
+    interval: float = 0.1,
+    clock: Callable[[], float] | None = None,
+    server_label: str | None = None,
+    warnings: list[str] | None = None,
+    auth: str = "basic",
+    fetch: Fetch | None = None,
+    read_only: bool = False,
+    alerts: Alerts | None = None,
+    history: bool | None = None,
+    ask_password: bool = False,
+    timeout: float = 10.0,
+) -> Stack:
+    """Client + watchlist (in `folder`) + app through the factory; `fetch` replaces the client's HTTP.
+
+    The history recorder (in `folder`/history) stamps events with the wall clock, so it is left out
+    by default when a fake `clock` makes frames reproducible (snapshots); `history` decides otherwise.
+    """
+    secret = None if password is None else Secret(password)
+    settings = ClientSettings(url, Credentials("admin", secret, auth), timeout=timeout)  # type: ignore[arg-type]
+    client = SlvClient(settings)
+    watchlist = Watchlist(folder / "watchlist.json")
+    watchlist.load()
+    if ids:
+        watchlist.add(ids)
+    app = make_app(
+        client,
+        watchlist,
+        server_label=server_label or url,
+        interval=interval,
+        warnings=warnings or [],
+        fetch=fetch,
+        clock=clock,
+        state_file=folder / "ui-state.json",
+        read_only=read_only,
+        history=HistoryRecorder(HistoryStore(folder / "history"))
+        if (clock is None if history is None else history)
+        else None,
+        alerts=alerts,
+        export_dir=folder,
+        ask_password=ask_password,
+    )
+    return Stack(app, client, watchlist, app.poller)

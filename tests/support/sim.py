@@ -11,13 +11,14 @@ from slv_tui.sim import SimServer
 from slv_tui.slv.auth import Credentials, Secret
 from slv_tui.slv.client import ClientSettings, SlvClient
 
-StartSim = Callable[..., Awaitable[SimServer]]
+StartLoopSim = Callable[..., Awaitable[SimServer]]
 MakeClient = Callable[..., SlvClient]
 
 
 @pytest.fixture
-async def start_sim() -> AsyncIterator[StartSim]:
-    """Start SimServers on 127.0.0.1:0 in the test's own loop; all are stopped afterwards."""
+async def start_loop_sim() -> AsyncIterator[StartLoopSim]:
+    """Start SimServers on 127.0.0.1:0 in the test's own event loop; all are stopped afterwards.
+    (The UI tests' `start_sim` starts ThreadedSims instead, each in a thread of its own.)"""
     servers: list[SimServer] = []
 
     async def start(**kwargs: Any) -> SimServer:

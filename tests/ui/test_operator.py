@@ -181,4 +181,4 @@ async def test_help_and_palette_offer_every_key(tmp_path: Path) -> None:
         assert not any(t.startswith("Back (") for t in titles)
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
-        assert "Go into the selected batch's step tree" in screen_text(app)
+        await wait_for(pilot, lambda: "Go into the selected batch's step tree" in screen_text(app))

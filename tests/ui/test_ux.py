@@ -327,10 +327,18 @@ async def test_one_vocabulary_and_palette(start_sim: StartSim, tmp_path: Path, s
     async with stack.app.run_test(size=size) as pilot:
         app = stack.app
         table = app.dashboard.table
-        await wait_for(pilot, lambda: cell(app, CANCELLED, "state") == "⊘ cancelled")
-        assert cell(app, CANCELLING, "state") == "⊝ cancelling"  # not ⏸, which reads as pause
-        style = {b: table.get_cell(b, "state").style for b in ALL}
-        assert style[ERRORS] == style[FAILED]  # with errors: the alarm colour, as failed
-        assert style[CANCELLED] != style[FAILED] and style[CANCELLED] != style[RUNNING]  # neutral
+        words = {OK: "✔ succeeded", RUNNING: "▶ running", CANCELLING: "⊝ cancelling",  # not ⏸ (pause)
+                 CANCELLED: "⊘ cancelled", FAILED: "✖ failed", ERRORS: "⚠ done w/ errors"}  # fmt: skip
+        await wait_for(pilot, lambda: all(cell(app, b, "state") == w for b, w in words.items()))
+
+        def palette_applied() -> bool:  # the state colours land after the words: wait for them
+            style = {b: table.get_cell(b, "state").style for b in ALL}
+            return (
+                style[ERRORS] == style[FAILED]  # with errors: the alarm colour, as failed
+                and style[CANCELLED] != style[FAILED]  # cancelled is neutral ...
+                and style[CANCELLED] != style[RUNNING]  # ... and not the running accent
+            )
+
+        await wait_for(pilot, palette_applied)
         await pilot.press("slash", *"done w/")
         await wait_for(pilot, lambda: rows(app) == [ERRORS])  # the label matches as well

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from slv_tui.settings.config import ConfigError, Overrides, resolve
+from slv_tui.settings.config import ConfigError, Overrides, Settings, check_keymap, resolve
 
 CONFIG = """
 default_profile = "prod"
@@ -143,3 +144,51 @@ def test_default_profile_must_exist(tmp_path: Path) -> None:
     path.write_text('default_profile = "prod"\n[servers.lab]\nurl = "http://x"\n')
     with pytest.raises(ConfigError, match=r"default_profile: no profile 'prod' under \[servers\] \(lab\)"):
         resolve(Overrides(), path, env={})
+
+
+def test_keymap_is_read_as_binding_id_and_keys(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[keymap]\nadd = "A, f6"\nquit = "ctrl+q"\n')
+    settings = resolve(Overrides(), path, env={})
+    assert settings.keymap == (("add", "A,f6"), ("quit", "ctrl+q"))
+    check_keymap(settings, {"add", "quit"})  # known: fine
+
+
+@pytest.mark.parametrize(
+    ("body", "needle"),
+    [
+        ('keymap = "a"', "keymap: expected a table"),
+        ("[keymap]\nadd = 1", 'keymap.add: expected keys such as "a" or "ctrl+a,f5", got 1'),
+        ('[keymap]\nadd = "  "', "keymap.add: expected keys"),
+        ('[keymap]\nadd = "a\\u001b"', "keymap.add: expected keys"),
+    ],
+)
+def test_keymap_values_are_checked(tmp_path: Path, body: str, needle: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(body + "\n")
+    with pytest.raises(ConfigError, match=re.escape(needle)):
+        resolve(Overrides(), path, env={})
+
+
+def test_an_unknown_binding_id_names_file_key_and_the_known_ids(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[keymap]\nad = "A"\n')
+    settings = resolve(Overrides(), path, env={})
+    with pytest.raises(ConfigError) as raised:
+        check_keymap(settings, {"add", "quit"})
+    assert str(raised.value) == f"{path}: keymap.ad: unknown binding id (known: add, quit)"
+
+
+def test_every_config_key_comes_from_a_settings_field() -> None:
+    """The key specs are derived from Settings: one declaration per key."""
+    from dataclasses import fields
+
+    from slv_tui.settings import config
+
+    declared = {f.name for f in fields(Settings) if "config" in f.metadata}
+    assert declared == {f.name for f in fields(Settings)} - {"config_file"}
+    assert config._PROFILE_KEYS["timeout"] is float and config._PROFILE_KEYS["concurrency"] is int
+    assert config._PROFILE_KEYS["url"] is str and config._PROFILE_KEYS["verify"] is bool
+    assert set(config._UI_KEYS) == {"bell", "export_dir", "notify_finished", "notify_failed",
+                                    "notify_cancel_requested"}  # fmt: skip
+    assert set(config._TOP_KEYS) == {"default_profile", "servers", "ui", "logging", "notify", "keymap"}

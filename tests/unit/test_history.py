@@ -193,3 +193,26 @@ def test_history_lines_use_the_vocabulary_aligned_and_never_repeat() -> None:
     lines = [event_line(e) for e in events]
     assert "completed_with_errors" not in lines[1] and "⚠ done w/ errors" in lines[1]
     assert lines[0].index("%") == lines[1].index("%")  # the progress column lines up
+
+
+def test_history_shows_each_milestone_once_when_two_recorders_interleave() -> None:
+    """The dashboard and follow poll at their own times: the same milestones, not always adjacent."""
+    from slv_tui.commands.history import distinct
+
+    def ev(at: str, kind: str, progress: float, warnings: int = 0) -> dict[str, object]:
+        return {"at": f"2026-12-01T10:00:{at}Z", "kind": kind, "state": "running", "progress": progress,
+                "warnings": warnings, "errors": 0}  # fmt: skip
+
+    recorded = [
+        ev("00.000", "first_seen", 5),
+        ev("00.100", "first_seen", 6),  # dashboard, follow
+        ev("02.000", "progress", 41),
+        ev("02.500", "warnings", 41, 1),  # dashboard
+        ev("03.000", "warnings", 44, 1),
+        ev("03.000", "progress", 44, 1),  # follow, later
+        ev("09.000", "progress", 52, 1),
+    ]
+    events = distinct(recorded)
+    assert [(e["kind"], e["progress"]) for e in events] == [
+        ("first_seen", 5), ("progress", 41), ("warnings", 41), ("progress", 52),
+    ]  # fmt: skip
