@@ -56,6 +56,32 @@ entities, URL escapes (lower-case hex too)."""
 _JSON_UNICODE = re.compile(r"\\u([0-9a-fA-F]{4})")
 MIN_SECRET = 3
 """Shorter registered values are not searched for in encoded form (too many false matches)."""
+_TRIGGERS = (
+    r"(?:passw(?:ord|d)|authorization|cookie2?|session[a-z0-9_.-]*|sid|(?:csrf|xsrf)[a-z0-9_-]*|token"
+    r"|api[_-]?key|secret)" + _Q + r"\s*[:=]|(?:basic|bearer)(?:\s|%20|\+)"
+)
+"""What each pattern above needs, without their costly leading `[a-z0-9_.-]*`: text in which none
+of this, no registered form and no base64 of a secret occurs has nothing to redact."""
+_TRIGGER_GATE = re.compile(_TRIGGERS)
+"""Searched in the text lower-cased (much faster than `(?i)`)."""
+_KEYWORDS: tuple[str, ...] = ("passw", "authorization", "cookie", "session", "sid", "csrf", "xsrf", "token")
+_KEYWORDS += ("api", "secret", "basic", "bearer")
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+"""Letters `(?i)` matches to ASCII ones that `str.lower` does not turn into them."""
+_known: list[re.Pattern[str]] = []
+"""One alternation of every registered form and the base64 cores of every secret (rebuilt when one
+is registered)."""
+
+
+def _base64_cores(secret: bytes) -> set[str]:
+    """For each byte alignment, the base64 characters that only `secret`'s bits decide: base64 that
+    decodes to something holding `secret` holds one of these (`+`/`-` and `/`/`_` either way)."""
+    cores = set()
+    for shift in range(3):
+        encoded = base64.b64encode(b"\0" * shift + secret + b"\0\0").decode("ascii")
+        core = encoded[-(-8 * shift // 6) : 8 * (shift + len(secret)) // 6]
+        cores.add(re.escape(core).replace("/", "[/_]").replace(r"\+", "[+-]"))
+    return cores
 
 
 def register_secret(value: str) -> None:
@@ -71,6 +97,8 @@ def register_secret(value: str) -> None:
             json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1],
         }  # fmt: skip
     _plain[:] = sorted(set(_plain) | forms, key=len, reverse=True)
+    cores = set().union(*(_base64_cores(v.encode("utf-8")) for v in _secrets if len(v) >= MIN_SECRET))
+    _known[:] = [re.compile("|".join([*map(re.escape, _plain), *sorted(cores, key=len, reverse=True)]))]
 
 
 def _unescape_token(token: str) -> str:
@@ -134,6 +162,8 @@ def _unescaped(text: str) -> str:
 def redact(text: str) -> str:
     """Remove every registered secret (also encoded or escaped), password, cookie, CSRF or access
     token field and Basic credential from text."""
+    if _nothing_to_redact(text):
+        return text
     text = _redact_plain(text)
     if _ESCAPED.search(text):
         # A secret may hide behind escapes nobody registered (`\/` from a Java JSON encoder,
@@ -143,6 +173,17 @@ def redact(text: str) -> str:
         if redacted != view:
             return redacted
     return text
+
+
+def _nothing_to_redact(text: str) -> bool:
+    """The cheap exact test (a few linear scans): no escape, no field name the patterns act on, no
+    registered secret in any form. Most text (every log line, every output) stops here."""
+    if _ESCAPED.search(text):
+        return False
+    lowered = (text if text.isascii() else text.translate(_FOLD)).lower()
+    if any(word in lowered for word in _KEYWORDS) and _TRIGGER_GATE.search(lowered):
+        return False
+    return not any(known.search(text) for known in _known)
 
 
 class RedactingFilter(logging.Filter):
