@@ -343,7 +343,7 @@ def _main(argv: Sequence[str]) -> int:
             if sys.stdin.isatty():
                 raise UsageError(f"no {kind} entered (or set {env}, 'slv-tui login', or a {kind}_command)")
             raise UsageError(
-                f"no {kind}: set {env}, run 'slv-tui login', give the profile a {kind}_command,"
+                f"no {kind} given: set {env}, run 'slv-tui login', give the profile a {kind}_command,"
                 " or run in a terminal"
             )
         client_settings = _client_settings(settings, secret, auth)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import TextIO
 
 from slv_tui.common.sanitize import clean
 from slv_tui.slv.model import BatchState
+from slv_tui.slv.report import dumps
 from slv_tui.slv.vocabulary import STATE_LABELS, state_label
 from slv_tui.store.history import Event, HistoryStore, kind_text, progress_text
 
@@ -69,7 +69,7 @@ def run_history(
     if skipped:
         err.write(f"slv-tui: warning: {skipped} unreadable line(s) in the history of {batch_id} skipped\n")
     if as_json:
-        out.write(json.dumps(events, ensure_ascii=False, indent=1, allow_nan=False) + "\n")
+        out.write(dumps(events, indent=1) + "\n")  # the one JSON writer of every output
     else:
         for event in events:
             out.write(event_line(event) + "\n")

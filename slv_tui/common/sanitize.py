@@ -1,8 +1,11 @@
-"""The one sanitizer for server text: it can never drive the terminal or break a layout."""
+"""The one sanitizer for server text: it can never drive the terminal or break a layout, and it
+never shows a secret (the log redaction, `redact`, runs on every text it returns)."""
 
 from __future__ import annotations
 
 import re
+
+from slv_tui.common.logs import redact
 
 # C0 controls except TAB/LF, DEL, C1 controls, bidi embeddings/overrides/isolates, and
 # the ESC-led sequences (CSI, OSC, DCS, single-char escapes) as whole units.
@@ -36,13 +39,16 @@ DEFAULT_MAX_LENGTH = 2000
 
 def clean(text: object, *, max_length: int = DEFAULT_MAX_LENGTH, single_line: bool = True) -> str:
     """Return text safe to show: no escape sequences, controls, bidi overrides or invisible format
-    characters, bounded. For server text and for anything the app shows that came from a user or a
-    file (labels, paths, config values)."""
+    characters, no known secret (password, token, cookie, Basic credentials: as in the logs),
+    bounded. For server text and for anything the app shows that came from a user or a file (labels,
+    paths, config values): every output path (stdout, reports, alerts, the screen) shows text
+    through here."""
     if text is None:
         return ""
     s = text if isinstance(text, str) else str(text)
     if s.isprintable() and len(s) <= max_length and (s.isascii() or not _HAS_FILLER.search(s)):
-        return s  # fast path: the common case needs no work (category Cf is never printable)
+        shown = redact(s)  # fast path: the common case needs no cleaning (category Cf is never printable)
+        return shown if len(shown) <= max_length else shown[: max_length - 1] + "…"
     s = _ESCAPE_SEQ.sub("", s)
     if single_line:
         s = _NEWLINES.sub(" ", s)
@@ -50,6 +56,7 @@ def clean(text: object, *, max_length: int = DEFAULT_MAX_LENGTH, single_line: bo
         s = s.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
     s = _CONTROLS.sub("", s)
     s = _INVISIBLE.sub("", s)
+    s = redact(s)  # before the cut: a secret cut in two would not be recognised
     if len(s) > max_length:
         s = s[: max_length - 1] + "…"
     return s

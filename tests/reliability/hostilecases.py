@@ -126,6 +126,13 @@ CASES = (
     ),
 )
 
+SECRETS_ECHOED = 13
+CONCURRENT_RECORDERS = 14
+BARE_LINKS = 15
+NOTIFICATION_MARKUP = 16
+DISPLAY_WIDTH = 17
+"""Rows of the third probe, by what they are about (tests record their figures under these)."""
+
 FIGURES: dict[int, list[str]] = {}
 """Figures measured in this session, by case number (several tests may add to one case)."""
 
