@@ -20,6 +20,10 @@ MAX_TEXT = 2_000
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>|~#&])")
 """Characters Markdown (CommonMark, GitHub tables, inline HTML) acts on inside a line: backslash-escaped.
 Server text never starts a line (it follows a fixed prefix), so list and heading markers stay plain."""
+_LINKISH = re.compile(r"(?<=\w)[.:](?=[\w/])|@|(?<=/)/")
+"""What makes text a link without any markup under GitHub's autolinks and linkify (markdown-it's
+gfm-like preset): the `:` and `//` of a scheme, the dots of a domain (`www.`, `evil.com`), the `@` of
+an e-mail address or a mention. Backslash-escaped, each still shows as itself, and none links."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +68,7 @@ def _parse_time(value: Any) -> datetime | None:
 def inert(text: object, max_length: int = MAX_TEXT) -> str:
     """Server text as inert Markdown: one sanitized line, every active character escaped."""
     cleaned = clean(text, max_length=max_length)
-    return _MARKDOWN.sub(r"\\\1", cleaned) if cleaned else ""
+    return _LINKISH.sub(r"\\\g<0>", _MARKDOWN.sub(r"\\\1", cleaned)) if cleaned else ""
 
 
 def _time(at: datetime | None) -> str:

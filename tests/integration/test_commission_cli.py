@@ -172,7 +172,7 @@ def test_report_on_stdout_one_after_another(cli: Cli) -> None:
     assert "| State | completed_with_errors |" in first and "| Started by | admin |" in first
     assert "| 2 | Commissioning | 2 | 20 | 1 | 2 |" in first
     assert "## Warnings and errors (3)" in first
-    assert "- **error** (ERROR): Lamp-0311 @ controller CTRL-TOULOUSE-09" in first
+    assert r"- **error** (ERROR): Lamp-0311 \@ controller CTRL-TOULOUSE-09" in first
     assert "| First seen | — |" in first
     assert "## Warnings and errors (0)" in second and "None." in second
 
@@ -203,8 +203,8 @@ def test_hostile_server_text_stays_inert_in_the_report(cli: Cli, tmp_path: Path)
     out = done.stdout
     assert "\x1b" not in out and "\x07" not in out
     line = next(x for x in out.splitlines() if x.startswith("- **error**"))
-    inert = r"x\|y\`z\`\[a\](http://e.vil)\<img src=x\>\*b\*\_i\_\~\~s\~\~\&lt;\#h"
-    assert line.startswith(r"- **error** (ERROR): Lamp-0311 @ controller " + inert), line
+    inert = r"x\|y\`z\`\[a\](http\:/\/e\.vil)\<img src=x\>\*b\*\_i\_\~\~s\~\~\&lt;\#h"
+    assert line.startswith(r"- **error** (ERROR): Lamp-0311 \@ controller " + inert), line
     for row in (x for x in out.splitlines() if x.startswith("|")):
         assert row.replace("\\|", "").count("|") in (3, 7), row  # no cell was split by server text
 
