@@ -73,7 +73,6 @@ def test_status_columns_align_by_display_width_and_emoji_stay_whole(tmp_path: Pa
         columns.add(wcswidth(row[: row.index(MESSAGE)]))
     assert len(columns) == 1, f"MESSAGE starts at display columns {sorted(columns)}:\n{done.stdout}"
     assert CODER in done.stdout and FAMILY in done.stdout  # the joiners kept: one picture each
-    record(
-        DISPLAY_WIDTH,
-        f"`status` with CJK and emoji steps: MESSAGE at display column {columns.pop()} on every row",
-    )
+    figure = f"MESSAGE at display column {columns.pop()} on {len(rows) + 1} of {len(rows) + 1} lines"
+    figure += " (before: 63, 65, 67, 73)"
+    record(DISPLAY_WIDTH, figure)

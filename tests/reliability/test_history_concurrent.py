@@ -58,5 +58,5 @@ def test_three_follows_of_one_batch_record_each_change_once(tmp_path: Path) -> N
     record(
         CONCURRENT_RECORDERS,
         f"{FOLLOWERS} `follow`s of one batch: {kinds['first_seen']} first seen, {kinds['finished']} finished,"
-        f" {len(progress)} progress events (each once)",
+        f" {len(progress)} progress events, each once (before: 3 finished, 24 progress events)",
     )
