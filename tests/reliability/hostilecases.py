@@ -136,6 +136,7 @@ CASES = (
             "test_output_redaction.py::test_status_json_never_prints_the_echoed_basic_credentials",
             "test_output_redaction.py::test_status_and_report_never_print_the_echoed_csrf_token_or_cookie",
             "test_output_redaction.py::test_check_json_never_prints_a_password_reported_as_the_login",
+            "test_output_redaction.py::test_the_dashboard_never_shows_the_echoed_basic_credentials",
         ),
     ),
     Case(
