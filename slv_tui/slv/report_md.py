@@ -65,10 +65,14 @@ def _parse_time(value: Any) -> datetime | None:
     return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
-def inert(text: object, max_length: int = MAX_TEXT) -> str:
-    """Server text as inert Markdown: one sanitized line, every active character escaped."""
+def inert(text: object, max_length: int = MAX_TEXT, *, links: bool = False) -> str:
+    """Server text as inert Markdown: one sanitized line, every active character escaped (with
+    `links`, a bare URL may still link: for the operator's own server URL, never for server text)."""
     cleaned = clean(text, max_length=max_length)
-    return _LINKISH.sub(r"\\\g<0>", _MARKDOWN.sub(r"\\\1", cleaned)) if cleaned else ""
+    if not cleaned:
+        return ""
+    escaped = _MARKDOWN.sub(r"\\\1", cleaned)
+    return escaped if links else _LINKISH.sub(r"\\\g<0>", escaped)
 
 
 def _time(at: datetime | None) -> str:
@@ -93,7 +97,7 @@ def render_report(
     times = times or ReportTimes()
     written = written or datetime.now(UTC)
     lines = [f"# SLV batch {batch_id}", ""]
-    head: list[tuple[str, str]] = [("Server", _or_none(server)), ("Batch", batch_id)]
+    head: list[tuple[str, str]] = [("Server", inert(server, 300, links=True) or NONE), ("Batch", batch_id)]
     if batch is None:
         word = "not fetched yet" if error is None else UNKNOWN.removeprefix("? ")
         if isinstance(error, ServerError) and error.not_found:

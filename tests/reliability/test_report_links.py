@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -32,22 +33,24 @@ def _markdown() -> object:
     return markdown_it.MarkdownIt("gfm-like")
 
 
-def _report(home: Path, controller: str) -> subprocess.CompletedProcess[str]:
+def _report(home: Path, controller: str) -> tuple[subprocess.CompletedProcess[str], str]:
     clock = FakeClock()
     with ThreadedSim(scenario="static", clock=clock) as sim:
         batch = sim.server.start_batch("errors", params={"controller": controller})
         clock.now += 100  # finished, with errors naming the controller
-        return run_cli(home, "report", "--url", sim.url, batch, SLV_PASSWORD="admin")
+        return run_cli(home, "report", "--url", sim.url, batch, SLV_PASSWORD="admin"), sim.url
 
 
 def test_bare_urls_domains_and_e_mail_addresses_in_a_report_never_link(tmp_path: Path) -> None:
     md = _markdown()
-    done = _report(tmp_path, " ".join(LINKS))
+    done, server = _report(tmp_path, " ".join(LINKS))
     assert done.returncode == 0, done.stderr
     html = md.render(done.stdout)  # type: ignore[attr-defined]
     shown = [link for link in LINKS if link in html]
     assert shown == list(LINKS), "each text still shows as itself"
-    assert "<a " not in html and "<img" not in html, html
+    links = re.findall(r"<a [^>]*>", html)
+    assert links == [f'<a href="{server}">'], html  # the operator's own server URL only
+    assert "<img" not in html, html
     raw = md.render(" ".join(LINKS))  # type: ignore[attr-defined]
     before = raw.count("<a ")
     assert before >= 6  # what the same text makes unescaped: the test can tell a link
