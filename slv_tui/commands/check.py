@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from slv_tui.commands.output import EXIT_FETCH, EXIT_OK, Output
 from slv_tui.common.logs import redact
 from slv_tui.common.sanitize import clean
+from slv_tui.common.width import pad
 from slv_tui.slv import errors
 from slv_tui.slv.auth import MODE_LABELS, user_name
 from slv_tui.slv.client import SlvClient
@@ -177,10 +178,7 @@ def _human(finding: Finding) -> str:
     rows.append(("user", user))
     rows.append(("batches", "readable" if finding.readable else "NOT readable"))
     width = max(len(name) for name, _ in rows)
-    lines = [
-        f"{name.ljust(width)}  {clean(value if name == 'user' else redact(value), max_length=300)}"
-        for name, value in rows
-    ]  # the user field is the user name: only the other fields are redacted
+    lines = [f"{pad(name, width)}  {clean(value, max_length=300)}" for name, value in rows]
     for problem, advice in finding.problems:
         lines.append(f"problem: {clean(problem, max_length=300)}")
         lines.append(f"  advice: {advice}")

@@ -76,9 +76,8 @@ def _no_secret(settings: Settings, kind: Kind, *, named: bool) -> str:
         )
     if sys.stdin.isatty():
         return f"no {kind} entered (or set {var}, 'slv-tui login', or a {kind}_command)"
-    return (
-        f"no {kind}: set {var}, run 'slv-tui login', give the profile a {kind}_command, or run in a terminal"
-    )
+    sources = f"run 'slv-tui login', give the profile a {kind}_command, or run in a terminal"
+    return f"no {kind} given: set {var}, {sources}"
 
 
 def check_url(url: str | None) -> str:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 from typing import TextIO
 
 from slv_tui.common.sanitize import clean
+from slv_tui.common.width import display_width, pad
 from slv_tui.slv.model import BatchState
+from slv_tui.slv.report import dumps
 from slv_tui.slv.vocabulary import STATE_LABELS, state_label
 from slv_tui.store.history import MILESTONE, Event, HistoryStore, kind_text, progress_text
 
-_STATE_WIDTH = max(len(state_label(state)) for state in STATE_LABELS)
+_STATE_WIDTH = max(display_width(state_label(state)) for state in STATE_LABELS)
 _ONCE = ("first_seen", "cancel_requested", "finished")
 """Kinds that happen once in a batch's life: recorded again (by the dashboard and `follow` both),
 they are the same event."""
@@ -31,7 +32,7 @@ def event_line(event: Event) -> str:
     """One human line: time, what happened, state, progress and counts (every field cleaned)."""
     state = clean(_state_text(event), max_length=_STATE_WIDTH)
     return clean(
-        f"{event.get('at')}  {kind_text(event):<16} {state:<{_STATE_WIDTH}} {progress_text(event)}"
+        f"{event.get('at')}  {pad(kind_text(event), 16)} {pad(state, _STATE_WIDTH)} {progress_text(event)}"
         f"  warnings {event.get('warnings', 0)}  errors {event.get('errors', 0)}"
     )
 
@@ -97,7 +98,7 @@ def run_history(
     if as_json:
         if server is not None:
             events = [{**event, "server": server} for event in events]
-        out.write(json.dumps(events, ensure_ascii=False, indent=1, allow_nan=False) + "\n")
+        out.write(dumps(events, indent=1) + "\n")  # the one JSON writer of every output
     else:
         for event in events:
             out.write(event_line(event) + "\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from slv_tui.common.sanitize import clean
+from slv_tui.common.width import display_width, pad
 from slv_tui.slv.errors import ServerError, SlvError
 from slv_tui.slv.model import Batch, BatchState
 from slv_tui.slv.vocabulary import NOT_FOUND, UNKNOWN, state_label
@@ -51,12 +52,13 @@ def _row(batch_id: str, batch: Batch | None, error: SlvError | None) -> list[str
 
 
 def render_table(rows: Sequence[tuple[str, tuple[Batch | None, SlvError | None]]], *, color: bool) -> str:
-    """An aligned table, one batch a line, with a header."""
+    """An aligned table, one batch a line, with a header: columns aligned by display width (a CJK
+    letter or an emoji takes two columns)."""
     cells = [list(_HEADERS)] + [_row(b, batch, err) for b, (batch, err) in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(_HEADERS))]
+    widths = [max(display_width(r[i]) for r in cells) for i in range(len(_HEADERS))]
     lines = []
     for index, row in enumerate(cells):
-        padded = [cell.ljust(widths[i]) for i, cell in enumerate(row)]
+        padded = [pad(cell, widths[i]) for i, cell in enumerate(row)]
         if index == 0:
             padded = [_paint(p, "1", color) for p in padded]
         else:

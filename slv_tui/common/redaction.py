@@ -65,6 +65,27 @@ _ESCAPED = re.compile(r"\\/|\\u[0-9a-fA-F]{4}|&#|&[a-zA-Z]+;|%[0-9a-fA-F]{2}")
 """Text that may hold a secret in an escaped form not registered: JSON `\\/` and `\\uXXXX`, HTML
 entities, URL escapes (lower-case hex too)."""
 _JSON_UNICODE = re.compile(r"\\u([0-9a-fA-F]{4})")
+_TRIGGER_GATE = re.compile(
+    r"(?:passw(?:ord|d)|authorization|cookie2?|session[a-z0-9_.-]*|sid|(?:csrf|xsrf)[a-z0-9_-]*|token"
+    r"|api[_-]?key|secret)" + _Q + r"\s*[:=]|(?:basic|bearer)(?:\s|%20|\+)"
+)
+"""What each field pattern above needs, without their costly leading `[a-z0-9_.-]*`; searched in the
+text lower-cased (much faster than `(?i)`)."""
+_KEYWORDS: tuple[str, ...] = (
+    "passw",
+    "authorization",
+    "cookie",
+    "session",
+    "sid",
+    "csrf",
+    "xsrf",
+    "token",
+    "api",
+    "secret",
+)
+_KEYWORDS += ("basic", "bearer")
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+"""Letters `(?i)` matches to ASCII ones that `str.lower` does not turn into them."""
 
 
 class _Registry:
@@ -77,6 +98,11 @@ class _Registry:
         self.by_prefix: dict[str, list[str]] = {}
         self.names: OrderedDict[str, None] = OrderedDict()
         self.matcher: re.Pattern[str] | None = None
+        self.gate: re.Pattern[str] | None = None
+        """The durable forms and the base64 cores of each durable secret: text without any of them
+        holds no durable secret (compiled with `matcher`)."""
+        self.session_gate: re.Pattern[str] | None = None
+        self.session_stale = False
         self.stale = False
         self.rebuilds = 0
         """How often the durable alternation was compiled (work counted by tests)."""
@@ -96,6 +122,7 @@ class _Registry:
                 self.session.move_to_end(value)
                 return
             self.session[value] = None
+            self.session_stale = True
             self.by_prefix.setdefault(value[:_PREFIX], []).append(value)
             while len(self.session) > MAX_SESSION_VALUES:
                 old, _ = self.session.popitem(last=False)
@@ -120,12 +147,39 @@ class _Registry:
                     forms |= _forms(value)
                 ordered = sorted(forms, key=len, reverse=True)
                 self.matcher = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+                cores: set[str] = set()
+                for value in self.durable:
+                    if len(value) >= MIN_SECRET:
+                        cores |= _base64_cores(value.encode("utf-8"))
+                alternatives = [*map(re.escape, ordered), *sorted(cores, key=len, reverse=True)]
+                self.gate = re.compile("|".join(alternatives)) if alternatives else None
                 self.stale = False
                 self.rebuilds += 1
             return self.matcher
 
+    def session_matcher(self) -> re.Pattern[str] | None:
+        """One alternation of the remembered session values (at most `MAX_SESSION_VALUES`), for the
+        gate only: rebuilt when one is added, on the first text checked after that."""
+        with self.lock:
+            if self.session_stale:
+                values = sorted(self.session, key=len, reverse=True)
+                self.session_gate = re.compile("|".join(map(re.escape, values))) if values else None
+                self.session_stale = False
+            return self.session_gate
+
 
 _registry = _Registry()
+
+
+def _base64_cores(secret: bytes) -> set[str]:
+    """For each byte alignment, the base64 characters that only `secret`'s bits decide: base64 that
+    decodes to something holding `secret` holds one of these (`+`/`-` and `/`/`_` either way)."""
+    cores = set()
+    for shift in range(3):
+        encoded = base64.b64encode(b"\0" * shift + secret + b"\0\0").decode("ascii")
+        core = encoded[-(-8 * shift // 6) : 8 * (shift + len(secret)) // 6]
+        cores.add(re.escape(core).replace("/", "[/_]").replace(r"\+", "[+-]"))
+    return cores
 
 
 def _forms(value: str) -> set[str]:
@@ -258,6 +312,8 @@ def _unescaped(text: str) -> str:
 def redact(text: str) -> str:
     """Remove every registered secret (also encoded or escaped), password, cookie, CSRF or access
     token field and Basic credential from text."""
+    if _nothing_to_redact(text):
+        return text
     text = _redact_plain(text)
     if _ESCAPED.search(text):
         # A secret may hide behind escapes nobody registered (`\/` from a Java JSON encoder,
@@ -267,3 +323,22 @@ def redact(text: str) -> str:
         if redacted != view:
             return redacted
     return text
+
+
+def _nothing_to_redact(text: str) -> bool:
+    """The cheap exact test (a few linear scans in C): no escape, no field name the patterns act on,
+    no remembered secret in any form, no cookie name before an `=`. Most text (every log line, every
+    output) stops here, so printing a 17 MB batch costs scans, not a Python loop per character."""
+    if _ESCAPED.search(text):
+        return False
+    lowered = (text if text.isascii() else text.translate(_FOLD)).lower()
+    if any(word in lowered for word in _KEYWORDS) and _TRIGGER_GATE.search(lowered):
+        return False
+    registry = _registry
+    if registry.names and "=" in text:
+        return False
+    registry.durable_matcher()  # compiles the gate with the matcher when the set changed
+    if registry.gate is not None and registry.gate.search(text):
+        return False
+    session = registry.session_matcher()
+    return session is None or not session.search(text)

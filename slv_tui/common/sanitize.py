@@ -1,8 +1,11 @@
-"""The one sanitizer for server text: it can never drive the terminal or break a layout."""
+"""The one sanitizer for server text: it can never drive the terminal or break a layout, and it
+never shows a secret (the log redaction, `redact`, runs on every text it returns)."""
 
 from __future__ import annotations
 
 import re
+
+from slv_tui.common.logs import redact
 
 # C0 controls except TAB/LF, DEL, C1 controls, bidi embeddings/overrides/isolates, and
 # the ESC-led sequences (CSI, OSC, DCS, single-char escapes) as whole units.
@@ -28,7 +31,17 @@ INVISIBLE_CHARS = (
 """Invisible format characters (Unicode category Cf: zero-width spaces and joiners, word joiners,
 soft hyphen, interlinear annotations, tag characters, ...) and the Hangul fillers, as the body of a
 regular-expression character class."""
-_INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]")
+_PICTOGRAPHS = (
+    "\u00a9\u00ae\u203c\u2049\u2122\u2139\u2194-\u2199\u21a9\u21aa\u231a-\u23ff\u24c2\u25aa-\u27bf"
+    "\u2934\u2935\u2b05-\u2b55\u3030\u303d\u3297\u3299\U0001f000-\U0001faff"
+)
+"""Emoji (Extended_Pictographic, as regular-expression ranges): what a zero-width joiner joins."""
+_NOT_JOINERS = INVISIBLE_CHARS.replace("\u200b-\u200f", "\u200b\u200c\u200e\u200f")
+_INVISIBLE = re.compile(
+    f"[{_NOT_JOINERS}]|(?<![{_PICTOGRAPHS}\ufe0f\U0001f3fb-\U0001f3ff])\u200d|\u200d(?![{_PICTOGRAPHS}])"
+)
+"""Every invisible character but a zero-width joiner inside an emoji sequence (👩‍💻 stays one
+picture, not 👩 and 💻)."""
 _HAS_FILLER = re.compile(f"[{_FILLERS}]")
 
 DEFAULT_MAX_LENGTH = 2000
@@ -36,13 +49,16 @@ DEFAULT_MAX_LENGTH = 2000
 
 def clean(text: object, *, max_length: int = DEFAULT_MAX_LENGTH, single_line: bool = True) -> str:
     """Return text safe to show: no escape sequences, controls, bidi overrides or invisible format
-    characters, bounded. For server text and for anything the app shows that came from a user or a
-    file (labels, paths, config values)."""
+    characters, no known secret (password, token, cookie, Basic credentials: as in the logs),
+    bounded. For server text and for anything the app shows that came from a user or a file (labels,
+    paths, config values): every output path (stdout, reports, alerts, the screen) shows text
+    through here."""
     if text is None:
         return ""
     s = text if isinstance(text, str) else str(text)
     if s.isprintable() and len(s) <= max_length and (s.isascii() or not _HAS_FILLER.search(s)):
-        return s  # fast path: the common case needs no work (category Cf is never printable)
+        shown = redact(s)  # fast path: the common case needs no cleaning (category Cf is never printable)
+        return shown if len(shown) <= max_length else _cut(shown, max_length)
     s = _ESCAPE_SEQ.sub("", s)
     if single_line:
         s = _NEWLINES.sub(" ", s)
@@ -50,6 +66,19 @@ def clean(text: object, *, max_length: int = DEFAULT_MAX_LENGTH, single_line: bo
         s = s.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
     s = _CONTROLS.sub("", s)
     s = _INVISIBLE.sub("", s)
-    if len(s) > max_length:
-        s = s[: max_length - 1] + "…"
-    return s
+    s = redact(s)  # before the cut: a secret cut in two would not be recognised
+    return s if len(s) <= max_length else _cut(s, max_length)
+
+
+def _cut(text: str, max_length: int) -> str:
+    """`text` cut to `max_length` characters with `…`, never inside a grapheme (an emoji sequence, a
+    flag, a letter and its accents)."""
+    from wcwidth import iter_graphemes
+
+    kept, size = [], 0
+    for grapheme in iter_graphemes(text):
+        if size + len(grapheme) > max_length - 1:
+            break
+        kept.append(grapheme)
+        size += len(grapheme)
+    return "".join(kept) + "…"

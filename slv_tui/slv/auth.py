@@ -79,7 +79,8 @@ def basic_header(creds: Credentials) -> dict[str, str]:
         return {}
     pair = f"{creds.username}:{creds.password.reveal()}".encode()
     token = base64.b64encode(pair).decode("ascii")
-    register_secret(token)
+    for known in (token, token.rstrip("=")):  # `Basic <token>` is never shown: in a log nor an output
+        register_secret(known)
     return {"Authorization": f"Basic {token}"}
 
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
+from slv_tui.common.logs import REDACTED, redact
 from slv_tui.common.sanitize import INVISIBLE_CHARS
 from slv_tui.slv.errors import SlvError
 from slv_tui.slv.model import Batch, Step, StepMessage
@@ -174,12 +175,46 @@ def _message_lists(batch: Batch) -> Iterator[tuple[StepMessage, ...]]:
         yield step.errors
 
 
+WHOLE_TEXT_REDACTION = 64 * 1024
+"""JSON up to this long is searched for secrets as one text (one call); longer JSON value by value,
+each distinct string once."""
+
+
 def dumps(data: Any, *, indent: int | None = None) -> str:
-    """JSON text that is also safe to print: C1 controls and bidi overrides are \\u-escaped."""
+    """JSON text that is also safe to print: C1 controls and bidi overrides are \\u-escaped, and no
+    known secret is in it (the log redaction, `redact`: a server may echo our headers back)."""
+    text = _json_text(data, indent)
+    small = len(text) <= WHOLE_TEXT_REDACTION
+    if small and redact(text) == text:  # the usual case: one pass over the text, nothing to hide
+        return text
+    text = _json_text(_redacted(data, {}), indent)  # value by value, so the JSON stays valid
+    if small:
+        shown = redact(text)  # what only the whole text shows (a key and its value together)
+        return text if shown == text else shown
+    return text
+
+
+def _json_text(data: Any, indent: int | None) -> str:
     text = json.dumps(data, ensure_ascii=False, indent=indent, allow_nan=False)
     if text.isascii():  # the usual case, known without a scan: only DEL can be there
         return text.replace("\x7f", "\\u007f") if "\x7f" in text else text
     return _UNSAFE_IN_JSON.sub(_escape, text)
+
+
+def _redacted(data: Any, seen: dict[str, str]) -> Any:
+    """`data` with every string (keys too) redacted, also where only its JSON form shows a secret."""
+    if isinstance(data, str):
+        shown = seen.get(data)
+        if shown is None:
+            shown = redact(data)
+            quoted = _json_text(shown, None)
+            shown = seen[data] = shown if redact(quoted) == quoted else REDACTED
+        return shown
+    if isinstance(data, dict):
+        return {_redacted(k, seen) if isinstance(k, str) else k: _redacted(v, seen) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_redacted(v, seen) for v in data]
+    return data
 
 
 def _escape(match: re.Match[str]) -> str:

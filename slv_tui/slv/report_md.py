@@ -20,6 +20,10 @@ MAX_TEXT = 2_000
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>|~#&])")
 """Characters Markdown (CommonMark, GitHub tables, inline HTML) acts on inside a line: backslash-escaped.
 Server text never starts a line (it follows a fixed prefix), so list and heading markers stay plain."""
+_LINKISH = re.compile(r"(?<=\w)[.:](?=[\w/])|@|(?<=/)/")
+"""What makes text a link without any markup under GitHub's autolinks and linkify (markdown-it's
+gfm-like preset): the `:` and `//` of a scheme, the dots of a domain (`www.`, `evil.com`), the `@` of
+an e-mail address or a mention. Backslash-escaped, each still shows as itself, and none links."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,10 +65,14 @@ def _parse_time(value: Any) -> datetime | None:
     return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
-def inert(text: object, max_length: int = MAX_TEXT) -> str:
-    """Server text as inert Markdown: one sanitized line, every active character escaped."""
+def inert(text: object, max_length: int = MAX_TEXT, *, links: bool = False) -> str:
+    """Server text as inert Markdown: one sanitized line, every active character escaped (with
+    `links`, a bare URL may still link: for the operator's own server URL, never for server text)."""
     cleaned = clean(text, max_length=max_length)
-    return _MARKDOWN.sub(r"\\\1", cleaned) if cleaned else ""
+    if not cleaned:
+        return ""
+    escaped = _MARKDOWN.sub(r"\\\1", cleaned)
+    return escaped if links else _LINKISH.sub(r"\\\g<0>", escaped)
 
 
 def _time(at: datetime | None) -> str:
@@ -89,7 +97,7 @@ def render_report(
     times = times or ReportTimes()
     written = written or datetime.now(UTC)
     lines = [f"# SLV batch {batch_id}", ""]
-    head: list[tuple[str, str]] = [("Server", _or_none(server)), ("Batch", batch_id)]
+    head: list[tuple[str, str]] = [("Server", inert(server, 300, links=True) or NONE), ("Batch", batch_id)]
     if batch is None:
         word = "not fetched yet" if error is None else UNKNOWN.removeprefix("? ")
         if isinstance(error, ServerError) and error.not_found:

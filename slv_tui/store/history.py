@@ -201,29 +201,66 @@ class HistoryStore:
         folder others can write (someone else's folder, left group- or world-writable): both raise
         UnsafeFileError, one line naming the path, and nothing is written.
         """
-        if not events:
-            return
+        if events:
+            self._append(batch_id, lambda size: list(events))
+
+    def append_marks(
+        self,
+        batch_id: str,
+        previous: Mark | None,
+        marks: Sequence[tuple[Mark, datetime]],
+        known_size: int | None,
+    ) -> tuple[list[Event], int]:
+        """Append the events `marks` make after `previous`, under the folder lock. When the file is not
+        `known_size` bytes long any more (another recorder, e.g. a second `follow` of the batch, wrote
+        since), they are made after the file's last event instead: two recorders never write the same
+        change twice. Returns the events written and the file's size now."""
+
+        def make(size: int) -> list[Event]:
+            start = previous
+            if size != known_size:
+                recorded = self.read(batch_id)
+                start = Mark.from_event(recorded[-1]) if recorded else None
+            return made_events(start, marks)
+
+        return self._append(batch_id, make)
+
+    def _append(self, batch_id: str, make: Callable[[int], list[Event]]) -> tuple[list[Event], int]:
         refuse_shared_folder(private_dir(self.folder), "record history")
         path = self.path(batch_id)
-        payload = "".join(json.dumps(e, separators=(",", ":")) + "\n" for e in events).encode("utf-8")
         with locked(self.folder / ".lock"):
             fd = open_append(path)
             try:
                 size = os.fstat(fd).st_size
-                if size and last_byte(fd, size) != b"\n":
+                events = make(size)
+                payload = "".join(json.dumps(e, separators=(",", ":")) + "\n" for e in events).encode("utf-8")
+                if payload and size and last_byte(fd, size) != b"\n":
                     payload = b"\n" + payload  # a torn last line stays alone, the next event whole
-                os.write(fd, payload)
-                os.fsync(fd)
+                if payload:
+                    os.write(fd, payload)
+                    os.fsync(fd)
             finally:
                 os.close(fd)
-            if size + len(payload) > MAX_FILE_BYTES:
+            size += len(payload)
+            if size > MAX_FILE_BYTES:
                 self._compact(batch_id)
+                size = os.stat(path).st_size
+        return events, size
 
     def _compact(self, batch_id: str) -> None:
         events = self.read(batch_id)
         kept = events[:1] + events[1:][-KEEP_EVENTS:]
         payload = "".join(json.dumps(e, separators=(",", ":")) + "\n" for e in kept).encode("utf-8")
         write_atomic(self.path(batch_id), payload)
+
+
+def made_events(previous: Mark | None, marks: Sequence[tuple[Mark, datetime]]) -> list[Event]:
+    """The events a run of marks makes after `previous`, oldest first. Pure."""
+    events: list[Event] = []
+    for mark, at in marks:
+        events += events_between(previous, mark, at)
+        previous = mark
+    return events
 
 
 # -- the recorder every poller feeds -----------------------------------------------------------------
@@ -245,6 +282,8 @@ class HistoryRecorder:
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
         self._marks: dict[str, Mark | None] = {}
         self._events: dict[str, list[Event]] = {}
+        self._sizes: dict[str, int | None] = {}
+        """The size of each batch's file after this recorder's last append (None: not known)."""
         self._lock = threading.Lock()
         self._idle = threading.Event()
         self._idle.set()
@@ -310,7 +349,7 @@ class HistoryRecorder:
                 self._idle.set()
 
     def _handle(self, items: list[object]) -> None:
-        pending: dict[str, list[Event]] = {}
+        pending: dict[str, list[tuple[Mark, datetime]]] = {}
         for item in items:
             assert isinstance(item, tuple)
             what, payload = item
@@ -319,23 +358,27 @@ class HistoryRecorder:
                     self._known(batch_id)
                 continue
             for batch_id, mark, at in payload:
-                previous = self._known(batch_id)
-                events = events_between(previous, mark, at)
-                self._marks[batch_id] = mark
-                if events:
-                    pending.setdefault(batch_id, []).extend(events)
-        for batch_id, events in pending.items():
-            with self._lock:
-                self._events.setdefault(batch_id, []).extend(events)
+                self._known(batch_id)
+                pending.setdefault(batch_id, []).append((mark, at))
+        for batch_id, marks in pending.items():
+            previous = self._marks.get(batch_id)
+            self._marks[batch_id] = marks[-1][0]
+            if not made_events(previous, marks):  # nothing changed since this recorder last looked
+                continue
             try:
-                self.store.append(batch_id, events)
+                events, size = self.store.append_marks(batch_id, previous, marks, self._sizes.get(batch_id))
             except OSError as exc:
                 log.warning("cannot record the history of batch %s: %s", batch_id, exc)
+                events, size = made_events(previous, marks), None
+            self._sizes[batch_id] = size
+            with self._lock:
+                self._events.setdefault(batch_id, []).extend(events)
 
     def _known(self, batch_id: str) -> Mark | None:
         """The last mark of a batch, read from its file the first time."""
         if batch_id in self._marks:
             return self._marks[batch_id]
+        self._sizes[batch_id] = None  # the first append goes on from the file's last event
         try:
             events = self.store.read(batch_id)
         except OSError as exc:

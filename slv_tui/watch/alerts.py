@@ -9,6 +9,7 @@ command runner is injected (tests never pop a real notification).
 
 from __future__ import annotations
 
+import html
 import logging
 import os
 import shutil
@@ -91,7 +92,9 @@ def desktop_command(
     exe = which("notify-send")
     if exe is None:
         return None
-    return [exe, "--app-name=slv-tui", "--", title, body]  # "--": a body starting with "-" is text
+    # "--": a body starting with "-" is text. The body is markup to notification servers (`<b>`,
+    # `<a href>`, `<img src>`, entities): escaped, server text shows as itself. The title is plain text.
+    return [exe, "--app-name=slv-tui", "--", title, html.escape(body, quote=False)]
 
 
 def _apple_string(text: str) -> str:

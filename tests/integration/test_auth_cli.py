@@ -123,7 +123,7 @@ def test_bearer_with_slv_token_and_no_auth_option(cli: Cli) -> None:
 def test_bearer_without_a_token_is_a_usage_error(cli: Cli) -> None:
     done = cli.run("status", "--auth", "bearer", "--url", "http://127.0.0.1:9/reports", OK)
     assert done.returncode == 2
-    assert "no token: set SLV_TOKEN, run 'slv-tui login'" in done.stderr
+    assert "no token given: set SLV_TOKEN, run 'slv-tui login'" in done.stderr
 
 
 def test_token_command_is_used_like_password_command(cli: Cli, tmp_path: Path) -> None:

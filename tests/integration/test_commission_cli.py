@@ -19,6 +19,8 @@ COMMISSION = "/reports/api/controllermanagement/commissionControllerAsync"
 DEVICES = "/reports/api/controllermanagement/commissionControllerDevicesListAsync"
 ERRORS = "1481023025871"
 OK = "1481016600181"
+PASSWORD = "pw-not-the-login"
+"""Not the user name: a login equal to the password is shown as ******** (it would show the password)."""
 
 
 def wait_until(condition: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
@@ -40,9 +42,9 @@ def watched(cli: Cli, profile: str = "default") -> list[str]:
 
 
 def test_yes_starts_prints_and_adds_the_batch_to_the_watchlist(cli: Cli) -> None:
-    with ThreadedSim(scenario="static") as sim:
+    with ThreadedSim(scenario="static", password=PASSWORD) as sim:
         done = cli.run("commission", "--url", sim.url, "CTRL-7", "--yes", "--what", "config,schedules",
-                       SLV_PASSWORD="admin")  # fmt: skip
+                       SLV_PASSWORD=PASSWORD)  # fmt: skip
         new = [b for b in sim.server.batch_ids() if b not in (ERRORS, OK)][-1]
         posted = commissions(sim)
     assert done.returncode == 0, done.stderr
@@ -53,9 +55,9 @@ def test_yes_starts_prints_and_adds_the_batch_to_the_watchlist(cli: Cli) -> None
 
 
 def test_device_list_variant_with_json(cli: Cli) -> None:
-    with ThreadedSim(scenario="static") as sim:
+    with ThreadedSim(scenario="static", password=PASSWORD) as sim:
         done = cli.run("commission", "--url", sim.url, "CTRL-7", "--device", "Lamp-1", "--device", "Lamp-2",
-                       "--yes", "--json", extra=["-X", "importtime"], SLV_PASSWORD="admin")  # fmt: skip
+                       "--yes", "--json", extra=["-X", "importtime"], SLV_PASSWORD=PASSWORD)  # fmt: skip
         posted = commissions(sim)
     assert done.returncode == 0, done.stderr
     assert "slv_tui.commands.commission" in done.stderr and "textual" not in done.stderr
@@ -67,8 +69,8 @@ def test_device_list_variant_with_json(cli: Cli) -> None:
 
 
 def test_without_a_terminal_and_without_yes_nothing_is_sent(cli: Cli) -> None:
-    with ThreadedSim(scenario="static") as sim:
-        done = cli.run("commission", "--url", sim.url, "CTRL-7", SLV_PASSWORD="admin")
+    with ThreadedSim(scenario="static", password=PASSWORD) as sim:
+        done = cli.run("commission", "--url", sim.url, "CTRL-7", SLV_PASSWORD=PASSWORD)
         assert list(sim.server.requests) == []
     assert done.returncode == 2
     assert "not confirmed" in done.stderr and "--yes" in done.stderr
@@ -79,10 +81,10 @@ def test_without_a_terminal_and_without_yes_nothing_is_sent(cli: Cli) -> None:
 def test_read_only_exits_2_without_a_request(cli: Cli, how: str) -> None:
     config = cli.home / "config.toml"
     config.write_text("[servers.default]\nread_only = true\n" if how == "profile" else "")
-    with ThreadedSim(scenario="static") as sim:
+    with ThreadedSim(scenario="static", password=PASSWORD) as sim:
         extra = ["--read-only"] if how == "option" else []
         done = cli.run("commission", "--config", str(config), "--url", sim.url, "CTRL-7", "--yes", *extra,
-                       SLV_PASSWORD="admin")  # fmt: skip
+                       SLV_PASSWORD=PASSWORD)  # fmt: skip
         assert list(sim.server.requests) == []
     assert done.returncode == 2
     assert "read-only" in done.stderr and "Traceback" not in done.stderr
@@ -97,17 +99,17 @@ def test_read_only_exits_2_without_a_request(cli: Cli, how: str) -> None:
     ],
 )
 def test_bad_arguments_exit_2_without_a_request(cli: Cli, args: list[str], needle: str) -> None:
-    with ThreadedSim(scenario="static") as sim:
-        done = cli.run("commission", "--url", sim.url, "CTRL-7", "--yes", *args, SLV_PASSWORD="admin")
+    with ThreadedSim(scenario="static", password=PASSWORD) as sim:
+        done = cli.run("commission", "--url", sim.url, "CTRL-7", "--yes", *args, SLV_PASSWORD=PASSWORD)
         assert list(sim.server.requests) == []
     assert done.returncode == 2 and needle in done.stderr
     assert "\x1b" not in done.stderr
 
 
 def test_a_refusal_exits_1_with_the_server_label_and_adds_nothing(cli: Cli) -> None:
-    with ThreadedSim(scenario="static") as sim:
+    with ThreadedSim(scenario="static", password=PASSWORD) as sim:
         before = sim.server.batch_ids()
-        done = cli.run("commission", "--url", sim.url, "unknown-controller", "--yes", SLV_PASSWORD="admin")
+        done = cli.run("commission", "--url", sim.url, "unknown-controller", "--yes", SLV_PASSWORD=PASSWORD)
         assert sim.server.batch_ids() == before
     assert done.returncode == 1
     assert "the server refused: 601 Controller not found" in done.stderr
@@ -116,12 +118,12 @@ def test_a_refusal_exits_1_with_the_server_label_and_adds_nothing(cli: Cli) -> N
 
 def test_unreachable_server_exits_3(cli: Cli, closed_port: int) -> None:
     done = cli.run("commission", "--url", f"http://127.0.0.1:{closed_port}/reports", "C", "--yes",
-                   SLV_PASSWORD="admin")  # fmt: skip
+                   SLV_PASSWORD=PASSWORD)  # fmt: skip
     assert done.returncode == 3 and "connection failed" in done.stderr
 
 
 def test_wrong_password_exits_3(cli: Cli) -> None:
-    with ThreadedSim(scenario="static") as sim:
+    with ThreadedSim(scenario="static", password=PASSWORD) as sim:
         done = cli.run("commission", "--url", sim.url, "CTRL-7", "--yes", SLV_PASSWORD="wrong")
         assert commissions(sim) in ([], [("POST", COMMISSION)])
     assert done.returncode == 3 and "authentication failed" in done.stderr
@@ -141,9 +143,9 @@ def test_csrf_server_gets_the_session_headers(cli: Cli) -> None:
 
 def test_follow_follows_the_new_batch_to_the_end(cli: Cli) -> None:
     clock = FakeClock()
-    with ThreadedSim(scenario="static", clock=clock) as sim:
+    with ThreadedSim(scenario="static", clock=clock, password=PASSWORD) as sim:
         proc = cli.popen("commission", "--url", sim.url, "CTRL-7", "--yes", "--follow", "--json",
-                         "--interval", "0.5", SLV_PASSWORD="admin")  # fmt: skip
+                         "--interval", "0.5", SLV_PASSWORD=PASSWORD)  # fmt: skip
         try:
             wait_until(lambda: sim.server.request_count >= 1, "the first poll of the new batch")
             clock.now += 100  # the 20 s commissioning is over
@@ -161,9 +163,9 @@ def test_follow_follows_the_new_batch_to_the_end(cli: Cli) -> None:
 
 
 def test_report_on_stdout_one_after_another(cli: Cli) -> None:
-    with ThreadedSim(scenario="static") as sim:
+    with ThreadedSim(scenario="static", password=PASSWORD) as sim:
         done = cli.run(
-            "report", "--url", sim.url, ERRORS, OK, extra=["-X", "importtime"], SLV_PASSWORD="admin"
+            "report", "--url", sim.url, ERRORS, OK, extra=["-X", "importtime"], SLV_PASSWORD=PASSWORD
         )
     assert done.returncode == 0, done.stderr
     assert "slv_tui.commands.report" in done.stderr and "textual" not in done.stderr
@@ -172,7 +174,7 @@ def test_report_on_stdout_one_after_another(cli: Cli) -> None:
     assert "| State | completed_with_errors |" in first and "| Started by | admin |" in first
     assert "| 2 | Commissioning | 2 | 20 | 1 | 2 |" in first
     assert "## Warnings and errors (3)" in first
-    assert "- **error** (ERROR): Lamp-0311 @ controller CTRL-TOULOUSE-09" in first
+    assert r"- **error** (ERROR): Lamp-0311 \@ controller CTRL-TOULOUSE-09" in first
     assert "| First seen | — |" in first
     assert "## Warnings and errors (0)" in second and "None." in second
 
@@ -180,9 +182,9 @@ def test_report_on_stdout_one_after_another(cli: Cli) -> None:
 def test_report_to_a_file_and_an_unknown_batch(cli: Cli) -> None:
     target = cli.home / "out" / "report.md"
     target.parent.mkdir()
-    with ThreadedSim(scenario="static") as sim:
+    with ThreadedSim(scenario="static", password=PASSWORD) as sim:
         done = cli.run("report", "--url", sim.url, "--output", str(target), ERRORS, "1481099999999",
-                       SLV_PASSWORD="admin")  # fmt: skip
+                       SLV_PASSWORD=PASSWORD)  # fmt: skip
     assert done.returncode == 3  # one batch could not be fetched; its report says why
     assert done.stdout == ""
     assert f"report written to {target}" in done.stderr
@@ -195,16 +197,16 @@ def test_report_to_a_file_and_an_unknown_batch(cli: Cli) -> None:
 def test_hostile_server_text_stays_inert_in_the_report(cli: Cli, tmp_path: Path) -> None:
     hostile = "x|y`z`[a](http://e.vil)<img src=x>*b*_i_\x1b]8;;http://e.vil\x07\x1b[31m~~s~~&lt;#h"
     clock = FakeClock()
-    with ThreadedSim(scenario="static", clock=clock) as sim:
+    with ThreadedSim(scenario="static", clock=clock, password=PASSWORD) as sim:
         batch = sim.server.start_batch("errors", params={"controller": hostile})
         clock.now += 100
-        done = cli.run("report", "--url", sim.url, batch, SLV_PASSWORD="admin")
+        done = cli.run("report", "--url", sim.url, batch, SLV_PASSWORD=PASSWORD)
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "\x1b" not in out and "\x07" not in out
     line = next(x for x in out.splitlines() if x.startswith("- **error**"))
-    inert = r"x\|y\`z\`\[a\](http://e.vil)\<img src=x\>\*b\*\_i\_\~\~s\~\~\&lt;\#h"
-    assert line.startswith(r"- **error** (ERROR): Lamp-0311 @ controller " + inert), line
+    inert = r"x\|y\`z\`\[a\](http\:/\/e\.vil)\<img src=x\>\*b\*\_i\_\~\~s\~\~\&lt;\#h"
+    assert line.startswith(r"- **error** (ERROR): Lamp-0311 \@ controller " + inert), line
     for row in (x for x in out.splitlines() if x.startswith("|")):
         assert row.replace("\\|", "").count("|") in (3, 7), row  # no cell was split by server text
 
@@ -220,7 +222,7 @@ def _on_a_terminal(cli: Cli, sim: ThreadedSim, answer: bytes, *args: str) -> tup
     master, slave = pty.openpty()
     proc = subprocess.Popen(
         [sys.executable, "-m", "slv_tui.cli", "commission", "--url", sim.url, *args],
-        env={**cli.env, "SLV_PASSWORD": "admin"}, stdin=slave, stderr=slave, stdout=subprocess.PIPE,
+        env={**cli.env, "SLV_PASSWORD": PASSWORD}, stdin=slave, stderr=slave, stdout=subprocess.PIPE,
         text=False,
     )  # fmt: skip
     os.close(slave)
@@ -249,7 +251,7 @@ def _on_a_terminal(cli: Cli, sim: ThreadedSim, answer: bytes, *args: str) -> tup
 
 @pytest.mark.parametrize(("answer", "code"), [(b"y\n", 0), (b"\n", 2), (b"no\n", 2)])
 def test_the_question_on_a_terminal(cli: Cli, answer: bytes, code: int) -> None:
-    with ThreadedSim(scenario="static") as sim:
+    with ThreadedSim(scenario="static", password=PASSWORD) as sim:
         rc, out, shown = _on_a_terminal(cli, sim, answer, "CTRL-7", "--what", "devices")
         posted = commissions(sim)
     assert rc == code, shown
@@ -262,9 +264,9 @@ def test_the_question_on_a_terminal(cli: Cli, answer: bytes, code: int) -> None:
 
 def test_report_takes_its_times_from_the_recorded_history(cli: Cli) -> None:
     """`follow` records the batch's timeline; `report` of the same profile shows its first seen time."""
-    with ThreadedSim(scenario="static") as sim:
-        followed = cli.run("follow", "--url", sim.url, OK, SLV_PASSWORD="admin")
-        done = cli.run("report", "--url", sim.url, OK, SLV_PASSWORD="admin")
+    with ThreadedSim(scenario="static", password=PASSWORD) as sim:
+        followed = cli.run("follow", "--url", sim.url, OK, SLV_PASSWORD=PASSWORD)
+        done = cli.run("report", "--url", sim.url, OK, SLV_PASSWORD=PASSWORD)
     assert followed.returncode == 0, followed.stderr
     assert done.returncode == 0, done.stderr
     first_seen = next(line for line in done.stdout.splitlines() if line.startswith("| First seen |"))

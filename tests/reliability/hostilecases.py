@@ -1,5 +1,6 @@
-"""The twelve reproductions of a security probe ("hostile answers and local attackers") as rows of
-docs/RELIABILITY.md, and the figures their tests measure.
+"""The reproductions of security probes ("hostile answers and local attackers") as rows of
+docs/RELIABILITY.md, and the figures their tests measure (rows 1-12: the first probe; from 13: a later
+one).
 
 The rows (what the attacker does, what slv-tui does now, which tests check it) are static and
 checked for currency on every run. The measured figures vary from run to run: the tests record them
@@ -188,7 +189,58 @@ CASES = (
             "test_session_values.py::test_a_non_ascii_bearer_token_is_one_clear_line",
         ),
     ),
+    Case(
+        19,
+        "a server echoing our request headers in its error object: the Basic credentials (base64 of"
+        " user:password), the CSRF token and session cookie; `getCurrentUser` reporting the password as"
+        " the login",
+        "every output goes through the log redaction (`clean()` for text, reports, alerts and the screen;"
+        " `dumps()` for every JSON): `********` in `status`, `status --json`, `report`, `check --json`",
+        (
+            "test_output_redaction.py::test_status_json_never_prints_the_echoed_basic_credentials",
+            "test_output_redaction.py::test_status_and_report_never_print_the_echoed_csrf_token_or_cookie",
+            "test_output_redaction.py::test_check_json_never_prints_a_password_reported_as_the_login",
+            "test_output_redaction.py::test_the_dashboard_never_shows_the_echoed_basic_credentials",
+        ),
+    ),
+    Case(
+        20,
+        "three `follow`s of one batch at once (the probe: 3 finished and 27 progress events recorded)",
+        "under the history folder's lock, a file another recorder grew is read first and the events are"
+        " made after its last one: each change recorded once",
+        ("test_history_concurrent.py::test_three_follows_of_one_batch_record_each_change_once",),
+    ),
+    Case(
+        21,
+        "bare `https://evil.example/reset`, `www.…`, e-mail addresses in server text of a report",
+        "the `:` and `//` of a scheme, a domain's dots and `@` are backslash-escaped: no link under"
+        " markdown-it's gfm-like preset with linkify, the text still reads the same (the operator's own"
+        " server URL in the header stays a link)",
+        ("test_report_links.py::test_bare_urls_domains_and_e_mail_addresses_in_a_report_never_link",),
+    ),
+    Case(
+        22,
+        '`<a href=…>`, `<img src="file:///etc/shadow"/>` and `&` in the text of a failed batch\'s'
+        " desktop notification",
+        "the notify-send body is escaped for the notification server's markup; the title is plain text",
+        ("test_notification_markup.py::test_a_failure_notification_escapes_server_markup",),
+    ),
+    Case(
+        23,
+        "CJK and emoji (with zero-width joiners) in step titles and messages (the probe: MESSAGE at"
+        " display columns 70, 60 and 64)",
+        "columns aligned by display width (wcwidth) in `status`, `check`, `history`; a joiner inside an"
+        " emoji sequence is kept, a cut never splits a grapheme",
+        ("test_display_width.py::test_status_columns_align_by_display_width_and_emoji_stay_whole",),
+    ),
 )
+
+SECRETS_ECHOED = 19
+CONCURRENT_RECORDERS = 20
+BARE_LINKS = 21
+NOTIFICATION_MARKUP = 22
+DISPLAY_WIDTH = 23
+"""Rows of the third probe, by what they are about (tests record their figures under these)."""
 
 FIGURES: dict[int, list[str]] = {}
 """Figures measured in this session, by case number (several tests may add to one case)."""

@@ -55,8 +55,9 @@ found" for a typo) is never a batch state: it is a failed fetch with the server'
 HOSTILE_HEADER = """
 ## Hostile answers and local attackers
 
-The twelve reproductions of a security probe of slv-tui, each a test over real sockets on 127.0.0.1
-(stdlib servers, the simulator, `slv-tui` as a subprocess, the dashboard through Textual's pilot).
+The reproductions of security probes of slv-tui (rows 1-12 the first, from row 13 a later one), each
+a test over real sockets on 127.0.0.1 (stdlib servers, the simulator, `slv-tui` as a subprocess, the
+dashboard through Textual's pilot).
 Where a case is about memory or time, the test measures it with a generous bound that fails with
 the figure: peak RSS of the `slv-tui` process (under a 3 GiB address-space limit) or wall time.
 The "measured" column is the last `scripts/gen_reliability.sh` run; it varies from run to run and

@@ -84,7 +84,8 @@ def test_inert_escapes_markdown_and_strips_controls() -> None:
         == r"\`x\` \*y\* \_z\_ \[l\](u) \<b\> \~s\~ \#h \&amp; \\"
     )
     assert inert("red\x1b[31m\nline\u202e") == "red line"
-    assert inert("Lamp-0041 @ controller CTRL-7: 1.5") == "Lamp-0041 @ controller CTRL-7: 1.5"
+    # `@` and a dot between letters are escaped too: an e-mail address, a mention or a domain never links
+    assert inert("Lamp-0041 @ controller CTRL-7: 1.5") == r"Lamp-0041 \@ controller CTRL-7: 1\.5"  # no link
 
 
 def _batch() -> Batch:
