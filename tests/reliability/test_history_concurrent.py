@@ -11,7 +11,7 @@ from support.clock import FakeClock
 
 from slv_tui.sim import ThreadedSim
 
-from .conftest import cli_argv, child_env
+from .conftest import child_env, cli_argv
 from .hostilecases import CONCURRENT_RECORDERS, record
 
 FOLLOWERS = 3
