@@ -174,7 +174,7 @@ def _human(finding: Finding) -> str:
         rows.append(("login", "unknown" if finding.requested == "auto" else finding.requested))
     user = finding.user or "-"
     if redact(user) != user:  # the name is shown (it is no secret), and the risk said
-        user += " (it holds the password: choose another password)"
+        user += " (it holds the password; choose another password)"
     rows.append(("user", user))
     rows.append(("batches", "readable" if finding.readable else "NOT readable"))
     width = max(len(name) for name, _ in rows)

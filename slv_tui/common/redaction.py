@@ -171,6 +171,12 @@ class _Registry:
 _registry = _Registry()
 
 
+def forget_all() -> None:
+    """Forget every remembered secret, session value and cookie name (a test starting clean)."""
+    global _registry
+    _registry = _Registry()
+
+
 def _base64_cores(secret: bytes) -> set[str]:
     """For each byte alignment, the base64 characters that only `secret`'s bits decide: base64 that
     decodes to something holding `secret` holds one of these (`+`/`-` and `/`/`_` either way)."""

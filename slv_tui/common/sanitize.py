@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from slv_tui.common.logs import redact
+from slv_tui.common.redaction import redact
 
 # C0 controls except TAB/LF, DEL, C1 controls, bidi embeddings/overrides/isolates, and
 # the ESC-led sequences (CSI, OSC, DCS, single-char escapes) as whole units.

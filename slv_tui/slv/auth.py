@@ -178,7 +178,7 @@ def judge_probe(response: httpx.Response, body: bytes) -> Probe:
     if code in (401, 403):
         challenge = response.headers.get("www-authenticate", "").lower()
         if challenge.startswith("bearer"):
-            raise AuthError("the server asks for a bearer token: --auth bearer with SLV_TOKEN")
+            raise AuthError("the server asks for a bearer token (--auth bearer with SLV_TOKEN)")
         raise AuthError(f"the server refused the credentials (HTTP {code})")
     user = json_object(response, body) if 200 <= code < 300 else None
     if user is not None:

@@ -169,15 +169,16 @@ def test_check_in_each_mode(cli: Cli, mode: str, label: str, detected: bool) -> 
         assert secret_value not in all_output(cli, done, human)
 
 
-def test_check_with_the_user_name_as_password_shows_the_name_and_says_so(cli: Cli) -> None:
-    """The user field is the user name, never redacted to ******** (only secret fields are)."""
+def test_check_with_the_user_name_as_password_redacts_it_and_says_why(cli: Cli) -> None:
+    """A user name that is the password is the password: it is redacted like everywhere else (no
+    output ever shows a secret), and the line says why, so the operator can fix it."""
     same = "operator-4711"
     with ThreadedSim(scenario="static", auth="basic", password=same, username=same) as sim:
         human = cli.run("check", "--user", same, "--url", sim.url, SLV_PASSWORD=same)
     assert human.returncode == 0, human.stdout + human.stderr
     (line,) = [line for line in human.stdout.splitlines() if line.startswith("user ")]
-    assert line.split()[1] == same and "********" not in line
-    assert "it holds the password: choose another password" in line
+    assert line.split()[1] == "********" and same not in human.stdout + human.stderr
+    assert "it holds the password; choose another password" in line
 
 
 def test_check_wrong_password(cli: Cli) -> None:

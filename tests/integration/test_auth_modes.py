@@ -58,7 +58,7 @@ async def test_forced_csrf_without_auto(start_loop_sim: StartLoopSim, make_clien
         # what slv-tui did before: a 7.8-style server refuses Basic alone with a 403
         ("csrf", "basic", "HTTP 403"),
         # auto-detection on a bearer server says to use a token
-        ("bearer", "auto", "bearer token: --auth bearer"),
+        ("bearer", "auto", r"bearer token \(--auth bearer"),
     ],
     ids=["basic-on-csrf", "auto-on-bearer"],
 )

@@ -50,9 +50,9 @@ def test_csv_import_starts_prints_and_joins_the_watchlist(cli: Cli) -> None:
 
 
 def test_scheduler_commissioning_with_json(cli: Cli) -> None:
-    with ThreadedSim(scenario="static") as sim:
+    with ThreadedSim(scenario="static", password="pw-not-the-user") as sim:  # a login equal to it is redacted
         done = cli.run("commission", "--url", sim.url, "CTRL 7", "--scheduler", "12", "--yes", "--json",
-                       extra=["-X", "importtime"], SLV_PASSWORD="admin")  # fmt: skip
+                       extra=["-X", "importtime"], SLV_PASSWORD="pw-not-the-user")  # fmt: skip
         posted, started = starts(sim), list(sim.server.started)
     assert done.returncode == 0, done.stderr
     assert "slv_tui.commands.commission" in done.stderr and "textual" not in done.stderr

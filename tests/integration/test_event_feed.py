@@ -34,9 +34,14 @@ def sim_clock() -> ManualClock:
     return ManualClock()
 
 
+PASSWORD = "Feed-Pa55"
+
+
 @pytest.fixture
 def sim(sim_clock: ManualClock) -> Iterator[ThreadedSim]:
-    with ThreadedSim(scenario="static", clock=sim_clock) as server:
+    # A password other than the user name: output redacts a password wherever it shows, the
+    # "login" field (the user who started a batch) included.
+    with ThreadedSim(scenario="static", clock=sim_clock, password=PASSWORD) as server:
         yield server
 
 
@@ -56,7 +61,7 @@ def test_a_failure_an_outage_and_a_recovery_are_listed_in_order(
     path = cli.home / "data" / "slv-tui" / "watchlists" / "lab.json"
     path.parent.mkdir(parents=True)
     Watchlist(path).add([batch_id])
-    proc = cli.popen("watch", "--config", str(config), "--profile", "lab", SLV_PASSWORD="admin")
+    proc = cli.popen("watch", "--config", str(config), "--profile", "lab", SLV_PASSWORD=PASSWORD)
     lines = Lines(proc)
     try:
         wait_for(lambda: lines.has("state", batch_id), "the running batch")
@@ -96,7 +101,7 @@ def test_a_failure_an_outage_and_a_recovery_are_listed_in_order(
 
 def test_follow_records_once_and_a_restart_does_not_repeat_it(cli: Cli, sim: ThreadedSim) -> None:
     for _ in range(2):
-        done = cli.run("follow", "--url", sim.url, FAILED, SLV_PASSWORD="admin")
+        done = cli.run("follow", "--url", sim.url, FAILED, SLV_PASSWORD=PASSWORD)
         assert done.returncode == 1, done.stderr
     records = [r for r in events(cli) if r["kind"] != "login_mode"]
     assert [(r["server"], r["kind"], r.get("batchId")) for r in records] == [
@@ -106,7 +111,7 @@ def test_follow_records_once_and_a_restart_does_not_repeat_it(cli: Cli, sim: Thr
 
 
 def test_a_torn_or_foreign_line_is_skipped_and_counted(cli: Cli, sim: ThreadedSim) -> None:
-    assert cli.run("follow", "--url", sim.url, FAILED, SLV_PASSWORD="admin").returncode == 1
+    assert cli.run("follow", "--url", sim.url, FAILED, SLV_PASSWORD=PASSWORD).returncode == 1
     feed = cli.home / "data" / "slv-tui" / "events" / "events.jsonl"
     assert feed.stat().st_mode & 0o777 == 0o600 and feed.parent.stat().st_mode & 0o777 == 0o700
     good = feed.read_bytes()
@@ -117,7 +122,7 @@ def test_a_torn_or_foreign_line_is_skipped_and_counted(cli: Cli, sim: ThreadedSi
     assert "2 unreadable line(s) in the event feed skipped" in done.stderr
     assert len(json.loads(done.stdout)) == len(good.splitlines())
     # the next record starts on a line of its own, after the torn one
-    assert cli.run("follow", "--url", sim.url, "1481016600181", SLV_PASSWORD="admin").returncode == 0
+    assert cli.run("follow", "--url", sim.url, "1481016600181", SLV_PASSWORD=PASSWORD).returncode == 0
     assert any(r.get("batchId") == "1481016600181" for r in events(cli))
 
 
@@ -134,7 +139,7 @@ def test_an_empty_feed_is_no_error(cli: Cli) -> None:
 
 
 def test_commissioning_started_names_who_and_from_which_profile(cli: Cli, sim: ThreadedSim) -> None:
-    done = cli.run("commission", "--url", sim.url, "CTRL-7", "--yes", SLV_PASSWORD="admin")
+    done = cli.run("commission", "--url", sim.url, "CTRL-7", "--yes", SLV_PASSWORD=PASSWORD)
     assert done.returncode == 0, done.stderr
     (started,) = [r for r in events(cli) if r["kind"] == "commission_started"]
     assert started["server"] == "default" and started["user"] == "admin" and started["controller"] == "CTRL-7"

@@ -21,6 +21,7 @@ STATUS_MODULES = {
     "slv_tui.slv.errors", "slv_tui.slv.ids", "slv_tui.slv.model", "slv_tui.slv.modes",
     "slv_tui.slv.parse", "slv_tui.slv.vocabulary", "slv_tui.store", "slv_tui.store.files",
     "slv_tui.commands.targets",  # PROFILE:ID
+    "slv_tui.common.width",  # display-width columns
     "slv_tui.commands.arguments", "slv_tui.commands.connect",  # the argparse syntax, the connection
     # the client's login sessions, cookie jar and redaction, split out of client.py and logs.py
     "slv_tui.common.redaction", "slv_tui.slv.client_settings", "slv_tui.slv.jar", "slv_tui.slv.sessions",
@@ -32,6 +33,7 @@ STATUS_STDLIB_ABSENT = {"tomllib"}
 """Standard modules `status` has no use for without a config file (the TOML parser)."""
 STATUS_PACKAGES = {
     "httpx", "httpcore", "h11", "anyio", "sniffio", "idna", "certifi", "platformdirs", "typing_extensions",
+    "wcwidth",  # display-width columns
     # optional parts httpx and httpcore look for (each a failed import where not installed)
     "h2", "hpack", "hyperframe", "brotli", "brotlicffi", "zstandard", "socksio", "trio",
 }  # fmt: skip
@@ -41,6 +43,7 @@ VERSION_MODULES = {
     "slv_tui.common",
     "slv_tui.common.paths",
     "slv_tui.common.sanitize",
+    "slv_tui.common.redaction",  # clean() redacts every output line, the version line too
 }
 VERSION_PACKAGES = {"platformdirs"}
 
