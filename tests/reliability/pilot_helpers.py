@@ -17,7 +17,7 @@ from textual.pilot import Pilot
 from slv_tui.slv.auth import Credentials, Secret
 from slv_tui.slv.client import ClientSettings, SlvClient
 from slv_tui.store.watchlist import Watchlist
-from slv_tui.ui.app import make_app
+from slv_tui.ui.app import AppSettings, make_app, open_board
 
 
 def build(
@@ -27,9 +27,11 @@ def build(
     watchlist = Watchlist(folder / "watchlist.json")
     watchlist.load()
     watchlist.add(ids)
-    app = make_app(client, watchlist, server_label=url, interval=interval, warnings=warnings or [],
-                   state_file=folder / "ui-state.json", export_dir=folder)  # fmt: skip
-    return Stack(app, client, watchlist, app.poller)
+    session = open_board(client, watchlist, interval=interval)
+    settings = AppSettings(server_label=url, warnings=warnings or [], export_dir=folder,
+                           state_file=folder / "ui-state.json")  # fmt: skip
+    app = make_app(settings, [session])
+    return Stack(app, client, watchlist, session.board.poller, board=session.board)
 
 
 async def wait_for(pilot: Pilot[None], predicate: Callable[[], object], limit: float = 15.0) -> None:

@@ -12,8 +12,9 @@ from textual.pilot import Pilot
 from textual.widgets.data_table import CellDoesNotExist
 
 from slv_tui.slv.client import SlvClient
-from slv_tui.store.watchlist import Watchlist
+from slv_tui.store.watchlist import WatchEntry, Watchlist
 from slv_tui.ui.app import SlvApp
+from slv_tui.watch.board import Board
 from slv_tui.watch.poller import Poller
 
 
@@ -26,6 +27,8 @@ class Stack:
     watchlist: Watchlist
     poller: Poller
     clients: list[SlvClient] = field(default_factory=list)
+    board: Board[WatchEntry] | None = None
+    """The Board the app watches (the poller, the watched list and the snapshots are its)."""
 
 
 async def wait_for(pilot: Pilot[None], predicate: Callable[[], object], timeout: float = 10.0) -> None:  # noqa: ASYNC109

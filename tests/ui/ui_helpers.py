@@ -15,7 +15,7 @@ from slv_tui.slv.auth import Credentials, Secret
 from slv_tui.slv.client import ClientSettings, SlvClient
 from slv_tui.store.history import HistoryRecorder, HistoryStore
 from slv_tui.store.watchlist import Watchlist
-from slv_tui.ui.app import Fetch, make_app
+from slv_tui.ui.app import AppSettings, Fetch, Seams, make_app, open_board
 from slv_tui.watch.alerts import Alerts
 
 OFFLINE = "http://127.0.0.1:9/reports"
@@ -45,27 +45,21 @@ def build(
     by default when a fake `clock` makes frames reproducible (snapshots); `history` decides otherwise.
     """
     secret = None if password is None else Secret(password)
-    settings = ClientSettings(url, Credentials("admin", secret, auth))  # type: ignore[arg-type]
-    client = SlvClient(settings)
+    client = SlvClient(ClientSettings(url, Credentials("admin", secret, auth)))  # type: ignore[arg-type]
     watchlist = Watchlist(folder / "watchlist.json")
     watchlist.load()
     if ids:
         watchlist.add(ids)
-    app = make_app(
-        client,
-        watchlist,
+    recorded = clock is None if history is None else history
+    recorder = HistoryRecorder(HistoryStore(folder / "history")) if recorded else None
+    session = open_board(client, watchlist, interval=interval, fetch=fetch, clock=clock, history=recorder)
+    settings = AppSettings(
         server_label=server_label or url,
-        interval=interval,
         warnings=warnings or [],
-        fetch=fetch,
-        clock=clock,
-        state_file=folder / "ui-state.json",
         read_only=read_only,
-        history=HistoryRecorder(HistoryStore(folder / "history"))
-        if (clock is None if history is None else history)
-        else None,
-        alerts=alerts,
-        export_dir=folder,
         ask_password=ask_password,
+        export_dir=folder,
+        state_file=folder / "ui-state.json",
     )
-    return Stack(app, client, watchlist, app.poller)
+    app = make_app(settings, [session], seams=Seams(alerts=alerts))
+    return Stack(app, client, watchlist, session.board.poller, board=session.board)

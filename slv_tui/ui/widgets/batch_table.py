@@ -18,7 +18,7 @@ from slv_tui.slv.model import BatchState
 from slv_tui.ui.format import NOT_FOUND, ago, duration, since, state_label
 from slv_tui.ui.key_order import keys_in_order
 from slv_tui.ui.progress_bar import progress_bar
-from slv_tui.ui.rows import BatchRow
+from slv_tui.ui.rows import BatchKey, BatchRow
 from slv_tui.ui.styles import component_style
 from slv_tui.watch.snapshot import Condition
 
@@ -215,11 +215,19 @@ class BatchTable(DataTable[Text]):
         row = min(max(self.cursor_row, 0), self.row_count - 1)
         return self.ordered_rows[row].key.value
 
-    def sync(self, rows: Sequence[BatchRow], *, select: str | None = None) -> None:
+    @property
+    def selected_key(self) -> BatchKey | None:
+        """The (server, batch ID) under the cursor, if any (one server per table today: the
+        DataTable's own row key is the batch ID)."""
+        batch_id = self.selected_id
+        row = None if batch_id is None else self._rows.get(batch_id)
+        return None if row is None else row.key
+
+    def sync(self, rows: Sequence[BatchRow], *, select: BatchKey | None = None) -> None:
         """Make the table show exactly these rows in this order, touching only what changed."""
         if self._auto_row is not None and (select is not None or self.cursor_row != self._auto_row):
             self._auto_row = None  # a row was picked: from now on the cursor follows that batch
-        keep = select or (self.selected_id if self._auto_row is None else None)
+        keep = select.batch_id if select else (self.selected_id if self._auto_row is None else None)
         wanted = {row.batch_id for row in rows}
         if self._cells.keys() - wanted:
             self._rendered.clear()  # fewer rows: forget the positions past the end
