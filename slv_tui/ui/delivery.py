@@ -65,6 +65,9 @@ class TerminalDelivery:
         return await asyncio.to_thread(write)
 
     def alert(self, escape: str | None) -> None:
+        # The one private Textual name here: Textual has no public "write these bytes to the
+        # terminal", and writing beside the driver would interleave with its frames. Contained in
+        # this seam; a served screen delivers alerts its own way.
         driver = self.app._driver
         if escape is not None and driver is not None:
             driver.write(escape)  # through the driver, in order with the screen's own output
