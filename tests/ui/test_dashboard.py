@@ -15,9 +15,10 @@ from support.locks import lock_held_elsewhere
 from textual.widgets import Input, TextArea
 
 from slv_tui.sim import ThreadedSim
-from slv_tui.slv.model import BatchState
+from slv_tui.slv.model import Batch, BatchState
 from slv_tui.store import files
 from slv_tui.store.watchlist import Watchlist
+from slv_tui.ui.messages import BatchesPolled
 from slv_tui.ui.rows import BatchKey
 from slv_tui.ui.screens.add_batches import AddBatchesScreen
 from slv_tui.ui.screens.help import HelpScreen
@@ -25,7 +26,7 @@ from slv_tui.ui.screens.password import PasswordScreen
 from slv_tui.ui.widgets.batch_table import BatchTable
 from slv_tui.ui.widgets.header_bar import HeaderBar
 from slv_tui.watch.board import RoundApplied
-from slv_tui.watch.snapshot import PollRound
+from slv_tui.watch.snapshot import PollRound, Update
 
 from .ui_helpers import OFFLINE, FakeClock, build, cell, screen_text, wait_for
 
@@ -402,3 +403,29 @@ async def test_a_round_posted_before_a_remove_or_an_add_keeps_what_the_screen_wa
         dashboard.refresh_view()
         shown = {row.key.value for row in dashboard.table.ordered_rows}
         assert shown == {ERRORS, RUNNING}
+
+
+async def test_rounds_queued_together_are_drawn_once_and_lose_no_finish(tmp_path: Path) -> None:
+    """Two round messages queued before the screen reads either: Textual lets the newer replace the
+    older (`can_replace`), which takes in its updates; one is handled and both finishes are announced."""
+    stack = build(OFFLINE, tmp_path, ids=[OK, ERRORS], fetch=ScenarioFetch("static"))
+    handled: list[object] = []
+    async with stack.app.run_test(size=SIZE, message_hook=handled.append) as pilot:
+        dashboard = stack.app.dashboard
+        board = stack.board
+        assert board is not None
+        await wait_for(pilot, lambda: cell(stack.app, ERRORS, "state") == "⚠ done w/ errors")
+        board.pause()
+        running = Batch("0", running=True, progress=10)
+        first, second = (
+            BatchesPolled(board.server, PollRound((Update(snap, running),), board.status, 1.0))
+            for snap in (board.snapshot(OK), board.snapshot(ERRORS))
+            if snap is not None
+        )
+        dashboard.post_message(first)
+        dashboard.post_message(second)  # both queued before the screen runs again
+        await wait_for(pilot, lambda: len(dashboard.finished) == 2)
+        assert sorted(dashboard.finished) == sorted(
+            [(OK, BatchState.SUCCEEDED), (ERRORS, BatchState.COMPLETED_WITH_ERRORS)]
+        )
+        assert [m for m in handled if m is first or m is second] == [second]  # coalesced: one handled
