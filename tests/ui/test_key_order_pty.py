@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.skipif(
-    sys.platform == "win32" or shutil.which("tmux") is None, reason="needs tmux (a real pty)"
-)
+pytestmark = [
+    pytest.mark.skipif(sys.platform == "win32" or not shutil.which("tmux"), reason="needs tmux (a pty)"),
+    pytest.mark.slow,  # a real slv-tui process per test: with the soaks (`pytest -m slow`), not the fast tier
+]
 
 
 def tmux(socket: str, *args: str) -> str:
