@@ -1,6 +1,6 @@
 """Days, not minutes: does the dashboard's memory stay flat while it watches running batches for long?
 
-Run: python benchmarks/console_memory.py [--minutes 30] [--settle 10]
+Run: python benchmarks/console_memory.py [--minutes 30] [--settle 10] [--tree PATH]  (plain install)
      (long: start it with `nohup ... > memory.log 2>&1 &`)
 
 Two dashboards side by side, each the real `slv-tui` in its own 160x45 pseudo-terminal with its own
@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from console_cpu import batch_ids, scenario
-from ptyrun import bench_env, cpu_seconds, spawn_in_pty, start_sim
+from ptyrun import bench_env, cpu_seconds, describe, install_arg, plain_install, spawn_in_pty, start_sim
 
 SAMPLE_EVERY = 10.0
 
@@ -42,7 +42,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--minutes", type=float, default=30.0)
     parser.add_argument("--settle", type=float, default=10.0, help="minutes before the window starts")
+    install_arg(parser)
     args = parser.parse_args()
+    install = plain_install(args.tree)
+    print(describe(install))
 
     setups = {"fast": (100, 0.2, 1483000000000), "calm": (50, 2.0, 1484000000000)}
     sims = []
@@ -54,9 +57,9 @@ def main() -> None:
             home = Path(tempfile.mkdtemp(prefix=f"slv-memory-{name}-"))
             env = bench_env(home)
             ids = batch_ids(first, count)
-            sim, url = start_sim(home, scenario([(ids, "steady_run")]), env)
+            sim, url = start_sim(home, scenario([(ids, "steady_run")]), env, install)
             sims.append(sim)
-            argv = [sys.executable, "-m", "slv_tui", "--url", url, "--user", "admin"]
+            argv = [install.slv_tui, "--url", url, "--user", "admin"]
             pids[name] = spawn_in_pty([*argv, "--interval", str(interval), *ids], env)
         t0 = time.monotonic()
         end = t0 + args.minutes * 60

@@ -1,6 +1,6 @@
 """How light the dashboard is on a console left open: CPU time per minute, against a bare Textual app.
 
-Run: python benchmarks/idle_cpu.py [--seconds N]
+Run: python benchmarks/idle_cpu.py [--seconds N] [--tree PATH]   (from a plain install, see ptyrun)
 
 Both programs run in a real pseudo-terminal (160x45) at the same time, for the same wall time,
 after the same warm-up:
@@ -22,7 +22,17 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ptyrun import DEMO_IDS, bare_app, bench_env, cpu_seconds, spawn_in_pty, start_sim
+from ptyrun import (
+    DEMO_IDS,
+    bare_app,
+    bench_env,
+    cpu_seconds,
+    describe,
+    install_arg,
+    plain_install,
+    spawn_in_pty,
+    start_sim,
+)
 
 
 def main() -> None:
@@ -30,17 +40,19 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--warmup", type=float, default=5.0)
     parser.add_argument("--ids", nargs="*", default=DEMO_IDS, help="batches to watch (default: all 11)")
+    install_arg(parser)
     args = parser.parse_args()
+    install = plain_install(args.tree)
 
     home = Path(tempfile.mkdtemp(prefix="slv-idle-"))
     env = bench_env(home)
-    sim, url = start_sim(home, "demo", env)
+    sim, url = start_sim(home, "demo", env, install)
     baseline_file = home / "bare.py"
     baseline_file.write_text(bare_app(11, "running", "40%"))
     try:
-        dash = [sys.executable, "-m", "slv_tui", "--url", url, "--user", "admin", *args.ids]
+        dash = [install.slv_tui, "--url", url, "--user", "admin", *args.ids]
         procs = {
-            "baseline": spawn_in_pty([sys.executable, str(baseline_file)], env),
+            "baseline": spawn_in_pty([install.python, str(baseline_file)], env),
             "dashboard": spawn_in_pty(dash, env),
         }
         time.sleep(args.warmup)
@@ -53,6 +65,7 @@ def main() -> None:
     finally:
         sim.terminate()
         sim.wait()
+    print(describe(install))
     print(f"window: {args.seconds:.0f} s after {args.warmup:.0f} s warm-up, 160x45 pseudo-terminal")
     base = used["baseline"]
     for name, seconds in used.items():

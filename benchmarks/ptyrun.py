@@ -1,24 +1,29 @@
 """Running programs the way an operator console does, for the benchmarks (Linux: /proc and pty).
 
-Shared by console_cpu, console_memory, first_paint and idle_cpu: a private home, the simulator in
-its own process, programs on their own 160x45 pseudo-terminal, a bare Textual app as a baseline
-and CPU time read from /proc.
+Shared by the benchmarks: a plain (non-editable) install of the tree in a fresh venv of its own, as
+users get it; a private home, the simulator in its own process, programs on their own 160x45
+pseudo-terminal, a bare Textual app as a baseline and CPU time read from /proc.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 COLS, ROWS = 160, 45
+TREE = Path(__file__).resolve().parent.parent
+"""The source tree the benchmarks measure by default (the one they live in)."""
 
 DEMO_IDS = [
     "1481018818069", "1481019204417", "1481019867302", "1481024400630", "1481020373648",
@@ -50,6 +55,81 @@ Bare().run()
 def bare_app(rows: int, state: str, progress: str) -> str:
     """Source of a minimal Textual app (header, a `rows`-row DataTable, footer) that does nothing."""
     return _BARE_APP.format(rows=rows, state=state, progress=progress)
+
+
+@dataclass(frozen=True)
+class Install:
+    """A fresh venv holding a plain `pip install <tree>`: what users run, not the dev venv."""
+
+    root: Path
+    key: str
+    """The commit it was built from ("+changes": with uncommitted changes to the package)."""
+
+    @property
+    def python(self) -> str:
+        return str(self.root / "bin" / "python")
+
+    @property
+    def slv_tui(self) -> str:
+        """The installed console script."""
+        return str(self.root / "bin" / "slv-tui")
+
+
+_INSTALLED = ("slv_tui", "pyproject.toml", "README.md")
+"""What `pip install .` builds the package from: the install is keyed by their content."""
+
+
+def _tree_key(tree: Path) -> tuple[str, str]:
+    """(the commit, with "+changes" when the installed files differ from it; a key of their content).
+
+    Commits that do not change the package share one install.
+    """
+
+    def git(*args: str) -> bytes:
+        return subprocess.run(["git", "-C", str(tree), *args], capture_output=True, check=True).stdout
+
+    commit = git("rev-parse", "--short=12", "HEAD").decode().strip()
+    content = git("rev-parse", *(f"HEAD:{path}" for path in _INSTALLED))
+    dirty = git("diff", "HEAD", "--", *_INSTALLED)
+    for name in sorted(git("ls-files", "--others", "--exclude-standard", "--", "slv_tui").split()):
+        dirty += name + b"\0" + (tree / name.decode()).read_bytes()
+    label = f"{commit}+changes" if dirty else commit
+    return label, hashlib.sha256(content + dirty).hexdigest()[:16]
+
+
+def plain_install(tree: Path = TREE, quiet: bool = False) -> Install:
+    """A venv with `pip install <tree>` (non-editable, no dev extra), cached in the temp dir and keyed
+    by the content of what is installed (so by commit, and commits that leave the package alone share
+    one). The first call builds it (20 s or so with a warm pip cache); later ones reuse it.
+    It must not hold click: with click, `import httpx` also loads httpx's command-line tool.
+    """
+    key, content = _tree_key(tree)
+    root = Path(tempfile.gettempdir()) / "slv-bench-venvs" / content
+    if not (root / ".complete").exists():
+        if not quiet:
+            print(f"building a plain install of {tree} at {key} in {root} ...", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(root)], check=True)
+        pip = [str(root / "bin" / "pip"), "install", "-q", str(tree)]  # bytecode compiled, as usual
+        done = subprocess.run(pip, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise SystemExit(f"pip install failed:\n{done.stderr}")
+        (root / ".complete").write_text(key)
+    install = Install(root, key)
+    probe = subprocess.run([install.python, "-c", "import click"], capture_output=True, check=False)
+    if probe.returncode == 0:
+        raise SystemExit(f"{root} holds click: not a plain install")
+    return install
+
+
+def install_arg(parser: Any) -> None:
+    """The `--tree` option every benchmark takes: the source tree to install and measure."""
+    parser.add_argument("--tree", type=Path, default=TREE, help="source tree to install (default: this one)")
+
+
+def describe(install: Install) -> str:
+    """One line for the results: commit, load average, core count."""
+    load = " ".join(f"{v:.2f}" for v in os.getloadavg())
+    return f"plain install at {install.key} ({install.root}); load average {load}; {os.cpu_count()} cores"
 
 
 def bench_env(home: Path) -> dict[str, str]:
@@ -84,11 +164,12 @@ def wait_for_port(port: int, timeout: float = 20.0) -> None:
 
 
 def start_sim(
-    home: Path, data: dict[str, Any] | str, env: dict[str, str]
+    home: Path, data: dict[str, Any] | str, env: dict[str, str], install: Install | None = None
 ) -> tuple[subprocess.Popen[bytes], str]:
     """The simulator in its own process on a free loopback port; returns it and the dashboard URL.
 
-    `data` is a scenario (written to `home`) or the name of a built-in one such as "demo".
+    `data` is a scenario (written to `home`) or the name of a built-in one such as "demo"; it runs
+    from `install` when given (else from this interpreter).
     """
     if isinstance(data, str):
         scenario = data
@@ -97,8 +178,9 @@ def start_sim(
         path.write_text(json.dumps(data))
         scenario = str(path)
     port = free_port()
+    python = install.python if install else sys.executable
     sim = subprocess.Popen(
-        [sys.executable, "-m", "slv_tui", "sim", "--port", str(port), "--scenario", scenario],
+        [python, "-m", "slv_tui", "sim", "--port", str(port), "--scenario", scenario],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -13,7 +13,6 @@ from slv_tui.commands.render import render_line
 from slv_tui.slv.client import SlvClient
 from slv_tui.slv.errors import AuthError, ServerError, SlvError
 from slv_tui.slv.report import batch_json, dumps
-from slv_tui.watch.poller import Poller
 from slv_tui.watch.snapshot import PollRound, Snapshot
 
 FOLLOW_NOT_FOUND_TRIES = 3
@@ -44,6 +43,8 @@ async def run_follow(
     transient fault (a proxy or load balancer page); a refusal (401/403, login refused) still ends
     the run at once.
     """
+    from slv_tui.watch.poller import Poller  # here: `status` shares this module's imports, not the poller's
+
     printed: dict[str, dict[str, Any]] = {}
     fatal: list[Snapshot] = []
     dropped: list[Snapshot] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 import threading
 from collections.abc import Callable
@@ -70,7 +71,7 @@ async def test_commission_confirm_start_select(
         await pilot.press("n")
         await wait_for(pilot, lambda: commission_dialog_ready(stack))
         for widget in ("#commission-controller", "#part-config", "#part-devices", "#commission-ok"):
-            assert visible(stack, widget), widget
+            await wait_for(pilot, functools.partial(visible, stack, widget))  # laid out on a later frame
         await pilot.press(*"CTRL-7")
         app.screen.query_one("#part-schedules", Checkbox).value = False
         await pilot.press("enter")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual import on
@@ -48,6 +49,21 @@ def failure_reason(batch: Batch) -> str:
     if head and message and message != head:
         return f"{head}: {message}"
     return head or message or f"status {clean(batch.status or 'ERROR')} (the server gave no reason)"
+
+
+def _put(static: Static, content: RenderableType) -> None:
+    """Show `content` in `static`; the layout pass (the whole screen's) only when its height changes.
+
+    A poll that moves a progress bar or an age keeps every line where it was: a repaint is enough.
+    """
+    width = static.content_size.width
+    static.update(content, layout=False)
+    if not static.display:
+        return  # hidden (by its own class): the change that shows it lays it out
+    if not width or static.get_content_height(static.container_size, static.app.size, width) != (
+        static.content_size.height
+    ):
+        static.refresh(layout=True)
 
 
 class FindInput(SafeInput):
@@ -292,15 +308,20 @@ class DetailPane(Vertical):
         key = (content, age(age_now))
         if key == self._shown:
             return
-        # Most redraws only age the "updated …" texts. While the age keeps its width ("12s ago" →
-        # "13s ago") no line can change height, so those updates skip the layout pass.
         previous, self._shown = self._shown, key
         title = self.query_one("#detail-title", Static)
-        if previous is not None and previous[0] == content and snapshot is not None:
-            relayout = len(previous[1]) != len(key[1])
-            title.update(self._title(snapshot, label, condition, age_now), layout=relayout)
-            self._fetch(snapshot, condition, age_now, paused, layout=relayout)
-            self.query_one("#detail-fields", Static).update(self._fields(snapshot, now), layout=relayout)
+        if previous is not None and snapshot is not None and previous[0][0] == snapshot.batch_id:
+            # The same batch again: an age moved, or a poll brought new data (progress, counts). Only
+            # what changed is redrawn, and the layout pass (the whole screen's) runs only when a
+            # text's height changes, not once per poll.
+            title.update(self._title(snapshot, label, condition, age_now), layout=False)  # 1 line (CSS)
+            self._fetch(snapshot, condition, age_now, paused)
+            _put(self.query_one("#detail-fields", Static), self._fields(snapshot, now))
+            if previous[0][1] is not snapshot.batch:
+                self._banner(snapshot.batch)
+                self._tree(snapshot)
+            if previous[0][7:] != content[7:]:
+                self._history(timeline)
             return
         self.set_class(snapshot is None, "-empty")
         if snapshot is None:
@@ -312,14 +333,17 @@ class DetailPane(Vertical):
             self._history(())
             self.step_tree.show_batch(None)
             return
-        batch = snapshot.batch
         title.update(self._title(snapshot, label, condition, age_now))
-        self._banner(batch)
+        self._banner(snapshot.batch)
         self._fetch(snapshot, condition, age_now, paused)
         self.query_one("#detail-fields", Static).update(self._fields(snapshot, now))
         self._history(timeline)
-        if batch is not None:
-            self.step_tree.show_batch(batch)
+        self._tree(snapshot)
+
+    def _tree(self, snapshot: Snapshot) -> None:
+        """The step tree of the batch (updated in place), or why there is none yet."""
+        if snapshot.batch is not None:
+            self.step_tree.show_batch(snapshot.batch)
         else:
             self.step_tree.show_batch(
                 None, "not fetched yet" + (" — see the error above" if snapshot.error else "")
@@ -329,7 +353,7 @@ class DetailPane(Vertical):
         """The recorded timeline under the fields: a progress sparkline, then the events."""
         self.set_class(bool(timeline), "-history")
         self.query_one("#detail-spark", Sparkline).data = progress_series(timeline)
-        self.query_one("#detail-timeline", Static).update(timeline_text(timeline))
+        _put(self.query_one("#detail-timeline", Static), timeline_text(timeline))
 
     def restyle(self) -> None:
         """Draw again with the current theme's colours."""
@@ -371,7 +395,7 @@ class DetailPane(Vertical):
             text = f"⊝ CANCEL REQUESTED — but the batch ended anyway: {state_label(batch.state)}"
         if batch.login:
             text += f" (started by {clean(batch.login, max_length=40)})"
-        banner.update(Text(text))
+        _put(banner, Text(text))
 
     def _fetch(
         self,
@@ -379,8 +403,6 @@ class DetailPane(Vertical):
         condition: Condition | None,
         data_age: float | None,
         paused: bool,
-        *,
-        layout: bool = True,
     ) -> None:
         """A line saying why the data may be old, and how old it is."""
         line = self.query_one("#detail-fetch", Static)
@@ -399,7 +421,7 @@ class DetailPane(Vertical):
         line.set_class(text is not None, "-shown")
         never_fetched = snapshot is not None and snapshot.batch is None
         line.set_class((condition is Condition.ERROR or never_fetched) and not missing, "-error")
-        line.update(Text(text or ""), layout=layout)
+        _put(line, Text(text or ""))
 
     def _fields(self, snapshot: Snapshot, now: float) -> Table:
         grid = Table.grid(padding=(0, 2))

@@ -1,0 +1,98 @@
+"""Start-up guards: what `status` and `--version` import, read with `python -X importtime`.
+
+Counting modules, not milliseconds: a command that starts importing the UI, the poller, the
+simulator or another package shows here at once, whatever the machine's load. When a new import is
+really needed, add it to the allow-list below on purpose (and run `benchmarks/startup.py`).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+STATUS_MODULES = {
+    "slv_tui", "slv_tui.cli", "slv_tui.commands", "slv_tui.commands.follow", "slv_tui.commands.output",
+    "slv_tui.commands.render", "slv_tui.commands.status", "slv_tui.common", "slv_tui.common.logs",
+    "slv_tui.common.paths", "slv_tui.common.sanitize", "slv_tui.settings", "slv_tui.settings.config",
+    "slv_tui.settings.credentials", "slv_tui.settings.keystore", "slv_tui.slv", "slv_tui.slv.auth",
+    "slv_tui.slv.body", "slv_tui.slv.client", "slv_tui.slv.commission", "slv_tui.slv.decode",
+    "slv_tui.slv.errormap", "slv_tui.slv.errors", "slv_tui.slv.ids", "slv_tui.slv.model",
+    "slv_tui.slv.modes", "slv_tui.slv.parse", "slv_tui.slv.report", "slv_tui.slv.vocabulary",
+    "slv_tui.store", "slv_tui.store.files", "slv_tui.store.history", "slv_tui.store.history_lines",
+    "slv_tui.watch", "slv_tui.watch.snapshot",
+}  # fmt: skip
+"""Every slv_tui module `status` imports (recorded when the guard was written; cli.py still imports
+follow, history and commission at its top: see benchmarks/RESULTS.md)."""
+STATUS_PACKAGES = {
+    "httpx", "httpcore", "h11", "anyio", "sniffio", "idna", "certifi", "platformdirs", "typing_extensions",
+    # optional parts httpx and httpcore look for (each a failed import where not installed)
+    "h2", "hpack", "hyperframe", "brotli", "brotlicffi", "zstandard", "socksio", "trio",
+}  # fmt: skip
+VERSION_MODULES = {
+    "slv_tui",
+    "slv_tui.__main__",
+    "slv_tui.common",
+    "slv_tui.common.paths",
+    "slv_tui.common.sanitize",
+}
+VERSION_PACKAGES = {"platformdirs"}
+
+
+def imported(tmp_path: Path, *args: str) -> tuple[set[str], set[str]]:
+    """(slv_tui modules, other non-stdlib top-level packages) that `python -X importtime *args`
+    imports beyond what the interpreter itself loads at start (site hooks, .pth files)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COV_", "COVERAGE"))}
+    env.update(
+        SLV_PASSWORD="admin",
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        XDG_STATE_HOME=str(tmp_path / "state"),
+    )
+
+    def names(*argv: str) -> set[str]:
+        done = subprocess.run(
+            [sys.executable, "-X", "importtime", *argv], env=env, capture_output=True, text=True, timeout=60
+        )
+        lines = [line for line in done.stderr.splitlines() if line.startswith("import time:")]
+        return {line.rsplit("|", 1)[1].strip() for line in lines} - {"imported package"}
+
+    found = names(*args) - names("-c", "pass")
+    ours = {n for n in found if n == "slv_tui" or n.startswith("slv_tui.")}
+    others = {n.split(".")[0] for n in found} - {"slv_tui"} - set(sys.stdlib_module_names)
+    return ours, others - {"__main__", "org"}  # org: the stdlib's `copy` looks for Jython
+
+
+def test_status_imports_only_the_recorded_modules(tmp_path: Path) -> None:
+    """Catches: status importing the UI (textual, rich), the poller, the simulator (aiohttp), the
+    keyring, the watchlist store, or any new module, on its way to one request."""
+    ours, others = imported(tmp_path, "-m", "slv_tui", "status", "--url", "http://127.0.0.1:9", "1")
+    assert "slv_tui.commands.status" in ours  # it did run status
+    assert ours - STATUS_MODULES == set(), "status imports new slv_tui modules"
+    assert others - STATUS_PACKAGES == set(), "status imports new packages"
+
+
+def test_version_imports_almost_nothing(tmp_path: Path) -> None:
+    """Catches: `--version` loading the command line module, and with it httpx, asyncio and ssl (it
+    took 1.7x `import httpx` on a plain install before it answered from the entry point)."""
+    ours, others = imported(tmp_path, "-m", "slv_tui", "--version")
+    assert ours <= VERSION_MODULES, ours - VERSION_MODULES
+    assert others <= VERSION_PACKAGES, others - VERSION_PACKAGES
+
+
+def test_the_quick_version_is_the_cli_version(tmp_path: Path) -> None:
+    """The entry point's early answer prints exactly what `slv_tui.cli` prints for --version."""
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state")}
+    quick = subprocess.run(
+        [sys.executable, "-m", "slv_tui", "--version"], env=env, capture_output=True, text=True, timeout=60
+    )
+    full = subprocess.run(
+        [sys.executable, "-m", "slv_tui.cli", "--version"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert quick.returncode == full.returncode == 0
+    assert quick.stdout == full.stdout and quick.stdout.startswith("slv-tui ")
