@@ -334,6 +334,7 @@ async def test_one_vocabulary_and_palette(start_sim: StartSim, tmp_path: Path, s
         app = stack.app
         table = app.dashboard.table
         await wait_for(pilot, lambda: cell(app, CANCELLED, "state") == "⊘ cancelled")
+        await wait_for(pilot, lambda: all(cell(app, b, "state") not in ("", "… pending") for b in ALL))
         assert cell(app, CANCELLING, "state") == "⊝ cancelling"  # not ⏸, which reads as pause
         style = {b: table.get_cell(b, "state").style for b in ALL}
         assert style[ERRORS] == style[FAILED]  # with errors: the alarm colour, as failed
