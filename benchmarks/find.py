@@ -26,7 +26,7 @@ from slv_tui.sim import SimServer
 from slv_tui.slv.auth import Credentials, Secret
 from slv_tui.slv.client import ClientSettings, SlvClient
 from slv_tui.store.watchlist import Watchlist
-from slv_tui.ui.app import make_app
+from slv_tui.ui.app import AppSettings, make_app, open_board
 from slv_tui.ui.widgets.detail_pane import FindInput
 from slv_tui.ui.widgets.step_tree import StepTree
 
@@ -82,8 +82,8 @@ async def measure(steps: int, per_step: int, repeat: int, needles: list[str]) ->
         client = SlvClient(ClientSettings(url, Credentials("admin", Secret("admin"))))
         watchlist = Watchlist(Path(folder) / "watchlist.json")
         watchlist.add([SMALL, LARGE])
-        app = make_app(client, watchlist, server_label="bench", interval=3600,
-                       state_file=Path(folder) / "ui.json")  # fmt: skip
+        settings = AppSettings(server_label="bench", state_file=Path(folder) / "ui.json")
+        app = make_app(settings, [open_board(client, watchlist, interval=3600)])
         poller = app.poller
         async with app.run_test(size=(160, 45)) as pilot:
             while not all((s := poller.snapshot(b)) and s.batch for b in (SMALL, LARGE)):

@@ -18,7 +18,7 @@ from slv_tui.slv.client import ClientSettings, SlvClient
 from slv_tui.slv.model import BatchState
 from slv_tui.store.history import HistoryRecorder, HistoryStore, Mark, events_between
 from slv_tui.store.watchlist import Watchlist
-from slv_tui.ui.app import SlvApp, make_app
+from slv_tui.ui.app import AppSettings, SlvApp, make_app, open_board
 from slv_tui.ui.screens.commission import CommissionScreen, ConfirmCommissionScreen
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
@@ -87,15 +87,10 @@ def build(sim: ThreadedSim, folder: Path, clock: FrozenClock, history: HistoryRe
     watchlist.add(sim.server.batch_ids())
     watchlist.set_label(ERRORS, "Main street, phase 2")
     watchlist.set_label(RUNNING, "Depot lamps")
-    return make_app(
-        client,
-        watchlist,
-        interval=2.0,
-        server_label="https://cms.example.org:8443/reports",
-        clock=clock,
-        state_file=folder / "ui-state.json",
-        history=history,
+    settings = AppSettings(
+        server_label="https://cms.example.org:8443/reports", state_file=folder / "ui-state.json"
     )
+    return make_app(settings, [open_board(client, watchlist, interval=2.0, clock=clock, history=history)])
 
 
 async def shoot() -> None:

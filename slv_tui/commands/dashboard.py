@@ -40,7 +40,7 @@ def launch(
 ) -> int:
     """Open the dashboard on one server and block until the user quits; an unknown binding ID in
     `[keymap]` is a ConfigError before anything starts."""
-    from slv_tui.ui.app import make_app
+    from slv_tui.ui.app import AppSettings, Seams, make_app, open_board
     from slv_tui.ui.keymap import binding_ids
 
     check_keymap(settings, binding_ids())
@@ -55,20 +55,19 @@ def launch(
         return 2
     history = HistoryRecorder(HistoryStore(history_dir(paths.data_dir(), settings.profile)))
     alerts = Alerts({event: cast(Channel, channel) for event, channel in settings.notify})
-    app = make_app(
-        client or SlvClient(client_settings),
-        watchlist,
+    client = client or SlvClient(client_settings)
+    session = open_board(client, watchlist, interval=settings.interval, concurrency=settings.concurrency,
+                         history=history)  # fmt: skip
+    app_settings = AppSettings(
         server_label=label or server_label(settings.profile, client_settings.url),
-        interval=settings.interval,
-        concurrency=settings.concurrency,
+        warnings=client.settings.warnings(),
         bell=settings.bell,
         read_only=settings.read_only,
         profile=settings.profile,
-        history=history,
-        alerts=alerts,
         ask_password=client_settings.credentials.password is None,
         export_dir=settings.export_dir,
     )
+    app = make_app(app_settings, [session], seams=Seams(alerts=alerts))
     app.set_keymap(dict(settings.keymap))  # [keymap] in the config
     try:
         app.run()

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import random
-import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -18,10 +16,7 @@ from textual.widget import Widget
 
 from slv_tui.common import paths
 from slv_tui.slv.auth import Secret
-from slv_tui.slv.client import SlvClient
-from slv_tui.store.history import HistoryRecorder
 from slv_tui.store.ui_state import load_state, save_state
-from slv_tui.store.watchlist import Watchlist
 from slv_tui.ui.rows import SORTS
 from slv_tui.ui.screens.commission import CommissioningDashboard
 from slv_tui.ui.screens.dashboard import DashboardScreen
@@ -29,63 +24,33 @@ from slv_tui.ui.screens.help import HelpScreen, help_rows
 from slv_tui.ui.screens.password import PasswordScreen
 from slv_tui.ui.widgets.batch_table import BatchTable
 from slv_tui.ui.widgets.step_tree import StepTree
-from slv_tui.watch.alerts import Alerts
-from slv_tui.watch.poller import Fetch as Fetch  # re-exported: what make_app's `fetch` is
-from slv_tui.watch.poller import Poller
+from slv_tui.ui.wiring import AppSettings as AppSettings
+from slv_tui.ui.wiring import Seams as Seams
+from slv_tui.ui.wiring import Session as Session
+from slv_tui.ui.wiring import open_board as open_board
+from slv_tui.watch.poller import Fetch as Fetch  # re-exported: what open_board's `fetch` is
 
 
-def make_app(
-    client: SlvClient,
-    watchlist: Watchlist,
-    *,
-    server_label: str,
-    interval: float = 2.0,
-    concurrency: int = 4,
-    bell: bool = False,
-    warnings: Sequence[str] | None = None,
-    fetch: Fetch | None = None,
-    clock: Callable[[], float] | None = None,
-    rng: random.Random | None = None,
-    state_file: Path | None = None,
-    read_only: bool = False,
-    profile: str = "default",
-    history: HistoryRecorder | None = None,
-    alerts: Alerts | None = None,
-    ask_password: bool = False,
-    export_dir: Path | None = None,
-) -> SlvApp:
-    """Wire the app: a poller fetching through `fetch` (default: the client) on `clock`, the
-    dashboard screen drawing what it reports, and the theme saved last time.
+def make_app(settings: AppSettings, boards: Sequence[Session], *, seams: Seams | None = None) -> SlvApp:
+    """Wire the app: the dashboard screen drawing what the Board reports, the theme saved last time.
 
-    `watchlist` is loaded already (the cli reports a broken one before anything starts).
+    `boards` holds one `Session` per server (one today: the table shows one server; its rows are
+    keyed by (server, batch ID) already). `seams` decides where alerts and deliveries go.
     """
-    poller = Poller(
-        fetch or client.get_batch,
-        interval=interval,
-        concurrency=concurrency,
-        clock=clock or time.monotonic,
-        rng=rng,
-    )
-    poller.watch(watchlist.ids(), seen_for=watchlist.watched_for())
-    shown_warnings = client.settings.warnings() if warnings is None else warnings
-    screen_args = (watchlist, poller, poller.clock, server_label, shown_warnings)
-    dashboard = (
-        DashboardScreen(*screen_args, client=client, bell=bell, history=history, alerts=alerts)
-        if read_only  # nothing that changes the server is offered: no commissioning key at all
-        else CommissioningDashboard(
-            *screen_args, client=client, bell=bell, history=history, alerts=alerts, profile=profile
-        )
-    )
-    dashboard.export_dir = export_dir
-    dashboard.ask_password = ask_password
-    state_file = state_file or paths.ui_state_file()
+    if len(boards) != 1:
+        raise ValueError("the dashboard shows one server")
+    seams = seams or Seams()
+    session = boards[0]
+    screen = DashboardScreen if settings.read_only else CommissioningDashboard  # read-only: no key at all
+    dashboard = screen(session, settings, seams)
+    state_file = settings.state_file or paths.ui_state_file()
     ui_state = load_state(state_file)
     if isinstance(ui_state.get("sort"), str) and ui_state["sort"] in SORTS:
         dashboard.sort_column = ui_state["sort"]
     dashboard.sort_reverse = ui_state.get("sort_reverse") is True
     dashboard.attention_only = ui_state.get("attention") is True
-    return SlvApp(client=client, poller=poller, dashboard=dashboard, state_file=state_file,
-                  ui_state=ui_state, read_only=read_only)  # fmt: skip
+    return SlvApp(session=session, dashboard=dashboard, state_file=state_file, ui_state=ui_state,
+                  read_only=settings.read_only)  # fmt: skip
 
 
 class SlvApp(App[None]):
@@ -104,8 +69,7 @@ class SlvApp(App[None]):
     def __init__(
         self,
         *,
-        client: SlvClient,
-        poller: Poller,
+        session: Session,
         dashboard: DashboardScreen,
         state_file: Path,
         ui_state: dict[str, Any],
@@ -115,8 +79,10 @@ class SlvApp(App[None]):
         super().__init__()
         self.read_only = read_only
         """Nothing that changes the server is offered: no commissioning key at all."""
-        self.client = client
-        self.poller = poller
+        self.session = session
+        self.client = session.client
+        self.board = session.board
+        self.poller = session.board.poller
         self.dashboard = dashboard
         self.clock = dashboard.clock
         self.state_file = state_file
@@ -137,17 +103,17 @@ class SlvApp(App[None]):
             self.theme = self._saved_theme
 
     def exit(self, result: None = None, return_code: int = 0, message: RenderableType | None = None) -> None:
-        """Quit: stop listening to the poller first, so no round is drawn into a screen being torn down."""
-        self.poller.on_round = None
+        """Quit: close the Board first, so no round is drawn into a screen being torn down."""
+        self.board.close()
         super().exit(result, return_code, message)
 
     async def on_unmount(self) -> None:
-        """Stop listening to the poller and close the client's connections while this loop still runs."""
-        self.poller.on_round = None
+        """Close the Board and the client's connections while this loop still runs."""
+        self.board.close()
         if self._state_write is not None:
             await self._state_write
         await self.client.aclose()
-        history = self.dashboard.history
+        history = self.session.history
         if history is not None:
             await asyncio.to_thread(history.close)  # what is queued is written, off the loop
 
@@ -184,7 +150,7 @@ class SlvApp(App[None]):
 
     def action_password(self) -> None:
         """Ask for the password; a new one is used at once and every batch is fetched again."""
-        server = self.poller.server
+        server = self.board.status
         reason = server.reason if server.auth_problem else None
         creds = self.client.settings.credentials
         self.push_screen(PasswordScreen(creds.username, reason, creds.secret_name), self._use_password)
@@ -193,8 +159,8 @@ class SlvApp(App[None]):
         if secret is None:
             return
         self.client.set_password(secret)
-        self.dashboard.auth_warned = False  # a wrong password typed here is announced again
-        self.poller.refresh()
+        self.dashboard.announcer.auth_warned = False  # a wrong password typed here is announced again
+        self.board.refresh()
         what = self.client.settings.credentials.secret_name.capitalize()
         self.notify(f"{what} set for this session; fetching again…", timeout=4)
 

@@ -1,12 +1,14 @@
-"""Keys in the order typed, for a widget whose keys open inputs (the table's / filter).
+"""Keys in the order typed, for widgets whose keys open inputs or move the focus.
 
 Textual reads every queued key and forwards each to the widget focused at that moment; the
 screen's bindings run only when the key has bubbled back up to the app. In a burst (a paste,
 SSH or mosh bunching keys, a loaded machine) `/ed` is therefore all forwarded to the table
 before `/` opens the filter, and `e`, `d` would then run the screen's keys (export, remove).
 
-So the widget runs a key that opens an input itself, at once, in its own queue (the action
-moves the focus synchronously), and hands every later key to the widget that has the focus now.
+So the widget runs a key that opens an input itself, at once, in its own queue (the action moves
+the focus before it returns: the filter synchronously, a dialog once it is mounted with its focus
+set), and hands every later key to the widget that has the focus now — on the active screen, so
+keys typed right after `a` or `l` land in the dialog those keys opened.
 """
 
 from __future__ import annotations
@@ -14,23 +16,33 @@ from __future__ import annotations
 from textual import events
 from textual.widget import Widget
 
-OPENS_INPUT = frozenset({"filter"})
-"""Actions that open an input in this screen: run before the next key is read. (The add and label
-dialogs are screens of their own: keys typed before they take the focus are not yet covered.)"""
+OPENS_INPUT = frozenset({"filter", "add", "label"})
+"""Actions that open an input (the filter box, the add and label dialogs): run before the next key
+is read."""
 
 
-async def keys_in_order(widget: Widget, event: events.Key) -> None:
-    """Call from the widget's `on_key`."""
-    screen = widget.screen
+def forward(widget: Widget, event: events.Key) -> bool:
+    """Hand the key to the widget focused now, if that is another one; True when it was handed on."""
+    screen = widget.app.screen  # the active screen: a dialog a key before this one may have opened
     focused = screen.focused
-    if focused is not None and focused is not widget:
-        event.stop()
-        event.prevent_default()
-        focused.post_message(events.Key(event.key, event.character))
-        return
+    if focused is widget or (focused is None and screen is widget.screen):
+        return False
+    event.stop()
+    event.prevent_default()
+    (focused or screen).post_message(events.Key(event.key, event.character))
+    return True
+
+
+async def keys_in_order(widget: Widget, event: events.Key) -> bool:
+    """Call from the widget's `on_key`; True when the key was handled here (handed on, or its
+    input-opening action run)."""
+    if forward(widget, event):
+        return True
+    screen = widget.screen
     active = screen.active_bindings.get(event.key)
     if active is None or not active.enabled or active.binding.action not in OPENS_INPUT:
-        return
+        return False
     event.stop()
     event.prevent_default()
     await widget.app.run_action(active.binding.action, active.node)
+    return True

@@ -6,12 +6,19 @@ import math
 from collections.abc import Collection, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from slv_tui.slv.errors import ServerError
 from slv_tui.slv.model import BatchState
 from slv_tui.ui.format import NOT_FOUND, ProgressTrend, next_change, state_label, state_rank
 from slv_tui.watch.snapshot import STALE_AFTER_INTERVALS, Condition, Snapshot
+
+
+class BatchKey(NamedTuple):
+    """A row's key everywhere in the UI: the server (its Board) and the batch ID."""
+
+    server: str
+    batch_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +31,13 @@ class BatchRow:
     elapsed: float | None
     eta: float | None
     updated: float | None
+    server: str = ""
+    """The Board (server) the batch is watched on: with the batch ID, the row's key."""
+
+    @property
+    def key(self) -> BatchKey:
+        """What identifies the row across servers."""
+        return BatchKey(self.server, self.snapshot.batch_id)
 
     @property
     def batch_id(self) -> str:
@@ -123,6 +137,7 @@ class RowBuilder:
         now: float,
         interval: float,
         needle: str = "",
+        server: str = "",
     ) -> list[BatchRow]:
         """The rows to show, filtered by `needle` and sorted (running and cancelling first).
 
@@ -139,6 +154,7 @@ class RowBuilder:
                 elapsed=self._elapsed(snap, now),
                 eta=self._eta(snap, condition),
                 updated=None if snap.fetched_at is None else now - snap.fetched_at,
+                server=server,
             )
             rows.append(row)
             if row.updated is not None:

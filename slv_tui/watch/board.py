@@ -3,11 +3,14 @@ undo and the one copy of the snapshots, with one typed event stream any consumer
 
 The watched list is stored by whatever `WatchStore` is handed in (`store.watchlist.Watchlist` in the
 app; `watch/` sits below `store/` in the layers, so it names the shape, not the class). Store calls
-block on a file: the UI calls them in a thread.
+block on a file, so the operations that change the list are coroutines: the store call runs in a
+thread, the poller and the listeners are touched back on the loop, and changes run one at a time in
+the order they were asked for (a key pressed twice removes twice, in order).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -35,6 +38,7 @@ class Entry(Protocol):
 
 
 E = TypeVar("E", bound=Entry)
+_T = TypeVar("_T")
 
 
 class WatchStore(Protocol[E]):
@@ -44,6 +48,8 @@ class WatchStore(Protocol[E]):
     def entries(self) -> Sequence[E]: ...
     @property
     def problem(self) -> str | None: ...
+    @property
+    def unsaved(self) -> bool: ...
     def add(self, batch_ids: Iterable[str], label: str = "") -> list[str]: ...
     def remove(self, batch_ids: Iterable[str]) -> Sequence[E]: ...
     def restore(self, entries: Sequence[E]) -> None: ...
@@ -113,6 +119,7 @@ class Board(Generic[E]):
         self._snapshots: tuple[Snapshot, ...] = ()
         self._status = poller.server
         self._problem: str | None = None
+        self._changing = asyncio.Lock()
         poller.on_round = self._on_round
         ids = [e.batch_id for e in store.entries]
         poller.watch(ids, seen_for=store.watched_for())
@@ -163,6 +170,10 @@ class Board(Generic[E]):
         self._note_problem()
         self._emit(ListChanged(self.server))
 
+    def close(self) -> None:
+        """Stop listening to the poller: no event after this (the app calls it when it quits)."""
+        self.poller.on_round = None
+
     # -- what the UI asks ----------------------------------------------------------------------
 
     def snapshots(self) -> tuple[Snapshot, ...]:
@@ -183,6 +194,15 @@ class Board(Generic[E]):
         return {e.batch_id for e in self.store.entries if e.archived}
 
     @property
+    def problem(self) -> str | None:
+        """Why the last change could not be saved (kept in memory), else None."""
+        return self.store.problem if self.store.unsaved else None
+
+    @property
+    def interval(self) -> float:
+        return self.poller.interval
+
+    @property
     def paused(self) -> bool:
         return self.poller.paused
 
@@ -194,18 +214,29 @@ class Board(Generic[E]):
     def can_undo(self) -> bool:
         return bool(self._undo)
 
-    # -- what the UI does (store calls block on a file: run them in a thread) -------------------
+    @property
+    def undo_depth(self) -> int:
+        """How many removals `restore` can still take back."""
+        return len(self._undo)
 
-    def add(self, batch_ids: Iterable[str], label: str = "") -> list[str]:
+    # -- what the UI does -------------------------------------------------------------------
+
+    async def _in_thread(self, call: Callable[[], _T]) -> _T:
+        async with self._changing:
+            return await asyncio.to_thread(call)
+
+    async def add(self, batch_ids: Iterable[str], label: str = "") -> list[str]:
         """Watch these IDs (with a label); returns the ones not watched before."""
-        added = self.store.add(batch_ids, label)
+        ids = list(batch_ids)
+        added = await self._in_thread(lambda: self.store.add(ids, label))
         self.poller.watch(added, seen_for=self.store.watched_for())
         self._changed()
         return added
 
-    def remove(self, batch_ids: Iterable[str]) -> list[E]:
+    async def remove(self, batch_ids: Iterable[str]) -> list[E]:
         """Stop watching; the removal can be taken back with `restore`."""
-        removed = list(self.store.remove(batch_ids))
+        ids = list(batch_ids)
+        removed = list(await self._in_thread(lambda: self.store.remove(ids)))
         self.poller.unwatch(e.batch_id for e in removed)
         if removed:
             self._undo.append(removed)
@@ -213,24 +244,26 @@ class Board(Generic[E]):
         self._changed()
         return removed
 
-    def restore(self) -> list[E]:
+    async def restore(self) -> list[E]:
         """Take back the newest removal (labels and first-seen times kept); [] when nothing to undo."""
-        if not self._undo:
-            return []
-        entries = self._undo.pop()
-        self.store.restore(entries)
+        async with self._changing:
+            if not self._undo:
+                return []
+            entries = self._undo.pop()
+            await asyncio.to_thread(self.store.restore, entries)
         self.poller.watch((e.batch_id for e in entries), seen_for=self.store.watched_for())
         self._changed()
         return entries
 
-    def label(self, batch_id: str, label: str) -> None:
+    async def label(self, batch_id: str, label: str) -> None:
         """Set a label ('' clears it)."""
-        self.store.set_label(batch_id, label)
+        await self._in_thread(lambda: self.store.set_label(batch_id, label))
         self._changed()
 
-    def archive(self, batch_ids: Iterable[str], archived: bool = True) -> None:
+    async def archive(self, batch_ids: Iterable[str], archived: bool = True) -> None:
         """Archive (or bring back) batches; they stay watched, their history is kept."""
-        self.store.set_archived(batch_ids, archived)
+        ids = list(batch_ids)
+        await self._in_thread(lambda: self.store.set_archived(ids, archived))
         self._changed()
 
     def refresh(self, batch_ids: Iterable[str] | None = None) -> None:

@@ -22,7 +22,7 @@ from slv_tui.common.logs import setup_logging
 from slv_tui.slv.auth import Credentials, Secret
 from slv_tui.slv.client import ClientSettings, SlvClient
 from slv_tui.store.watchlist import Watchlist
-from slv_tui.ui.app import make_app
+from slv_tui.ui.app import AppSettings, make_app, open_board
 from slv_tui.watch.snapshot import PollRound
 
 from .conftest import RUNNING_IDS
@@ -51,9 +51,9 @@ async def test_soak_dashboard(tmp_path: Path, restore_logging: None) -> None:
         watchlist = Watchlist(tmp_path / "watchlist.json")
         watchlist.add([*RUNNING_IDS, *FINISHED_IDS])
         # A short interval and auth backoff keep thousands of rounds within seconds of real time.
-        app = make_app(client, watchlist, server_label=url, interval=0.01, warnings=[], rng=random.Random(5),
-                       state_file=tmp_path / "ui-state.json")  # fmt: skip
-        poller = app.poller
+        session = open_board(client, watchlist, interval=0.01, rng=random.Random(5))
+        app = make_app(AppSettings(server_label=url, state_file=tmp_path / "ui-state.json"), [session])
+        poller = session.board.poller
         poller.auth_backoff = 0.01
         rounds = 0
         errors: Counter[str] = Counter()

@@ -15,9 +15,10 @@ from textual.widgets.data_table import CellDoesNotExist
 from slv_tui.slv.auth import Credentials, Secret
 from slv_tui.slv.client import ClientSettings, SlvClient
 from slv_tui.store.history import HistoryRecorder, HistoryStore
-from slv_tui.store.watchlist import Watchlist
-from slv_tui.ui.app import Fetch, SlvApp, make_app
+from slv_tui.store.watchlist import WatchEntry, Watchlist
+from slv_tui.ui.app import AppSettings, Fetch, Seams, SlvApp, make_app, open_board
 from slv_tui.watch.alerts import Alerts
+from slv_tui.watch.board import Board
 from slv_tui.watch.poller import Poller
 
 OFFLINE = "http://127.0.0.1:9/reports"
@@ -33,6 +34,8 @@ class Stack:
     watchlist: Watchlist
     poller: Poller
     clients: list[SlvClient] = field(default_factory=list)
+    board: Board[WatchEntry] | None = None
+    """The Board the app watches (the poller, the watched list and the snapshots are its)."""
 
 
 async def wait_for(pilot: Pilot[None], predicate: Callable[[], object], timeout: float = 10.0) -> None:  # noqa: ASYNC109
@@ -89,21 +92,16 @@ def build(
     watchlist.load()
     if ids:
         watchlist.add(ids)
-    app = make_app(
-        client,
-        watchlist,
+    recorded = clock is None if history is None else history
+    recorder = HistoryRecorder(HistoryStore(folder / "history")) if recorded else None
+    session = open_board(client, watchlist, interval=interval, fetch=fetch, clock=clock, history=recorder)
+    app_settings = AppSettings(
         server_label=server_label or url,
-        interval=interval,
         warnings=warnings or [],
-        fetch=fetch,
-        clock=clock,
-        state_file=folder / "ui-state.json",
         read_only=read_only,
-        history=HistoryRecorder(HistoryStore(folder / "history"))
-        if (clock is None if history is None else history)
-        else None,
-        alerts=alerts,
-        export_dir=folder,
         ask_password=ask_password,
+        export_dir=folder,
+        state_file=folder / "ui-state.json",
     )
-    return Stack(app, client, watchlist, app.poller)
+    app = make_app(app_settings, [session], seams=Seams(alerts=alerts))
+    return Stack(app, client, watchlist, session.board.poller, board=session.board)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import re
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from aiohttp import web
+from support.toasts import Toasts
 from textual.widgets import Button, Checkbox, TextArea
 
 from slv_tui.sim import ThreadedSim
+from slv_tui.sim.server import SimServer
 from slv_tui.ui.screens.commission import CommissioningDashboard, CommissionScreen, ConfirmCommissionScreen
 from slv_tui.ui.screens.help import HelpScreen
 
@@ -26,6 +31,16 @@ def posts(sim: ThreadedSim) -> list[str]:
     return [path.rsplit("/", 1)[1] for method, path in sim.server.requests if path.startswith(CONTROLLER_API)]
 
 
+def commission_dialog_ready(stack: Stack) -> bool:
+    """The dialog is up with its fields mounted and the controller ID focused (ready for keys)."""
+    focused = stack.app.focused
+    return (
+        isinstance(stack.app.screen, CommissionScreen)
+        and focused is not None
+        and (focused.id == "commission-controller")
+    )
+
+
 def visible(stack: Stack, widget_id: str) -> bool:
     """The widget lies wholly on screen (not scrolled or cut away)."""
     widget = stack.app.screen.query_one(widget_id)
@@ -36,7 +51,7 @@ def visible(stack: Stack, widget_id: str) -> bool:
 async def open_and_confirm(pilot: object, stack: Stack, controller: str, devices: str = "") -> None:
     app = stack.app
     await pilot.press("n")  # type: ignore[attr-defined]
-    await wait_for(pilot, lambda: isinstance(app.screen, CommissionScreen))  # type: ignore[arg-type]
+    await wait_for(pilot, lambda: commission_dialog_ready(stack))  # type: ignore[arg-type]
     await pilot.press(*controller)  # type: ignore[attr-defined]
     if devices:
         app.screen.query_one("#commission-device-list", TextArea).load_text(devices)
@@ -54,7 +69,7 @@ async def test_commission_confirm_start_select(
         app = stack.app
         await wait_for(pilot, lambda: cell(app, OK, "state") != "… pending")
         await pilot.press("n")
-        await wait_for(pilot, lambda: isinstance(app.screen, CommissionScreen))
+        await wait_for(pilot, lambda: commission_dialog_ready(stack))
         for widget in ("#commission-controller", "#part-config", "#part-devices", "#commission-ok"):
             await wait_for(pilot, functools.partial(visible, stack, widget))  # laid out on a later frame
         await pilot.press(*"CTRL-7")
@@ -107,7 +122,7 @@ async def test_invalid_fields_keep_the_dialog_open(start_sim: StartSim, tmp_path
     async with stack.app.run_test(size=(60, 20)) as pilot:
         app = stack.app
         await pilot.press("n")
-        await wait_for(pilot, lambda: isinstance(app.screen, CommissionScreen))
+        await wait_for(pilot, lambda: commission_dialog_ready(stack))
         await pilot.press("enter")
         await wait_for(pilot, lambda: "no controller ID given" in screen_text(app))
         await pilot.press(*"C1")
@@ -200,3 +215,40 @@ async def test_report_key_writes_markdown_and_names_the_path(start_sim: StartSim
     assert f"| Server | {sim.url} |" in text
     assert "## Warnings and errors (3)" in text
     assert "| First seen | 20" in text  # from the history the dashboard recorded
+
+
+async def test_n_again_while_the_post_waits_cancels_nothing(
+    start_sim: StartSim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server takes its time answering the commissioning POST; `n` pressed meanwhile is refused
+    with a toast (no second dialog, no second POST), and the run it started is watched once answered."""
+    entered, release = threading.Event(), threading.Event()
+    answer = SimServer._commission
+
+    async def slow(self: SimServer, request: web.Request) -> web.StreamResponse:
+        entered.set()
+        await asyncio.to_thread(release.wait, 30)
+        return await answer(self, request)
+
+    monkeypatch.setattr(SimServer, "_commission", slow)
+    sim = start_sim(scenario="static")
+    stack = build(sim.url, tmp_path, ids=[OK])
+    toasts = Toasts()
+    try:
+        async with stack.app.run_test(size=(160, 45), notifications=True, message_hook=toasts) as pilot:
+            app = stack.app
+            await wait_for(pilot, lambda: cell(app, OK, "state") != "… pending")
+            await open_and_confirm(pilot, stack, "CTRL-7")
+            await pilot.press("y")
+            await wait_for(pilot, entered.is_set)  # the POST is at the server, unanswered
+            await pilot.press("n")
+            await wait_for(pilot, lambda: toasts.titled("Commissioning in progress"))
+            assert app.screen is app.dashboard  # no second dialog
+            release.set()
+            await wait_for(pilot, lambda: len(stack.watchlist.ids()) == 2)
+            new = stack.watchlist.ids()[1]
+            assert new in sim.server.batch_ids() and posts(sim) == ["commissionControllerAsync"]
+            await wait_for(pilot, lambda: toasts.titled("Started"))
+            await wait_for(pilot, lambda: cell(app, new, "id") == new)  # watched: its row is there
+    finally:
+        release.set()

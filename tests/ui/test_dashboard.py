@@ -15,15 +15,18 @@ from support.locks import lock_held_elsewhere
 from textual.widgets import Input, TextArea
 
 from slv_tui.sim import ThreadedSim
-from slv_tui.slv.model import BatchState
+from slv_tui.slv.model import Batch, BatchState
 from slv_tui.store import files
 from slv_tui.store.watchlist import Watchlist
+from slv_tui.ui.messages import BatchesPolled
+from slv_tui.ui.rows import BatchKey
 from slv_tui.ui.screens.add_batches import AddBatchesScreen
 from slv_tui.ui.screens.help import HelpScreen
 from slv_tui.ui.screens.password import PasswordScreen
 from slv_tui.ui.widgets.batch_table import BatchTable
 from slv_tui.ui.widgets.header_bar import HeaderBar
-from slv_tui.watch.snapshot import PollRound
+from slv_tui.watch.board import RoundApplied
+from slv_tui.watch.snapshot import PollRound, Update
 
 from .ui_helpers import OFFLINE, FakeClock, build, cell, screen_text, wait_for
 
@@ -275,14 +278,8 @@ async def test_a_poll_round_during_teardown_draws_nothing(tmp_path: Path) -> Non
     rounds: list[PollRound] = []
     async with stack.app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: cell(stack.app, OK, "state") != "")
-        forward = stack.poller.on_round
-        assert forward is not None
-
-        def record(poll_round: PollRound) -> None:
-            rounds.append(poll_round)
-            forward(poll_round)
-
-        stack.poller.on_round = record
+        assert stack.board is not None
+        stack.board.subscribe(lambda e: rounds.append(e.round) if isinstance(e, RoundApplied) else None)
         stack.poller.refresh()
         await wait_for(pilot, lambda: bool(rounds))
         dashboard = stack.app.dashboard
@@ -386,24 +383,49 @@ async def test_only_cells_whose_text_changed_are_touched(
 
 
 async def test_a_round_posted_before_a_remove_or_an_add_keeps_what_the_screen_watches(tmp_path: Path) -> None:
-    """A poll round carries the snapshots of its moment; drawn after a remove or an add handled first,
-    it neither brings the removed batch back nor hides the added one."""
+    """A poll round carries the data of its moment; drawn after a remove or an add handled first,
+    it neither brings the removed batch back nor hides the added one (the Board's copy is drawn)."""
     fetch = ScenarioFetch("static")
     stack = build(OFFLINE, tmp_path, ids=[OK, ERRORS], fetch=fetch)
     rounds: list[PollRound] = []
     async with stack.app.run_test(size=SIZE) as pilot:
         dashboard = stack.app.dashboard
+        assert stack.board is not None
         await wait_for(pilot, lambda: cell(stack.app, ERRORS, "state") == "⚠ done w/ errors")
-        forward = stack.poller.on_round
-        assert forward is not None
-        stack.poller.on_round = rounds.append  # rounds are kept back from the screen from here on
+        stack.board.subscribe(lambda e: rounds.append(e.round) if isinstance(e, RoundApplied) else None)
         stack.poller.refresh()
         await wait_for(pilot, lambda: {OK, ERRORS} <= {s.batch_id for r in rounds for s in r.snapshots})
         old = rounds[-1]
-        await dashboard._remove(OK)
+        stack.board.pause()  # no newer round from here on: the old one is the last drawn
+        await dashboard.edits.remove(BatchKey(stack.board.server, OK))
         await dashboard.add_batches([RUNNING])
         dashboard.apply_round(old)  # the round from before both changes arrives late
         dashboard.refresh_view()
         shown = {row.key.value for row in dashboard.table.ordered_rows}
         assert shown == {ERRORS, RUNNING}
-        stack.poller.on_round = forward
+
+
+async def test_rounds_queued_together_are_drawn_once_and_lose_no_finish(tmp_path: Path) -> None:
+    """Two round messages queued before the screen reads either: Textual lets the newer replace the
+    older (`can_replace`), which takes in its updates; one is handled and both finishes are announced."""
+    stack = build(OFFLINE, tmp_path, ids=[OK, ERRORS], fetch=ScenarioFetch("static"))
+    handled: list[object] = []
+    async with stack.app.run_test(size=SIZE, message_hook=handled.append) as pilot:
+        dashboard = stack.app.dashboard
+        board = stack.board
+        assert board is not None
+        await wait_for(pilot, lambda: cell(stack.app, ERRORS, "state") == "⚠ done w/ errors")
+        board.pause()
+        running = Batch("0", running=True, progress=10)
+        first, second = (
+            BatchesPolled(board.server, PollRound((Update(snap, running),), board.status, 1.0))
+            for snap in (board.snapshot(OK), board.snapshot(ERRORS))
+            if snap is not None
+        )
+        dashboard.post_message(first)
+        dashboard.post_message(second)  # both queued before the screen runs again
+        await wait_for(pilot, lambda: len(dashboard.finished) == 2)
+        assert sorted(dashboard.finished) == sorted(
+            [(OK, BatchState.SUCCEEDED), (ERRORS, BatchState.COMPLETED_WITH_ERRORS)]
+        )
+        assert [m for m in handled if m is first or m is second] == [second]  # coalesced: one handled

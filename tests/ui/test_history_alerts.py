@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from support.toasts import Toasts
 from textual.widgets import Sparkline, Static
 
 from slv_tui.sim import ThreadedSim
@@ -93,16 +94,15 @@ async def test_archive_a_finished_batch_and_browse_it(start_sim: StartSim, tmp_p
     sim = start_sim(scenario="static")
     ok, running = "1481016600181", "1481019204417"
     stack = build(sim.url, tmp_path, ids=[ok, running])
-    async with stack.app.run_test(size=(160, 45), notifications=True) as pilot:
+    toasts = Toasts()
+    async with stack.app.run_test(size=(160, 45), notifications=True, message_hook=toasts) as pilot:
         app = stack.app
         table = app.dashboard.table
         await wait_for(pilot, lambda: cell(app, ok, "state") == "✔ succeeded")
         await wait_for(pilot, lambda: cell(app, running, "state") == "▶ running")
         table.move_cursor(row=table.get_row_index(running))
         await pilot.press("x")  # a running batch stays
-        await wait_for(
-            pilot, lambda: any("Only a finished batch" in str(n.message) for n in app._notifications)
-        )
+        await wait_for(pilot, lambda: any("Only a finished batch" in str(n.message) for n in toasts))
         assert not any(e.archived for e in stack.watchlist.entries)
         table.move_cursor(row=table.get_row_index(ok))
         await pilot.press("x")

@@ -98,6 +98,7 @@ async def test_eta_comes_from_recent_progress_and_hides_when_stale(tmp_path: Pat
         assert cell(app, SLOW, "eta") == ""
         await step(9, "20%")
         await wait_for(pilot, lambda: cell(app, SLOW, "eta") == "~1m 20s")  # 1 %/s, 80 % to go
+        stack.poller.pause()  # no answer from here on (a fetch would make the data fresh again)
         clock.advance(10)  # no answer for five intervals: the ETA is not trusted any more
         await wait_for(pilot, lambda: cell(app, SLOW, "fetch") == "⌛ STALE")
         await wait_for(pilot, lambda: cell(app, SLOW, "eta") == "")

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from support.toasts import Toasts
 from textual.widget import Widget
 from textual.widgets import Button, TextArea
 from textual.widgets._footer import FooterKey
@@ -145,7 +146,8 @@ async def test_undo_several_removals_and_say_so(
 ) -> None:
     sim = start_sim(scenario="static")
     stack = build(sim.url, tmp_path, ids=[OK, FAILED, ERRORS])
-    async with stack.app.run_test(size=size, notifications=True) as pilot:
+    toasts = Toasts()
+    async with stack.app.run_test(size=size, notifications=True, message_hook=toasts) as pilot:
         app = stack.app
         table = app.dashboard.table
         await wait_for(pilot, lambda: table.row_count == 3 and cell(app, OK, "state") == "✔ succeeded")
@@ -156,7 +158,9 @@ async def test_undo_several_removals_and_say_so(
         await pilot.press("d")
         await wait_for(pilot, lambda: table.row_count == 1)
         assert first is not None and second is not None
-        assert any(f"Removed {second}" in n.message and "2 removals" in n.message for n in app._notifications)
+        await wait_for(
+            pilot, lambda: any(f"Removed {second}" in n.message and "2 removals" in n.message for n in toasts)
+        )
         assert all(k.region.right <= size[0] for k in footer_keys(app).values())  # nothing cut
         await pilot.press("u")
         await wait_for(pilot, lambda: table.row_count == 2)
@@ -165,7 +169,7 @@ async def test_undo_several_removals_and_say_so(
         await wait_for(pilot, lambda: table.row_count == 3)
         assert sorted(stack.watchlist.ids()) == sorted([OK, FAILED, ERRORS])
         await pilot.press("u")
-        await wait_for(pilot, lambda: any(n.message == "Nothing to undo" for n in app._notifications))
+        await wait_for(pilot, lambda: any(n.message == "Nothing to undo" for n in toasts))
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -213,7 +217,8 @@ async def test_every_dialog_fits_and_add_counts_valid_ids(
 ) -> None:
     sim = start_sim(scenario="static")
     stack = build(sim.url, tmp_path, ids=[OK])
-    async with stack.app.run_test(size=size, notifications=True) as pilot:
+    toasts = Toasts()
+    async with stack.app.run_test(size=size, notifications=True, message_hook=toasts) as pilot:
         app = stack.app
         await wait_for(pilot, lambda: app.dashboard.table.row_count == 1)
         await pilot.press("a")
@@ -229,7 +234,9 @@ async def test_every_dialog_fits_and_add_counts_valid_ids(
         assert all(k.region.right <= size[0] for k in keys.values())
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.dashboard.table.row_count == 4)
-        assert any("Added 3 batches" in n.message and "2 ignored" in n.message for n in app._notifications)
+        await wait_for(
+            pilot, lambda: any("Added 3 batches" in n.message and "2 ignored" in n.message for n in toasts)
+        )
         for key, screen in (("l", LabelScreen), ("P", PasswordScreen), ("question_mark", HelpScreen)):
             await pilot.press(key)
             await wait_for(pilot, lambda screen=screen: isinstance(app.screen, screen))  # type: ignore[misc]
@@ -281,7 +288,8 @@ async def test_export_shown_and_copy_tell_the_truth(
 ) -> None:
     sim = start_sim(scenario="static")
     stack = build(sim.url, tmp_path, ids=[OK, FAILED, ERRORS])
-    async with stack.app.run_test(size=size, notifications=True) as pilot:
+    toasts = Toasts()
+    async with stack.app.run_test(size=size, notifications=True, message_hook=toasts) as pilot:
         app = stack.app
         await wait_for(pilot, lambda: cell(app, ERRORS, "state") == "⚠ done w/ errors")
         await pilot.press("slash", *"completed_with", "enter")  # the state's name matches too
@@ -290,11 +298,12 @@ async def test_export_shown_and_copy_tell_the_truth(
         await wait_for(pilot, lambda: list(tmp_path.glob("slv-batch*.json")))
         (path,) = tmp_path.glob("slv-batch*.json")  # noqa: ASYNC240
         assert [o["batchId"] for o in json.loads(path.read_text())] == [ERRORS]  # only what is shown
-        toast = next(n for n in app._notifications if n.title.startswith("Exported"))
+        await wait_for(pilot, lambda: toasts.titled("Exported"))
+        toast = toasts.titled("Exported")[0]
         assert toast.title == "Exported 1 batch (the 1 shown of 3 watched)" and toast.message == str(path)
         await pilot.press("c")
-        await wait_for(pilot, lambda: any(ERRORS in n.message for n in app._notifications if n is not toast))
-        said = [n for n in app._notifications if ERRORS in n.message and n is not toast][-1]
+        await wait_for(pilot, lambda: any(ERRORS in n.message for n in toasts if n is not toast))
+        said = [n for n in toasts if ERRORS in n.message and n is not toast][-1]
         # either the system clipboard took it, or the ID is shown to copy by hand: never a bare "Copied"
         assert said.message == f"Copied {ERRORS} to the system clipboard" or (
             said.title == "Copy not confirmed" and said.message.startswith(f"{ERRORS}\n")

@@ -98,27 +98,27 @@ async def test_add_label_archive_remove_restore(
     server = FakeServer()
     board = make(tmp_path, clock, server)
     board.subscribe(events.append)
-    assert board.add(["7", "8"], "north") == ["7", "8"]
-    assert board.add(["7"]) == []
+    assert await board.add(["7", "8"], "north") == ["7", "8"]
+    assert await board.add(["7"]) == []
     assert [s.batch_id for s in board.snapshots()] == ["7", "8"]
     assert board.label_of("7") == "north" and board.label_of("nope") == ""
-    board.label("7", " south ")
+    await board.label("7", " south ")
     assert board.label_of("7") == "south"
-    board.archive(["8"])
+    await board.archive(["8"])
     assert board.archived() == {"8"}
     clock.advance(60.0)
-    removed = board.remove(["7"])
+    removed = await board.remove(["7"])
     assert [e.batch_id for e in removed] == ["7"] and board.can_undo
     assert [s.batch_id for s in board.snapshots()] == ["8"]
     assert board.poller.snapshot("7") is None
-    back = board.restore()
+    back = await board.restore()
     assert [e.batch_id for e in back] == ["7"] and not board.can_undo
     assert board.label_of("7") == "south"  # the label comes back
     snap = board.snapshot("7")
     assert snap is not None and snap.first_seen == pytest.approx(
         clock() - 60.0
     )  # and how long it was watched
-    assert board.restore() == []
+    assert await board.restore() == []
     assert sum(isinstance(e, ListChanged) for e in events) == 6  # add, add, label, archive, remove, restore
     # the file holds it: a new Board over the same file sees the same list
     again = make(tmp_path, clock, server)
@@ -127,10 +127,10 @@ async def test_add_label_archive_remove_restore(
 
 async def test_undo_is_deep_newest_first(tmp_path: Path, clock: FakeClock) -> None:
     board = make(tmp_path, clock, FakeServer(), ("1", "2", "3"))
-    board.remove(["1"])
-    board.remove(["2", "3"])
-    assert sorted(e.batch_id for e in board.restore()) == ["2", "3"]
-    assert [e.batch_id for e in board.restore()] == ["1"]
+    await board.remove(["1"])
+    await board.remove(["2", "3"])
+    assert sorted(e.batch_id for e in await board.restore()) == ["2", "3"]
+    assert [e.batch_id for e in await board.restore()] == ["1"]
 
 
 async def test_pause_resume_refresh(tmp_path: Path, clock: FakeClock) -> None:
@@ -149,7 +149,7 @@ async def test_store_problem_is_an_event(tmp_path: Path, clock: FakeClock, event
     board.subscribe(events.append)
     (tmp_path / "watchlist.json").unlink(missing_ok=True)
     (tmp_path / "watchlist.json").mkdir()  # the file cannot be written now
-    board.add(["5"])
+    await board.add(["5"])
     problems = [e for e in events if isinstance(e, StoreProblem)]
     assert len(problems) == 1 and problems[0].problem
     assert board.label_of("5") == ""  # kept in memory

@@ -3,19 +3,42 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Static, TextArea
 
 from slv_tui.common.sanitize import clean
 from slv_tui.slv.ids import split_ids
+from slv_tui.ui.key_order import keys_in_order
 from slv_tui.ui.safe_input import SafeInput
 
 AddResult = tuple[list[str], str, int]
 """The valid IDs, the label, and how many tokens were ignored."""
+
+
+class IdsArea(TextArea):
+    """The IDs box, keys in the order typed: Tab moves to the label at once (a label typed right
+    after it lands there, not here), Enter adds what was typed before it (no new line)."""
+
+    class Entered(Message):
+        """Enter in the IDs box: add."""
+
+    async def on_key(self, event: events.Key) -> None:
+        """Keys read after Tab go where the focus is now; Tab, shift+Tab and Enter act at once."""
+        if await keys_in_order(self, event) or event.key not in ("tab", "shift+tab", "enter"):
+            return
+        event.stop()
+        event.prevent_default()
+        if event.key == "enter":
+            self.post_message(self.Entered())
+        elif event.key == "tab":
+            self.screen.focus_next()
+        else:
+            self.screen.focus_previous()
 
 
 class AddBatchesScreen(ModalScreen[AddResult | None]):
@@ -23,7 +46,7 @@ class AddBatchesScreen(ModalScreen[AddResult | None]):
     IDs and ignores the rest (a pasted "batch 1481016600181" adds the ID)."""
 
     BINDINGS = [
-        Binding("enter", "submit", "Add", priority=True, id="add-submit"),
+        Binding("enter", "submit", "Add", id="add-submit"),  # each field submits in the order typed
         Binding("escape", "cancel", "Cancel", id="add-cancel"),
         Binding("tab", "app.focus_next", "Next field", id="add-next"),
     ]
@@ -34,7 +57,7 @@ class AddBatchesScreen(ModalScreen[AddResult | None]):
         with Vertical(classes="dialog", id="add-dialog"):
             yield Label("Add batches to the watchlist", classes="dialog-title")
             yield Label("Batch IDs (spaces, commas or new lines; paste works):")
-            yield TextArea(id="add-ids", soft_wrap=True, show_line_numbers=False)
+            yield IdsArea(id="add-ids", soft_wrap=True, show_line_numbers=False)
             yield Static(_count_text([], []), id="add-count", classes="dialog-hint")
             yield Label("Label (optional, for every ID added):")
             yield SafeInput(placeholder="e.g. Main street, phase 2", id="add-label")
@@ -45,8 +68,13 @@ class AddBatchesScreen(ModalScreen[AddResult | None]):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        """Start typing IDs at once."""
-        self.query_one("#add-ids", TextArea).focus()
+        """Start typing IDs at once (the focus is set now: keys typed right after `a` land here)."""
+        self.set_focus(self.query_one("#add-ids", TextArea))
+
+    @on(IdsArea.Entered)
+    @on(Input.Submitted, "#add-label")
+    def _entered(self) -> None:
+        self.action_submit()
 
     @on(TextArea.Changed, "#add-ids")
     def _count(self, event: TextArea.Changed) -> None:

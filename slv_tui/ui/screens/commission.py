@@ -16,7 +16,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Footer, Label, Static, TextArea
 
 from slv_tui.common.sanitize import clean
-from slv_tui.slv.client import SlvClient
 from slv_tui.slv.commission import PARTS, CommissionError, CommissionRequest, make_request, start_commission
 from slv_tui.slv.errors import AuthError, ServerError, SlvError, TlsError
 from slv_tui.ui.safe_input import SafeInput
@@ -199,7 +198,11 @@ class ConfirmCommissionScreen(ModalScreen[bool]):
 
 
 class CommissioningDashboard(DashboardScreen):
-    """The dashboard with the commissioning key (every mode but read-only)."""
+    """The dashboard with the commissioning key (every mode but read-only).
+
+    A POST that is on its way is never cancelled: `n` pressed again before the server has answered is
+    refused with a toast (the run may already have started; a second one would be a second run), and
+    the batch the answer names is watched as soon as it arrives."""
 
     BINDINGS = [
         Binding(
@@ -208,14 +211,26 @@ class CommissioningDashboard(DashboardScreen):
         ),
     ]  # fmt: skip
 
-    def __init__(self, *args: Any, client: SlvClient, profile: str, **kwargs: Any) -> None:
-        super().__init__(*args, client=client, **kwargs)
-        self.profile = profile
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.profile = self.settings.profile
         """The profile's name, shown in the confirmation."""
+        self.posting: CommissionRequest | None = None
+        """The commissioning whose POST waits for the server's answer."""
 
-    @work(group="commission", exclusive=True)
-    async def action_commission(self) -> None:
+    def action_commission(self) -> None:
         """Ask what to commission, confirm it, start it; the new batch joins the watchlist, selected."""
+        if self.posting is not None:
+            self.app.notify(
+                f"Still starting {self.posting.endpoint} for {clean(self.posting.controller)}: waiting for "
+                "the server's answer. Press n again once it is confirmed.",
+                title="Commissioning in progress", severity="warning", timeout=8, markup=False,
+            )  # fmt: skip
+            return
+        self._ask_and_start()
+
+    @work(group="commission")
+    async def _ask_and_start(self) -> None:
         request = await self.app.push_screen_wait(CommissionScreen())
         if request is None:
             return
@@ -227,20 +242,29 @@ class CommissioningDashboard(DashboardScreen):
         if not confirmed:
             self.app.notify("Nothing started", timeout=3, markup=False)
             return
-        self.app.notify(f"Starting {request.endpoint}…", timeout=3, markup=False)
+        if self.posting is not None:  # a second dialog was confirmed while the first POST waits
+            self.action_commission()
+            return
+        self.posting = request
         try:
-            batch = await start_commission(client, request)
+            await self._start(request)
+        finally:
+            self.posting = None
+
+    async def _start(self, request: CommissionRequest) -> None:
+        notify = self.app.notify
+        notify(f"Starting {request.endpoint}…", timeout=3, markup=False)
+        try:
+            batch = await start_commission(self.client, request)
         except ServerError as exc:
-            self.app.notify(clean(exc.detail), title="The server refused", severity="error", timeout=30,
-                            markup=False)  # fmt: skip
+            notify(clean(exc.detail), title="The server refused", severity="error", timeout=30, markup=False)
             return
         except (TlsError, AuthError) as exc:  # refused before the request was read
-            self.app.notify(clean(str(exc)), title="Not started", severity="error", timeout=30, markup=False)
+            notify(clean(str(exc)), title="Not started", severity="error", timeout=30, markup=False)
             return
         except SlvError as exc:  # a cut connection, a timeout, an unreadable answer: it may exist anyway
-            self.app.notify(clean(f"{exc} — it may have started: check the SLV web UI"),
-                            title="Commissioning not confirmed", severity="error", timeout=30,
-                            markup=False)  # fmt: skip
+            text = clean(f"{exc} — it may have started: check the SLV web UI")
+            notify(text, title="Commissioning not confirmed", severity="error", timeout=30, markup=False)
             return
         await self.add_batches([batch.batch_id], request.label)
-        self.app.notify(f"Commissioning started: batch {batch.batch_id}", title="Started", markup=False)
+        notify(f"Commissioning started: batch {batch.batch_id}", title="Started", markup=False)

@@ -36,6 +36,10 @@ class LabelScreen(ModalScreen[str | None]):
             yield Label("enter saves · empty clears · esc cancels", classes="dialog-hint")
         yield Footer(compact=True, show_command_palette=False)
 
+    def on_mount(self) -> None:
+        """Type at once (the focus is set now: keys typed right after `l` land here)."""
+        self.set_focus(self.query_one("#label-input", Input))
+
     def action_noop(self) -> None:
         """Enter is handled by the input (it submits); the binding only names the key in the footer."""
 

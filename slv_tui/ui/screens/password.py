@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from textual import on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -11,6 +14,7 @@ from textual.widgets import Footer, Input, Label
 
 from slv_tui.common.sanitize import clean
 from slv_tui.slv.auth import Secret
+from slv_tui.slv.client import SlvClient
 
 
 class PasswordScreen(ModalScreen[Secret | None]):
@@ -51,3 +55,15 @@ class PasswordScreen(ModalScreen[Secret | None]):
     def action_cancel(self) -> None:
         """Close without changing the password."""
         self.dismiss(None)
+
+
+def ask_first(app: App[Any], client: SlvClient, then: Callable[[], None]) -> None:
+    """No password (or token) source: ask at once; `then` (start polling) once the dialog is closed."""
+    creds = client.settings.credentials
+
+    def done(secret: Secret | None) -> None:
+        if secret is not None:
+            client.set_password(secret)
+        then()
+
+    app.push_screen(PasswordScreen(creds.username, None, creds.secret_name), done)

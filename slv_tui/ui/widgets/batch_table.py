@@ -13,7 +13,7 @@ from slv_tui.slv.model import BatchState
 from slv_tui.ui.format import NOT_FOUND, ago, duration, since, state_label
 from slv_tui.ui.key_order import keys_in_order
 from slv_tui.ui.progress_bar import progress_bar
-from slv_tui.ui.rows import BatchRow
+from slv_tui.ui.rows import BatchKey, BatchRow
 from slv_tui.ui.styles import component_style
 from slv_tui.ui.widgets.columns import COLUMNS, Layout, fit_columns, sort_arrow
 from slv_tui.ui.widgets.kept_cells import KeptCellsTable
@@ -142,11 +142,19 @@ class BatchTable(KeptCellsTable):
         """The column the rows are sorted by, and whether the order is reversed."""
         return self._sort
 
+    @property
+    def selected_key(self) -> BatchKey | None:
+        """The (server, batch ID) under the cursor, if any (one server per table today: the
+        DataTable's own row key is the batch ID)."""
+        batch_id = self.selected_id
+        row = None if batch_id is None else self._rows.get(batch_id)
+        return None if row is None else row.key
+
     def sync(
         self,
         rows: Sequence[BatchRow],
         *,
-        select: str | None = None,
+        select: BatchKey | None = None,
         sort: tuple[str, bool] | None = None,
         watched: Iterable[tuple[str, str]] | None = None,
     ) -> None:
@@ -166,7 +174,7 @@ class BatchTable(KeptCellsTable):
             )
         if self._auto_row is not None and (select is not None or self.cursor_row != self._auto_row):
             self._auto_row = None  # a row was picked: from now on the cursor follows that batch
-        keep = select or (self.selected_id if self._auto_row is None else None)
+        keep = select.batch_id if select else (self.selected_id if self._auto_row is None else None)
         wanted = {row.batch_id for row in rows}
         if self._cells.keys() - wanted:
             self.forget_renderings()  # fewer rows: forget the positions past the end

@@ -1,0 +1,75 @@
+"""Where what the dashboard hands out goes: copies, exports, reports and terminal alerts.
+
+One interface, chosen by `make_app`: the terminal (and the local disk) today; a served screen
+would deliver through `App.deliver_text` instead. The screen never writes to the terminal itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from textual.app import App
+
+from slv_tui.watch.snapshot import Snapshot
+
+
+class Deliver(Protocol):
+    """What the dashboard hands to the operator, and how."""
+
+    async def copy(self, text: str) -> bool:
+        """Put `text` on the clipboard; True when a system clipboard took it (else only sent)."""
+        ...
+
+    async def export(self, ids: Sequence[str], lookup: Callable[[str], Snapshot | None]) -> Path:
+        """Write these batches as JSON; returns where (raises OSError)."""
+        ...
+
+    async def report(self, batch_ids: Sequence[str], render: Callable[[], str]) -> Path:
+        """Write the Markdown `render()` returns; returns where (raises OSError, ValueError)."""
+        ...
+
+    def alert(self, escape: str | None) -> None:
+        """Show a terminal alert: write this escape sequence, or ring the bell when None."""
+        ...
+
+
+class TerminalDelivery:
+    """The terminal the app runs in, and the export folder on this machine (blocking work in threads)."""
+
+    def __init__(self, app: App[Any], export_dir: Path | None = None) -> None:
+        self.app = app
+        self.export_dir = export_dir
+        """`[ui] export_dir`; None: the user's downloads or documents folder."""
+
+    async def copy(self, text: str) -> bool:
+        from slv_tui.ui.clipboard import system_copy
+
+        self.app.copy_to_clipboard(text)  # OSC 52: works in many terminals, but is never confirmed
+        return await asyncio.to_thread(system_copy, text)
+
+    async def export(self, ids: Sequence[str], lookup: Callable[[str], Snapshot | None]) -> Path:
+        from slv_tui.store.exports import export_batches
+
+        return await asyncio.to_thread(export_batches, list(ids), lookup, self.export_dir)
+
+    async def report(self, batch_ids: Sequence[str], render: Callable[[], str]) -> Path:
+        from slv_tui.store.exports import export_dir
+        from slv_tui.store.reports import report_name, write_report
+
+        def write() -> Path:
+            return write_report(export_dir(self.export_dir) / report_name(batch_ids), [render()])
+
+        return await asyncio.to_thread(write)
+
+    def alert(self, escape: str | None) -> None:
+        # The one private Textual name here: Textual has no public "write these bytes to the
+        # terminal", and writing beside the driver would interleave with its frames. Contained in
+        # this seam; a served screen delivers alerts its own way.
+        driver = self.app._driver  # noqa: SLF001 (the one documented exception outside kept_cells)
+        if escape is not None and driver is not None:
+            driver.write(escape)  # through the driver, in order with the screen's own output
+        else:
+            self.app.bell()

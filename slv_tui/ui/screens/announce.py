@@ -1,0 +1,80 @@
+"""What a poll round says out loud: finished-batch toasts (and the bell), desktop and terminal
+alerts, and the authentication warning."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from slv_tui.common.sanitize import clean
+from slv_tui.slv.model import Batch, BatchState
+from slv_tui.ui.format import STATE_LABELS
+from slv_tui.ui.rows import BatchKey
+from slv_tui.ui.screens.dashboard_view import FINISH_TOAST, finish_text
+from slv_tui.ui.widgets.header_bar import HeaderBar
+from slv_tui.watch.alerts import Alerts, Delivery, alert_for
+from slv_tui.watch.snapshot import PollRound, ServerStatus
+
+if TYPE_CHECKING:
+    from slv_tui.ui.screens.dashboard import DashboardScreen
+
+
+class Announcer:
+    """Toasts and alerts for the dashboard; remembers what it announced (what tests check)."""
+
+    def __init__(self, screen: DashboardScreen, alerts: Alerts | None, *, bell: bool) -> None:
+        self.screen = screen
+        self.alerts = alerts
+        self.ring_bell = bell
+        self.finished: list[tuple[str, BatchState]] = []
+        """Every batch seen finishing, in order (what the toasts announced)."""
+        self.finished_keys: list[BatchKey] = []
+        """The same, as row keys (server, batch ID)."""
+        self.alerted: list[Delivery] = []
+        """Every desktop alert sent, in order."""
+        self.auth_warned = False
+
+    def finished_batch(self, server: str, batch: Batch, state: BatchState) -> None:
+        """A toast (and the bell when asked for) for a batch seen finishing."""
+        self.finished.append((batch.batch_id, state))
+        self.finished_keys.append(BatchKey(server, batch.batch_id))
+        title, severity, timeout = FINISH_TOAST[state]
+        symbol = STATE_LABELS[state][0]
+        text = finish_text(batch, self.screen.board.label_of(batch.batch_id))
+        app = self.screen.app
+        app.notify(text, title=f"{symbol} {title}", severity=severity, timeout=timeout, markup=False)
+        if self.ring_bell:
+            app.bell()
+
+    def alert(self, poll_round: PollRound) -> None:
+        """Desktop alerts for what this round saw: a command in a thread, an escape, or the bell."""
+        alerts = self.alerts
+        if alerts is None or not alerts.enabled:
+            return
+        board = self.screen.board
+        for update in poll_round.updates:
+            alert = alert_for(update, board.label_of(update.snapshot.batch_id))
+            delivery = None if alert is None else alerts.delivery(alert)
+            if delivery is None:
+                continue
+            self.alerted.append(delivery)
+            if delivery.command is not None:
+                self.screen.run_worker(partial(alerts.run, delivery.command), thread=True, group="alerts")
+            else:
+                self.screen.deliver.alert(delivery.escape)
+
+    def auth(self, server: ServerStatus) -> None:
+        """The header says how the client logs in; an auth failure offers P, once until it clears."""
+        screen = self.screen
+        what = screen.client.settings.credentials.secret_name
+        for header in screen.query(HeaderBar):  # none until mounted, or once torn down
+            header.set_auth(screen.client.auth_label, what)
+        if server.auth_problem and not self.auth_warned:
+            screen.app.notify(
+                f"{clean(server.reason or 'authentication failed')} — press P to enter the {what}",
+                title="Authentication",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
+        self.auth_warned = server.auth_problem

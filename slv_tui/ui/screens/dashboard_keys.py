@@ -1,0 +1,102 @@
+"""The dashboard's keys, declared once: the footer, help and the palette are generated from them."""
+
+from __future__ import annotations
+
+from textual.binding import Binding, BindingType
+
+DASHBOARD_KEYS: list[BindingType] = [
+    Binding("a", "add", "Add", tooltip="Add batch IDs to the watchlist", id="add"),
+    Binding("d", "remove", "Remove", tooltip="Remove the selected batch (undo with u)", id="remove"),
+    Binding(
+        "u",
+        "undo",
+        "Undo",
+        show=False,  # the removal toast names it; the footer keeps its room at 60 columns
+        tooltip="Put back the last removed batch (again: the one before)",
+        id="undo",
+    ),
+    Binding("u", "nothing_to_undo", "Undo", show=False, tooltip="Says there is nothing to undo"),
+    Binding("l", "label", "Label", show=False, tooltip="Edit the selected batch's label", id="label"),
+    Binding("r", "refresh", "Refresh", show=False, tooltip="Fetch the selected batch now", id="refresh"),
+    Binding("R", "refresh_all", "Refresh all", show=False, tooltip="Fetch every batch now", id="refresh-all"),
+    Binding("slash", "filter", "Filter", tooltip="Filter rows by ID, label or state", id="filter"),
+    Binding(
+        "e",
+        "export",
+        "Export",
+        show=False,
+        tooltip="Write the selected batch as JSON (export dir)",
+        id="export",
+    ),
+    Binding(
+        "E",
+        "export_all",
+        "Export all",
+        show=False,
+        tooltip="Write the batches shown as JSON",
+        id="export-all",
+    ),
+    Binding("c", "copy_id", "Copy", show=False, tooltip="Copy the selected batch ID", id="copy"),
+    Binding(
+        "m",
+        "report",
+        "Report",
+        show=False,
+        tooltip="Write the selected batch's Markdown report",
+        id="report",
+    ),
+    Binding("p", "pause", "Pause", tooltip="Pause auto refresh (data then ages into stale)", id="pause"),
+    Binding("p", "resume", "Resume", tooltip="Resume auto refresh", id="resume"),
+    Binding("P", "password", "Password", show=False, tooltip="Enter the server password", id="password"),
+    Binding(
+        "x",
+        "archive",
+        "Archive",
+        show=False,
+        tooltip="Archive the selected finished batch (history kept); in the archive: bring it back",
+        id="archive",
+    ),
+    Binding(
+        "X",
+        "toggle_archive",
+        "Archived",
+        show=False,
+        tooltip="Show the archived batches (toggle)",
+        id="archived",
+    ),
+    Binding(
+        "s",
+        "sort",
+        "Sort",
+        show=False,
+        tooltip="Sort by the next column (or click a column header)",
+        id="sort",
+    ),
+    Binding("S", "sort_reverse", "Reverse", show=False, tooltip="Reverse the sort", id="sort-reverse"),
+    Binding(
+        "exclamation_mark",
+        "attention",
+        "Attention",
+        tooltip="Show only what needs attention "
+        "(failed, with errors, cancelling, stale, not found); again shows all",
+        id="attention",
+    ),
+    Binding("exclamation_mark", "show_all", "Show all", tooltip="Show every batch again", id="show-all"),
+    Binding(
+        "plus",
+        "zoom",
+        "View",
+        show=False,
+        tooltip="Table and detail / table only / detail only",
+        id="zoom",
+    ),
+    Binding("escape", "back", "Back", show=False, tooltip="Close the filter / back to the table"),
+]
+"""The footer shows the everyday keys, so that all of them, help and quit included, fit at 60 columns;
+the rest (enter, undo — the removal toast names it —, sort, …) are in help and the palette."""
+
+TABLE_ONLY = frozenset({"add", "remove", "filter", "attention", "show_all", "sort", "sort_reverse"})
+"""Keys that act on the table: off while the step tree has the focus (esc or q goes back first)."""
+
+PER_BATCH = frozenset({"remove", "label", "refresh", "export", "copy_id", "details", "report", "archive"})
+"""Keys that act on the selected batch: greyed out while no row is selected."""

@@ -1,0 +1,140 @@
+"""The dashboard's one paint path: rows from the Board's snapshots, then header, table and detail.
+
+Poll results mark the view dirty; a finished batch and a change of the server's condition are drawn
+at once, other news at most every VIEW_EVERY seconds of the injected clock (the screen's one-second
+tick draws what waits)."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from slv_tui.slv.model import BatchState
+from slv_tui.ui.rows import SORTS, BatchKey, BatchRow, RowBuilder, needs_attention, not_found, sort_rows
+from slv_tui.ui.screens.dashboard_view import empty_text
+from slv_tui.ui.widgets.header_bar import ViewStrip, count_key
+from slv_tui.watch.snapshot import Condition, PollRound, Snapshot
+
+if TYPE_CHECKING:
+    from slv_tui.ui.screens.dashboard import DashboardScreen
+
+VIEW_EVERY = 1.0
+"""Seconds (of the injected clock) between two redraws for poll results: answers arrive one by one
+and are shown together (a batch that finishes, and what the operator does, are shown at once)."""
+
+
+class Painter:
+    """Draws one dashboard; remembers what one snapshot alone cannot tell (via `RowBuilder`)."""
+
+    def __init__(self, screen: DashboardScreen) -> None:
+        self.screen = screen
+        self.row_builder = RowBuilder()
+        self.dirty = False
+        """Poll results arrived that the view does not show yet."""
+        self.drawn_at = -math.inf
+        """When the view was last brought up to date (the injected clock)."""
+        self.shown_ok: bool | None = None
+        """The server's condition the header shows (answering, not answering, not known yet)."""
+
+    @property
+    def drawable(self) -> bool:
+        """The widgets are there to draw into: false from the moment teardown starts (the app stops
+        running before it prunes screens; a widget removed on its own is no longer attached)."""
+        screen = self.screen
+        if not (screen.is_attached and screen.is_running and screen.app.is_running):
+            return False
+        return all(w.is_attached for w in (screen.header, screen.table, screen.detail))
+
+    def take(self, poll_round: PollRound) -> list[tuple[Snapshot, BatchState]]:
+        """Take in a round's data (the snapshots drawn are the Board's); returns what finished in it."""
+        finished = []
+        for update in poll_round.updates:
+            state = update.finished_now
+            if state is not None:
+                self.row_builder.finished(update.snapshot.batch_id, poll_round.at)
+                finished.append((update.snapshot, state))
+        watched = {s.batch_id for s in self.screen.board.snapshots()}
+        self.row_builder.observe([u.snapshot for u in poll_round.updates], watched=watched)  # per change
+        self.dirty = True
+        news = self.screen.board.status.ok != self.shown_ok
+        if finished or news or self.screen.clock() - self.drawn_at >= VIEW_EVERY:
+            self.screen.refresh_view()
+        return finished
+
+    def tick(self) -> None:
+        """Redraw when poll results wait or some row would now read differently (a minute turned,
+        data went stale); otherwise only the header's "unreachable for …" clock moves."""
+        now = self.screen.clock()
+        if self.dirty or now >= self.row_builder.next_change:
+            self.screen.refresh_view()
+        elif self.screen.drawable:
+            if self.screen.board.status.ok is False:
+                self.show_header(now)
+            self.show_detail(now)  # the history recorded since (redraws only on a change)
+
+    def rows(self, now: float) -> list[BatchRow]:
+        """The rows to show, filtered and sorted (running and cancelling first)."""
+        screen, board = self.screen, self.screen.board
+        archived = board.archived()
+        shown = [s for s in board.snapshots() if (s.batch_id in archived) is screen.show_archived]
+        rows = self.row_builder.rows(shown, board.labels(), now=now, interval=board.interval,
+                                     needle=screen.filter_text, server=board.server)  # fmt: skip
+        if screen.attention_only:
+            rows = [r for r in rows if needs_attention(r)]
+        if screen.sort_column != "state" or screen.sort_reverse:
+            rows = sort_rows(rows, screen.sort_column, reverse=screen.sort_reverse)
+        return rows
+
+    def paint(self, select: BatchKey | None = None) -> None:
+        """Bring header, table and detail up to date (only changed cells are touched)."""
+        self.dirty = False
+        now = self.drawn_at = self.screen.clock()
+        rows = self.rows(now)
+        screen, board = self.screen, self.screen.board
+        archived = board.archived()
+        labels = board.labels()
+        watched = [(s.batch_id, labels.get(s.batch_id, "")) for s in board.snapshots()
+                   if (s.batch_id in archived) is screen.show_archived]  # fmt: skip
+        with screen.app.batch_update():
+            self.show_header(now)
+            sort = (screen.sort_column, screen.sort_reverse)
+            screen.table.sync(rows, select=select, sort=sort, watched=watched)
+            self.show_detail(now)
+
+    def show_header(self, now: float) -> None:
+        """Counts of the rows the table lists, in its words; a stale mark; the view strip."""
+        screen, board = self.screen, self.screen.board
+        status = board.status
+        self.shown_ok = status.ok
+        down_for = None if status.ok is not False else now - status.since
+        archived = board.archived()
+        shown = [s for s in board.snapshots() if (s.batch_id in archived) is screen.show_archived]
+        conditions = [(s, s.condition(now, board.interval)) for s in shown]
+        states = [count_key(s, c, missing=not_found(s)) for s, c in conditions]
+        stale = any(c is Condition.STALE for _, c in conditions)
+        read_only = bool(getattr(screen.app, "read_only", False))
+        sort = SORTS.get(screen.sort_column, "state")
+        view = ViewStrip(sort, screen.sort_reverse, screen.filter_text, screen.attention_only,
+                         archive=screen.show_archived, read_only=read_only)  # fmt: skip
+        screen.header.show(status, board.paused, down_for, states, stale=stale, view=view)
+
+    def show_detail(self, now: float) -> None:
+        screen, board = self.screen, self.screen.board
+        key = screen.selected_key
+        snap = None if key is None else board.snapshot(key.batch_id)
+        condition = None if snap is None else snap.condition(now, board.interval)
+        empty = None
+        if snap is None:
+            empty = empty_text(archive=screen.show_archived, watched=len(board.store.entries),
+                               attention_only=screen.attention_only, needle=screen.filter_text)  # fmt: skip
+        history = screen.history
+        timeline = () if key is None or history is None else history.timeline(key.batch_id)
+        label = "" if key is None else board.label_of(key.batch_id)
+        screen.detail.show(snap, label, condition, now, paused=board.paused, empty=empty, timeline=timeline)
+
+    def restyle(self) -> None:
+        screen = self.screen
+        screen.header.restyle()
+        screen.table.restyle()
+        screen.detail.restyle()
+        self.paint()

@@ -1,0 +1,108 @@
+"""The keys that change what is watched — add, remove, undo, label, archive — as the screen asks the
+Board: each change runs as a worker (the Board saves in a thread, one change at a time, in the order
+the keys were pressed), then a toast says what happened and the view is drawn."""
+
+from __future__ import annotations
+
+from collections.abc import Coroutine, Sequence
+from typing import TYPE_CHECKING, Any
+
+from slv_tui.common.sanitize import clean
+from slv_tui.ui.format import plural
+from slv_tui.ui.rows import BatchKey
+from slv_tui.ui.screens.dashboard_view import names
+
+if TYPE_CHECKING:
+    from slv_tui.ui.screens.dashboard import DashboardScreen
+
+UNDO_SECONDS = 8.0
+"""How long the "Removed …" toast stays."""
+
+
+class WatchEdits:
+    """Add, remove, undo, label and archive for one dashboard."""
+
+    def __init__(self, screen: DashboardScreen) -> None:
+        self.screen = screen
+
+    def _notify(self, text: str, **kwargs: Any) -> None:
+        self.screen.app.notify(text, markup=False, **kwargs)
+
+    def in_background(self, work: Coroutine[Any, Any, object]) -> None:
+        """Run a change as a worker, so keys keep working while it waits for the file."""
+        self.screen.run_worker(work, group="watchlist")
+
+    def _warn(self) -> None:
+        """A change that could not be written is kept in memory: say so, once per change."""
+        problem = self.screen.board.problem
+        if problem:
+            self._notify(clean(problem), title="Watchlist not saved", severity="warning")
+
+    def _done(self, select: BatchKey | None = None) -> None:
+        self.screen.refresh_view(select=select)
+        self.screen.refresh_bindings()
+
+    async def add(self, ids: Sequence[str], label: str = "", *, ignored: int = 0) -> list[str]:
+        """Watch these IDs (already watched ones are left alone) and select the first."""
+        board = self.screen.board
+        added = await board.add(ids, label)
+        self._warn()
+        skipped = len(ids) - len(added)
+        note = f"Added {plural(len(added), 'batch')}"
+        if skipped:
+            note += f" ({skipped} already watched)"
+        if ignored:
+            note += f" · {ignored} ignored (not a batch ID)"
+        self._notify(note)
+        first = (added or list(ids))[:1]
+        self._done(BatchKey(board.server, first[0]) if first else None)
+        return added
+
+    async def remove(self, key: BatchKey) -> None:
+        """Stop watching; `u` puts it back."""
+        board = self.screen.board
+        removed = await board.remove([key.batch_id])
+        self._warn()
+        if removed:
+            n = board.undo_depth
+            self._notify(f"Removed {names(removed)} — u puts it back ({plural(n, 'removal')} to undo)",
+                         timeout=UNDO_SECONDS)  # fmt: skip
+        self._done()
+
+    async def undo(self) -> None:
+        """Put back the newest removal (again: the one before)."""
+        board = self.screen.board
+        entries = await board.restore()
+        if not entries:
+            self.nothing_to_undo()
+            return
+        self._warn()
+        left = board.undo_depth
+        more = f" ({plural(left, 'more removal')} to undo)" if left else ""
+        self._notify(f"Restored {names(entries)}{more}")
+        self._done(BatchKey(board.server, entries[0].batch_id))
+
+    def nothing_to_undo(self) -> None:
+        self._notify("Nothing to undo", timeout=3)
+
+    async def label(self, key: BatchKey, label: str) -> None:
+        await self.screen.board.label(key.batch_id, label)
+        self._warn()
+        self.screen.refresh_view()
+
+    def archive(self, key: BatchKey, *, archive: bool) -> None:
+        """Archive a finished batch (or bring one back from the archive view)."""
+        snap = self.screen.board.snapshot(key.batch_id)
+        if archive and (snap is None or snap.state is None or not snap.state.finished):
+            self._notify("Only a finished batch can be archived", severity="warning", timeout=4)
+            return
+        self.in_background(self._archive(key, archive))
+
+    async def _archive(self, key: BatchKey, archived: bool) -> None:
+        await self.screen.board.archive([key.batch_id], archived)
+        self._warn()
+        if archived:
+            self._notify(f"Archived {key.batch_id} — X shows the archived batches", timeout=5)
+        else:
+            self._notify(f"{key.batch_id} is back among the watched batches", timeout=4)
+        self.screen.refresh_view()

@@ -1,0 +1,93 @@
+"""What `make_app` is built from: the app's settings, one `Session` per server (its Board, the client
+it fetches through, its history) and the seams that decide where things go."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from textual.app import App
+
+from slv_tui.slv.client import SlvClient
+from slv_tui.store.history import HistoryRecorder
+from slv_tui.store.watchlist import WatchEntry, Watchlist
+from slv_tui.ui.delivery import Deliver, TerminalDelivery
+from slv_tui.watch.alerts import Alerts
+from slv_tui.watch.board import Board, RoundApplied
+from slv_tui.watch.poller import Fetch, Poller
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    """What the app shows and offers (the config and command line, read already)."""
+
+    server_label: str
+    """The header's name for the server."""
+    warnings: Sequence[str] = ()
+    """Shown in the header (e.g. TLS checks off)."""
+    bell: bool = False
+    """Ring the bell when a batch finishes."""
+    read_only: bool = False
+    """Nothing that changes the server is offered: no commissioning key at all."""
+    profile: str = "default"
+    ask_password: bool = False
+    """No password (or token) source: the masked dialog opens at once, before the first fetch."""
+    export_dir: Path | None = None
+    """`[ui] export_dir`; None: the user's downloads or documents folder."""
+    state_file: Path | None = None
+    """The UI state file (theme, sort, view); None: the default place."""
+
+
+@dataclass(frozen=True)
+class Session:
+    """One server as the app sees it."""
+
+    board: Board[WatchEntry]
+    client: SlvClient
+    history: HistoryRecorder | None = None
+    """Records each batch's timeline (its own thread); the detail pane reads it from memory."""
+
+    def __post_init__(self) -> None:
+        history = self.history
+        if history is not None:  # the recorder is one more consumer of the Board's events
+
+            def record(event: object) -> None:
+                if isinstance(event, RoundApplied):
+                    history.record(event.round)  # only queues: the recorder's thread writes
+
+            self.board.subscribe(record)
+
+
+def terminal(app: App[Any], settings: AppSettings) -> Deliver:
+    """The default delivery: this terminal and the export folder."""
+    return TerminalDelivery(app, settings.export_dir)
+
+
+@dataclass(frozen=True)
+class Seams:
+    """Where things go, chosen once: alerts, and copies/exports/reports/terminal escapes."""
+
+    alerts: Alerts | None = None
+    deliver: Callable[[App[Any], AppSettings], Deliver] = field(default=terminal)
+
+
+def open_board(
+    client: SlvClient,
+    watchlist: Watchlist,
+    *,
+    interval: float = 2.0,
+    concurrency: int = 4,
+    fetch: Fetch | None = None,
+    clock: Callable[[], float] | None = None,
+    rng: random.Random | None = None,
+    history: HistoryRecorder | None = None,
+) -> Session:
+    """A Board over a loaded watchlist, polling through `fetch` (default: the client) on `clock`;
+    `history` records what it reports."""
+    poller = Poller(fetch or client.get_batch, interval=interval, concurrency=concurrency,
+                    clock=clock or time.monotonic, rng=rng)  # fmt: skip
+    return Session(Board(client.settings.base_url, poller, watchlist), client, history)
