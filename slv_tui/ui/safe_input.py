@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.widgets import Input
 
 from slv_tui.common.sanitize import clean
@@ -15,6 +17,11 @@ class SafeInput(Input):
     A label read from the watchlist file, or a paste holding an OSC 52 clipboard write, would
     otherwise be drawn to the terminal as it is.
     """
+
+    def __init__(self, *args: Any, select_on_focus: bool = False, **kwargs: Any) -> None:
+        # Never select on focus: the focus event can be handled after keys typed right behind the
+        # key that opened the input (a burst), which selecting would then replace ("N" of "North").
+        super().__init__(*args, select_on_focus=select_on_focus, **kwargs)
 
     def replace(self, text: str, start: int, end: int) -> None:
         """Insert or replace text (typing, pasting, the app) with its cleaned form."""

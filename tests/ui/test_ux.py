@@ -88,6 +88,8 @@ async def test_vim_keys_and_q_goes_back_one_level(
         app = stack.app
         table = app.dashboard.table
         await wait_for(pilot, lambda: table.row_count == 6 and cell(app, OK, "state") == "✔ succeeded")
+        # Every row read once: the order is final (a late first answer re-sorts, the cursor follows).
+        await wait_for(pilot, lambda: all(cell(app, b, "state") not in ("", "… pending") for b in ALL))
         await pilot.press("j", "j")
         assert table.cursor_row == 2
         await pilot.press("k")

@@ -38,7 +38,9 @@ class LabelScreen(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         """Type at once (the focus is set now: keys typed right after `l` land here)."""
-        self.set_focus(self.query_one("#label-input", Input))
+        box = self.query_one("#label-input", Input)
+        self.set_focus(box)
+        box.select_all()  # typing replaces the old label (selected now, before any key is read)
 
     def action_noop(self) -> None:
         """Enter is handled by the input (it submits); the binding only names the key in the footer."""
