@@ -24,6 +24,7 @@ from slv_tui.ui.widgets.kept_cells import TESTED_TEXTUAL, KeptCellsTable
 ALLOWED = {("KeptCellsTable", "_render_cell")}
 """The one documented exception (see kept_cells.py and benchmarks/RESULTS.md)."""
 
+
 def _self_privates(cls: type) -> set[str]:
     """Private names a class body reads, writes or defines on `self` (its own source only)."""
     try:
