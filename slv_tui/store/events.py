@@ -30,6 +30,7 @@ from slv_tui.store.files import (
     read_regular,
     refuse_shared_folder,
 )
+from slv_tui.store.history_lines import is_zoned_time, parse_json_lines
 from slv_tui.watch.event_feed import KINDS, SEVERITIES, TEXT_MAX, EventFeed, FeedMemory, Record
 
 log = logging.getLogger(__name__)
@@ -51,25 +52,12 @@ def events_dir(data_dir: Path) -> Path:
 # -- which lines are records ------------------------------------------------------------------------
 
 
-def _reject_constant(name: str) -> float:
-    raise ValueError(f"not JSON: {name}")
-
-
-def _is_time(value: object) -> bool:
-    if not isinstance(value, str) or len(value) > 64:
-        return False
-    try:
-        return datetime.fromisoformat(value).tzinfo is not None
-    except ValueError:
-        return False
-
-
 def valid_record(record: object) -> bool:
     """Whether a decoded line is a record every reader can show: a known kind and severity, a zoned
     time, a server name, a batch ID of digits, a known state, progress 0 to 100, short text fields."""
     if not isinstance(record, dict) or record.get("kind") not in KINDS:
         return False
-    if record.get("severity") not in SEVERITIES or not _is_time(record.get("at")):
+    if record.get("severity") not in SEVERITIES or not is_zoned_time(record.get("at")):
         return False
     server = record.get("server")
     if not isinstance(server, str) or not 0 < len(server) <= 100:
@@ -92,21 +80,7 @@ def valid_record(record: object) -> bool:
 
 def parse_records(raw: bytes) -> tuple[list[Record], int]:
     """The readable records of a file and how many non-blank lines were skipped (never fatal)."""
-    records: list[Record] = []
-    skipped = 0
-    for line in raw.split(b"\n"):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line, parse_constant=_reject_constant)
-        except (ValueError, RecursionError):
-            skipped += 1
-            continue
-        if valid_record(record):
-            records.append(record)
-        else:
-            skipped += 1
-    return records, skipped
+    return parse_json_lines(raw, valid_record)
 
 
 # -- the file ---------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ number, a time without a zone) is skipped and counted, never fatal.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -18,11 +19,11 @@ MAX_COUNT = 10**12
 _STATES = frozenset(state.value for state in BatchState)
 
 
-def _reject_constant(name: str) -> float:
+def reject_constant(name: str) -> float:
     raise ValueError(f"not JSON: {name}")
 
 
-def _is_time(value: object) -> bool:
+def is_zoned_time(value: object) -> bool:
     """An ISO 8601 time with a zone (what `iso` writes); a naive time would crash comparisons."""
     if not isinstance(value, str) or len(value) > 64:
         return False
@@ -39,7 +40,7 @@ def _is_number(value: object, low: float, high: float) -> bool:
 def valid_event(event: object) -> bool:
     """Whether a decoded line is an event every reader can show: a known kind and state, a zoned
     time, progress None or 0 to 100, counts 0 to MAX_COUNT, cancelRequested a bool."""
-    if not isinstance(event, dict) or event.get("kind") not in KINDS or not _is_time(event.get("at")):
+    if not isinstance(event, dict) or event.get("kind") not in KINDS or not is_zoned_time(event.get("at")):
         return False
     if event.get("state") not in _STATES:
         return False
@@ -51,21 +52,27 @@ def valid_event(event: object) -> bool:
     return isinstance(event.get("cancelRequested", False), bool)
 
 
-def parse_lines_counted(raw: bytes) -> tuple[list[dict[str, Any]], int]:
-    """The readable events of a file and how many non-blank lines were skipped (torn or foreign:
-    not JSON, Infinity/NaN, a null state, a huge number, a time without a zone); never fatal."""
-    events: list[dict[str, Any]] = []
+def parse_json_lines(raw: bytes, valid: Callable[[Any], bool]) -> tuple[list[dict[str, Any]], int]:
+    """The lines of a JSON-lines file that decode (no Infinity/NaN) and pass `valid`, and how many
+    non-blank lines did not (torn or foreign); never fatal."""
+    kept: list[dict[str, Any]] = []
     skipped = 0
     for line in raw.split(b"\n"):
         if not line.strip():
             continue
         try:
-            event = json.loads(line, parse_constant=_reject_constant)
+            value = json.loads(line, parse_constant=reject_constant)
         except (ValueError, RecursionError):
             skipped += 1
             continue
-        if valid_event(event):
-            events.append(event)
+        if valid(value):
+            kept.append(value)
         else:
             skipped += 1
-    return events, skipped
+    return kept, skipped
+
+
+def parse_lines_counted(raw: bytes) -> tuple[list[dict[str, Any]], int]:
+    """The readable events of a file and how many non-blank lines were skipped (torn or foreign:
+    not JSON, Infinity/NaN, a null state, a huge number, a time without a zone); never fatal."""
+    return parse_json_lines(raw, valid_event)
