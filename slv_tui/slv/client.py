@@ -231,15 +231,9 @@ class SlvClient:
             raise
         return await self._authorised(mode, ticket, lambda turn: self._fetch(batch_id, turn))
 
-    async def start_batch(
-        self,
-        method: Literal["GET", "POST"],
-        path: str,
-        *,
-        form: dict[str, str | list[str]] | None = None,
-        query: dict[str, str] | None = None,
-        content: bytes | None = None,
-    ) -> Batch:
+    async def start_batch(self, method: Literal["GET", "POST"], path: str, *,
+                          form: dict[str, str | list[str]] | None = None, query: dict[str, str] | None = None,
+                          content: bytes | None = None) -> Batch:  # fmt: skip
         """Send one call that starts a batch (a form POST, a raw body POST, a GET); parse its answer.
 
         Sent again only when the server provably did not act on it (a 401/403, or a form login page
