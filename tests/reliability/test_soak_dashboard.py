@@ -37,9 +37,9 @@ TURNOVER = 700
 been filled again after tracemalloc started, their churn looks like growth (old entries untraced, new
 ones traced), so growth is measured from here to the end."""
 GROWTH_LIMIT = 6 * 1024 * 1024  # bytes of Python heap the app may grow by from TURNOVER to ROUNDS
-"""Was 4 MiB; the merged tree measured 4.2 MiB once on a clean CI run (the bounded redaction tables of
-cookie names and session values, 256 each, fill inside the window). Open: measure where it goes, then
-tighten again."""
+"""Was 4 MiB; the merged tree measured 4.2 MiB once on a clean CI run (likely the bounded
+redaction tables of cookie names and session values, 256 each, filling inside the window; not yet
+checked). Open: measure where it goes, then tighten again."""
 
 
 @pytest.mark.slow
