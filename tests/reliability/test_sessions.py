@@ -4,19 +4,17 @@ its login mode under a running poller."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from support.clock import FakeClock
-from support.sim import MakeClient, StartLoopSim, new_client
+from support.sim import MakeClient, StartLoopSim
 from support.sim import start_loop_sim as start_loop_sim  # the in-loop simulator fixture
 
 from slv_tui.commands.status import fetch_each
 from slv_tui.sim import SimServer
 from slv_tui.slv import errors
 from slv_tui.slv.auth import Secret
-from slv_tui.slv.client import SlvClient
 from slv_tui.watch.poller import Poller
 
 from .hostilecases import record
@@ -26,19 +24,9 @@ SECURITY_CHECK = "/reports/j_security_check"
 BATCH = "/reports/api/batch/getBatchResult"
 
 
-@pytest.fixture
-async def make_client() -> AsyncIterator[MakeClient]:
-    """Real SlvClients (closed afterwards)."""
-    clients: list[SlvClient] = []
+from integration import conftest as _integration  # noqa: E402
 
-    def make(url: str, password: str = "admin", mode: str = "basic", **kwargs: Any) -> SlvClient:
-        client = new_client(url, password, mode, **kwargs)
-        clients.append(client)
-        return client
-
-    yield make
-    for client in clients:
-        await client.aclose()
+make_client = _integration.make_client  # the one client fixture, shared with the integration tests
 
 
 def count(sim: SimServer, path: str) -> int:
