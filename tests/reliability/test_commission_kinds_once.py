@@ -1,5 +1,5 @@
-"""The device import POST and the calendar commissioning GET start batches too: an HTML page or a
-redirect answering them is never sent again, in any login mode."""
+"""Every call that starts a batch (controller commissioning, the device import POST, the calendar
+commissioning GET): an HTML page or a redirect answering it is never sent again, in any login mode."""
 
 from __future__ import annotations
 
@@ -15,11 +15,18 @@ from support.sim import new_client
 
 from slv_tui.sim import SimServer
 from slv_tui.slv import errors
-from slv_tui.slv.commission import CommissionRequest, import_request, scheduler_request, start_commission
+from slv_tui.slv.commission import (
+    CommissionRequest,
+    import_request,
+    make_request,
+    scheduler_request,
+    start_commission,
+)
 
 Start = Callable[[Callable[[], web.Response]], Awaitable[str]]
 CSV = b"controllerStrId,idOnController\nCTRL-1,L1\n"
 REQUESTS: dict[str, Callable[[], CommissionRequest]] = {
+    "controller": lambda: make_request("CTRL-1"),
     "csv": lambda: import_request("devices.csv", CSV),
     "scheduler": lambda: scheduler_request("CTRL-1", "12"),
 }
@@ -50,6 +57,7 @@ async def login_then_odd_answer() -> AsyncIterator[tuple[Start, list[tuple[str, 
         app.router.add_get("/reports/auth.json", auth_json)
         app.router.add_post("/reports/j_security_check", login)
         app.router.add_get("/reports/api/userprofile/getCurrentUser", user)
+        app.router.add_post("/reports/api/controllermanagement/{name}", starts)
         app.router.add_post("/reports/api/loggingmanagement/{name}", starts)
         app.router.add_get("/reports/api/dimmingscheduler/{name}", starts)
         runner = web.AppRunner(app)
@@ -71,7 +79,7 @@ def _redirect() -> web.Response:
     return web.Response(status=302, headers={"Location": "/reports/login.jsp"})
 
 
-@pytest.mark.parametrize("kind", ["csv", "scheduler"])
+@pytest.mark.parametrize("kind", ["controller", "csv", "scheduler"])
 @pytest.mark.parametrize("mode", ["form", "csrf", "basic"])
 @pytest.mark.parametrize("answer", [_html, _redirect], ids=["html200", "redirect302"])
 async def test_odd_answer_is_sent_once_and_may_have_started(
@@ -88,12 +96,13 @@ async def test_odd_answer_is_sent_once_and_may_have_started(
             await start_commission(client, REQUESTS[kind]())
     finally:
         await client.aclose()
-    expected = (
-        ("POST /reports/api/loggingmanagement/importDevicesFromCsvFileAsync", CSV)
-        if kind == "csv"
-        else ("GET /reports/api/dimmingscheduler/commissionControllersSchedulers", b"")
-    )
-    assert calls == [expected]  # never sent twice: the server may have started the batch
+    expected = {
+        "controller": "POST /reports/api/controllermanagement/commissionControllerAsync",
+        "csv": "POST /reports/api/loggingmanagement/importDevicesFromCsvFileAsync",
+        "scheduler": "GET /reports/api/dimmingscheduler/commissionControllersSchedulers",
+    }[kind]
+    assert [call for call, _ in calls] == [expected]
+    assert kind != "csv" or calls[0][1] == CSV  # never sent twice: the server may have started the batch
     assert isinstance(caught.value, errors.UnconfirmedPost)
     assert "may have started" in str(caught.value)
 
