@@ -37,6 +37,8 @@ class Painter:
         self.shown_ok: bool | None = None
         """The server's condition the header shows (answering, not answering, not known yet)."""
         self.waker = Waker(self, VIEW_EVERY)
+        self.taken = False
+        """A poll round was taken in."""
         self._watched: frozenset[str] | None = None
         """The watched IDs (kept until the list changes: a round does not walk the watchlist)."""
 
@@ -60,7 +62,8 @@ class Painter:
         changed = [u.snapshot for u in poll_round.updates]
         self.row_builder.observe(changed, watched=self.watched())  # per change, not per watched batch
         self.dirty = True
-        news = self.screen.board.status.ok != self.shown_ok
+        news = self.screen.board.status.ok != self.shown_ok or not self.taken
+        self.taken = True  # the first data is drawn at once (the first batch row on screen)
         if finished or news or self.screen.clock() - self.drawn_at >= VIEW_EVERY:
             self.screen.refresh_view()
         elif self.drawn_at + VIEW_EVERY < self.waker.due and self.screen.drawable:
