@@ -16,6 +16,7 @@ import math
 from functools import partial
 from typing import TYPE_CHECKING
 
+from slv_tui.ui.rows import GATHER_AGES
 from slv_tui.watch.snapshot import Snapshot
 
 if TYPE_CHECKING:
@@ -64,7 +65,10 @@ class Waker:
         if status.ok is False:
             due = min(due, now + duration_turn(now - status.since))
         if selected is not None and selected.fetched_at is not None:
-            due = min(due, now + age_turn(now - selected.fetched_at))
+            data_age = now - selected.fetched_at
+            turn = now + age_turn(data_age)
+            if data_age < 60 or not turn <= due <= turn + GATHER_AGES:  # minutes: taken with the rows
+                due = min(due, turn)
         return max(due, painter.drawn_at + self.every)
 
     def arm(self, now: float, selected: Snapshot | None) -> None:
