@@ -35,8 +35,11 @@ def _from(data_age: float | None) -> str:
 def _put(static: Static, content: RenderableType) -> None:
     """Show `content` in `static`; the layout pass (the whole screen's) only when its height changes.
 
-    A poll that moves a progress bar or an age keeps every line where it was: a repaint is enough.
+    A poll that moves a progress bar or an age keeps every line where it was: a repaint is enough;
+    the same text again (a line that did not change in that poll) is not even repainted.
     """
+    if _unchanged(static, content):
+        return
     width = static.content_size.width
     static.update(content, layout=False)
     if not static.display:
@@ -45,6 +48,17 @@ def _put(static: Static, content: RenderableType) -> None:
         static.content_size.height
     ):
         static.refresh(layout=True)
+
+
+def _unchanged(static: Static, content: RenderableType) -> bool:
+    """`static` shows this very text already (same characters and styles)."""
+    shown = static.content
+    if not (isinstance(content, Text) and isinstance(shown, Text)):
+        return False
+    same_look = (shown.style, shown.justify, shown.overflow, shown.no_wrap, shown.end) == (
+        content.style, content.justify, content.overflow, content.no_wrap, content.end
+    )  # fmt: skip
+    return same_look and shown == content  # the characters and their spans
 
 
 class FindInput(SafeInput):
@@ -307,7 +321,8 @@ class DetailPane(Vertical):
             # The same batch again: an age moved, or a poll brought new data (progress, counts). Only
             # what changed is redrawn, and the layout pass (the whole screen's) runs only when a
             # text's height changes, not once per poll.
-            title.update(self._title(snapshot, label, condition, age_now), layout=False)  # 1 line (CSS)
+            if not _unchanged(title, head := self._title(snapshot, label, condition, age_now)):
+                title.update(head, layout=False)  # 1 line (CSS)
             self._fetch(snapshot, condition, age_now, paused)
             _put(self.query_one("#detail-fields", Static), fields_table(snapshot, now, self._style))
             if previous[0][1] is not snapshot.batch:
