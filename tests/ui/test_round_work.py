@@ -147,3 +147,38 @@ async def test_rounds_between_two_draws_cost_no_drawing_no_query_no_timer(
             work.counting = False
             assert not work.layouts, work.layouts
             assert work.cells <= 6, f"{work.cells} cells rewritten for one changed row"
+
+
+def test_fields_of_one_shape_are_equally_high() -> None:
+    """The detail pane skips measuring the field grid (a second full render, each poll of the
+    selected batch) when its shape is the one last measured: grids of one shape must render to the
+    same number of lines, and a value long enough to wrap must be part of the shape."""
+    from rich.console import Console
+    from rich.style import Style
+
+    from slv_tui.slv.model import Batch
+    from slv_tui.ui.widgets.detail_fields import field_rows, fields_grid, fields_shape
+    from slv_tui.watch.snapshot import Snapshot
+
+    def style(_: str) -> Style:
+        return Style()
+
+    def lines(rows: Any, width: int) -> int:
+        console = Console(width=width, color_system=None, file=None)
+        return len(console.render_lines(fields_grid(rows, style), console.options.update_width(width)))
+
+    def rows(progress: float, message: str, fetched_at: float) -> Any:
+        batch = Batch("1481019204417", running=True, progress=progress, progress_message=message)
+        snap = Snapshot("1481019204417", first_seen=0.0, batch=batch, fetched_at=fetched_at)
+        return field_rows(snap, 100.0, style)
+
+    long = "Pushing devices to controller CTRL-LYON-03, " * 3
+    for width in (40, 60, 80, 120):
+        a, b = rows(10.0, "short", 99.0), rows(55.5, "short", 40.0)  # progress and age moved
+        if width >= 60:  # room for the bar beside the names (narrower: measured each time)
+            assert fields_shape(a, width) == fields_shape(b, width)
+        if fields_shape(a, width) == fields_shape(b, width):
+            assert lines(a, width) == lines(b, width)
+        c, d = rows(10.0, long, 99.0), rows(10.0, long[:-20], 99.0)
+        assert fields_shape(c, width) != fields_shape(d, width)  # a long value is part of the shape
+        assert lines(c, width) > lines(a, width)  # and it does wrap here
