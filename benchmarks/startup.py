@@ -1,6 +1,6 @@
 """Start-up time of `slv-tui status` and `slv-tui --version` against `python -c 'import httpx'`.
 
-Run: python benchmarks/startup.py [--runs 21] [--tree PATH]
+Run: python benchmarks/startup.py [--runs 21] [--tree PATH] [--against PATH]
 
 Everything runs from a plain install of the tree (`pip install .` in a fresh venv the benchmark
 builds and caches), the installed `slv-tui` console script as users start it. In alternation, in the
@@ -13,7 +13,9 @@ same run:
             can cost: asyncio, the client, httpcore, h11, anyio and one failed connect);
 - status:   `slv-tui status --url http://127.0.0.1:9 1` (port 9 on loopback is closed: it starts,
             parses, builds the client, fails to connect, prints the table and exits 3);
-- version:  `slv-tui --version`.
+- version:  `slv-tui --version`;
+- status@vs, version@vs: with `--against PATH`, the same two from a plain install of that tree (an
+            older commit), in the same alternation: a before/after pair under the same load.
 Prints medians of wall time and of CPU time (user + system of the child: less sensitive to the
 machine's load) and their ratios to the baseline; goals (wall): status <= 1.5x, version <= 1.0x.
 """
@@ -62,6 +64,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=21)
     install_arg(parser)
+    parser.add_argument("--against", type=Path, help="also time status and --version of this tree, in turn")
     args = parser.parse_args()
     install = plain_install(args.tree)
     commands = {
@@ -71,6 +74,11 @@ def main() -> None:
         "status": [install.slv_tui, "status", "--url", "http://127.0.0.1:9", "1"],
         "version": [install.slv_tui, "--version"],
     }
+    if args.against is not None:  # an older commit side by side (e.g. a `git worktree` of it)
+        other = plain_install(args.against)
+        print(f"against: {describe(other)}")
+        commands["status@vs"] = [other.slv_tui, "status", "--url", "http://127.0.0.1:9", "1"]
+        commands["version@vs"] = [other.slv_tui, "--version"]
     for cmd in commands.values():  # once each: file cache and bytecode warm
         timed(cmd)
     samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
@@ -88,7 +96,7 @@ def main() -> None:
         goal = GOALS.get(name)
         verdict = "" if goal is None else f"   goal <= {goal:.1f}x: {'met' if ratio <= goal else 'NOT met'}"
         print(
-            f"{name:9s} wall {wall * 1000:7.1f} ms {ratio:5.2f}x   cpu {cpu * 1000:7.1f} ms"
+            f"{name:10s} wall {wall * 1000:7.1f} ms {ratio:5.2f}x   cpu {cpu * 1000:7.1f} ms"
             f" {cpu / base_cpu:5.2f}x{verdict}"
         )
     print(f"load average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import html
 import json
 import re
 import threading
 from collections import OrderedDict
 from urllib.parse import quote, quote_plus, unquote
+
+from slv_tui.common.lazy_re import LazyPattern
 
 REDACTED = "********"
 MIN_SECRET = 4
@@ -33,7 +34,7 @@ MAX_DURABLE = 1024
 _PREFIX = MIN_SESSION_VALUE
 _Q = r"""(?:\\*["'])?"""
 """An optional quote, possibly escaped (a JSON body inside a JSON string: \\")."""
-_PATTERNS = re.compile(
+_PATTERNS = LazyPattern(
     r"(?i)((?:j_password|password|passwd)"
     + _Q
     + r"\s*[:=]\s*"
@@ -45,26 +46,26 @@ _PATTERNS = re.compile(
     + r"\s*(?:basic|bearer)\s+)"
     r"([^\s&\"',;\\]+)"
 )
-_NAMED = re.compile(
+_NAMED = LazyPattern(
     r"(?i)(\b(?:[a-z0-9_.-]*session[a-z0-9_.-]*|jsessionid|sid|[a-z0-9_-]*(?:csrf|xsrf)[a-z0-9_-]*"
     r"|[a-z0-9_-]*token|api[_-]?key|secret)" + _Q + r"\s*[:=]\s*" + _Q + r")"
     r"([^\s&\"',;\\<>})\]]+)"
 )
 """Session cookies, CSRF tokens, access tokens and API keys by name, registered or not: `JSESSIONID=…`,
 `X-CSRF-Token: …`, `"token": "…"`."""
-_BEARER = re.compile(r"(?i)(\bbearer(?:\s|%20|\+)+)([A-Za-z0-9._~+/=-]{8,})")
-_COOKIES = re.compile(r"(?i)(\b(?:set-)?cookie2?" + _Q + r"\s*[:=]\s*" + _Q + r")([^\r\n\"\\]+)")
+_BEARER = LazyPattern(r"(?i)(\bbearer(?:\s|%20|\+)+)([A-Za-z0-9._~+/=-]{8,})")
+_COOKIES = LazyPattern(r"(?i)(\b(?:set-)?cookie2?" + _Q + r"\s*[:=]\s*" + _Q + r")([^\r\n\"\\]+)")
 """Every value of a Cookie or Set-Cookie header, whatever the cookies are called."""
 _BASE64_CHAR = r"(?:[A-Za-z0-9+/_-]|\\/|\\u00(?:2[bBfF]|3[dD])|%2[bBfF]|%3[dD])"
-_BASIC = re.compile(r"(?i)(\bbasic(?:\s|%20|\+)+)(" + _BASE64_CHAR + r"{4,}(?:=|\\u003[dD]|%3[dD]){0,2})")
+_BASIC = LazyPattern(r"(?i)(\bbasic(?:\s|%20|\+)+)(" + _BASE64_CHAR + r"{4,}(?:=|\\u003[dD]|%3[dD]){0,2})")
 """`Basic <token>` in any shape (a JSON value, an HTML cell, `\\/`-escaped): redacted when the token
 is user:password."""
-_BASE64 = re.compile(_BASE64_CHAR + r"{8,}(?:=|\\u003[dD]|%3[dD]){0,2}")
-_TOKEN_ESCAPES = re.compile(r"\\/|\\u00(?:2[bBfF]|3[dD])|%2[bBfF]|%3[dD]")
+_BASE64 = LazyPattern(_BASE64_CHAR + r"{8,}(?:=|\\u003[dD]|%3[dD]){0,2}")
+_TOKEN_ESCAPES = LazyPattern(r"\\/|\\u00(?:2[bBfF]|3[dD])|%2[bBfF]|%3[dD]")
 _ESCAPED = re.compile(r"\\/|\\u[0-9a-fA-F]{4}|&#|&[a-zA-Z]+;|%[0-9a-fA-F]{2}")
 """Text that may hold a secret in an escaped form not registered: JSON `\\/` and `\\uXXXX`, HTML
 entities, URL escapes (lower-case hex too)."""
-_JSON_UNICODE = re.compile(r"\\u([0-9a-fA-F]{4})")
+_JSON_UNICODE = LazyPattern(r"\\u([0-9a-fA-F]{4})")
 _TRIGGER_GATE = re.compile(
     r"(?:passw(?:ord|d)|authorization|cookie2?|session[a-z0-9_.-]*|sid|(?:csrf|xsrf)[a-z0-9_-]*|token"
     r"|api[_-]?key|secret)" + _Q + r"\s*[:=]|(?:basic|bearer)(?:\s|%20|\+)"
@@ -193,7 +194,7 @@ def _forms(value: str) -> set[str]:
     if len(value) < MIN_SECRET:
         return set()
     return {
-        value, quote(value, safe=""), quote_plus(value), html.escape(value),
+        value, quote(value, safe=""), quote_plus(value), _html_escape(value),
         json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1],
     }  # fmt: skip
 
@@ -226,8 +227,14 @@ def registered_counts() -> dict[str, int]:
     }  # fmt: skip
 
 
-_PAIR = re.compile(r"(?<![\w.-])([\w.-]{1,64})(\s*=\s*)([^\s;,&\"'\\<>]+)")
+_PAIR = LazyPattern(r"(?<![\w.-])([\w.-]{1,64})(\s*=\s*)([^\s;,&\"'\\<>]+)")
 """`name=value` pairs: redacted when `name` is a cookie the server set."""
+
+
+def _html_escape(text: str) -> str:
+    """`html.escape(text)` (quotes too), without importing `html` (and its entity table) at start-up."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace('"', "&quot;").replace("'", "&#x27;")
 
 
 def _redact_session(text: str) -> str:
@@ -311,6 +318,8 @@ def _json_char(match: re.Match[str]) -> str:
 
 def _unescaped(text: str) -> str:
     """`text` with JSON, HTML and URL escapes undone: the view in which escaped secrets show."""
+    import html  # only here: it loads html.entities (a large table) at import
+
     text = _JSON_UNICODE.sub(_json_char, text.replace("\\/", "/"))
     return unquote(html.unescape(text)) if "%" in text else html.unescape(text)
 

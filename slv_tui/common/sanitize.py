@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 
+from slv_tui.common.lazy_re import LazyPattern
 from slv_tui.common.redaction import redact
 
 # C0 controls except TAB/LF, DEL, C1 controls, bidi embeddings/overrides/isolates, and
 # the ESC-led sequences (CSI, OSC, DCS, single-char escapes) as whole units.
-_ESCAPE_SEQ = re.compile(
+_ESCAPE_SEQ = LazyPattern(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI ... final
     r"|\x1b\][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC ... BEL/ST
     r"|\x1b[PX^_][^\x1b\x9c]*(?:\x1b\\|\x9c)?"  # DCS/SOS/PM/APC ... ST
@@ -17,10 +18,10 @@ _ESCAPE_SEQ = re.compile(
     r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
     r"|\x9d[^\x07\x9c]*(?:\x07|\x9c)?"  # 8-bit OSC
 )
-_CONTROLS = re.compile(
+_CONTROLS = LazyPattern(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
 )
-_NEWLINES = re.compile(r"[\r\n\t\v\f\u2028\u2029]+")
+_NEWLINES = LazyPattern(r"[\r\n\t\v\f\u2028\u2029]+")
 _FILLERS = "\u115f\u1160\u3164\uffa0"
 """Hangul fillers: letters (category Lo) that draw nothing, used to forge blank-looking names."""
 INVISIBLE_CHARS = (
@@ -37,7 +38,7 @@ _PICTOGRAPHS = (
 )
 """Emoji (Extended_Pictographic, as regular-expression ranges): what a zero-width joiner joins."""
 _NOT_JOINERS = INVISIBLE_CHARS.replace("\u200b-\u200f", "\u200b\u200c\u200e\u200f")
-_INVISIBLE = re.compile(
+_INVISIBLE = LazyPattern(
     f"[{_NOT_JOINERS}]|(?<![{_PICTOGRAPHS}\ufe0f\U0001f3fb-\U0001f3ff])\u200d|\u200d(?![{_PICTOGRAPHS}])"
 )
 """Every invisible character but a zero-width joiner inside an emoji sequence (👩‍💻 stays one

@@ -96,9 +96,8 @@ def _toml_kind(hint: Any) -> type:
     raise TypeError(f"Settings: say the TOML type of {hint!r} (kind=...)")  # pragma: no cover
 
 
-def _keys(table: str) -> dict[str, type]:
+def _keys(table: str, hints: dict[str, Any]) -> dict[str, type]:
     """The keys of `[table]` ("" for the top level) and their TOML types, from the Settings fields."""
-    hints = get_type_hints(Settings)
     spec: dict[str, type] = {}
     for item in fields(Settings):
         if "config" in item.metadata and item.metadata["config"][0] == table:
@@ -109,12 +108,13 @@ def _keys(table: str) -> dict[str, type]:
 
 
 _TABLES = ("servers", "ui", "logging", "notify")
-_PROFILE_KEYS = {**_keys("servers"), "notify": dict}
+_HINTS = get_type_hints(Settings)  # once: each call evaluates every annotation again
+_PROFILE_KEYS = {**_keys("servers", _HINTS), "notify": dict}
 """A profile's keys; its own `[servers.NAME.notify]` table holds the keys of `[notify]`."""
-_UI_KEYS = _keys("ui")
-_LOG_KEYS = _keys("logging")
-_NOTIFY_KEYS = _keys("notify")
-_TOP_KEYS = {**_keys(""), **dict.fromkeys(_TABLES, dict)}
+_UI_KEYS = _keys("ui", _HINTS)
+_LOG_KEYS = _keys("logging", _HINTS)
+_NOTIFY_KEYS = _keys("notify", _HINTS)
+_TOP_KEYS = {**_keys("", _HINTS), **dict.fromkeys(_TABLES, dict)}
 
 
 def check_files(settings: Settings) -> None:

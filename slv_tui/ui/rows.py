@@ -81,6 +81,12 @@ def row_message(snap: Snapshot) -> str:
     return batch.progress_message or batch.message or ""
 
 
+GATHER_AGES = 2.0
+"""Seconds an "updated … ago" cell may turn to its next minute late: the rows fetched in one round
+(at moments up to a second or two apart) then turn together, in one redraw a minute, not one per
+second of spread."""
+
+
 class RowBuilder:
     """Turns snapshots into sorted rows, remembering what one snapshot alone cannot tell."""
 
@@ -93,7 +99,8 @@ class RowBuilder:
         """The fetch time of each batch's snapshot `observe` last read into its trend."""
         self.next_change = math.inf
         """When, with no new data, a row built by the last `rows` call would read differently
-        (an age or elapsed time turns to the next minute, fresh data turns stale)."""
+        (an age or elapsed time turns to the next minute, fresh data turns stale; ages turning
+        within GATHER_AGES of each other are taken together, at the last of them)."""
 
     def finished(self, batch_id: str, at: float) -> None:
         """Note that a poll saw this batch finish."""
@@ -145,6 +152,7 @@ class RowBuilder:
         """
         rows = []
         soonest = math.inf
+        ages: list[float] = []
         for snap in snapshots:
             condition = snap.condition(now, interval)
             row = BatchRow(
@@ -158,11 +166,14 @@ class RowBuilder:
             )
             rows.append(row)
             if row.updated is not None:
-                soonest = min(soonest, now + next_change(row.updated))
+                ages.append(now + next_change(row.updated))
                 if condition is Condition.FRESH and snap.polling:
                     soonest = min(soonest, now + STALE_AFTER_INTERVALS * interval - row.updated)
             if row.elapsed is not None and not (snap.state is not None and snap.state.finished):
                 soonest = min(soonest, now + next_change(row.elapsed))
+        if ages:  # the ages turning within GATHER_AGES of the first are drawn together, once
+            first = min(ages)
+            soonest = min(soonest, max(t for t in ages if t <= first + GATHER_AGES))
         self.next_change = soonest
         needle = needle.strip().lower()
         if needle:

@@ -124,6 +124,8 @@ class Board(Generic[E]):
         ids = [e.batch_id for e in store.entries]
         poller.watch(ids, seen_for=store.watched_for())
         self._snapshots = poller.snapshots()
+        self._states = {s.batch_id: s.state for s in self._snapshots}
+        """Each watched batch's state as its snapshot shows it (a round updates the batches it fetched)."""
         self._note_problem()
 
     # -- events --------------------------------------------------------------------------------
@@ -146,13 +148,19 @@ class Board(Generic[E]):
                 log.exception("board listener failed on %s", type(event).__name__)
 
     def _on_round(self, round_: PollRound) -> None:
-        before = {s.batch_id: s.state for s in self._snapshots}
-        self._snapshots = round_.snapshots or self.poller.snapshots()
-        self._emit(RoundApplied(self.server, round_, self._snapshots))
+        states = self._states  # not rebuilt per round: a round brings one fetch of many watched
+        moved: list[StateChanged] = []
         for update in round_.updates:
             snap = update.snapshot
-            if snap.batch_id in before and (previous := before[snap.batch_id]) is not snap.state:
-                self._emit(StateChanged(self.server, snap.batch_id, previous, snap.state))
+            if snap.batch_id in states and (previous := states[snap.batch_id]) is not snap.state:
+                moved.append(StateChanged(self.server, snap.batch_id, previous, snap.state))
+                states[snap.batch_id] = snap.state
+        self._snapshots = round_.snapshots or self.poller.snapshots()
+        if len(states) != len(self._snapshots):  # the poller's list moved without an edit here
+            self._states = {s.batch_id: s.state for s in self._snapshots}
+        self._emit(RoundApplied(self.server, round_, self._snapshots))
+        for event in moved:
+            self._emit(event)
         if round_.server != self._status:
             changed = round_.server.ok != self._status.ok
             self._status = round_.server
@@ -167,6 +175,7 @@ class Board(Generic[E]):
 
     def _changed(self) -> None:
         self._snapshots = self.poller.snapshots()
+        self._states = {s.batch_id: s.state for s in self._snapshots}
         self._note_problem()
         self._emit(ListChanged(self.server))
 

@@ -21,6 +21,7 @@ STATUS_MODULES = {
     "slv_tui.slv.errors", "slv_tui.slv.ids", "slv_tui.slv.model", "slv_tui.slv.modes",
     "slv_tui.slv.parse", "slv_tui.slv.vocabulary", "slv_tui.store", "slv_tui.store.files",
     "slv_tui.commands.targets",  # PROFILE:ID
+    "slv_tui.common.lazy_re",  # patterns compiled at their first use
     "slv_tui.common.width",  # display-width columns
     "slv_tui.commands.arguments", "slv_tui.commands.connect",  # the argparse syntax, the connection
     # the client's login sessions, cookie jar and redaction, split out of client.py and logs.py
@@ -29,11 +30,12 @@ STATUS_MODULES = {
 }  # fmt: skip
 """Every slv_tui module `status` imports: the table path only. follow, the history store, the
 watch layer, commissioning and the JSON report writer are imported where they are used."""
-STATUS_STDLIB_ABSENT = {"tomllib"}
-"""Standard modules `status` has no use for without a config file (the TOML parser)."""
+STATUS_STDLIB_ABSENT = {"tomllib", "html", "html.entities"}
+"""Standard modules `status` to a closed port has no use for: the TOML parser without a config
+file, HTML unescaping (only for text that holds escapes). Nor is wcwidth (not in STATUS_PACKAGES):
+a table of ASCII and the CLI's own symbols is measured without it (`common.width`)."""
 STATUS_PACKAGES = {
     "httpx", "httpcore", "h11", "anyio", "sniffio", "idna", "certifi", "platformdirs", "typing_extensions",
-    "wcwidth",  # display-width columns
     # optional parts httpx and httpcore look for (each a failed import where not installed)
     "h2", "hpack", "hyperframe", "brotli", "brotlicffi", "zstandard", "socksio", "trio",
 }  # fmt: skip
@@ -44,6 +46,7 @@ VERSION_MODULES = {
     "slv_tui.common.paths",
     "slv_tui.common.sanitize",
     "slv_tui.common.redaction",  # clean() redacts every output line, the version line too
+    "slv_tui.common.lazy_re",
 }
 VERSION_PACKAGES = {"platformdirs"}
 

@@ -76,3 +76,17 @@ def test_status_columns_align_by_display_width_and_emoji_stay_whole(tmp_path: Pa
     figure = f"MESSAGE at display column {columns.pop()} on {len(rows) + 1} of {len(rows) + 1} lines"
     figure += " (before: 63, 65, 67, 73)"
     record(DISPLAY_WIDTH, figure)
+
+
+def test_the_symbols_measured_without_wcwidth_are_one_column_in_wcwidth() -> None:
+    """`display_width` counts the CLI's own symbols (state marks, dashes) as one column without
+    importing wcwidth (start-up): wcwidth must agree, alone and in a mixed line, and a variation
+    selector after one (a wide emoji form) still goes to wcwidth."""
+    from slv_tui.common.width import _NARROW, display_width
+
+    for code in _NARROW:
+        symbol = chr(code)
+        assert wcswidth(symbol) == 1 == display_width(symbol), repr(symbol)
+        line = f"{symbol} done — 3 · ok"
+        assert display_width(line) == wcswidth(line)
+    assert display_width("\u26a0\ufe0f") == wcswidth("\u26a0\ufe0f")

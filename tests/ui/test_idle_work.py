@@ -155,11 +155,6 @@ async def test_an_idle_screen_of_finished_batches_redraws_at_most_once_a_minute(
     assert len(busy_at) <= 10, f"redrawn {len(busy_at)} times in 10 idle minutes: {busy_at}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the dashboard screen ticks every second (set_interval(VIEW_EVERY, _tick) in "
-    "DashboardScreen._styled); it should set a one-shot timer to the next visible change",
-)
 async def test_an_idle_screen_of_finished_batches_wakes_at_most_once_a_minute(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -108,3 +108,15 @@ def test_observe_with_watched_forgets_removed_batches() -> None:
     assert builder.trends == {}
     builder.observe([snap("2", RUNNING, fetched_at=1.0)], watched={"2"})  # watched again: read again
     assert set(builder.trends) == {"2"}
+
+
+def test_ages_turning_close_together_are_drawn_together() -> None:
+    """Catches: one redraw a second while the "updated … ago" cells of rows fetched a moment apart
+    turn their minute one by one (a console of finished batches woke two or three times a minute)."""
+    builder = RowBuilder()
+    close = [snap("1", DONE, fetched_at=0.0), snap("2", DONE, fetched_at=1.5)]
+    builder.rows(close, {}, now=3600.0 + 10, interval=2.0)
+    assert builder.next_change == 3600.0 + 61.5  # both turn by then: one redraw
+    apart = [snap("1", DONE, fetched_at=0.0), snap("2", DONE, fetched_at=30.0)]
+    builder.rows(apart, {}, now=3600.0 + 10, interval=2.0)
+    assert builder.next_change == 3600.0 + 30.0  # the first; the other turns half a minute later

@@ -22,6 +22,7 @@ from slv_tui.watch.board import (
     StoreProblem,
 )
 from slv_tui.watch.poller import Poller
+from slv_tui.watch.snapshot import Snapshot
 
 RUNNING = Batch("0", running=True, progress=10)
 DONE = Batch("0", progress=100)
@@ -172,3 +173,31 @@ async def test_a_failing_listener_does_not_stop_the_others(tmp_path: Path, clock
     board.refresh()
     await board.poller.poll_due()
     assert seen == []
+
+
+async def test_a_round_of_one_fetch_reads_one_state_not_every_watched_one(
+    tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Catches: the Board building every watched batch's state each round to find state changes
+    (200 watched, ~25 rounds a second of one fetch each on a busy console: 5,000 state reads a second)."""
+    server = FakeServer()
+    ids = tuple(str(n) for n in range(1, 51))
+    board = make(tmp_path, clock, server, ids)
+    await board.poller.poll_due()
+    events: list[BoardEvent] = []
+    board.subscribe(events.append)
+    reads = 0
+    state = Snapshot.state
+
+    def counting_state(self: Snapshot) -> BatchState | None:
+        nonlocal reads
+        reads += 1
+        return state.fget(self)  # type: ignore[attr-defined, no-any-return]
+
+    monkeypatch.setattr(Snapshot, "state", property(counting_state))
+    server.answers["7"] = DONE
+    clock.advance(0.5)
+    board.refresh(["7"])
+    await board.poller.poll_due()
+    assert [(e.batch_id, e.state) for e in events if isinstance(e, StateChanged)] == [("7", DONE.state)]
+    assert reads <= 5, f"{reads} snapshot states read for a round of one fetch among {len(ids)}"

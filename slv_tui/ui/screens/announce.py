@@ -67,7 +67,8 @@ class Announcer:
         """The header says how the client logs in; an auth failure offers P, once until it clears."""
         screen = self.screen
         what = screen.client.settings.credentials.secret_name
-        for header in screen.query(HeaderBar):  # none until mounted, or once torn down
+        header: HeaderBar | None = getattr(screen, "header", None)  # set on mount; no DOM query a round
+        if header is not None and header.is_attached:  # not once torn down
             header.set_auth(screen.client.auth_label, what)
         if server.auth_problem and not self.auth_warned:
             screen.app.notify(

@@ -23,7 +23,7 @@ from slv_tui.ui.screens.announce import Announcer
 from slv_tui.ui.screens.dashboard_keys import DASHBOARD_KEYS, PER_BATCH, TABLE_ONLY
 from slv_tui.ui.screens.dashboard_view import next_sort, view_text
 from slv_tui.ui.screens.outputs import Outputs
-from slv_tui.ui.screens.painter import VIEW_EVERY, Painter
+from slv_tui.ui.screens.painter import Painter
 from slv_tui.ui.screens.password import ask_first
 from slv_tui.ui.screens.watch_edits import WatchEdits
 from slv_tui.ui.widgets.batch_table import BatchTable
@@ -109,7 +109,7 @@ class DashboardScreen(Screen[None]):
         if isinstance(event, RoundApplied):
             self.post_message(BatchesPolled(event.server, event.round))
         elif isinstance(event, ListChanged):  # an edit here: unwatched batches' trends are forgotten
-            self.painter.row_builder.observe(self.board.snapshots())
+            self.painter.list_changed()
 
     def _start_poller(self) -> None:
         self.run_worker(self.board.run(), name="poller", group="poller", exclusive=True, exit_on_error=False)
@@ -138,10 +138,10 @@ class DashboardScreen(Screen[None]):
         self.query_one(Footer).show_command_palette = event.size.width >= NARROW_BELOW
 
     def _styled(self) -> None:
-        """Widgets have their CSS now, so their colours can be read: draw, then tick every second."""
+        """Widgets have their CSS now, so their colours can be read: draw (the painter's one-shot
+        timer then wakes the view when it next reads differently)."""
         self._ready = True
         self.refresh_view()
-        self.set_interval(VIEW_EVERY, self.painter.tick)
 
     # -- the view ---------------------------------------------------------------------------------
 

@@ -1,8 +1,8 @@
 """The dashboard's one paint path: rows from the Board's snapshots, then header, table and detail.
 
 Poll results mark the view dirty; a finished batch and a change of the server's condition are drawn
-at once, other news at most every VIEW_EVERY seconds of the injected clock (the screen's one-second
-tick draws what waits)."""
+at once, other news at most every VIEW_EVERY seconds of the injected clock. No timer ticks: one
+one-shot timer is set to the next moment the view reads differently (see `Waker`)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from slv_tui.slv.model import BatchState
 from slv_tui.ui.rows import SORTS, BatchKey, BatchRow, RowBuilder, needs_attention, not_found, sort_rows
 from slv_tui.ui.screens.dashboard_view import empty_text
+from slv_tui.ui.screens.waker import Waker
 from slv_tui.ui.widgets.header_bar import ViewStrip, count_key
 from slv_tui.watch.snapshot import Condition, PollRound, Snapshot
 
@@ -35,6 +36,11 @@ class Painter:
         """When the view was last brought up to date (the injected clock)."""
         self.shown_ok: bool | None = None
         """The server's condition the header shows (answering, not answering, not known yet)."""
+        self.waker = Waker(self, VIEW_EVERY)
+        self.taken = False
+        """A poll round was taken in."""
+        self._watched: frozenset[str] | None = None
+        """The watched IDs (kept until the list changes: a round does not walk the watchlist)."""
 
     @property
     def drawable(self) -> bool:
@@ -53,17 +59,32 @@ class Painter:
             if state is not None:
                 self.row_builder.finished(update.snapshot.batch_id, poll_round.at)
                 finished.append((update.snapshot, state))
-        watched = {s.batch_id for s in self.screen.board.snapshots()}
-        self.row_builder.observe([u.snapshot for u in poll_round.updates], watched=watched)  # per change
+        changed = [u.snapshot for u in poll_round.updates]
+        self.row_builder.observe(changed, watched=self.watched())  # per change, not per watched batch
         self.dirty = True
-        news = self.screen.board.status.ok != self.shown_ok
+        news = self.screen.board.status.ok != self.shown_ok or not self.taken
+        self.taken = True  # the first data is drawn at once (the first batch row on screen)
         if finished or news or self.screen.clock() - self.drawn_at >= VIEW_EVERY:
             self.screen.refresh_view()
+        elif self.drawn_at + VIEW_EVERY < self.waker.due and self.screen.drawable:
+            self.waker.arm_at(self.drawn_at + VIEW_EVERY)  # what waits is drawn then (no timer a round)
         return finished
 
+    def watched(self) -> frozenset[str]:
+        """Every watched batch ID (read again after `list_changed`)."""
+        if self._watched is None:
+            self._watched = frozenset(s.batch_id for s in self.screen.board.snapshots())
+        return self._watched
+
+    def list_changed(self) -> None:
+        """Batches were added or removed: unwatched batches' trends are forgotten."""
+        self._watched = None
+        self.row_builder.observe(self.screen.board.snapshots())
+
     def tick(self) -> None:
-        """Redraw when poll results wait or some row would now read differently (a minute turned,
-        data went stale); otherwise only the header's "unreachable for …" clock moves."""
+        """The waker's call: redraw when poll results wait or some row would now read differently (a
+        minute turned, data went stale); otherwise only the header's "unreachable for …" clock or
+        the selected batch's age in seconds moves."""
         now = self.screen.clock()
         if self.dirty or now >= self.row_builder.next_change:
             self.screen.refresh_view()
@@ -131,6 +152,7 @@ class Painter:
         timeline = () if key is None or history is None else history.timeline(key.batch_id)
         label = "" if key is None else board.label_of(key.batch_id)
         screen.detail.show(snap, label, condition, now, paused=board.paused, empty=empty, timeline=timeline)
+        self.waker.arm(now, snap)
 
     def restyle(self) -> None:
         screen = self.screen

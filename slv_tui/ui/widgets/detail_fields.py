@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
@@ -35,18 +36,49 @@ def failure_reason(batch: Batch) -> str:
     return head or message or f"status {clean(batch.status or 'ERROR')} (the server gave no reason)"
 
 
+FieldRows = list[tuple[str, Text]]
+"""The field list: (name, value) per line of the grid."""
+COLUMN_ROOM = 8
+"""Columns the grid may take beside the two columns' text (its padding is 2 on each side of the gap):
+kept on the safe side, so a value said to fit on one line always does."""
+
+
 def fields_table(snapshot: Snapshot, now: float, style: Callable[[str], Style]) -> Table:
     """Every documented attribute of the batch, name beside value; a batch not fetched yet gets two."""
+    return fields_grid(field_rows(snapshot, now, style), style)
+
+
+def fields_grid(rows: FieldRows, style: Callable[[str], Style]) -> Table:
+    """The rows as a grid: names in one column (never wrapped), values beside them (wrapped)."""
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style=style("detail--name"), no_wrap=True)
     grid.add_column(overflow="fold")
+    for name, value in rows:
+        grid.add_row(name, value)
+    return grid
+
+
+def fields_shape(rows: FieldRows, width: int) -> tuple[object, ...] | None:
+    """What the grid's height depends on at `width`: the names and every value that might wrap (a
+    value shorter than the room beside the names is one line, whatever it says). Two grids of one
+    shape are equally high; None when the room is too small to tell without rendering."""
+    room = width - max((cell_len(name) for name, _ in rows), default=0) - COLUMN_ROOM
+    if room <= 0:
+        return None
+    values = tuple(
+        None if (plain := value.plain) and cell_len(plain) <= room and "\n" not in plain else plain
+        for _, value in rows
+    )
+    return width, tuple(name for name, _ in rows), values
+
+
+def field_rows(snapshot: Snapshot, now: float, style: Callable[[str], Style]) -> FieldRows:
+    """The (name, value) lines of `fields_table`."""
     batch = snapshot.batch
     updated = None if snapshot.fetched_at is None else now - snapshot.fetched_at
     if batch is None:
-        grid.add_row("batchId", Text(snapshot.batch_id))
         fetched = "not yet" if snapshot.error is None else "not found" if not_found(snapshot) else "failed"
-        grid.add_row("fetched", Text(fetched))
-        return grid
+        return [("batchId", Text(snapshot.batch_id)), ("fetched", Text(fetched))]
     bar = progress_bar(
         batch.progress,
         width=12,
@@ -86,6 +118,4 @@ def fields_table(snapshot: Snapshot, now: float, style: Callable[[str], Style]) 
     ]
     if batch.raw_value is not None:
         rows.append(("value", Text("not a commissioning result — shown as JSON →", warn)))
-    for name, value in rows:
-        grid.add_row(name, value)
-    return grid
+    return rows

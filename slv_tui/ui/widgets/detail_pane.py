@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
-from rich.console import RenderableType
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -21,7 +21,14 @@ from slv_tui.ui.rows import not_found
 from slv_tui.ui.safe_input import SafeInput
 from slv_tui.ui.styles import component_style
 from slv_tui.ui.widgets.batch_table import STATE_CLASS, STATE_CSS
-from slv_tui.ui.widgets.detail_fields import failure_reason, fields_table
+from slv_tui.ui.widgets.detail_fields import (
+    failure_reason,
+    field_rows,
+    fields_grid,
+    fields_shape,
+    fields_table,
+)
+from slv_tui.ui.widgets.redraw import put, unchanged
 from slv_tui.ui.widgets.step_tree import StepTree
 from slv_tui.ui.widgets.timeline import progress_series, timeline_text
 from slv_tui.watch.snapshot import Condition, Snapshot
@@ -30,21 +37,6 @@ from slv_tui.watch.snapshot import Condition, Snapshot
 def _from(data_age: float | None) -> str:
     """ "from 12s ago", "from just now"."""
     return "from just now" if data_age is not None and data_age < 1 else f"from {age(data_age)}"
-
-
-def _put(static: Static, content: RenderableType) -> None:
-    """Show `content` in `static`; the layout pass (the whole screen's) only when its height changes.
-
-    A poll that moves a progress bar or an age keeps every line where it was: a repaint is enough.
-    """
-    width = static.content_size.width
-    static.update(content, layout=False)
-    if not static.display:
-        return  # hidden (by its own class): the change that shows it lays it out
-    if not width or static.get_content_height(static.container_size, static.app.size, width) != (
-        static.content_size.height
-    ):
-        static.refresh(layout=True)
 
 
 class FindInput(SafeInput):
@@ -307,9 +299,12 @@ class DetailPane(Vertical):
             # The same batch again: an age moved, or a poll brought new data (progress, counts). Only
             # what changed is redrawn, and the layout pass (the whole screen's) runs only when a
             # text's height changes, not once per poll.
-            title.update(self._title(snapshot, label, condition, age_now), layout=False)  # 1 line (CSS)
+            if not unchanged(title, head := self._title(snapshot, label, condition, age_now)):
+                title.update(head, layout=False)  # 1 line (CSS)
             self._fetch(snapshot, condition, age_now, paused)
-            _put(self.query_one("#detail-fields", Static), fields_table(snapshot, now, self._style))
+            rows = field_rows(snapshot, now, self._style)
+            put(self.query_one("#detail-fields", Static), fields_grid(rows, self._style),
+                 partial(fields_shape, rows))  # fmt: skip
             if previous[0][1] is not snapshot.batch:
                 self._banner(snapshot.batch)
                 self._tree(snapshot)
@@ -346,7 +341,7 @@ class DetailPane(Vertical):
         """The recorded timeline under the fields: a progress sparkline, then the events."""
         self.set_class(bool(timeline), "-history")
         self.query_one("#detail-spark", Sparkline).data = progress_series(timeline)
-        _put(self.query_one("#detail-timeline", Static), timeline_text(timeline))
+        put(self.query_one("#detail-timeline", Static), timeline_text(timeline))
 
     def restyle(self) -> None:
         """Draw again with the current theme's colours."""
@@ -388,7 +383,7 @@ class DetailPane(Vertical):
             text = f"⊝ CANCEL REQUESTED — but the batch ended anyway: {state_label(batch.state)}"
         if batch.login:
             text += f" (started by {clean(batch.login, max_length=40)})"
-        _put(banner, Text(text))
+        put(banner, Text(text))
 
     def _fetch(
         self,
@@ -415,4 +410,4 @@ class DetailPane(Vertical):
         never_fetched = snapshot is not None and snapshot.batch is None
         line.set_class((condition is Condition.ERROR or never_fetched) and not missing, "-error")
         line.set_class(missing, "-missing")  # a typo or a batch not started yet: neutral, as in the table
-        _put(line, Text(text or ""))
+        put(line, Text(text or ""))
