@@ -18,6 +18,7 @@ from textual.widgets._footer import FooterKey
 from slv_tui.sim import ThreadedSim
 from slv_tui.ui.screens.commission import CommissionScreen, ConfirmCommissionScreen
 from slv_tui.ui.screens.help import HelpScreen
+from slv_tui.ui.widgets.step_tree import StepTree
 
 from .ui_helpers import build, cell, screen_text, wait_for
 
@@ -43,6 +44,11 @@ def copied(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def footer_keys(app: object) -> set[str]:
     return {key.key for key in app.screen.query(FooterKey)}  # type: ignore[attr-defined]
+
+
+def kind_under_cursor(tree: StepTree) -> str | None:
+    node = tree.cursor_node
+    return None if node is None or node.data is None else node.data.kind
 
 
 async def into_tree(pilot: object, app: object) -> None:
@@ -111,23 +117,28 @@ async def test_read_only_has_no_F_but_y_and_o(start_sim: StartSim, tmp_path: Pat
         assert "Yank" in text and "Pager" in text and "Redo failed" not in text
 
 
+@pytest.mark.parametrize("size", [(160, 45), (60, 20)])
 async def test_y_yanks_the_failed_device_ids_then_the_highlighted_message(
-    start_sim: StartSim, tmp_path: Path, copied: list[str]
+    start_sim: StartSim, tmp_path: Path, copied: list[str], size: tuple[int, int]
 ) -> None:
+    """Below 100 columns y, o and F work the same but leave the footer (which fits) to the tree's keys."""
     sim = start_sim(scenario="static")
     stack = build(sim.url, tmp_path, ids=[ERRORS])
-    async with stack.app.run_test(size=(160, 45)) as pilot:
+    async with stack.app.run_test(size=size) as pilot:
         app = stack.app
         await wait_for(pilot, lambda: cell(app, ERRORS, "state") == "⚠ done w/ errors")
         await into_tree(pilot, app)
+        shown = {key.key: key for key in app.screen.query(FooterKey)}
+        assert all(key.region.right <= size[0] for key in shown.values())
+        assert ({"F", "y", "o"} <= set(shown)) is (size[0] >= 100)
         tree = app.dashboard.detail.step_tree
         await wait_for(pilot, lambda: tree.cursor_node is not None)
-        assert tree.cursor_node.data.kind != "message"  # the Errors group: the device IDs
+        assert kind_under_cursor(tree) != "message"  # the Errors group: the device IDs
         await pilot.press("y")
         await wait_for(pilot, lambda: len(copied) == 1)
         assert copied[0] == "\n".join(FAILED)
         await pilot.press("j")  # the first error message
-        await wait_for(pilot, lambda: tree.cursor_node.data.kind == "message")
+        await wait_for(pilot, lambda: kind_under_cursor(tree) == "message")
         await pilot.press("y")
         await wait_for(pilot, lambda: len(copied) == 2)
         assert copied[1].startswith("Lamp-0311 @ controller CTRL-TOULOUSE-09: configuration rejected")

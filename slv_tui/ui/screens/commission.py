@@ -226,6 +226,7 @@ class CommissioningDashboard(DashboardScreen):
             tooltip="Commission again the devices the selected batch reported errors for (reviewed first)",
             id="commission-failed",
         ),
+        Binding("F", "commission_failed_quietly", "Redo failed", show=False),  # narrower than 100 columns
     ]  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -261,6 +262,10 @@ class CommissioningDashboard(DashboardScreen):
                     timeout=6, markup=False,
                 )  # fmt: skip
             self._ask_and_start(failed[0].controller, failed[0].devices)
+
+    def action_commission_failed_quietly(self) -> None:
+        """F where the footer has no room for it."""
+        self.action_commission_failed()
 
     @work(group="commission")
     async def _ask_and_start(self, controller: str = "", devices: tuple[str, ...] = ()) -> None:

@@ -19,7 +19,7 @@ from slv_tui.ui.messages import BatchesPolled
 from slv_tui.ui.rows import SORTS, BatchKey, BatchRow
 from slv_tui.ui.safe_input import SafeInput
 from slv_tui.ui.screens.announce import Announcer
-from slv_tui.ui.screens.dashboard_keys import DASHBOARD_KEYS, DETAIL_ONLY, PER_BATCH, TABLE_ONLY, DetailKeys
+from slv_tui.ui.screens.dashboard_keys import DASHBOARD_KEYS, PER_BATCH, DetailKeys, key_off
 from slv_tui.ui.screens.dashboard_view import next_sort, view_text
 from slv_tui.ui.screens.outputs import Outputs
 from slv_tui.ui.screens.painter import VIEW_EVERY, Painter
@@ -135,6 +135,7 @@ class DashboardScreen(DetailKeys):
     def on_resize(self, event: Resize) -> None:
         """A narrow footer keeps its room for the keys (ctrl+p is listed in help)."""
         self.query_one(Footer).show_command_palette = event.size.width >= NARROW_BELOW
+        self.refresh_bindings()  # y, o and F join the tree's footer from NARROW_BELOW columns on
 
     def _styled(self) -> None:
         """Widgets have their CSS now, so their colours can be read: draw, then tick every second."""
@@ -204,7 +205,7 @@ class DashboardScreen(DetailKeys):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide undo when there is nothing to undo; grey out per-batch keys with no selection."""
-        if action in (TABLE_ONLY if self._ready and self.detail.reading else DETAIL_ONLY):
+        if key_off(action, self._ready and self.detail.reading, self.size.width >= NARROW_BELOW):
             return False  # the tree's footer shows its keys (and fits at 60 columns); y, o, F only there
         if action in ("attention", "show_all"):  # one key; the footer says "Show all" while the view is on
             return self.attention_only is (action == "show_all")
