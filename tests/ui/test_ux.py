@@ -204,13 +204,29 @@ async def test_sort_by_key_and_header_and_attention_view_remembered(
         await wait_for(pilot, lambda: "Show all" in {str(k.description) for k in footer_keys(app).values()})
         await pilot.pause()
     state = json.loads((tmp_path / "ui-state.json").read_text())
-    assert state["attention"] is True and state["sort"] == "progress"
+    assert state["attention"] is True
+    assert state["sorts"]["default"] == {"column": "progress", "reverse": False}
     again = build(sim.url, tmp_path)
     async with again.app.run_test(size=size) as pilot:
         await wait_for(pilot, lambda: again.app.dashboard.table.row_count == 4)
         assert again.app.dashboard.attention_only and again.app.dashboard.sort_column == "progress"
         await pilot.press("exclamation_mark")
         await wait_for(pilot, lambda: again.app.dashboard.table.row_count == 7)
+
+
+async def test_the_sort_is_remembered_per_profile(start_sim: StartSim, tmp_path: Path) -> None:
+    """Another profile (another server, another job) starts with its own sort, not the last one chosen."""
+    sim = start_sim(scenario="static")
+    stack = build(sim.url, tmp_path, ids=[OK], profile="plant-a")
+    async with stack.app.run_test(size=(160, 45)) as pilot:
+        await wait_for(pilot, lambda: stack.app.dashboard.table.row_count == 1)
+        await pilot.press("s", "S")  # state -> ID, reversed
+        await wait_for(pilot, lambda: (tmp_path / "ui-state.json").exists()
+                       and "plant-a" in (tmp_path / "ui-state.json").read_text())  # fmt: skip
+    other = build(sim.url, tmp_path, ids=[OK], profile="plant-b")
+    assert (other.app.dashboard.sort_column, other.app.dashboard.sort_reverse) == ("state", False)
+    same = build(sim.url, tmp_path, ids=[OK], profile="plant-a")
+    assert (same.app.dashboard.sort_column, same.app.dashboard.sort_reverse) == ("id", True)
 
 
 @pytest.mark.parametrize("size", SIZES)
