@@ -7,7 +7,6 @@ would deliver through `App.deliver_text` instead. The screen never writes to the
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -72,9 +71,9 @@ class TerminalDelivery:
     async def page(self, text: str) -> str | None:
         """`$PAGER` (else `less`) reads `text` on its stdin while the app is suspended (the
         terminal is the pager's); when there is no pager or the app cannot be suspended, says why."""
-        from slv_tui.ui.pager import pager_command, run_pager
+        from slv_tui.common.pager import pager_command, run_pager
 
-        command = pager_command(os.environ.get("PAGER"))
+        command = pager_command()
         if command is None:
             return "no pager: set $PAGER (m writes the report to a file)"
         try:

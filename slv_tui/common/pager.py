@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
 import subprocess
 
 
-def pager_command(pager: str | None) -> list[str] | None:
+def pager_command() -> list[str] | None:
     """`$PAGER` split as a shell would (`less -R` is two words), else `less` when installed, else None."""
     try:
-        words = shlex.split(pager or "")
+        words = shlex.split(os.environ.get("PAGER", ""))
     except ValueError:  # an unbalanced quote: not a command
         return None
     if words:
