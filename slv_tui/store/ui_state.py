@@ -36,6 +36,23 @@ def save_state(state_file: Path, state: dict[str, Any]) -> None:
         log.warning("cannot save the UI state to %s: %s", state_file, exc)
 
 
+def profile_sort(state: dict[str, Any], profile: str) -> tuple[str | None, bool]:
+    """The sort remembered for this profile: (column or None, reversed); each profile its own."""
+    sorts = state.get("sorts")
+    saved = sorts.get(profile) if isinstance(sorts, dict) else None
+    if not isinstance(saved, dict):
+        return None, False
+    column = saved.get("column")
+    return (column if isinstance(column, str) else None), saved.get("reverse") is True
+
+
+def with_profile_sort(state: dict[str, Any], profile: str, column: str, reverse: bool) -> dict[str, Any]:
+    """The state with this profile's sort remembered (other profiles' kept)."""
+    sorts = state.get("sorts")
+    kept = {k: v for k, v in sorts.items() if isinstance(v, dict)} if isinstance(sorts, dict) else {}
+    return {**state, "sorts": {**kept, profile: {"column": column, "reverse": reverse}}}
+
+
 def load_theme(state_file: Path) -> str | None:
     """The saved theme name, if any."""
     theme = load_state(state_file).get("theme")

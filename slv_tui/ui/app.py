@@ -16,7 +16,7 @@ from textual.widget import Widget
 
 from slv_tui.common import paths
 from slv_tui.slv.auth import Secret
-from slv_tui.store.ui_state import load_state, save_state
+from slv_tui.store.ui_state import load_state, profile_sort, save_state, with_profile_sort
 from slv_tui.ui.rows import SORTS
 from slv_tui.ui.screens.commission import CommissioningDashboard
 from slv_tui.ui.screens.dashboard import DashboardScreen
@@ -45,9 +45,9 @@ def make_app(settings: AppSettings, boards: Sequence[Session], *, seams: Seams |
     dashboard = screen(session, settings, seams)
     state_file = settings.state_file or paths.ui_state_file()
     ui_state = load_state(state_file)
-    if isinstance(ui_state.get("sort"), str) and ui_state["sort"] in SORTS:
-        dashboard.sort_column = ui_state["sort"]
-    dashboard.sort_reverse = ui_state.get("sort_reverse") is True
+    column, dashboard.sort_reverse = profile_sort(ui_state, settings.profile)  # each profile its own
+    if column in SORTS:
+        dashboard.sort_column = column
     dashboard.attention_only = ui_state.get("attention") is True
     return SlvApp(session=session, dashboard=dashboard, state_file=state_file, ui_state=ui_state,
                   read_only=settings.read_only)  # fmt: skip
@@ -199,11 +199,11 @@ class SlvApp(App[None]):
         """Remember theme, sort and view for the next run (written in a thread, saves in order)."""
         board = self.dashboard
         state: dict[str, Any] = {
+            **{k: v for k, v in self._ui_state.items() if k not in ("sort", "sort_reverse")},
             "theme": self._saved_theme,
-            "sort": board.sort_column,
-            "sort_reverse": board.sort_reverse,
             "attention": board.attention_only,
         }
+        state = with_profile_sort(state, board.settings.profile, board.sort_column, board.sort_reverse)
         if state == self._ui_state:
             return
         self._ui_state = state

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from textual.app import App
+from textual.app import App, SuspendNotSupported
 
 from slv_tui.watch.snapshot import Snapshot
 
@@ -33,6 +33,10 @@ class Deliver(Protocol):
 
     def alert(self, escape: str | None) -> None:
         """Show a terminal alert: write this escape sequence, or ring the bell when None."""
+        ...
+
+    async def page(self, text: str) -> str | None:
+        """Show `text` in the operator's pager; None once shown, else why it could not be."""
         ...
 
 
@@ -63,6 +67,20 @@ class TerminalDelivery:
             return write_report(export_dir(self.export_dir) / report_name(batch_ids), [render()])
 
         return await asyncio.to_thread(write)
+
+    async def page(self, text: str) -> str | None:
+        """`$PAGER` (else `less`) reads `text` on its stdin while the app is suspended (the
+        terminal is the pager's); when there is no pager or the app cannot be suspended, says why."""
+        from slv_tui.common.pager import pager_command, run_pager
+
+        command = pager_command()
+        if command is None:
+            return "no pager: set $PAGER (m writes the report to a file)"
+        try:
+            with self.app.suspend():
+                return await asyncio.to_thread(run_pager, command, text)
+        except SuspendNotSupported:
+            return "this terminal cannot hand the screen to a pager (m writes the report to a file)"
 
     def alert(self, escape: str | None) -> None:
         # The one private Textual name here: Textual has no public "write these bytes to the

@@ -79,6 +79,7 @@ def build(
     history: bool | None = None,
     ask_password: bool = False,
     timeout: float = 10.0,
+    profile: str = "default",
 ) -> Stack:
     """Client + watchlist (in `folder`) + app through the factory; `fetch` replaces the client's HTTP.
 
@@ -102,6 +103,7 @@ def build(
         ask_password=ask_password,
         export_dir=folder,
         state_file=folder / "ui-state.json",
+        profile=profile,
     )
     app = make_app(app_settings, [session], seams=Seams(alerts=alerts))
     return Stack(app, client, watchlist, session.board.poller, board=session.board)

@@ -107,10 +107,11 @@ async def test_device_list_variant(start_sim: StartSim, tmp_path: Path) -> None:
     sim = start_sim(scenario="static")
     stack = build(sim.url, tmp_path)
     async with stack.app.run_test(size=(160, 45), notifications=True) as pilot:
-        await open_and_confirm(pilot, stack, "CTRL-7", "Lamp-1, Lamp-2\nLamp-3 Lamp-1")
+        await open_and_confirm(pilot, stack, "CTRL-7", "Lamp-1, Lamp-2\nlamp 3\nLamp-1")
         text = screen_text(stack.app)
         assert "commissionControllerDevicesListAsync" in text
-        assert "idOnController: 3 device(s): Lamp-1, Lamp-2, Lamp-3" in text
+        # one per line (or comma, semicolon, tab): an idOnController is free text, spaces kept
+        assert "idOnController: 3 device(s): Lamp-1, Lamp-2, 'lamp 3'" in text
         await pilot.press("y")
         await wait_for(pilot, lambda: len(stack.watchlist.ids()) == 1)
         assert posts(sim) == ["commissionControllerDevicesListAsync"]

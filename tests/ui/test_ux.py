@@ -14,6 +14,7 @@ from textual.widgets import Button, TextArea
 from textual.widgets._footer import FooterKey
 
 from slv_tui.sim import ThreadedSim
+from slv_tui.store.watchlist import Watchlist
 from slv_tui.ui.app import SlvApp
 from slv_tui.ui.screens.add_batches import AddBatchesScreen
 from slv_tui.ui.screens.help import HelpScreen
@@ -204,13 +205,29 @@ async def test_sort_by_key_and_header_and_attention_view_remembered(
         await wait_for(pilot, lambda: "Show all" in {str(k.description) for k in footer_keys(app).values()})
         await pilot.pause()
     state = json.loads((tmp_path / "ui-state.json").read_text())
-    assert state["attention"] is True and state["sort"] == "progress"
+    assert state["attention"] is True
+    assert state["sorts"]["default"] == {"column": "progress", "reverse": False}
     again = build(sim.url, tmp_path)
     async with again.app.run_test(size=size) as pilot:
         await wait_for(pilot, lambda: again.app.dashboard.table.row_count == 4)
         assert again.app.dashboard.attention_only and again.app.dashboard.sort_column == "progress"
         await pilot.press("exclamation_mark")
         await wait_for(pilot, lambda: again.app.dashboard.table.row_count == 7)
+
+
+async def test_the_sort_is_remembered_per_profile(start_sim: StartSim, tmp_path: Path) -> None:
+    """Another profile (another server, another job) starts with its own sort, not the last one chosen."""
+    sim = start_sim(scenario="static")
+    stack = build(sim.url, tmp_path, ids=[OK], profile="plant-a")
+    async with stack.app.run_test(size=(160, 45)) as pilot:
+        await wait_for(pilot, lambda: stack.app.dashboard.table.row_count == 1)
+        await pilot.press("s", "S")  # state -> ID, reversed
+        await wait_for(pilot, lambda: (tmp_path / "ui-state.json").exists()
+                       and "plant-a" in (tmp_path / "ui-state.json").read_text())  # fmt: skip
+    other = build(sim.url, tmp_path, ids=[OK], profile="plant-b")
+    assert (other.app.dashboard.sort_column, other.app.dashboard.sort_reverse) == ("state", False)
+    same = build(sim.url, tmp_path, ids=[OK], profile="plant-a")
+    assert (same.app.dashboard.sort_column, same.app.dashboard.sort_reverse) == ("id", True)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -353,3 +370,28 @@ async def test_one_vocabulary_and_palette(start_sim: StartSim, tmp_path: Path, s
         await wait_for(pilot, palette_applied)
         await pilot.press("slash", *"done w/")
         await wait_for(pilot, lambda: rows(app) == [ERRORS])  # the label matches as well
+
+
+@pytest.mark.parametrize("size", [(160, 45), (60, 20)])
+async def test_a_remembered_sort_on_a_hidden_column_falls_back_visibly(
+    start_sim: StartSim, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """label ↓ remembered; at 60 columns the Label column is hidden: the rows keep the default order
+    (state) and the header says the label sort is hidden; wide, the label order applies."""
+    sim = start_sim(scenario="static")
+    saved = Watchlist(tmp_path / "watchlist.json")  # what the dashboard loads
+    saved.add([OK], "b plant")
+    saved.add([ERRORS], "a plant")
+    stack = build(sim.url, tmp_path)
+    stack.app.dashboard.sort_column, stack.app.dashboard.sort_reverse = "label", True
+    async with stack.app.run_test(size=size) as pilot:
+        app = stack.app
+        await wait_for(
+            pilot, lambda: all(cell(app, b, "state") not in ("", "… pending") for b in (OK, ERRORS))
+        )
+        await pilot.pause()
+        wide = size[0] >= 100
+        assert ("label" in app.dashboard.table.shown_columns) is wide
+        assert rows(app) == ([OK, ERRORS] if wide else [ERRORS, OK])  # label ↓: b, a; state: errors first
+        await wait_for(pilot, lambda: ("(label hidden)" in screen_text(app)) is not wide)
+        assert ("sort state ↑" in screen_text(app)) is not wide

@@ -18,6 +18,7 @@ from textual.widgets import Button, Checkbox, Footer, Label, Static, TextArea
 from slv_tui.common.sanitize import clean
 from slv_tui.slv.commission import PARTS, CommissionError, CommissionRequest, make_request, start_commission
 from slv_tui.slv.errors import AuthError, ServerError, SlvError, TlsError
+from slv_tui.slv.failed_devices import failed_devices
 from slv_tui.ui.safe_input import SafeInput
 from slv_tui.ui.screens.dashboard import DashboardScreen
 from slv_tui.ui.widgets.commission_kind import CommissionKind, show_kind
@@ -35,10 +36,16 @@ class CommissionScreen(ModalScreen[CommissionRequest | None]):
     ]
     """The dialog's own footer shows these (not the table's keys underneath)."""
 
+    def __init__(self, controller: str = "", devices: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self.prefill = (controller, devices)
+        """Pre-filled for review (the failed devices of a batch): the device-list variant."""
+
     def compose(self) -> ComposeResult:
         """The fields, an error line and the buttons; compact enough for 60x20."""
+        title = "Commission the failed devices again" if self.prefill[1] else "New commissioning"
         with Vertical(classes="dialog", id="commission-dialog"):
-            yield Label("New commissioning", classes="dialog-title")
+            yield Label(title, classes="dialog-title")
             yield CommissionKind(id="commission-kind")
             yield Label("Controller ID (controllerStrId):")
             yield SafeInput(placeholder="e.g. CTRL-PARIS-07", id="commission-controller", compact=True)
@@ -54,8 +61,13 @@ class CommissionScreen(ModalScreen[CommissionRequest | None]):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        """Type the controller ID at once."""
-        self.query_one("#commission-controller", SafeInput).focus()
+        """Type the controller ID at once (pre-filled: review the device list)."""
+        controller, devices = self.prefill
+        box = self.query_one("#commission-controller", SafeInput)
+        box.value = controller
+        if devices:
+            self.query_one("#commission-device-list", TextArea).text = "\n".join(devices)
+        box.focus()
 
     @on(SafeInput.Submitted, "#commission-controller")
     def _entered(self) -> None:
@@ -93,8 +105,8 @@ class CommissionScreen(ModalScreen[CommissionRequest | None]):
         flags = sum(bit for key, (bit, _) in PARTS.items() if self.query_one(f"#part-{key}", Checkbox).value)
         text = self.query_one("#commission-device-list", TextArea).text
         for separator in _SEPARATORS:
-            text = text.replace(separator, " ")
-        devices = text.split()
+            text = text.replace(separator, "\n")
+        devices = [line.strip() for line in text.split("\n") if line.strip()]  # an ID may hold spaces
         try:
             if not devices and not flags:
                 raise CommissionError("choose at least one part, or list devices")
@@ -209,6 +221,12 @@ class CommissioningDashboard(DashboardScreen):
             "n", "commission", "Commission", show=False,
             tooltip="Start commissioning a controller or its devices", id="commission",
         ),
+        Binding(
+            "F", "commission_failed", "Redo failed",
+            tooltip="Commission again the devices the selected batch reported errors for (reviewed first)",
+            id="commission-failed",
+        ),
+        Binding("F", "commission_failed_quietly", "Redo failed", show=False),  # narrower than 100 columns
     ]  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -229,9 +247,29 @@ class CommissioningDashboard(DashboardScreen):
             return
         self._ask_and_start()
 
+    def action_commission_failed(self) -> None:
+        """The dialog pre-filled with the device-list variant for the devices that reported errors."""
+        snap = None if (key := self.selected_key) is None else self.board.snapshot(key.batch_id)
+        failed = failed_devices(None if snap is None else snap.batch)
+        if not failed:
+            self.app.notify("No device of this batch reported an error", timeout=4, markup=False)
+        elif self.posting is not None:
+            self.action_commission()  # says a POST is still waiting
+        else:
+            if len(failed) > 1:
+                self.app.notify(
+                    f"Errors on {len(failed)} controllers: {clean(failed[0].controller)}'s devices first",
+                    timeout=6, markup=False,
+                )  # fmt: skip
+            self._ask_and_start(failed[0].controller, failed[0].devices)
+
+    def action_commission_failed_quietly(self) -> None:
+        """F where the footer has no room for it."""
+        self.action_commission_failed()
+
     @work(group="commission")
-    async def _ask_and_start(self) -> None:
-        request = await self.app.push_screen_wait(CommissionScreen())
+    async def _ask_and_start(self, controller: str = "", devices: tuple[str, ...] = ()) -> None:
+        request = await self.app.push_screen_wait(CommissionScreen(controller, devices))
         if request is None:
             return
         client = self.client

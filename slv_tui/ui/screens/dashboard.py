@@ -9,7 +9,6 @@ from collections.abc import Callable
 from textual import on
 from textual.app import ComposeResult
 from textual.events import Resize
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
@@ -20,7 +19,7 @@ from slv_tui.ui.messages import BatchesPolled
 from slv_tui.ui.rows import SORTS, BatchKey, BatchRow
 from slv_tui.ui.safe_input import SafeInput
 from slv_tui.ui.screens.announce import Announcer
-from slv_tui.ui.screens.dashboard_keys import DASHBOARD_KEYS, PER_BATCH, TABLE_ONLY
+from slv_tui.ui.screens.dashboard_keys import DASHBOARD_KEYS, PER_BATCH, DetailKeys, key_off
 from slv_tui.ui.screens.dashboard_view import next_sort, view_text
 from slv_tui.ui.screens.outputs import Outputs
 from slv_tui.ui.screens.painter import Painter
@@ -37,7 +36,7 @@ log = logging.getLogger(__name__)
 NARROW_BELOW = 100
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(DetailKeys):
     """Watches one Board; keys are declared in `dashboard_keys` and reused by the footer, help and palette."""
 
     BINDINGS = DASHBOARD_KEYS
@@ -136,6 +135,7 @@ class DashboardScreen(Screen[None]):
     def on_resize(self, event: Resize) -> None:
         """A narrow footer keeps its room for the keys (ctrl+p is listed in help)."""
         self.query_one(Footer).show_command_palette = event.size.width >= NARROW_BELOW
+        self.refresh_bindings()  # y, o and F join the tree's footer from NARROW_BELOW columns on
 
     def _styled(self) -> None:
         """Widgets have their CSS now, so their colours can be read: draw (the painter's one-shot
@@ -205,8 +205,8 @@ class DashboardScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide undo when there is nothing to undo; grey out per-batch keys with no selection."""
-        if action in TABLE_ONLY and self._ready and self.detail.reading:
-            return False  # in the tree the footer shows the tree's keys (and fits at 60 columns)
+        if key_off(action, self._ready and self.detail.reading, self.size.width >= NARROW_BELOW):
+            return False  # the tree's footer shows its keys (and fits at 60 columns); y, o, F only there
         if action in ("attention", "show_all"):  # one key; the footer says "Show all" while the view is on
             return self.attention_only is (action == "show_all")
         if action in ("undo", "nothing_to_undo"):

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+if TYPE_CHECKING:
+    from slv_tui.ui.rows import BatchKey
+    from slv_tui.ui.screens.outputs import Outputs
 
 DASHBOARD_KEYS: list[BindingType] = [
     Binding("a", "add", "Add", tooltip="Add batch IDs to the watchlist", id="add"),
@@ -45,6 +52,16 @@ DASHBOARD_KEYS: list[BindingType] = [
         tooltip="Write the selected batch's Markdown report",
         id="report",
     ),
+    Binding(
+        "y",
+        "yank",
+        "Yank",
+        tooltip="In the detail: copy the highlighted message, else the IDs of the devices with errors",
+        id="yank",
+    ),
+    Binding("o", "open_report", "Pager", tooltip="In the detail: the batch report in $PAGER", id="pager"),
+    Binding("y", "yank_quietly", "Yank", show=False),  # the twins below 100 columns: not in the footer
+    Binding("o", "open_report_quietly", "Pager", show=False),
     Binding("p", "pause", "Pause", tooltip="Pause auto refresh (data then ages into stale)", id="pause"),
     Binding("p", "resume", "Resume", tooltip="Resume auto refresh", id="resume"),
     Binding("P", "password", "Password", show=False, tooltip="Enter the server password", id="password"),
@@ -100,3 +117,46 @@ TABLE_ONLY = frozenset({"add", "remove", "filter", "attention", "show_all", "sor
 
 PER_BATCH = frozenset({"remove", "label", "refresh", "export", "copy_id", "details", "report", "archive"})
 """Keys that act on the selected batch: greyed out while no row is selected."""
+
+DETAIL_SHOWN = frozenset({"yank", "open_report", "commission_failed"})
+"""Keys that act on the batch's detail: on only while the step tree has the focus; in its footer
+from 100 columns on (narrower, their `_quietly` twins, listed in help and the palette, do the same)."""
+DETAIL_ONLY = DETAIL_SHOWN | {f"{action}_quietly" for action in DETAIL_SHOWN}
+
+
+def key_off(action: str, reading: bool, wide: bool) -> bool:
+    """This table or detail key is off now (the step tree has the focus or not; the screen is wide or not)."""
+    if action in TABLE_ONLY:
+        return reading
+    if action in DETAIL_ONLY:
+        return not reading or (action in DETAIL_SHOWN) is not wide
+    return False
+
+
+class DetailKeys(Screen[None]):
+    """The actions of the detail's keys (y, o), handed to the screen's `Outputs`."""
+
+    outputs: Outputs
+
+    @property
+    def selected_key(self) -> BatchKey | None:
+        """The selected row's key (the dashboard's)."""
+        raise NotImplementedError
+
+    def action_yank(self) -> None:
+        """Copy the highlighted message, else the IDs of the devices that reported errors."""
+        if (key := self.selected_key) is not None:
+            self.outputs.yank(key)
+
+    def action_open_report(self) -> None:
+        """Read the selected batch's Markdown report in `$PAGER` (the app suspended meanwhile)."""
+        if (key := self.selected_key) is not None:
+            self.outputs.page(key)
+
+    def action_yank_quietly(self) -> None:
+        """y where the footer has no room for it."""
+        self.action_yank()
+
+    def action_open_report_quietly(self) -> None:
+        """o where the footer has no room for it."""
+        self.action_open_report()

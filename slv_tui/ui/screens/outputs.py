@@ -3,10 +3,12 @@ delivery seam `make_app` chose; each runs as a worker and a toast says where it 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from slv_tui.common.sanitize import clean
+from slv_tui.slv.failed_devices import device_lines, failed_devices
 from slv_tui.ui.format import plural
 from slv_tui.ui.rows import BatchKey
 
@@ -58,23 +60,64 @@ class Outputs:
             markup=False,
         )
 
+    def yank(self, key: BatchKey) -> None:
+        """Copy the message under the step tree's cursor, else the IDs of the devices that reported errors."""
+        tree = self.screen.detail.step_tree
+        node = tree.cursor_node if tree.has_focus else None
+        if node is not None and node.data is not None and node.data.kind == "message":
+            text, what = clean(str(node.data.value), max_length=100_000), "the message"
+        else:
+            snap = self.screen.board.snapshot(key.batch_id)
+            failed = failed_devices(None if snap is None else snap.batch)
+            count = sum(len(f.devices) for f in failed)
+            text, what = device_lines(failed), f"{plural(count, 'failed device')} ID"
+            if not failed:
+                self.screen.app.notify("Nothing to yank: no message highlighted and no device reported an "
+                                       "error", severity="warning", timeout=4, markup=False)  # fmt: skip
+                return
+        self.screen.run_worker(self._yank(text, what), group="copy", exclusive=True)
+
+    async def _yank(self, text: str, what: str) -> None:
+        app = self.screen.app
+        if await self.screen.deliver.copy(text):
+            app.notify(f"Copied {what} to the system clipboard", timeout=3, markup=False)
+        else:
+            app.notify(f"Sent {what} to the terminal's clipboard (OSC 52), which does not confirm it",
+                       title="Copy not confirmed", severity="warning", timeout=8, markup=False)  # fmt: skip
+
+    def page(self, key: BatchKey) -> None:
+        """Show the batch's Markdown report in `$PAGER`, the app suspended meanwhile."""
+        self.screen.run_worker(self._page(key), group="report")
+
+    async def _page(self, key: BatchKey) -> None:
+        text = await asyncio.to_thread(self._render(key))
+        problem = await self.screen.deliver.page(text)
+        if problem is not None:
+            notify = self.screen.app.notify
+            notify(clean(problem), title="No pager", severity="warning", timeout=8, markup=False)
+
+    def _render(self, key: BatchKey) -> Callable[[], str]:
+        """What renders the batch's Markdown report (its history read for the times: call it in a thread)."""
+        from slv_tui.slv.report_md import ReportTimes, render_report, times_from_history
+
+        snap = self.screen.board.snapshot(key.batch_id)
+        history = self.screen.history
+
+        def render() -> str:
+            times = ReportTimes() if history is None else times_from_history(history.timeline(key.batch_id))
+            batch = None if snap is None else snap.batch
+            error = None if snap is None else snap.error
+            return render_report(key.server, key.batch_id, batch, error, times=times)
+
+        return render
+
     def report(self, key: BatchKey) -> None:
         """Write the batch's Markdown report (its history read for the times), in a thread."""
         self.screen.run_worker(self._report(key), group="report")
 
     async def _report(self, key: BatchKey) -> None:
-        from slv_tui.slv.report_md import ReportTimes, render_report, times_from_history
-
         screen = self.screen
-        batch_id = key.batch_id
-        snap = screen.board.snapshot(batch_id)
-        history = screen.history
-
-        def render() -> str:
-            times = ReportTimes() if history is None else times_from_history(history.timeline(batch_id))
-            batch = None if snap is None else snap.batch
-            error = None if snap is None else snap.error
-            return render_report(key.server, batch_id, batch, error, times=times)
+        batch_id, render = key.batch_id, self._render(key)
 
         try:
             path = await screen.deliver.report([batch_id], render)

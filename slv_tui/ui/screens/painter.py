@@ -102,9 +102,19 @@ class Painter:
                                      needle=screen.filter_text, server=board.server)  # fmt: skip
         if screen.attention_only:
             rows = [r for r in rows if needs_attention(r)]
-        if screen.sort_column != "state" or screen.sort_reverse:
-            rows = sort_rows(rows, screen.sort_column, reverse=screen.sort_reverse)
+        column, reverse = self.effective_sort()
+        if column != "state" or reverse:
+            rows = sort_rows(rows, column, reverse=reverse)
         return rows
+
+    def effective_sort(self) -> tuple[str, bool]:
+        """The chosen sort, or the default (state) while its column is hidden at this width: rows
+        are never ordered by something not on screen (the header says so; wider, it applies again)."""
+        screen = self.screen
+        shown = screen.table.shown_columns if self.drawable else ()
+        if shown and screen.sort_column not in shown:
+            return "state", False
+        return screen.sort_column, screen.sort_reverse
 
     def paint(self, select: BatchKey | None = None) -> None:
         """Bring header, table and detail up to date (only changed cells are touched)."""
@@ -134,9 +144,10 @@ class Painter:
         states = [count_key(s, c, missing=not_found(s)) for s, c in conditions]
         stale = any(c is Condition.STALE for _, c in conditions)
         read_only = bool(getattr(screen.app, "read_only", False))
-        sort = SORTS.get(screen.sort_column, "state")
-        view = ViewStrip(sort, screen.sort_reverse, screen.filter_text, screen.attention_only,
-                         archive=screen.show_archived, read_only=read_only)  # fmt: skip
+        column, reverse = self.effective_sort()
+        hidden = "" if column == screen.sort_column else SORTS.get(screen.sort_column, "")
+        view = ViewStrip(SORTS.get(column, "state"), reverse, screen.filter_text, screen.attention_only,
+                         archive=screen.show_archived, read_only=read_only, hidden=hidden)  # fmt: skip
         screen.header.show(status, board.paused, down_for, states, stale=stale, view=view)
 
     def show_detail(self, now: float) -> None:

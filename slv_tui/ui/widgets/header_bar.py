@@ -49,11 +49,15 @@ class ViewStrip:
     attention: bool = False
     archive: bool = False
     read_only: bool = False
+    hidden: str = ""
+    """The chosen sort column, hidden at this width (the default sort applies meanwhile)."""
 
     def text(self) -> str:
         """e.g. "read-only · sort errors ↓ · filter “ed” · needs attention"."""
         parts = ["read-only"] if self.read_only else []
         parts.append(f"sort {self.sort} {'↓' if self.reverse else '↑'}")
+        if self.hidden:
+            parts[-1] += f" ({self.hidden} hidden)"
         if self.filter.strip():
             parts.append(f"filter “{clean(self.filter.strip(), max_length=24)}”")
         if self.attention:

@@ -420,7 +420,7 @@ class StepTree(Tree[NodeInfo]):
             if message.status_text and message.status_text.upper() not in ("OK", "WARNING", "ERROR"):
                 note = f"  ({clean(message.status_text, max_length=40)})"
                 text.append(note, self._style("step-tree--muted"))
-            group.add_leaf(text, data=NodeInfo("message", info.step, info.severity))
+            group.add_leaf(text, data=NodeInfo("message", info.step, info.severity, value=message.text))
         info.shown = stop
         if stop < len(messages):
             node = group.add_leaf(self.labels.more_label(len(messages) - stop), data=NodeInfo("more", *key))

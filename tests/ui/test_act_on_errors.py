@@ -1,0 +1,206 @@
+"""Pilot tests: acting on a batch's errors from its detail — F (the failed devices commissioned
+again, reviewed and confirmed first), y (yank a message or the failed device IDs), o (the report
+in $PAGER, the app suspended meanwhile)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from support.toasts import Toasts
+from textual.widgets import TextArea
+from textual.widgets._footer import FooterKey
+
+from slv_tui.sim import ThreadedSim
+from slv_tui.ui.screens.commission import CommissionScreen, ConfirmCommissionScreen
+from slv_tui.ui.screens.help import HelpScreen
+from slv_tui.ui.widgets.step_tree import StepTree
+
+from .ui_helpers import build, cell, screen_text, wait_for
+
+StartSim = Callable[..., ThreadedSim]
+ERRORS = "1481023025871"
+OK = "1481016600181"
+FAILED = ["Lamp-0311", "Lamp-0315"]
+CONTROLLER_API = "/reports/api/controllermanagement/"
+
+
+@pytest.fixture
+def copied(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What reached the system clipboard (the delivery seam's copy)."""
+    seen: list[str] = []
+
+    def copy(text: str) -> bool:
+        seen.append(text)
+        return True
+
+    monkeypatch.setattr("slv_tui.ui.clipboard.system_copy", copy)
+    return seen
+
+
+def footer_keys(app: object) -> set[str]:
+    return {key.key for key in app.screen.query(FooterKey)}  # type: ignore[attr-defined]
+
+
+def kind_under_cursor(tree: StepTree) -> str | None:
+    node = tree.cursor_node
+    return None if node is None or node.data is None else node.data.kind
+
+
+async def into_tree(pilot: object, app: object) -> None:
+    await pilot.press("enter")  # type: ignore[attr-defined]
+    tree = app.dashboard.detail.step_tree  # type: ignore[attr-defined]
+    await wait_for(pilot, lambda: tree.has_focus)  # type: ignore[arg-type]
+
+
+async def test_F_prefills_the_device_list_with_the_failed_devices_then_confirms(
+    start_sim: StartSim, tmp_path: Path
+) -> None:
+    sim = start_sim(scenario="static")
+    stack = build(sim.url, tmp_path, ids=[ERRORS])
+    async with stack.app.run_test(size=(160, 45)) as pilot:
+        app = stack.app
+        await wait_for(pilot, lambda: cell(app, ERRORS, "state") == "⚠ done w/ errors")
+        await pilot.press("F")  # from the table: not offered (the detail's key)
+        await pilot.pause()
+        assert not isinstance(app.screen, CommissionScreen)
+        await into_tree(pilot, app)
+        assert {"F", "y", "o"} <= set(footer_keys(app))  # the tree's footer names them
+        await pilot.press("F")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommissionScreen))
+        dialog = app.screen
+        await wait_for(pilot, lambda: dialog.query_one("#commission-device-list", TextArea).text != "")
+        assert dialog.query_one("#commission-device-list", TextArea).text.split("\n") == FAILED
+        assert dialog.query_one("#commission-controller").value == "CTRL-TOULOUSE-09"  # type: ignore[attr-defined]
+        assert "failed devices again" in screen_text(app)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmCommissionScreen))
+        text = screen_text(app)
+        assert "commissionControllerDevicesListAsync" in text and all(d in text for d in FAILED)
+        sent_before = [p for _m, p in sim.server.requests if p.startswith(CONTROLLER_API)]
+        assert sent_before == []  # nothing is sent before the confirmation
+        await pilot.press("y")
+        await wait_for(pilot, lambda: len(app.board.snapshots()) == 2)  # the new batch is watched
+    paths = [p for _m, p in sim.server.requests if p.startswith(CONTROLLER_API)]
+    assert [p.rsplit("/", 1)[1] for p in paths] == ["commissionControllerDevicesListAsync"]
+
+
+async def test_F_on_a_batch_without_device_errors_says_so(start_sim: StartSim, tmp_path: Path) -> None:
+    sim = start_sim(scenario="static")
+    stack = build(sim.url, tmp_path, ids=[OK])
+    toasts = Toasts()
+    async with stack.app.run_test(size=(160, 45), message_hook=toasts) as pilot:
+        app = stack.app
+        await wait_for(pilot, lambda: cell(app, OK, "state") == "✔ succeeded")
+        await into_tree(pilot, app)
+        await pilot.press("F")
+        await wait_for(pilot, lambda: toasts.said("No device of this batch reported an error"))
+        assert not isinstance(app.screen, CommissionScreen)
+
+
+async def test_read_only_has_no_F_but_y_and_o(start_sim: StartSim, tmp_path: Path) -> None:
+    sim = start_sim(scenario="static")
+    stack = build(sim.url, tmp_path, ids=[ERRORS], read_only=True)
+    async with stack.app.run_test(size=(160, 45)) as pilot:
+        app = stack.app
+        await wait_for(pilot, lambda: cell(app, ERRORS, "state") == "⚠ done w/ errors")
+        await into_tree(pilot, app)
+        keys = set(footer_keys(app))
+        assert "F" not in keys and {"y", "o"} <= keys
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        text = screen_text(app)
+        assert "Yank" in text and "Pager" in text and "Redo failed" not in text
+
+
+@pytest.mark.parametrize("size", [(160, 45), (60, 20)])
+async def test_y_yanks_the_failed_device_ids_then_the_highlighted_message(
+    start_sim: StartSim, tmp_path: Path, copied: list[str], size: tuple[int, int]
+) -> None:
+    """Below 100 columns y, o and F work the same but leave the footer (which fits) to the tree's keys."""
+    sim = start_sim(scenario="static")
+    stack = build(sim.url, tmp_path, ids=[ERRORS])
+    async with stack.app.run_test(size=size) as pilot:
+        app = stack.app
+        await wait_for(pilot, lambda: cell(app, ERRORS, "state") == "⚠ done w/ errors")
+        await into_tree(pilot, app)
+        shown = {key.key: key for key in app.screen.query(FooterKey)}
+        assert all(key.region.right <= size[0] for key in shown.values())
+        assert ({"F", "y", "o"} <= set(shown)) is (size[0] >= 100)
+        tree = app.dashboard.detail.step_tree
+        await wait_for(pilot, lambda: tree.cursor_node is not None)
+        assert kind_under_cursor(tree) != "message"  # the Errors group: the device IDs
+        await pilot.press("y")
+        await wait_for(pilot, lambda: len(copied) == 1)
+        assert copied[0] == "\n".join(FAILED)
+        await pilot.press("j")  # the first error message
+        await wait_for(pilot, lambda: kind_under_cursor(tree) == "message")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: len(copied) == 2)
+        assert copied[1].startswith("Lamp-0311 @ controller CTRL-TOULOUSE-09: configuration rejected")
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Yank (y)" in titles and "Pager (o)" in titles and "Redo failed (F)" in titles
+
+
+def pager_script(tmp_path: Path) -> tuple[str, Path]:
+    """A pager that writes what it reads to a file."""
+    out = tmp_path / "paged.md"
+    script = tmp_path / "pager.sh"
+    script.write_text(f"#!/bin/sh\ncat > '{out}'\n")
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    return str(script), out
+
+
+async def test_o_pipes_the_report_to_the_pager_with_the_app_suspended(
+    start_sim: StartSim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pager, out = pager_script(tmp_path)
+    monkeypatch.setenv("PAGER", pager)
+    suspended: list[bool] = []
+
+    @contextlib.contextmanager
+    def suspend() -> Iterator[None]:  # the pilot's headless driver cannot suspend: count the calls
+        suspended.append(True)
+        yield
+
+    sim = start_sim(scenario="static")
+    stack = build(sim.url, tmp_path, ids=[ERRORS])
+    async with stack.app.run_test(size=(160, 45)) as pilot:
+        app = stack.app
+        monkeypatch.setattr(app, "suspend", suspend)
+        await wait_for(pilot, lambda: cell(app, ERRORS, "state") == "⚠ done w/ errors")
+        await into_tree(pilot, app)
+        await pilot.press("o")
+        await wait_for(pilot, lambda: out.exists() and out.read_text().endswith("\n"))
+        assert suspended == [True]
+    text = out.read_text()
+    assert text.startswith(f"# SLV batch {ERRORS}") and "## Warnings and errors (3)" in text
+
+
+@pytest.mark.parametrize("pager", ["", "unset"])
+async def test_o_without_a_way_to_page_says_why(
+    start_sim: StartSim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pager: str
+) -> None:
+    """Headless (no suspend), or no pager at all: a clear toast, nothing run."""
+    if pager == "unset":
+        monkeypatch.delenv("PAGER", raising=False)
+        monkeypatch.setenv("PATH", str(tmp_path))  # no less either
+    else:
+        monkeypatch.setenv("PAGER", pager_script(tmp_path)[0])
+    sim = start_sim(scenario="static")
+    stack = build(sim.url, tmp_path, ids=[ERRORS])
+    toasts = Toasts()
+    async with stack.app.run_test(size=(160, 45), message_hook=toasts) as pilot:
+        app = stack.app
+        await wait_for(pilot, lambda: cell(app, ERRORS, "state") == "⚠ done w/ errors")
+        await into_tree(pilot, app)
+        await pilot.press("o")
+        await wait_for(pilot, lambda: bool(toasts.titled("No pager")))
+        why = toasts.titled("No pager")[0].message
+        assert ("set $PAGER" in why) if pager == "unset" else ("cannot hand the screen" in why)
+    assert not (tmp_path / "paged.md").exists()
+    assert os.environ.get("PAGER", "") == ("" if pager == "unset" else pager_script(tmp_path)[0])
