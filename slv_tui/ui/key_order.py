@@ -5,7 +5,13 @@ screen's bindings run only when the key has bubbled back up to the app. In a bur
 SSH or mosh bunching keys, a loaded machine) `/ed` is therefore all forwarded to the table
 before `/` opens the filter, and `e`, `d` would then run the screen's keys (export, remove).
 
-So the widget runs a key that opens an input itself, at once, in its own queue (the action moves
+The table also carries priority copies of those keys (`opening_keys`): the app runs a priority
+binding in its own queue, before it reads (and forwards) the next key, so the keys typed right
+after `a`, `l` or `/` are forwarded only once the input they opened has the focus. Without them a
+key the app forwarded while the dialog was being pushed went to the dialog screen before its input
+had the focus, and was lost (seen on a loaded machine).
+
+Besides, the widget runs a key that opens an input itself, at once, in its own queue (the action moves
 the focus before it returns: the filter synchronously, a dialog once it is mounted with its focus
 set), and hands every later key to the widget that has the focus now — on the active screen, so
 keys typed right after `a` or `l` land in the dialog those keys opened.
@@ -13,12 +19,26 @@ keys typed right after `a` or `l` land in the dialog those keys opened.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from textual import events
+from textual.binding import Binding, BindingType
 from textual.widget import Widget
 
 OPENS_INPUT = frozenset({"filter", "add", "label"})
 """Actions that open an input (the filter box, the add and label dialogs): run before the next key
 is read."""
+
+
+def opening_keys(bindings: Iterable[BindingType]) -> list[Binding]:
+    """Priority copies, for the table, of the screen's keys that open an input: run by the app
+    before the next key is read. Same ids (a `[keymap]` entry moves both); no description, so the
+    footer and help list the screen's binding once."""
+    return [
+        Binding(b.key, f"screen.{b.action}", "", show=False, priority=True, id=b.id)
+        for b in bindings
+        if isinstance(b, Binding) and b.action in OPENS_INPUT
+    ]
 
 
 def forward(widget: Widget, event: events.Key) -> bool:

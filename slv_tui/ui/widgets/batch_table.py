@@ -11,9 +11,10 @@ from textual.binding import Binding
 from slv_tui.common.sanitize import clean
 from slv_tui.slv.model import BatchState
 from slv_tui.ui.format import NOT_FOUND, ago, duration, since, state_label
-from slv_tui.ui.key_order import keys_in_order
+from slv_tui.ui.key_order import keys_in_order, opening_keys
 from slv_tui.ui.progress_bar import progress_bar
 from slv_tui.ui.rows import BatchKey, BatchRow
+from slv_tui.ui.screens.dashboard_keys import DASHBOARD_KEYS
 from slv_tui.ui.styles import component_style
 from slv_tui.ui.widgets.columns import COLUMNS, Layout, fit_columns, sort_arrow
 from slv_tui.ui.widgets.kept_cells import KeptCellsTable
@@ -66,6 +67,7 @@ class BatchTable(KeptCellsTable):
         *VIM_KEYS,
         Binding("g", "scroll_top", "", show=False),
         Binding("G", "scroll_bottom", "", show=False),
+        *opening_keys(DASHBOARD_KEYS),  # a, l, /: run before the next key of a burst is read
     ]
 
     DEFAULT_CSS = (
