@@ -18,6 +18,7 @@ from slv_tui.common import paths
 from slv_tui.slv.auth import Secret
 from slv_tui.store.ui_state import load_state, save_state
 from slv_tui.ui.rows import SORTS
+from slv_tui.ui.screens import feed_screens
 from slv_tui.ui.screens.commission import CommissioningDashboard
 from slv_tui.ui.screens.dashboard import DashboardScreen
 from slv_tui.ui.screens.help import HelpScreen, help_rows
@@ -49,8 +50,10 @@ def make_app(settings: AppSettings, boards: Sequence[Session], *, seams: Seams |
         dashboard.sort_column = ui_state["sort"]
     dashboard.sort_reverse = ui_state.get("sort_reverse") is True
     dashboard.attention_only = ui_state.get("attention") is True
-    return SlvApp(session=session, dashboard=dashboard, state_file=state_file, ui_state=ui_state,
-                  read_only=settings.read_only)  # fmt: skip
+    app = SlvApp(session=session, dashboard=dashboard, state_file=state_file, ui_state=ui_state,
+                 read_only=settings.read_only)  # fmt: skip
+    feed_screens.attach(app, seams.feed, session, settings.profile, ui_state.get(feed_screens.STATE_KEY))
+    return app
 
 
 class SlvApp(App[None]):
@@ -63,6 +66,7 @@ class SlvApp(App[None]):
         Binding(
             "q", "back_or_quit", "Quit", tooltip="Back one level; from the table, leave slv-tui", id="quit"
         ),
+        Binding("L", "feed", "Event feed", show=False, tooltip="Every event, all servers", id="feed"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True, tooltip="Leave slv-tui from anywhere"),
     ]
 
@@ -113,11 +117,16 @@ class SlvApp(App[None]):
         if self._state_write is not None:
             await self._state_write
         await self.client.aclose()
+        await asyncio.to_thread(feed_screens.close, self)
         history = self.session.history
         if history is not None:
             await asyncio.to_thread(history.close)  # what is queued is written, off the loop
 
     # -- actions ------------------------------------------------------------------------------
+
+    def action_feed(self) -> None:
+        """Open the event feed (the unread count goes back to 0)."""
+        feed_screens.open_feed(self)
 
     def _key_targets(self) -> list[tuple[Binding, Widget | App[None]]]:
         """Every declared key with the node that runs its action: table, dashboard, then app."""
@@ -203,6 +212,7 @@ class SlvApp(App[None]):
             "sort": board.sort_column,
             "sort_reverse": board.sort_reverse,
             "attention": board.attention_only,
+            **feed_screens.state(self),
         }
         if state == self._ui_state:
             return

@@ -13,12 +13,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
-from slv_tui.common.sanitize import clean
 from slv_tui.slv.model import BatchState
 from slv_tui.ui.delivery import Deliver
 from slv_tui.ui.messages import BatchesPolled
 from slv_tui.ui.rows import SORTS, BatchKey, BatchRow
 from slv_tui.ui.safe_input import SafeInput
+from slv_tui.ui.screens import feed_screens
 from slv_tui.ui.screens.announce import Announcer
 from slv_tui.ui.screens.dashboard_keys import DASHBOARD_KEYS, PER_BATCH, TABLE_ONLY
 from slv_tui.ui.screens.dashboard_view import next_sort, view_text
@@ -100,7 +100,7 @@ class DashboardScreen(Screen[None]):
         else:
             self.call_after_refresh(self._start_poller)  # the first frame is drawn before any request
         if problem := self.board.store.problem:
-            self.app.notify(clean(problem), title="Watchlist", severity="warning", markup=False)
+            feed_screens.problem(self.app, problem, title="Watchlist", kind="store_problem")
 
     # -- polling ----------------------------------------------------------------------------------
 
@@ -119,8 +119,10 @@ class DashboardScreen(Screen[None]):
         """Errors go through one door: the poller never takes the app down; it is restarted."""
         if event.worker.group == "poller" and event.state is WorkerState.ERROR:
             log.error("poller crashed: %r", event.worker.error)
-            self.app.notify(f"Polling stopped unexpectedly ({type(event.worker.error).__name__}); restarting",
-                            severity="error", markup=False)  # fmt: skip
+            what = type(event.worker.error).__name__
+            feed_screens.problem(
+                self.app, f"Polling stopped unexpectedly ({what}); restarting", severity="error"
+            )
             self.set_timer(2.0, self._start_poller)
 
     @on(BatchesPolled)
