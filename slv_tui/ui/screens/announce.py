@@ -12,6 +12,7 @@ from slv_tui.ui.format import STATE_LABELS
 from slv_tui.ui.rows import BatchKey
 from slv_tui.ui.screens import feed_screens
 from slv_tui.ui.screens.dashboard_view import FINISH_TOAST, finish_text
+from slv_tui.ui.screens.feed_screens import problem as problem  # the one door for problem toasts
 from slv_tui.ui.widgets.header_bar import HeaderBar
 from slv_tui.watch.alerts import Alerts, Delivery, alert_for
 from slv_tui.watch.snapshot import PollRound, ServerStatus

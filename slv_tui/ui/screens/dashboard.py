@@ -18,8 +18,7 @@ from slv_tui.ui.delivery import Deliver
 from slv_tui.ui.messages import BatchesPolled
 from slv_tui.ui.rows import SORTS, BatchKey, BatchRow
 from slv_tui.ui.safe_input import SafeInput
-from slv_tui.ui.screens import feed_screens
-from slv_tui.ui.screens.announce import Announcer
+from slv_tui.ui.screens.announce import Announcer, problem
 from slv_tui.ui.screens.dashboard_keys import DASHBOARD_KEYS, PER_BATCH, TABLE_ONLY
 from slv_tui.ui.screens.dashboard_view import next_sort, view_text
 from slv_tui.ui.screens.outputs import Outputs
@@ -99,8 +98,8 @@ class DashboardScreen(Screen[None]):
             self.call_after_refresh(ask_first, self.app, self.client, self._start_poller)
         else:
             self.call_after_refresh(self._start_poller)  # the first frame is drawn before any request
-        if problem := self.board.store.problem:
-            feed_screens.problem(self.app, problem, title="Watchlist", kind="store_problem")
+        if trouble := self.board.store.problem:
+            problem(self.app, trouble, title="Watchlist", kind="store_problem")
 
     # -- polling ----------------------------------------------------------------------------------
 
@@ -119,10 +118,8 @@ class DashboardScreen(Screen[None]):
         """Errors go through one door: the poller never takes the app down; it is restarted."""
         if event.worker.group == "poller" and event.state is WorkerState.ERROR:
             log.error("poller crashed: %r", event.worker.error)
-            what = type(event.worker.error).__name__
-            feed_screens.problem(
-                self.app, f"Polling stopped unexpectedly ({what}); restarting", severity="error"
-            )
+            text = f"Polling stopped unexpectedly ({type(event.worker.error).__name__}); restarting"
+            problem(self.app, text, severity="error")
             self.set_timer(2.0, self._start_poller)
 
     @on(BatchesPolled)
