@@ -153,7 +153,7 @@ class SlvApp(App[None]):
 
     def action_help(self) -> None:
         """Show the keys, generated from the bindings."""
-        shown = [binding for binding, _ in self._key_targets()]
+        shown = [binding for binding, _ in self._key_targets()] + feed_screens.help_keys()
         keys = {b.key: self.get_key_display(b) for b in shown}
         self.push_screen(HelpScreen(help_rows(shown, keys)))
 
@@ -176,6 +176,7 @@ class SlvApp(App[None]):
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The palette offers every declared key (same actions, hidden ones too) besides the built-ins."""
         yield from super().get_system_commands(screen)
+        yield from feed_screens.palette(screen)
         for binding, target in self._key_targets():
             if binding.description and binding.id:  # "Back" (esc) has no id: it only leaves things
                 yield SystemCommand(

@@ -14,7 +14,7 @@ from slv_tui.ui.feed_hub import FeedHub
 from slv_tui.watch.event_feed import SEVERITIES, Record
 
 FEED_KEYS: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
-    Binding("n", "next_server", "Server", tooltip="Feed: one server, the next, or all", id="feed_server"),
+    Binding("w", "next_server", "Server", tooltip="Feed: one server, the next, or all", id="feed_server"),
     Binding(
         "v",
         "next_severity",

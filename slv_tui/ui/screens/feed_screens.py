@@ -4,11 +4,15 @@ the one door for toasts that report a problem (each lands in the feed too)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from rich.text import Text
-from textual.app import App
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
 from textual.widgets import Static
 
 from slv_tui.common.sanitize import clean
@@ -67,6 +71,23 @@ def show_unread(app: App[Any]) -> None:
         label.styles.padding = (0, 0, 0, 2)
         label.display = bool(count)
         lines.first().mount(label)
+
+
+def help_keys() -> list[Binding]:
+    """The feed screen's own keys, listed in the help screen (they work while the feed is open)."""
+    from slv_tui.ui.screens.feed import FEED_KEYS
+
+    return [b for b in FEED_KEYS if isinstance(b, Binding) and b.id]
+
+
+def palette(screen: Screen[object]) -> Iterator[SystemCommand]:
+    """The feed screen's keys in the command palette while the feed is open."""
+    from slv_tui.ui.screens.feed import FeedScreen
+
+    if isinstance(screen, FeedScreen):
+        for binding in help_keys():
+            yield SystemCommand(f"{binding.description} ({binding.key})", binding.tooltip or "",
+                                partial(screen.run_action, binding.action))  # fmt: skip
 
 
 def unread(app: App[Any]) -> int:
