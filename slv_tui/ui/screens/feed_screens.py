@@ -124,6 +124,14 @@ def close(app: App[Any]) -> None:
         hub.close()
 
 
+def commission_started(app: App[Any], batch_id: str, user: str, controller: str) -> None:
+    """Commissioning started from this dashboard: by whom, on which controller, from which profile."""
+    found = _HUBS.get(app)
+    if found is not None:
+        hub, profile = found
+        hub.feed.commission_started(profile, batch_id, user=user, controller=controller)
+
+
 def problem(
     app: App[Any], text: str, *, title: str = "", severity: str = "warning", timeout: float | None = None,
     kind: str = "notice",
