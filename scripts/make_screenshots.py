@@ -18,8 +18,10 @@ from slv_tui.slv.client import ClientSettings, SlvClient
 from slv_tui.slv.model import BatchState
 from slv_tui.store.history import HistoryRecorder, HistoryStore, Mark, events_between
 from slv_tui.store.watchlist import Watchlist
-from slv_tui.ui.app import AppSettings, SlvApp, make_app, open_board
+from slv_tui.ui.app import AppSettings, Seams, SlvApp, make_app, open_board
+from slv_tui.ui.feed_hub import FeedHub
 from slv_tui.ui.screens.commission import CommissionScreen, ConfirmCommissionScreen
+from slv_tui.ui.screens.feed import FeedScreen
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
 SIZE = (160, 45)
@@ -90,7 +92,9 @@ def build(sim: ThreadedSim, folder: Path, clock: FrozenClock, history: HistoryRe
     settings = AppSettings(
         server_label="https://cms.example.org:8443/reports", state_file=folder / "ui-state.json"
     )
-    return make_app(settings, [open_board(client, watchlist, interval=2.0, clock=clock, history=history)])
+    feed = FeedHub(folder / "data")  # the event feed (L), in the temporary folder
+    session = open_board(client, watchlist, interval=2.0, clock=clock, history=history)
+    return make_app(settings, [session], seams=Seams(feed=feed))
 
 
 async def shoot() -> None:
@@ -157,6 +161,10 @@ async def shoot() -> None:
             await until(pilot, lambda: app.poller.server.ok is False)
             await pilot.pause(0.3)
             app.save_screenshot("trouble.svg", str(OUT))
+            await pilot.press("L")
+            await until(pilot, lambda: isinstance(app.screen, FeedScreen))
+            await pilot.pause(0.3)
+            app.save_screenshot("feed.svg", str(OUT))
     print(f"wrote {', '.join(sorted(p.name for p in OUT.glob('*.svg')))} to {OUT}", file=sys.stderr)
 
 

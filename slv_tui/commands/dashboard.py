@@ -67,12 +67,17 @@ def launch(
         ask_password=client_settings.credentials.password is None,
         export_dir=settings.export_dir,
     )
-    app = make_app(app_settings, [session], seams=Seams(alerts=alerts))
+    from slv_tui.store.ui_state import load_state
+    from slv_tui.ui.feed_hub import FeedHub
+
+    feed = FeedHub(paths.data_dir(), load_state(paths.ui_state_file()).get("feed_read"))
+    app = make_app(app_settings, [session], seams=Seams(alerts=alerts, feed=feed))
     app.set_keymap(dict(settings.keymap))  # [keymap] in the config
     try:
         app.run()
     finally:
         history.close()  # whatever is still queued (the app closes it on unmount too)
+        feed.close()
     return int(app.return_code or 0)
 
 

@@ -229,7 +229,7 @@ def select(
     out: list[Record] = []
     for record in sorted(records, key=lambda r: _time(r["at"])):
         key = (record["server"], str(record.get("batchId") or record["kind"].split("_")[0]))
-        text = record.get("text") if record["kind"] == "store_problem" else None
+        text = record.get("text") if record["kind"] in ("store_problem", "notice") else None
         what = (record["kind"], record.get("state"), record.get("mode"), text)
         if last.get(key) == what:
             continue

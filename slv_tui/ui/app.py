@@ -18,6 +18,7 @@ from slv_tui.common import paths
 from slv_tui.slv.auth import Secret
 from slv_tui.store.ui_state import load_state, profile_sort, save_state, with_profile_sort
 from slv_tui.ui.rows import SORTS
+from slv_tui.ui.screens import feed_screens
 from slv_tui.ui.screens.commission import CommissioningDashboard
 from slv_tui.ui.screens.dashboard import DashboardScreen
 from slv_tui.ui.screens.help import HelpScreen, help_rows
@@ -49,8 +50,10 @@ def make_app(settings: AppSettings, boards: Sequence[Session], *, seams: Seams |
     if column in SORTS:
         dashboard.sort_column = column
     dashboard.attention_only = ui_state.get("attention") is True
-    return SlvApp(session=session, dashboard=dashboard, state_file=state_file, ui_state=ui_state,
-                  read_only=settings.read_only)  # fmt: skip
+    app = SlvApp(session=session, dashboard=dashboard, state_file=state_file, ui_state=ui_state,
+                 read_only=settings.read_only)  # fmt: skip
+    feed_screens.attach(app, seams.feed, session, settings.profile, ui_state.get(feed_screens.STATE_KEY))
+    return app
 
 
 class SlvApp(App[None]):
@@ -63,6 +66,7 @@ class SlvApp(App[None]):
         Binding(
             "q", "back_or_quit", "Quit", tooltip="Back one level; from the table, leave slv-tui", id="quit"
         ),
+        Binding("L", "feed", "Event feed", show=False, tooltip="Every event, all servers", id="feed"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True, tooltip="Leave slv-tui from anywhere"),
     ]
 
@@ -113,11 +117,16 @@ class SlvApp(App[None]):
         if self._state_write is not None:
             await self._state_write
         await self.client.aclose()
+        await asyncio.to_thread(feed_screens.close, self)
         history = self.session.history
         if history is not None:
             await asyncio.to_thread(history.close)  # what is queued is written, off the loop
 
     # -- actions ------------------------------------------------------------------------------
+
+    def action_feed(self) -> None:
+        """Open the event feed (the unread count goes back to 0)."""
+        feed_screens.open_feed(self)
 
     def _key_targets(self) -> list[tuple[Binding, Widget | App[None]]]:
         """Every declared key with the node that runs its action: table, dashboard, then app."""
@@ -144,7 +153,7 @@ class SlvApp(App[None]):
 
     def action_help(self) -> None:
         """Show the keys, generated from the bindings."""
-        shown = [binding for binding, _ in self._key_targets()]
+        shown = [binding for binding, _ in self._key_targets()] + feed_screens.help_keys()
         keys = {b.key: self.get_key_display(b) for b in shown}
         self.push_screen(HelpScreen(help_rows(shown, keys)))
 
@@ -167,6 +176,7 @@ class SlvApp(App[None]):
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The palette offers every declared key (same actions, hidden ones too) besides the built-ins."""
         yield from super().get_system_commands(screen)
+        yield from feed_screens.palette(screen)
         for binding, target in self._key_targets():
             if binding.description and binding.id:  # "Back" (esc) has no id: it only leaves things
                 yield SystemCommand(
@@ -202,6 +212,7 @@ class SlvApp(App[None]):
             **{k: v for k, v in self._ui_state.items() if k not in ("sort", "sort_reverse")},
             "theme": self._saved_theme,
             "attention": board.attention_only,
+            **feed_screens.state(self),
         }
         state = with_profile_sort(state, board.settings.profile, board.sort_column, board.sort_reverse)
         if state == self._ui_state:

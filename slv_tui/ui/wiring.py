@@ -16,6 +16,7 @@ from slv_tui.slv.client import SlvClient
 from slv_tui.store.history import HistoryRecorder
 from slv_tui.store.watchlist import WatchEntry, Watchlist
 from slv_tui.ui.delivery import Deliver, TerminalDelivery
+from slv_tui.ui.feed_hub import FeedHub
 from slv_tui.watch.alerts import Alerts
 from slv_tui.watch.board import Board, RoundApplied
 from slv_tui.watch.poller import Fetch, Poller
@@ -73,6 +74,8 @@ class Seams:
 
     alerts: Alerts | None = None
     deliver: Callable[[App[Any], AppSettings], Deliver] = field(default=terminal)
+    feed: FeedHub | None = None
+    """The event feed this run records into and the L screen shows (None: no feed)."""
 
 
 def open_board(

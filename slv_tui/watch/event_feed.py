@@ -40,6 +40,7 @@ KINDS: dict[str, str] = {
     "server_up": "info",
     "login_mode": "info",
     "store_problem": "warning",
+    "notice": "warning",
 }
 """Every kind of record and its severity."""
 KIND_TEXT = {
@@ -55,6 +56,7 @@ KIND_TEXT = {
     "server_up": "server back",
     "login_mode": "login mode",
     "store_problem": "store problem",
+    "notice": "problem shown",
 }
 _FINAL_KIND = {
     BatchState.SUCCEEDED: "finished",

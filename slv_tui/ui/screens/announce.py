@@ -10,7 +10,9 @@ from slv_tui.common.sanitize import clean
 from slv_tui.slv.model import Batch, BatchState
 from slv_tui.ui.format import STATE_LABELS
 from slv_tui.ui.rows import BatchKey
+from slv_tui.ui.screens import feed_screens
 from slv_tui.ui.screens.dashboard_view import FINISH_TOAST, finish_text
+from slv_tui.ui.screens.feed_screens import problem as problem  # the one door for problem toasts
 from slv_tui.ui.widgets.header_bar import HeaderBar
 from slv_tui.watch.alerts import Alerts, Delivery, alert_for
 from slv_tui.watch.snapshot import PollRound, ServerStatus
@@ -71,11 +73,11 @@ class Announcer:
         if header is not None and header.is_attached:  # not once torn down
             header.set_auth(screen.client.auth_label, what)
         if server.auth_problem and not self.auth_warned:
-            screen.app.notify(
+            feed_screens.problem(
+                screen.app,
                 f"{clean(server.reason or 'authentication failed')} — press P to enter the {what}",
                 title="Authentication",
                 severity="error",
                 timeout=15,
-                markup=False,
             )
         self.auth_warned = server.auth_problem

@@ -20,7 +20,9 @@ from slv_tui.slv.commission import PARTS, CommissionError, CommissionRequest, ma
 from slv_tui.slv.errors import AuthError, ServerError, SlvError, TlsError
 from slv_tui.slv.failed_devices import failed_devices
 from slv_tui.ui.safe_input import SafeInput
+from slv_tui.ui.screens import feed_screens
 from slv_tui.ui.screens.dashboard import DashboardScreen
+from slv_tui.ui.screens.feed_screens import problem
 from slv_tui.ui.widgets.commission_kind import CommissionKind, show_kind
 
 _SEPARATORS = (",", ";", "\n", "\t")
@@ -295,14 +297,16 @@ class CommissioningDashboard(DashboardScreen):
         try:
             batch = await start_commission(self.client, request)
         except ServerError as exc:
-            notify(clean(exc.detail), title="The server refused", severity="error", timeout=30, markup=False)
+            problem(self.app, exc.detail, title="The server refused", severity="error", timeout=30)
             return
         except (TlsError, AuthError) as exc:  # refused before the request was read
-            notify(clean(str(exc)), title="Not started", severity="error", timeout=30, markup=False)
+            problem(self.app, str(exc), title="Not started", severity="error", timeout=30)
             return
         except SlvError as exc:  # a cut connection, a timeout, an unreadable answer: it may exist anyway
             text = clean(f"{exc} — it may have started: check the SLV web UI")
-            notify(text, title="Commissioning not confirmed", severity="error", timeout=30, markup=False)
+            problem(self.app, text, title="Commissioning not confirmed", severity="error", timeout=30)
             return
+        feed_screens.commission_started(self.app, batch.batch_id, self.client.settings.credentials.username,
+                                        request.controller)  # fmt: skip
         await self.add_batches([batch.batch_id], request.label)
         notify(f"Commissioning started: batch {batch.batch_id}", title="Started", markup=False)

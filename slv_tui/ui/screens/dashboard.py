@@ -12,13 +12,12 @@ from textual.events import Resize
 from textual.widgets import DataTable, Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
-from slv_tui.common.sanitize import clean
 from slv_tui.slv.model import BatchState
 from slv_tui.ui.delivery import Deliver
 from slv_tui.ui.messages import BatchesPolled
 from slv_tui.ui.rows import SORTS, BatchKey, BatchRow
 from slv_tui.ui.safe_input import SafeInput
-from slv_tui.ui.screens.announce import Announcer
+from slv_tui.ui.screens.announce import Announcer, problem
 from slv_tui.ui.screens.dashboard_keys import DASHBOARD_KEYS, PER_BATCH, DetailKeys, key_off
 from slv_tui.ui.screens.dashboard_view import next_sort, view_text
 from slv_tui.ui.screens.outputs import Outputs
@@ -98,8 +97,8 @@ class DashboardScreen(DetailKeys):
             self.call_after_refresh(ask_first, self.app, self.client, self._start_poller)
         else:
             self.call_after_refresh(self._start_poller)  # the first frame is drawn before any request
-        if problem := self.board.store.problem:
-            self.app.notify(clean(problem), title="Watchlist", severity="warning", markup=False)
+        if trouble := self.board.store.problem:
+            problem(self.app, trouble, title="Watchlist", kind="store_problem")
 
     # -- polling ----------------------------------------------------------------------------------
 
@@ -118,8 +117,8 @@ class DashboardScreen(DetailKeys):
         """Errors go through one door: the poller never takes the app down; it is restarted."""
         if event.worker.group == "poller" and event.state is WorkerState.ERROR:
             log.error("poller crashed: %r", event.worker.error)
-            self.app.notify(f"Polling stopped unexpectedly ({type(event.worker.error).__name__}); restarting",
-                            severity="error", markup=False)  # fmt: skip
+            text = f"Polling stopped unexpectedly ({type(event.worker.error).__name__}); restarting"
+            problem(self.app, text, severity="error")
             self.set_timer(2.0, self._start_poller)
 
     @on(BatchesPolled)

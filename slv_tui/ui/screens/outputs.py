@@ -11,6 +11,7 @@ from slv_tui.common.sanitize import clean
 from slv_tui.slv.failed_devices import device_lines, failed_devices
 from slv_tui.ui.format import plural
 from slv_tui.ui.rows import BatchKey
+from slv_tui.ui.screens.feed_screens import problem
 
 if TYPE_CHECKING:
     from slv_tui.ui.screens.dashboard import DashboardScreen
@@ -51,7 +52,7 @@ class Outputs:
         try:
             path = await self.screen.deliver.export(ids, shown.get)
         except OSError as exc:
-            app.notify(clean(f"Export failed: {exc.strerror or exc}"), severity="error", markup=False)
+            problem(app, f"Export failed: {exc.strerror or exc}", severity="error")
             return
         app.notify(
             clean(str(path)),  # a folder name may hold anything
@@ -123,6 +124,6 @@ class Outputs:
             path = await screen.deliver.report([batch_id], render)
         except (OSError, ValueError) as exc:
             why = getattr(exc, "strerror", None) or exc
-            screen.app.notify(clean(f"Report failed: {why}"), severity="error", markup=False)
+            problem(screen.app, f"Report failed: {why}", severity="error")
             return
         screen.app.notify(clean(f"Report written to {path}", max_length=1_000), markup=False)

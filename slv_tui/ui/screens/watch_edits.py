@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
 
-from slv_tui.common.sanitize import clean
 from slv_tui.ui.format import plural
 from slv_tui.ui.rows import BatchKey
+from slv_tui.ui.screens import feed_screens
 from slv_tui.ui.screens.dashboard_view import names
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ class WatchEdits:
         """A change that could not be written is kept in memory: say so, once per change."""
         problem = self.screen.board.problem
         if problem:
-            self._notify(clean(problem), title="Watchlist not saved", severity="warning")
+            feed_screens.problem(self.screen.app, problem, title="Watchlist not saved", kind="store_problem")
 
     def _done(self, select: BatchKey | None = None) -> None:
         self.screen.refresh_view(select=select)
