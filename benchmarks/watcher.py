@@ -112,7 +112,8 @@ def main() -> int:
         ids = [sim.server.start_batch("running_known") for _ in range(args.batches)]
         Watchlist(Path(home, "data", "slv-tui", "watchlists", "default.json")).add(ids)
         wport, bport = _port(), _port()
-        watch_argv = [sys.executable, "-m", "slv_tui.cli", "watch", "--url", sim.url, "--metrics-listen", str(wport)]
+        cli = [sys.executable, "-m", "slv_tui.cli"]
+        watch_argv = [*cli, "watch", "--url", sim.url, "--metrics-listen", str(wport)]
         bare_argv = [sys.executable, "-c", _BARE, str(bport), str(args.batches)]
         # Both run at once, so they share the same machine load (the ratio is what counts).
         with ThreadPoolExecutor(2) as pool:
