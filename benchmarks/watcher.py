@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -110,13 +111,15 @@ def main() -> int:
                    SLV_PASSWORD="admin", PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")  # fmt: skip
         ids = [sim.server.start_batch("running_known") for _ in range(args.batches)]
         Watchlist(Path(home, "data", "slv-tui", "watchlists", "default.json")).add(ids)
-        port = _port()
-        watcher = measure(
-            [sys.executable, "-m", "slv_tui.cli", "watch", "--url", sim.url, "--metrics-listen", str(port)],
-            port, args.seconds, env,
-        )  # fmt: skip
-        port = _port()
-        bare = measure([sys.executable, "-c", _BARE, str(port), str(args.batches)], port, args.seconds, env)
+        wport, bport = _port(), _port()
+        cli = [sys.executable, "-m", "slv_tui.cli"]
+        watch_argv = [*cli, "watch", "--url", sim.url, "--metrics-listen", str(wport)]
+        bare_argv = [sys.executable, "-c", _BARE, str(bport), str(args.batches)]
+        # Both run at once, so they share the same machine load (the ratio is what counts).
+        with ThreadPoolExecutor(2) as pool:
+            watching = pool.submit(measure, watch_argv, wport, args.seconds, env)
+            baseline = pool.submit(measure, bare_argv, bport, args.seconds, env)
+            watcher, bare = watching.result(), baseline.result()
     print(json.dumps({"batches": args.batches, "seconds": args.seconds, "watcher": watcher, "bare": bare}))
     return 0
 
