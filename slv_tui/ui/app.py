@@ -17,6 +17,7 @@ from textual.widget import Widget
 from slv_tui.common import paths
 from slv_tui.slv.auth import Secret
 from slv_tui.store.ui_state import load_state, profile_sort, save_state, with_profile_sort
+from slv_tui.ui.key_order import is_opening_copy
 from slv_tui.ui.rows import SORTS
 from slv_tui.ui.screens import feed_screens
 from slv_tui.ui.screens.commission import CommissioningDashboard
@@ -131,7 +132,10 @@ class SlvApp(App[None]):
     def _key_targets(self) -> list[tuple[Binding, Widget | App[None]]]:
         """Every declared key with the node that runs its action: table, dashboard, then app."""
         layers: list[tuple[Iterable[object], Widget | App[None]]] = [
-            (BatchTable.BINDINGS, self.dashboard.table),
+            (
+                [b for b in BatchTable.BINDINGS if not (isinstance(b, Binding) and is_opening_copy(b))],
+                self.dashboard.table,
+            ),
             (DashboardScreen.BINDINGS, self.dashboard),
             ([] if self.read_only else CommissioningDashboard.BINDINGS, self.dashboard),
             (StepTree.BINDINGS, self.dashboard.detail.step_tree),

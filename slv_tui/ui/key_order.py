@@ -32,13 +32,28 @@ is read."""
 
 def opening_keys(bindings: Iterable[BindingType]) -> list[Binding]:
     """Priority copies, for the table, of the screen's keys that open an input: run by the app
-    before the next key is read. Same ids (a `[keymap]` entry moves both); no description, so the
-    footer and help list the screen's binding once."""
+    before the next key is read. Same ids (a `[keymap]` entry moves both) and the same description
+    and `show`: a priority binding hides the screen's one from the footer, so the copy stands in
+    for it there (help and palette list the screen's binding, see `is_opening_copy`)."""
     return [
-        Binding(b.key, f"screen.{b.action}", "", show=False, priority=True, id=b.id)
+        Binding(
+            b.key,
+            f"screen.{b.action}",
+            b.description,
+            show=b.show,
+            priority=True,
+            id=b.id,
+            tooltip=b.tooltip,
+            key_display=b.key_display,
+        )
         for b in bindings
         if isinstance(b, Binding) and b.action in OPENS_INPUT
     ]
+
+
+def is_opening_copy(binding: Binding) -> bool:
+    """One of `opening_keys`' copies (left out of help and palette, which list the original)."""
+    return binding.priority and binding.action.startswith("screen.")
 
 
 def forward(widget: Widget, event: events.Key) -> bool:
