@@ -23,13 +23,17 @@ def export_dir(configured: Path | None = None) -> Path:
 
 
 def export_batches(
-    ids: Sequence[str], lookup: Callable[[str], Snapshot | None], folder: Path | None = None
+    keys: Sequence[tuple[str, str]],
+    lookup: Callable[[tuple[str, str]], Snapshot | None],
+    folder: Path | None = None,
 ) -> Path:
-    """Write these batches as a JSON array (one `status --json` object each) into `export_dir(folder)`;
-    returns the file."""
+    """Write these (server, batch ID) batches as a JSON array (one `status --json` object each, its
+    `server` field the server's name) into `export_dir(folder)`; returns the file."""
     items: list[tuple[str, Batch | None, SlvError | None]] = []
-    for batch_id in ids:
-        snap = lookup(batch_id)
+    ids = [batch_id for _, batch_id in keys]
+    for key in keys:
+        batch_id = key[1]
+        snap = lookup(key)
         batch = None if snap is None else snap.batch
         error = None if snap is None else snap.error
         items.append((batch_id, batch, error))
@@ -37,6 +41,8 @@ def export_batches(
     name = f"slv-batch-{ids[0]}-{stamp}.json" if len(ids) == 1 else f"slv-batches-{stamp}.json"
     path = export_dir(folder) / name
     pieces: list[str] = []
-    write_json_array(pieces.append, items)  # compact past a few thousand messages, like status --json
+    write_json_array(
+        pieces.append, items, [server for server, _ in keys]
+    )  # compact past a few thousand messages, like status --json
     write_atomic(path, "".join(pieces).encode("utf-8"))
     return path

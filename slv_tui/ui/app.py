@@ -15,7 +15,6 @@ from textual.screen import Screen
 from textual.widget import Widget
 
 from slv_tui.common import paths
-from slv_tui.slv.auth import Secret
 from slv_tui.store.ui_state import load_state, profile_sort, save_state, with_profile_sort
 from slv_tui.ui.key_order import is_opening_copy
 from slv_tui.ui.rows import SORTS
@@ -23,7 +22,6 @@ from slv_tui.ui.screens import feed_screens
 from slv_tui.ui.screens.commission import CommissioningDashboard
 from slv_tui.ui.screens.dashboard import DashboardScreen
 from slv_tui.ui.screens.help import HelpScreen, help_rows
-from slv_tui.ui.screens.password import PasswordScreen
 from slv_tui.ui.widgets.batch_table import BatchTable
 from slv_tui.ui.widgets.step_tree import StepTree
 from slv_tui.ui.wiring import AppSettings as AppSettings
@@ -36,24 +34,26 @@ from slv_tui.watch.poller import Fetch as Fetch  # re-exported: what open_board'
 def make_app(settings: AppSettings, boards: Sequence[Session], *, seams: Seams | None = None) -> SlvApp:
     """Wire the app: the dashboard screen drawing what the Board reports, the theme saved last time.
 
-    `boards` holds one `Session` per server (one today: the table shows one server; its rows are
-    keyed by (server, batch ID) already). `seams` decides where alerts and deliveries go.
+    `boards` holds one `Session` per server, each with its own Board, client and history; rows are
+    keyed by (server, batch ID). `seams` decides where alerts and deliveries go.
     """
-    if len(boards) != 1:
-        raise ValueError("the dashboard shows one server")
     seams = seams or Seams()
-    session = boards[0]
-    screen = DashboardScreen if settings.read_only else CommissioningDashboard  # read-only: no key at all
-    dashboard = screen(session, settings, seams)
+    writable = [s for s in boards if not (settings.read_only if s.read_only is None else s.read_only)]
+    screen = CommissioningDashboard if writable else DashboardScreen  # read-only: no key at all
+    dashboard = screen(boards, settings, seams)
     state_file = settings.state_file or paths.ui_state_file()
     ui_state = load_state(state_file)
     column, dashboard.sort_reverse = profile_sort(ui_state, settings.profile)  # each profile its own
     if column in SORTS:
         dashboard.sort_column = column
     dashboard.attention_only = ui_state.get("attention") is True
-    app = SlvApp(session=session, dashboard=dashboard, state_file=state_file, ui_state=ui_state,
-                 read_only=settings.read_only)  # fmt: skip
-    feed_screens.attach(app, seams.feed, session, settings.profile, ui_state.get(feed_screens.STATE_KEY))
+    scope = ui_state.get("scope")
+    if dashboard.servers.multi and isinstance(scope, str) and scope in dashboard.servers.names:
+        dashboard.servers.scope = scope
+    app = SlvApp(dashboard=dashboard, state_file=state_file, ui_state=ui_state, read_only=not writable)
+    for session in dashboard.servers:
+        name = session.name if dashboard.servers.multi else settings.profile
+        feed_screens.attach(app, seams.feed, session, name, ui_state.get(feed_screens.STATE_KEY))
     return app
 
 
@@ -74,7 +74,6 @@ class SlvApp(App[None]):
     def __init__(
         self,
         *,
-        session: Session,
         dashboard: DashboardScreen,
         state_file: Path,
         ui_state: dict[str, Any],
@@ -84,7 +83,9 @@ class SlvApp(App[None]):
         super().__init__()
         self.read_only = read_only
         """Nothing that changes the server is offered: no commissioning key at all."""
-        self.session = session
+        self.servers = dashboard.servers
+        self.session = session = dashboard.session
+        """The first server (single-server callers and tests; the dashboard asks `servers`)."""
         self.client = session.client
         self.board = session.board
         self.poller = session.board.poller
@@ -108,20 +109,21 @@ class SlvApp(App[None]):
             self.theme = self._saved_theme
 
     def exit(self, result: None = None, return_code: int = 0, message: RenderableType | None = None) -> None:
-        """Quit: close the Board first, so no round is drawn into a screen being torn down."""
-        self.board.close()
+        """Quit: close the Boards first, so no round is drawn into a screen being torn down."""
+        self.servers.close()
         super().exit(result, return_code, message)
 
     async def on_unmount(self) -> None:
-        """Close the Board and the client's connections while this loop still runs."""
-        self.board.close()
+        """Close the Boards and the clients' connections while this loop still runs."""
+        self.servers.close()
         if self._state_write is not None:
             await self._state_write
-        await self.client.aclose()
+        for session in self.servers:
+            await session.client.aclose()
         await asyncio.to_thread(feed_screens.close, self)
-        history = self.session.history
-        if history is not None:
-            await asyncio.to_thread(history.close)  # what is queued is written, off the loop
+        for session in self.servers:
+            if session.history is not None:
+                await asyncio.to_thread(session.history.close)  # what is queued is written, off the loop
 
     # -- actions ------------------------------------------------------------------------------
 
@@ -162,20 +164,8 @@ class SlvApp(App[None]):
         self.push_screen(HelpScreen(help_rows(shown, keys)))
 
     def action_password(self) -> None:
-        """Ask for the password; a new one is used at once and every batch is fetched again."""
-        server = self.board.status
-        reason = server.reason if server.auth_problem else None
-        creds = self.client.settings.credentials
-        self.push_screen(PasswordScreen(creds.username, reason, creds.secret_name), self._use_password)
-
-    def _use_password(self, secret: Secret | None) -> None:
-        if secret is None:
-            return
-        self.client.set_password(secret)
-        self.dashboard.announcer.auth_warned = False  # a wrong password typed here is announced again
-        self.board.refresh()
-        what = self.client.settings.credentials.secret_name.capitalize()
-        self.notify(f"{what} set for this session; fetching again…", timeout=4)
+        """Ask for the password of the highlighted row's server (or the one that refused it)."""
+        self.dashboard.action_password()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The palette offers every declared key (same actions, hidden ones too) besides the built-ins."""
@@ -216,6 +206,7 @@ class SlvApp(App[None]):
             **{k: v for k, v in self._ui_state.items() if k not in ("sort", "sort_reverse")},
             "theme": self._saved_theme,
             "attention": board.attention_only,
+            **({"scope": board.servers.scope} if board.servers.multi else {}),
             **feed_screens.state(self),
         }
         state = with_profile_sort(state, board.settings.profile, board.sort_column, board.sort_reverse)

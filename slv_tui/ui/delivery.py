@@ -23,8 +23,10 @@ class Deliver(Protocol):
         """Put `text` on the clipboard; True when a system clipboard took it (else only sent)."""
         ...
 
-    async def export(self, ids: Sequence[str], lookup: Callable[[str], Snapshot | None]) -> Path:
-        """Write these batches as JSON; returns where (raises OSError)."""
+    async def export(
+        self, keys: Sequence[tuple[str, str]], lookup: Callable[[tuple[str, str]], Snapshot | None]
+    ) -> Path:
+        """Write these (server, batch ID) batches as JSON; returns where (raises OSError)."""
         ...
 
     async def report(self, batch_ids: Sequence[str], render: Callable[[], str]) -> Path:
@@ -54,10 +56,12 @@ class TerminalDelivery:
         self.app.copy_to_clipboard(text)  # OSC 52: works in many terminals, but is never confirmed
         return await asyncio.to_thread(system_copy, text)
 
-    async def export(self, ids: Sequence[str], lookup: Callable[[str], Snapshot | None]) -> Path:
+    async def export(
+        self, keys: Sequence[tuple[str, str]], lookup: Callable[[tuple[str, str]], Snapshot | None]
+    ) -> Path:
         from slv_tui.store.exports import export_batches
 
-        return await asyncio.to_thread(export_batches, list(ids), lookup, self.export_dir)
+        return await asyncio.to_thread(export_batches, list(keys), lookup, self.export_dir)
 
     async def report(self, batch_ids: Sequence[str], render: Callable[[], str]) -> Path:
         from slv_tui.store.exports import export_dir

@@ -210,6 +210,7 @@ SORTS: dict[str, str] = {
     "eta": "ETA",
     "updated": "last update",
     "fetch": "fetch",
+    "server": "server",
 }
 """The columns rows can be sorted by (table column key → name in messages); "state" is the default
 (running and cancelling first, what went wrong next)."""
@@ -232,6 +233,7 @@ def sort_rows(rows: list[BatchRow], column: str, *, reverse: bool = False) -> li
             "eta": row.eta,
             "updated": row.updated,
             "fetch": (str(row.condition), snap.error is not None),
+            "server": row.server.lower(),
         }.get(column, (state_rank(snap.state),))
 
     known = [r for r in rows if value(r) is not None]

@@ -51,6 +51,21 @@ class Session:
     client: SlvClient
     history: HistoryRecorder | None = None
     """Records each batch's timeline (its own thread); the detail pane reads it from memory."""
+    read_only: bool | None = None
+    """Nothing that changes this server is offered (None: as `AppSettings.read_only`)."""
+    color: str = ""
+    """The profile's `color` (a colour name or #rrggbb) for its Server cells and header entry."""
+    ask_password: bool | None = None
+    """No password source for this server: its dialog opens before its first fetch (None: as the app's)."""
+
+    @property
+    def name(self) -> str:
+        """The server's name in rows, the Server column and the header (its Board's `server`)."""
+        return self.board.server
+
+    @property
+    def url(self) -> str:
+        return self.client.settings.base_url
 
     def __post_init__(self) -> None:
         history = self.history
@@ -88,9 +103,14 @@ def open_board(
     clock: Callable[[], float] | None = None,
     rng: random.Random | None = None,
     history: HistoryRecorder | None = None,
+    name: str | None = None,
+    read_only: bool | None = None,
+    color: str = "",
+    ask_password: bool | None = None,
 ) -> Session:
     """A Board over a loaded watchlist, polling through `fetch` (default: the client) on `clock`;
-    `history` records what it reports."""
+    `history` records what it reports. `name` (default: the URL) names the server in the UI."""
     poller = Poller(fetch or client.get_batch, interval=interval, concurrency=concurrency,
                     clock=clock or time.monotonic, rng=rng)  # fmt: skip
-    return Session(Board(client.settings.base_url, poller, watchlist), client, history)
+    board = Board(name or client.settings.base_url, poller, watchlist)
+    return Session(board, client, history, read_only=read_only, color=color, ask_password=ask_password)

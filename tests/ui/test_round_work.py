@@ -100,10 +100,10 @@ async def test_rounds_between_two_draws_cost_no_drawing_no_query_no_timer(
 
         return counted
 
-    def counting_take(self: Painter, poll_round: Any) -> list[tuple[Any, BatchState]]:
+    def counting_take(self: Painter, poll_round: Any, *rest: Any) -> list[tuple[Any, BatchState]]:
         nonlocal takes
         takes += 1
-        return take(self, poll_round)
+        return take(self, poll_round, *rest)
 
     monkeypatch.setattr(DOMNode, "query", counting_query)
     monkeypatch.setattr(DOMNode, "query_one", counting_query_one)

@@ -34,7 +34,8 @@ class Announcer:
         """The same, as row keys (server, batch ID)."""
         self.alerted: list[Delivery] = []
         """Every desktop alert sent, in order."""
-        self.auth_warned = False
+        self.auth_warned: set[str] = set()
+        """The servers whose login failure was announced (again once it cleared)."""
 
     def finished_batch(self, server: str, batch: Batch, state: BatchState) -> None:
         """A toast (and the bell when asked for) for a batch seen finishing."""
@@ -42,18 +43,19 @@ class Announcer:
         self.finished_keys.append(BatchKey(server, batch.batch_id))
         title, severity, timeout = FINISH_TOAST[state]
         symbol = STATE_LABELS[state][0]
-        text = finish_text(batch, self.screen.board.label_of(batch.batch_id))
+        text = finish_text(batch, self.screen.servers.label_of(BatchKey(server, batch.batch_id)))
         app = self.screen.app
-        app.notify(text, title=f"{symbol} {title}", severity=severity, timeout=timeout, markup=False)
+        title = self.screen.server_title(f"{symbol} {title}", server)
+        app.notify(text, title=title, severity=severity, timeout=timeout, markup=False)
         if self.ring_bell:
             app.bell()
 
-    def alert(self, poll_round: PollRound) -> None:
+    def alert(self, server: str, poll_round: PollRound) -> None:
         """Desktop alerts for what this round saw: a command in a thread, an escape, or the bell."""
         alerts = self.alerts
         if alerts is None or not alerts.enabled:
             return
-        board = self.screen.board
+        board = self.screen.servers.of(server).board
         for update in poll_round.updates:
             alert = alert_for(update, board.label_of(update.snapshot.batch_id))
             delivery = None if alert is None else alerts.delivery(alert)
@@ -65,19 +67,23 @@ class Announcer:
             else:
                 self.screen.deliver.alert(delivery.escape)
 
-    def auth(self, server: ServerStatus) -> None:
-        """The header says how the client logs in; an auth failure offers P, once until it clears."""
+    def auth(self, name: str, server: ServerStatus) -> None:
+        """The header says how each client logs in; an auth failure offers P, once until it clears."""
         screen = self.screen
-        what = screen.client.settings.credentials.secret_name
+        client = screen.servers.of(name).client
+        what = client.settings.credentials.secret_name
         header: HeaderBar | None = getattr(screen, "header", None)  # set on mount; no DOM query a round
         if header is not None and header.is_attached:  # not once torn down
-            header.set_auth(screen.client.auth_label, what)
-        if server.auth_problem and not self.auth_warned:
+            header.set_auth(client.auth_label, what, server=name)
+        if server.auth_problem and name not in self.auth_warned:
             feed_screens.problem(
                 screen.app,
                 f"{clean(server.reason or 'authentication failed')} — press P to enter the {what}",
-                title="Authentication",
+                title=screen.server_title("Authentication", name),
                 severity="error",
                 timeout=15,
             )
-        self.auth_warned = server.auth_problem
+        if server.auth_problem:
+            self.auth_warned.add(name)
+        else:
+            self.auth_warned.discard(name)

@@ -23,7 +23,9 @@ from slv_tui.ui.safe_input import SafeInput
 from slv_tui.ui.screens import feed_screens
 from slv_tui.ui.screens.dashboard import DashboardScreen
 from slv_tui.ui.screens.feed_screens import problem
+from slv_tui.ui.styles import colour_style
 from slv_tui.ui.widgets.commission_kind import CommissionKind, show_kind
+from slv_tui.ui.wiring import Session
 
 _SEPARATORS = (",", ";", "\n", "\t")
 
@@ -38,14 +40,18 @@ class CommissionScreen(ModalScreen[CommissionRequest | None]):
     ]
     """The dialog's own footer shows these (not the table's keys underneath)."""
 
-    def __init__(self, controller: str = "", devices: tuple[str, ...] = ()) -> None:
+    def __init__(self, controller: str = "", devices: tuple[str, ...] = (), server: str = "") -> None:
         super().__init__()
+        self.server = server
+        """The server it starts on, named in the title (several servers watched)."""
         self.prefill = (controller, devices)
         """Pre-filled for review (the failed devices of a batch): the device-list variant."""
 
     def compose(self) -> ComposeResult:
         """The fields, an error line and the buttons; compact enough for 60x20."""
         title = "Commission the failed devices again" if self.prefill[1] else "New commissioning"
+        if self.server:
+            title += f" on {clean(self.server, max_length=24)}"
         with Vertical(classes="dialog", id="commission-dialog"):
             yield Label(title, classes="dialog-title")
             yield CommissionKind(id="commission-kind")
@@ -164,14 +170,19 @@ class ConfirmCommissionScreen(ModalScreen[bool]):
     ]
     """The confirmation's own footer shows these (not the table's keys underneath)."""
 
-    def __init__(self, request: CommissionRequest, server: str, user: str, profile: str) -> None:
+    def __init__(
+        self, request: CommissionRequest, server: str, user: str, profile: str, color: str = ""
+    ) -> None:
         super().__init__()
         self.request = request
-        self.server, self.user, self.profile = server, user, profile
+        self.server, self.user, self.profile, self.color = server, user, profile, color
 
     def compose(self) -> ComposeResult:
         """The target, the fields posted, and Start / Cancel."""
         rows = Text()
+        rows.append("Profile: ", style="bold")
+        rows.append(clean(self.profile, max_length=100), style=colour_style(self.color))
+        rows.append("\n")
         for name, value in [
             ("Server", self.server),
             ("User", f"{self.user} (profile {self.profile})"),
@@ -233,10 +244,31 @@ class CommissioningDashboard(DashboardScreen):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.profile = self.settings.profile
-        """The profile's name, shown in the confirmation."""
         self.posting: CommissionRequest | None = None
         """The commissioning whose POST waits for the server's answer."""
+
+    def writable(self, session: Session) -> bool:
+        read_only = self.settings.read_only if session.read_only is None else session.read_only
+        return not read_only
+
+    def commission_target(self) -> Session | None:
+        """The highlighted row's server; with no row, the first server that allows commissioning;
+        None when the highlighted row's profile is read-only (the key is not there then)."""
+        key = self.selected_key
+        if key is None:
+            return next((s for s in self.servers if self.writable(s)), None)
+        session = self.servers.of(key)
+        return session if self.writable(session) else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The commissioning keys exist only while the highlighted row's profile may change its server."""
+        if action.startswith("commission") and self.commission_target() is None:
+            return False
+        return super().check_action(action, parameters)
+
+    def profile_of(self, session: Session) -> str:
+        """The profile's name, shown in the confirmation."""
+        return session.name if self.servers.multi else self.settings.profile
 
     def action_commission(self) -> None:
         """Ask what to commission, confirm it, start it; the new batch joins the watchlist, selected."""
@@ -251,7 +283,7 @@ class CommissioningDashboard(DashboardScreen):
 
     def action_commission_failed(self) -> None:
         """The dialog pre-filled with the device-list variant for the devices that reported errors."""
-        snap = None if (key := self.selected_key) is None else self.board.snapshot(key.batch_id)
+        snap = self.servers.snapshot(self.selected_key)
         failed = failed_devices(None if snap is None else snap.batch)
         if not failed:
             self.app.notify("No device of this batch reported an error", timeout=4, markup=False)
@@ -271,13 +303,19 @@ class CommissioningDashboard(DashboardScreen):
 
     @work(group="commission")
     async def _ask_and_start(self, controller: str = "", devices: tuple[str, ...] = ()) -> None:
-        request = await self.app.push_screen_wait(CommissionScreen(controller, devices))
+        session = self.commission_target()
+        if session is None:  # the row under the cursor moved to a read-only profile meanwhile
+            return
+        named = session.name if self.servers.multi else ""
+        request = await self.app.push_screen_wait(CommissionScreen(controller, devices, named))
         if request is None:
             return
-        client = self.client
+        client = session.client
         creds = client.settings.credentials
         confirmed = await self.app.push_screen_wait(
-            ConfirmCommissionScreen(request, client.settings.base_url, creds.username, self.profile)
+            ConfirmCommissionScreen(
+                request, client.settings.base_url, creds.username, self.profile_of(session), session.color
+            )  # fmt: skip
         )
         if not confirmed:
             self.app.notify("Nothing started", timeout=3, markup=False)
@@ -287,15 +325,15 @@ class CommissioningDashboard(DashboardScreen):
             return
         self.posting = request
         try:
-            await self._start(request)
+            await self._start(request, session)
         finally:
             self.posting = None
 
-    async def _start(self, request: CommissionRequest) -> None:
+    async def _start(self, request: CommissionRequest, session: Session) -> None:
         notify = self.app.notify
         notify(f"Starting {request.endpoint}…", timeout=3, markup=False)
         try:
-            batch = await start_commission(self.client, request)
+            batch = await start_commission(session.client, request)
         except ServerError as exc:
             problem(self.app, exc.detail, title="The server refused", severity="error", timeout=30)
             return
@@ -306,7 +344,7 @@ class CommissioningDashboard(DashboardScreen):
             text = clean(f"{exc} — it may have started: check the SLV web UI")
             problem(self.app, text, title="Commissioning not confirmed", severity="error", timeout=30)
             return
-        feed_screens.commission_started(self.app, batch.batch_id, self.client.settings.credentials.username,
-                                        request.controller)  # fmt: skip
-        await self.add_batches([batch.batch_id], request.label)
+        feed_screens.commission_started(self.app, batch.batch_id, session.client.settings.credentials.username,
+                                        request.controller, profile=self.profile_of(session))  # fmt: skip
+        await self.add_batches([batch.batch_id], request.label, server=session.name)
         notify(f"Commissioning started: batch {batch.batch_id}", title="Started", markup=False)

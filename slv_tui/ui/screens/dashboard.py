@@ -4,7 +4,7 @@ keys into questions to the Board or its collaborators (edits, outputs, announcem
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from textual import on
 from textual.app import ComposeResult
@@ -18,12 +18,14 @@ from slv_tui.ui.messages import BatchesPolled
 from slv_tui.ui.rows import SORTS, BatchKey, BatchRow
 from slv_tui.ui.safe_input import SafeInput
 from slv_tui.ui.screens.announce import Announcer, problem
-from slv_tui.ui.screens.dashboard_keys import DASHBOARD_KEYS, PER_BATCH, DetailKeys, key_off
+from slv_tui.ui.screens.dashboard_keys import DASHBOARD_KEYS, PER_BATCH, key_off
 from slv_tui.ui.screens.dashboard_view import next_sort, view_text
 from slv_tui.ui.screens.outputs import Outputs
 from slv_tui.ui.screens.painter import Painter
 from slv_tui.ui.screens.password import ask_first
+from slv_tui.ui.screens.server_keys import ServerKeys
 from slv_tui.ui.screens.watch_edits import WatchEdits
+from slv_tui.ui.servers import Servers
 from slv_tui.ui.widgets.batch_table import BatchTable
 from slv_tui.ui.widgets.detail_pane import DetailPane
 from slv_tui.ui.widgets.header_bar import HeaderBar
@@ -35,8 +37,8 @@ log = logging.getLogger(__name__)
 NARROW_BELOW = 100
 
 
-class DashboardScreen(DetailKeys):
-    """Watches one Board; keys are declared in `dashboard_keys` and reused by the footer, help and palette."""
+class DashboardScreen(ServerKeys):
+    """Watches one Board per server; keys are declared in `dashboard_keys` (footer, help, palette)."""
 
     BINDINGS = DASHBOARD_KEYS
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_BELOW, "-wide")]
@@ -48,12 +50,13 @@ class DashboardScreen(DetailKeys):
     deliver: Deliver
     """Where copies, exports, reports and terminal alerts go (chosen by `make_app`; set on mount)."""
 
-    def __init__(self, session: Session, settings: AppSettings, seams: Seams) -> None:
+    def __init__(self, sessions: Session | Sequence[Session], settings: AppSettings, seams: Seams) -> None:
         super().__init__(id="dashboard")
-        self.session, self.settings, self.seams = session, settings, seams
-        self.board = session.board
-        self.client = session.client
-        self.history = session.history
+        self.servers = Servers([sessions] if isinstance(sessions, Session) else sessions)
+        self.settings, self.seams = settings, seams
+        self.session = session = self.servers.first
+        """The first server (what single-server callers and tests read; rows ask `servers.of`)."""
+        self.board, self.client, self.history = session.board, session.client, session.history
         self.clock: Callable[[], float] = session.board.poller.clock
         self.announcer = Announcer(self, seams.alerts, bell=settings.bell)
         self.finished = self.announcer.finished
@@ -74,7 +77,7 @@ class DashboardScreen(DetailKeys):
 
     def compose(self) -> ComposeResult:
         """Header, filter box (hidden until /), table, detail, footer."""
-        yield HeaderBar(self.settings.server_label, list(self.settings.warnings))
+        yield HeaderBar(self.settings.server_label, list(self.settings.warnings), servers=self.servers)
         yield SafeInput(placeholder="filter by ID, label or state — esc clears", id="filter")
         yield Static(
             "ARCHIVE — finished batches, history kept · x brings one back · X back to the watched batches",
@@ -88,17 +91,27 @@ class DashboardScreen(DetailKeys):
         """Show what is known now, start polling once the first frame is drawn, keep ages ticking."""
         self.header = self.query_one(HeaderBar)
         self.table = self.query_one(BatchTable)
+        self.table.multi = self.servers.multi
         self.detail = self.query_one(DetailPane)
         self.deliver = self.seams.deliver(self.app, self.settings)
         self.table.focus()
-        self.board.subscribe(self._board_event)  # the app closes the Board when it quits
         self.call_after_refresh(self._styled)
-        if self.settings.ask_password and self.client.settings.credentials.password is None:
-            self.call_after_refresh(ask_first, self.app, self.client, self._start_poller)
-        else:
-            self.call_after_refresh(self._start_poller)  # the first frame is drawn before any request
-        if trouble := self.board.store.problem:
-            problem(self.app, trouble, title="Watchlist", kind="store_problem")
+        for session in self.servers:
+            session.board.subscribe(self._board_event)  # the app closes the Boards when it quits
+            start = lambda name=session.name: self._start_poller(name)  # noqa: E731
+            asked = self.settings.ask_password if session.ask_password is None else session.ask_password
+            if asked and session.client.settings.credentials.password is None:
+                named = session.name if self.servers.multi else ""
+                self.call_after_refresh(ask_first, self.app, session.client, start, named)
+            else:
+                self.call_after_refresh(start)  # the first frame is drawn before any request
+            if trouble := session.board.store.problem:
+                problem(
+                    self.app,
+                    trouble,
+                    title=self.server_title("Watchlist", session.name),
+                    kind="store_problem",
+                )
 
     # -- polling ----------------------------------------------------------------------------------
 
@@ -107,29 +120,33 @@ class DashboardScreen(DetailKeys):
         if isinstance(event, RoundApplied):
             self.post_message(BatchesPolled(event.server, event.round))
         elif isinstance(event, ListChanged):  # an edit here: unwatched batches' trends are forgotten
-            self.painter.list_changed()
+            self.painter.list_changed(event.server)
 
-    def _start_poller(self) -> None:
-        self.run_worker(self.board.run(), name="poller", group="poller", exclusive=True, exit_on_error=False)
+    def _start_poller(self, name: str | None = None) -> None:
+        session = self.servers.of(name)
+        self.run_worker(session.board.run(), name=f"poller:{session.name}", group=f"poller:{session.name}",
+                        exclusive=True, exit_on_error=False)  # fmt: skip
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
         """Errors go through one door: the poller never takes the app down; it is restarted."""
-        if event.worker.group == "poller" and event.state is WorkerState.ERROR:
+        group = event.worker.group
+        if group.startswith("poller:") and event.state is WorkerState.ERROR:
+            name = group.removeprefix("poller:")
             log.error("poller crashed: %r", event.worker.error)
             text = f"Polling stopped unexpectedly ({type(event.worker.error).__name__}); restarting"
-            problem(self.app, text, severity="error")
-            self.set_timer(2.0, self._start_poller)
+            problem(self.app, text, title=self.server_title("", name), severity="error")
+            self.set_timer(2.0, lambda: self._start_poller(name))
 
     @on(BatchesPolled)
     def _polled(self, message: BatchesPolled) -> None:
         """Draw the round, announce finished batches, offer the password on auth trouble."""
         message.stop()
-        for snapshot, state in self.apply_round(message.round):
+        for snapshot, state in self.painter.take(message.round, message.server):
             if snapshot.batch is not None:  # always: finishing is seen in a fetched batch
                 self.announcer.finished_batch(message.server, snapshot.batch, state)
-        self.announcer.alert(message.round)
-        self.announcer.auth(message.round.server)
+        self.announcer.alert(message.server, message.round)
+        self.announcer.auth(message.server, message.round.server)
 
     def on_resize(self, event: Resize) -> None:
         """A narrow footer keeps its room for the keys (ctrl+p is listed in help)."""
@@ -154,9 +171,9 @@ class DashboardScreen(DetailKeys):
         key = self.selected_key
         return None if key is None else key.batch_id
 
-    def apply_round(self, poll_round: PollRound) -> list[tuple[Snapshot, BatchState]]:
-        """Take in a poll round; returns the batches that finished in it (see `Painter`)."""
-        return self.painter.take(poll_round)
+    def apply_round(self, poll_round: PollRound, server: str = "") -> list[tuple[Snapshot, BatchState]]:
+        """Take in a poll round of `server` (default: the first); returns what finished in it."""
+        return self.painter.take(poll_round, server or self.session.name)
 
     def rows(self, now: float) -> list[BatchRow]:
         """The rows shown, filtered and sorted."""
@@ -181,6 +198,8 @@ class DashboardScreen(DetailKeys):
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         if self.drawable:
             self.painter.show_detail(self.clock())
+            if self.servers.multi:
+                self.refresh_bindings()  # keys that depend on the row's server (n on a read-only one)
 
     @on(DataTable.RowSelected)
     def _selected(self, event: DataTable.RowSelected) -> None:
@@ -209,9 +228,11 @@ class DashboardScreen(DetailKeys):
         if action in ("attention", "show_all"):  # one key; the footer says "Show all" while the view is on
             return self.attention_only is (action == "show_all")
         if action in ("undo", "nothing_to_undo"):
-            return self.board.can_undo is (action == "undo")  # one key, as p
+            return self.servers.can_undo is (action == "undo")  # one key, as p
         if action in ("pause", "resume"):
-            return self.board.paused is (action == "resume")  # one key; the footer names what it does
+            return self.servers.paused is (action == "resume")  # one key; the footer names what it does
+        if action == "scope":
+            return self.servers.multi
         if action in PER_BATCH:
             return True if self.selected_key is not None else None
         return True
@@ -227,9 +248,9 @@ class DashboardScreen(DetailKeys):
             ids, label, ignored = result
             self.edits.in_background(self.edits.add(ids, label, ignored=ignored))
 
-    async def add_batches(self, ids: list[str], label: str = "") -> list[str]:
-        """Watch these IDs and select the first (what commissioning and tests call)."""
-        return await self.edits.add(ids, label)
+    async def add_batches(self, ids: list[str], label: str = "", server: str = "") -> list[str]:
+        """Watch these IDs on `server` (default: the first) and select the first (commissioning, tests)."""
+        return await self.edits.add(ids, label, server=server)
 
     def action_remove(self) -> None:
         """Remove the selected batch; `u` puts it back."""
@@ -255,7 +276,7 @@ class DashboardScreen(DetailKeys):
             if label is not None:
                 self.edits.in_background(self.edits.label(key, label))
 
-        await self.app.push_screen(LabelScreen(key.batch_id, self.board.label_of(key.batch_id)), done)
+        await self.app.push_screen(LabelScreen(key.batch_id, self.servers.label_of(key)), done)
 
     def action_archive(self) -> None:
         """Archive the selected finished batch (in the archive view: bring it back)."""
@@ -318,7 +339,8 @@ class DashboardScreen(DetailKeys):
 
     def action_sort(self, column: str | None = None) -> None:
         """Sort by `column` (a header click; the same one again reverses), else by the next column."""
-        self.sort_column, self.sort_reverse = next_sort(self.sort_column, self.sort_reverse, column)
+        self.sort_column, self.sort_reverse = next_sort(self.sort_column, self.sort_reverse, column,
+                                                        servers=self.servers.multi)  # fmt: skip
         self._view_changed()
 
     def action_sort_reverse(self) -> None:
@@ -343,31 +365,6 @@ class DashboardScreen(DetailKeys):
         self.refresh_view()
         self.app.call_later(self.app.run_action, "save_ui_state")
 
-    def action_refresh(self) -> None:
-        """Fetch the selected batch now."""
-        if (key := self.selected_key) is not None:
-            self.board.refresh([key.batch_id])
-
-    def action_refresh_all(self) -> None:
-        """Fetch every batch now."""
-        self.board.refresh()
-        self.app.notify("Refreshing every batch…", timeout=2, markup=False)
-
-    def action_pause(self) -> None:
-        """Pause auto refresh (nothing is fetched until resumed; data ages into stale)."""
-        self._set_paused(True, "Auto refresh paused — press p to resume", 4)
-
-    def action_resume(self) -> None:
-        """Resume auto refresh."""
-        self._set_paused(False, "Auto refresh resumed", 3)
-
-    def _set_paused(self, paused: bool, note: str, timeout: float) -> None:
-        if self.board.paused is not paused:
-            (self.board.pause if paused else self.board.resume)()
-            self.app.notify(note, timeout=timeout)
-        self.refresh_view()
-        self.refresh_bindings()
-
     def action_copy_id(self) -> None:
         """Copy the selected batch ID (system clipboard and OSC 52; the toast says which worked)."""
         if (key := self.selected_key) is not None:
@@ -381,7 +378,7 @@ class DashboardScreen(DetailKeys):
     def action_export_all(self) -> None:
         """Write the batches shown (filter and attention view applied) as JSON."""
         keys = [row.key for row in self.rows(self.clock())]
-        watched = len(self.board.snapshots())
+        watched = self.servers.watched()
         if not keys:
             self.app.notify("Nothing to export: no batch is shown", severity="warning", markup=False)
             return
@@ -392,7 +389,3 @@ class DashboardScreen(DetailKeys):
         """Write the selected batch's Markdown report to the export folder, in a thread."""
         if (key := self.selected_key) is not None:
             self.outputs.report(key)
-
-    async def action_password(self) -> None:
-        """Ask for the server password (masked)."""
-        await self.app.run_action("app.password")

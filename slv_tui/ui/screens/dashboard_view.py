@@ -45,10 +45,10 @@ def view_text(sort_column: str, reverse: bool, attention_only: bool) -> str:
     return text + (" · needs attention only (! shows all)" if attention_only else "")
 
 
-def next_sort(current: str, reverse: bool, column: str | None) -> tuple[str, bool]:
+def next_sort(current: str, reverse: bool, column: str | None, *, servers: bool = False) -> tuple[str, bool]:
     """The sort after a key or a click: `column` (a header click; the same one again reverses), else
-    the next column."""
-    keys = list(SORTS)
+    the next column (the Server column only while several servers are watched)."""
+    keys = [k for k in SORTS if k != "server" or servers]
     if column is None:
         at = keys.index(current) if current in keys else -1
         column, reverse = keys[(at + 1) % len(keys)], False

@@ -124,12 +124,14 @@ def close(app: App[Any]) -> None:
         hub.close()
 
 
-def commission_started(app: App[Any], batch_id: str, user: str, controller: str) -> None:
+def commission_started(
+    app: App[Any], batch_id: str, user: str, controller: str, *, profile: str = ""
+) -> None:
     """Commissioning started from this dashboard: by whom, on which controller, from which profile."""
     found = _HUBS.get(app)
     if found is not None:
-        hub, profile = found
-        hub.feed.commission_started(profile, batch_id, user=user, controller=controller)
+        hub, first = found
+        hub.feed.commission_started(profile or first, batch_id, user=user, controller=controller)
 
 
 def problem(

@@ -15,6 +15,7 @@ from slv_tui.ui.screens.feed_screens import problem
 
 if TYPE_CHECKING:
     from slv_tui.ui.screens.dashboard import DashboardScreen
+    from slv_tui.watch.snapshot import Snapshot
 
 
 class Outputs:
@@ -44,13 +45,18 @@ class Outputs:
 
     def export(self, keys: Sequence[BatchKey], note: str = "") -> None:
         """Write these batches as JSON (the snapshots shown now), in a thread."""
-        self.screen.run_worker(self._export([k.batch_id for k in keys], note), group="export")
+        self.screen.run_worker(self._export(list(keys), note), group="export")
 
-    async def _export(self, ids: list[str], note: str) -> None:
-        shown = {s.batch_id: s for s in self.screen.board.snapshots()}
+    async def _export(self, keys: list[BatchKey], note: str) -> None:
+        servers = self.screen.servers
+
+        def lookup(key: tuple[str, str]) -> Snapshot | None:
+            return servers.snapshot(BatchKey(*key))
+
         app = self.screen.app
+        ids = keys
         try:
-            path = await self.screen.deliver.export(ids, shown.get)
+            path = await self.screen.deliver.export([(k.server, k.batch_id) for k in keys], lookup)
         except OSError as exc:
             problem(app, f"Export failed: {exc.strerror or exc}", severity="error")
             return
@@ -68,7 +74,7 @@ class Outputs:
         if node is not None and node.data is not None and node.data.kind == "message":
             text, what = clean(str(node.data.value), max_length=100_000), "the message"
         else:
-            snap = self.screen.board.snapshot(key.batch_id)
+            snap = self.screen.servers.snapshot(key)
             failed = failed_devices(None if snap is None else snap.batch)
             count = sum(len(f.devices) for f in failed)
             text, what = device_lines(failed), f"{plural(count, 'failed device')} ID"
@@ -101,14 +107,16 @@ class Outputs:
         """What renders the batch's Markdown report (its history read for the times: call it in a thread)."""
         from slv_tui.slv.report_md import ReportTimes, render_report, times_from_history
 
-        snap = self.screen.board.snapshot(key.batch_id)
-        history = self.screen.history
+        session = self.screen.servers.of(key)
+        snap = session.board.snapshot(key.batch_id)
+        history = session.history
+        server = f"{key.server} ({session.url})" if self.screen.servers.multi else key.server
 
         def render() -> str:
             times = ReportTimes() if history is None else times_from_history(history.timeline(key.batch_id))
             batch = None if snap is None else snap.batch
             error = None if snap is None else snap.error
-            return render_report(key.server, key.batch_id, batch, error, times=times)
+            return render_report(server, key.batch_id, batch, error, times=times)
 
         return render
 

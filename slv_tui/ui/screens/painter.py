@@ -25,22 +25,33 @@ and are shown together (a batch that finishes, and what the operator does, are s
 
 
 class Painter:
-    """Draws one dashboard; remembers what one snapshot alone cannot tell (via `RowBuilder`)."""
+    """Draws one dashboard; remembers what one snapshot alone cannot tell (a `RowBuilder` per server:
+    trends and finish times are keyed by batch ID, and the same ID on two servers is two batches)."""
 
     def __init__(self, screen: DashboardScreen) -> None:
         self.screen = screen
-        self.row_builder = RowBuilder()
+        self.builders = {session.name: RowBuilder() for session in screen.servers}
         self.dirty = False
         """Poll results arrived that the view does not show yet."""
         self.drawn_at = -math.inf
         """When the view was last brought up to date (the injected clock)."""
-        self.shown_ok: bool | None = None
-        """The server's condition the header shows (answering, not answering, not known yet)."""
+        self.shown_ok: dict[str, bool | None] = {}
+        """Each server's condition the header shows (answering, not answering, not known yet)."""
         self.waker = Waker(self, VIEW_EVERY)
         self.taken = False
         """A poll round was taken in."""
-        self._watched: frozenset[str] | None = None
-        """The watched IDs (kept until the list changes: a round does not walk the watchlist)."""
+        self._watched: dict[str, frozenset[str]] = {}
+        """Each server's watched IDs (kept until its list changes: a round does not walk the watchlist)."""
+
+    @property
+    def next_change(self) -> float:
+        """When, with no new data, some row would read differently (see `RowBuilder.next_change`)."""
+        return min(builder.next_change for builder in self.builders.values())
+
+    def down_since(self) -> float | None:
+        """Since when a server in scope has not answered (the earliest), else None."""
+        down = [s.board.status.since for s in self.screen.servers.shown() if s.board.status.ok is False]
+        return min(down) if down else None
 
     @property
     def drawable(self) -> bool:
@@ -51,18 +62,21 @@ class Painter:
             return False
         return all(w.is_attached for w in (screen.header, screen.table, screen.detail))
 
-    def take(self, poll_round: PollRound) -> list[tuple[Snapshot, BatchState]]:
-        """Take in a round's data (the snapshots drawn are the Board's); returns what finished in it."""
+    def take(self, poll_round: PollRound, server: str) -> list[tuple[Snapshot, BatchState]]:
+        """Take in a round's data from `server` (the snapshots drawn are its Board's); returns what
+        finished in it."""
+        builder = self.builders[server]
         finished = []
         for update in poll_round.updates:
             state = update.finished_now
             if state is not None:
-                self.row_builder.finished(update.snapshot.batch_id, poll_round.at)
+                builder.finished(update.snapshot.batch_id, poll_round.at)
                 finished.append((update.snapshot, state))
         changed = [u.snapshot for u in poll_round.updates]
-        self.row_builder.observe(changed, watched=self.watched())  # per change, not per watched batch
+        builder.observe(changed, watched=self.watched(server))  # per change, not per watched batch
         self.dirty = True
-        news = self.screen.board.status.ok != self.shown_ok or not self.taken
+        status = self.screen.servers.of(server).board.status
+        news = status.ok != self.shown_ok.get(server) or not self.taken
         self.taken = True  # the first data is drawn at once (the first batch row on screen)
         if finished or news or self.screen.clock() - self.drawn_at >= VIEW_EVERY:
             self.screen.refresh_view()
@@ -70,40 +84,46 @@ class Painter:
             self.waker.arm_at(self.drawn_at + VIEW_EVERY)  # what waits is drawn then (no timer a round)
         return finished
 
-    def watched(self) -> frozenset[str]:
-        """Every watched batch ID (read again after `list_changed`)."""
-        if self._watched is None:
-            self._watched = frozenset(s.batch_id for s in self.screen.board.snapshots())
-        return self._watched
+    def watched(self, server: str) -> frozenset[str]:
+        """Every batch ID watched on `server` (read again after `list_changed`)."""
+        ids = self._watched.get(server)
+        if ids is None:
+            snapshots = self.screen.servers.of(server).board.snapshots()
+            ids = self._watched[server] = frozenset(s.batch_id for s in snapshots)
+        return ids
 
-    def list_changed(self) -> None:
-        """Batches were added or removed: unwatched batches' trends are forgotten."""
-        self._watched = None
-        self.row_builder.observe(self.screen.board.snapshots())
+    def list_changed(self, server: str) -> None:
+        """Batches were added or removed on `server`: unwatched batches' trends are forgotten."""
+        self._watched.pop(server, None)
+        self.builders[server].observe(self.screen.servers.of(server).board.snapshots())
 
     def tick(self) -> None:
         """The waker's call: redraw when poll results wait or some row would now read differently (a
         minute turned, data went stale); otherwise only the header's "unreachable for …" clock or
         the selected batch's age in seconds moves."""
         now = self.screen.clock()
-        if self.dirty or now >= self.row_builder.next_change:
+        if self.dirty or now >= self.next_change:
             self.screen.refresh_view()
         elif self.screen.drawable:
-            if self.screen.board.status.ok is False:
+            if self.down_since() is not None:
                 self.show_header(now)
             self.show_detail(now)  # the history recorded since (redraws only on a change)
 
     def rows(self, now: float) -> list[BatchRow]:
         """The rows to show, filtered and sorted (running and cancelling first)."""
-        screen, board = self.screen, self.screen.board
-        archived = board.archived()
-        shown = [s for s in board.snapshots() if (s.batch_id in archived) is screen.show_archived]
-        rows = self.row_builder.rows(shown, board.labels(), now=now, interval=board.interval,
-                                     needle=screen.filter_text, server=board.server)  # fmt: skip
+        screen = self.screen
+        rows: list[BatchRow] = []
+        for session in screen.servers.shown():
+            board = session.board
+            archived = board.archived()
+            shown = [s for s in board.snapshots() if (s.batch_id in archived) is screen.show_archived]
+            builder = self.builders[session.name]
+            rows += builder.rows(shown, board.labels(), now=now, interval=board.interval,
+                                 needle=screen.filter_text, server=board.server)  # fmt: skip
         if screen.attention_only:
             rows = [r for r in rows if needs_attention(r)]
         column, reverse = self.effective_sort()
-        if column != "state" or reverse:
+        if column != "state" or reverse or screen.servers.multi:  # one builder sorts its own rows only
             rows = sort_rows(rows, column, reverse=reverse)
         return rows
 
@@ -121,11 +141,13 @@ class Painter:
         self.dirty = False
         now = self.drawn_at = self.screen.clock()
         rows = self.rows(now)
-        screen, board = self.screen, self.screen.board
-        archived = board.archived()
-        labels = board.labels()
-        watched = [(s.batch_id, labels.get(s.batch_id, "")) for s in board.snapshots()
-                   if (s.batch_id in archived) is screen.show_archived]  # fmt: skip
+        screen = self.screen
+        watched: list[tuple[str, str]] = []
+        for session in screen.servers.shown():
+            board = session.board
+            archived, labels = board.archived(), board.labels()
+            watched += [(s.batch_id, labels.get(s.batch_id, "")) for s in board.snapshots()
+                        if (s.batch_id in archived) is screen.show_archived]  # fmt: skip
         with screen.app.batch_update():
             self.show_header(now)
             sort = (screen.sort_column, screen.sort_reverse)
@@ -134,13 +156,17 @@ class Painter:
 
     def show_header(self, now: float) -> None:
         """Counts of the rows the table lists, in its words; a stale mark; the view strip."""
-        screen, board = self.screen, self.screen.board
-        status = board.status
-        self.shown_ok = status.ok
+        screen = self.screen
+        conditions = []
+        for session in screen.servers.shown():
+            board = session.board
+            self.shown_ok[session.name] = board.status.ok
+            archived = board.archived()
+            shown = [s for s in board.snapshots() if (s.batch_id in archived) is screen.show_archived]
+            conditions += [(s, s.condition(now, board.interval)) for s in shown]
+        first = screen.servers.shown()[0].board
+        status = first.status
         down_for = None if status.ok is not False else now - status.since
-        archived = board.archived()
-        shown = [s for s in board.snapshots() if (s.batch_id in archived) is screen.show_archived]
-        conditions = [(s, s.condition(now, board.interval)) for s in shown]
         states = [count_key(s, c, missing=not_found(s)) for s, c in conditions]
         stale = any(c is Condition.STALE for _, c in conditions)
         read_only = bool(getattr(screen.app, "read_only", False))
@@ -148,21 +174,28 @@ class Painter:
         hidden = "" if column == screen.sort_column else SORTS.get(screen.sort_column, "")
         view = ViewStrip(SORTS.get(column, "state"), reverse, screen.filter_text, screen.attention_only,
                          archive=screen.show_archived, read_only=read_only, hidden=hidden)  # fmt: skip
-        screen.header.show(status, board.paused, down_for, states, stale=stale, view=view)
+        screen.header.show(status, screen.servers.paused, down_for, states, stale=stale, view=view)
+        if screen.servers.multi:
+            screen.header.show_servers(screen.servers, now, scope=screen.servers.scope)
 
     def show_detail(self, now: float) -> None:
-        screen, board = self.screen, self.screen.board
+        screen = self.screen
         key = screen.selected_key
+        session = screen.servers.of(key)
+        board = session.board
         snap = None if key is None else board.snapshot(key.batch_id)
         condition = None if snap is None else snap.condition(now, board.interval)
         empty = None
         if snap is None:
-            empty = empty_text(archive=screen.show_archived, watched=len(board.store.entries),
+            watched = sum(len(s.board.store.entries) for s in screen.servers.shown())
+            empty = empty_text(archive=screen.show_archived, watched=watched,
                                attention_only=screen.attention_only, needle=screen.filter_text)  # fmt: skip
-        history = screen.history
+        history = session.history
         timeline = () if key is None or history is None else history.timeline(key.batch_id)
         label = "" if key is None else board.label_of(key.batch_id)
-        screen.detail.show(snap, label, condition, now, paused=board.paused, empty=empty, timeline=timeline)
+        server = (session.name, session.url) if screen.servers.multi else None
+        screen.detail.show(snap, label, condition, now, paused=board.paused, empty=empty, timeline=timeline,
+                           server=server)  # fmt: skip
         self.waker.arm(now, snap)
 
     def restyle(self) -> None:

@@ -26,9 +26,13 @@ class PasswordScreen(ModalScreen[Secret | None]):
     ]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
-    def __init__(self, username: str, reason: str | None = None, what: str = "password") -> None:
+    def __init__(
+        self, username: str, reason: str | None = None, what: str = "password", server: str = ""
+    ) -> None:
         super().__init__()
         self.username = username
+        self.server = server
+        """The server it is for, named in the title when several are watched."""
         self.reason = reason
         self.what = what
 
@@ -36,6 +40,8 @@ class PasswordScreen(ModalScreen[Secret | None]):
         """A title, the reason, one masked input."""
         with Vertical(classes="dialog"):
             title = f"{self.what.capitalize()} for {clean(self.username)}"
+            if self.server:
+                title += f" on {clean(self.server)}"
             yield Label(title, classes="dialog-title", markup=False)
             if self.reason:
                 yield Label(clean(self.reason), classes="dialog-error", markup=False)
@@ -57,8 +63,9 @@ class PasswordScreen(ModalScreen[Secret | None]):
         self.dismiss(None)
 
 
-def ask_first(app: App[Any], client: SlvClient, then: Callable[[], None]) -> None:
-    """No password (or token) source: ask at once; `then` (start polling) once the dialog is closed."""
+def ask_first(app: App[Any], client: SlvClient, then: Callable[[], None], server: str = "") -> None:
+    """No password (or token) source: ask at once; `then` (start polling) once the dialog is closed;
+    `server` names the server in the title (several watched)."""
     creds = client.settings.credentials
 
     def done(secret: Secret | None) -> None:
@@ -66,4 +73,4 @@ def ask_first(app: App[Any], client: SlvClient, then: Callable[[], None]) -> Non
             client.set_password(secret)
         then()
 
-    app.push_screen(PasswordScreen(creds.username, None, creds.secret_name), done)
+    app.push_screen(PasswordScreen(creds.username, None, creds.secret_name, server), done)

@@ -60,10 +60,10 @@ class Waker:
     def next_due(self, now: float, selected: Snapshot | None) -> float:
         """The next moment the view reads differently with no new data (inf: never)."""
         painter = self.painter
-        due = now if painter.dirty else painter.row_builder.next_change
-        status = painter.screen.board.status
-        if status.ok is False:
-            due = min(due, now + duration_turn(now - status.since))
+        due = now if painter.dirty else painter.next_change
+        down_since = painter.down_since()
+        if down_since is not None:
+            due = min(due, now + duration_turn(now - down_since))
         if selected is not None and selected.fetched_at is not None:
             data_age = now - selected.fetched_at
             turn = now + age_turn(data_age)

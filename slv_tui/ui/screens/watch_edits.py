@@ -32,27 +32,33 @@ class WatchEdits:
         """Run a change as a worker, so keys keep working while it waits for the file."""
         self.screen.run_worker(work, group="watchlist")
 
-    def _warn(self) -> None:
+    def _warn(self, name: str) -> None:
         """A change that could not be written is kept in memory: say so, once per change."""
-        problem = self.screen.board.problem
+        problem = self.screen.servers.of(name).board.problem
         if problem:
-            feed_screens.problem(self.screen.app, problem, title="Watchlist not saved", kind="store_problem")
+            title = self.screen.server_title("Watchlist not saved", name)
+            feed_screens.problem(self.screen.app, problem, title=title, kind="store_problem")
 
     def _done(self, select: BatchKey | None = None) -> None:
         self.screen.refresh_view(select=select)
         self.screen.refresh_bindings()
 
-    async def add(self, ids: Sequence[str], label: str = "", *, ignored: int = 0) -> list[str]:
-        """Watch these IDs (already watched ones are left alone) and select the first."""
-        board = self.screen.board
+    async def add(
+        self, ids: Sequence[str], label: str = "", *, ignored: int = 0, server: str = ""
+    ) -> list[str]:
+        """Watch these IDs on `server` (default: the first; already watched ones are left alone) and
+        select the first."""
+        board = self.screen.servers.of(server).board
         added = await board.add(ids, label)
-        self._warn()
+        self._warn(board.server)
         skipped = len(ids) - len(added)
         note = f"Added {plural(len(added), 'batch')}"
         if skipped:
             note += f" ({skipped} already watched)"
         if ignored:
             note += f" · {ignored} ignored (not a batch ID)"
+        if self.screen.servers.multi:
+            note += f" on {board.server}"
         self._notify(note)
         first = (added or list(ids))[:1]
         self._done(BatchKey(board.server, first[0]) if first else None)
@@ -60,24 +66,28 @@ class WatchEdits:
 
     async def remove(self, key: BatchKey) -> None:
         """Stop watching; `u` puts it back."""
-        board = self.screen.board
+        board = self.screen.servers.of(key).board
         removed = await board.remove([key.batch_id])
-        self._warn()
+        self._warn(board.server)
         if removed:
-            n = board.undo_depth
+            self.screen.servers.removed_on(board.server)
+            n = self.screen.servers.undo_depth
             self._notify(f"Removed {names(removed)} — u puts it back ({plural(n, 'removal')} to undo)",
                          timeout=UNDO_SECONDS)  # fmt: skip
         self._done()
 
     async def undo(self) -> None:
         """Put back the newest removal (again: the one before)."""
-        board = self.screen.board
-        entries = await board.restore()
-        if not entries:
+        servers = self.screen.servers
+        session = servers.undo_target()
+        entries = [] if session is None else await session.board.restore()
+        if session is None or not entries:
             self.nothing_to_undo()
             return
-        self._warn()
-        left = board.undo_depth
+        servers.undone()
+        board = session.board
+        self._warn(board.server)
+        left = servers.undo_depth
         more = f" ({plural(left, 'more removal')} to undo)" if left else ""
         self._notify(f"Restored {names(entries)}{more}")
         self._done(BatchKey(board.server, entries[0].batch_id))
@@ -86,21 +96,21 @@ class WatchEdits:
         self._notify("Nothing to undo", timeout=3)
 
     async def label(self, key: BatchKey, label: str) -> None:
-        await self.screen.board.label(key.batch_id, label)
-        self._warn()
+        await self.screen.servers.of(key).board.label(key.batch_id, label)
+        self._warn(key.server)
         self.screen.refresh_view()
 
     def archive(self, key: BatchKey, *, archive: bool) -> None:
         """Archive a finished batch (or bring one back from the archive view)."""
-        snap = self.screen.board.snapshot(key.batch_id)
+        snap = self.screen.servers.snapshot(key)
         if archive and (snap is None or snap.state is None or not snap.state.finished):
             self._notify("Only a finished batch can be archived", severity="warning", timeout=4)
             return
         self.in_background(self._archive(key, archive))
 
     async def _archive(self, key: BatchKey, archived: bool) -> None:
-        await self.screen.board.archive([key.batch_id], archived)
-        self._warn()
+        await self.screen.servers.of(key).board.archive([key.batch_id], archived)
+        self._warn(key.server)
         if archived:
             self._notify(f"Archived {key.batch_id} — X shows the archived batches", timeout=5)
         else:

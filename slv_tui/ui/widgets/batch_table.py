@@ -1,4 +1,4 @@
-"""The watchlist table: one row per batch keyed by its ID, cells updated in place."""
+"""The watchlist table: one row per batch keyed by (server, ID), cells updated in place."""
 
 from __future__ import annotations
 
@@ -15,10 +15,12 @@ from slv_tui.ui.key_order import keys_in_order, opening_keys
 from slv_tui.ui.progress_bar import progress_bar
 from slv_tui.ui.rows import BatchKey, BatchRow
 from slv_tui.ui.screens.dashboard_keys import DASHBOARD_KEYS
-from slv_tui.ui.styles import component_style
+from slv_tui.ui.styles import colour_style, component_style
 from slv_tui.ui.widgets.columns import COLUMNS, Layout, fit_columns, sort_arrow
 from slv_tui.ui.widgets.kept_cells import KeptCellsTable
 from slv_tui.watch.snapshot import Condition
+
+ID_COLUMN = [c.key for c in COLUMNS].index("id")
 
 STATE_CSS = """
 {w} > .batch-table--running {{ color: $text-accent; text-style: bold; }}
@@ -110,6 +112,10 @@ class BatchTable(KeptCellsTable):
         self._watched: tuple[bool, int] | None = None
         """(any label, longest ID) over every batch the table could show, filter aside: the layout
         does not jump as the filter narrows the rows (None: from the rows shown)."""
+        self.multi = False
+        """Several servers: a Server column, and row keys that hold the server (`row_token`)."""
+        self.server_colors: dict[str, str] = {}
+        """Each server's colour (a profile's `color`), for its Server cells."""
         self._auto_row: int | None = 0
         """Where sync left the cursor while nobody has picked a row (it stays on the top row, however
         the rows reorder as they arrive); None once a row was picked."""
@@ -131,13 +137,23 @@ class BatchTable(KeptCellsTable):
         """The keys of the columns on screen, in order."""
         return tuple(key for key, _ in self._layout)
 
+    def row_token(self, key: BatchKey) -> str:
+        """The DataTable row key of a batch: its ID with one server, "server\tID" with several."""
+        return f"{key.server}\t{key.batch_id}" if self.multi else key.batch_id
+
     @property
-    def selected_id(self) -> str | None:
-        """The batch ID under the cursor, if any."""
+    def selected_token(self) -> str | None:
+        """The DataTable row key under the cursor, if any."""
         if self.row_count == 0:
             return None
         row = min(max(self.cursor_row, 0), self.row_count - 1)
         return self.ordered_rows[row].key.value
+
+    @property
+    def selected_id(self) -> str | None:
+        """The batch ID under the cursor, if any."""
+        key = self.selected_key
+        return None if key is None else key.batch_id
 
     @property
     def sort_key(self) -> tuple[str, bool]:
@@ -146,10 +162,9 @@ class BatchTable(KeptCellsTable):
 
     @property
     def selected_key(self) -> BatchKey | None:
-        """The (server, batch ID) under the cursor, if any (one server per table today: the
-        DataTable's own row key is the batch ID)."""
-        batch_id = self.selected_id
-        row = None if batch_id is None else self._rows.get(batch_id)
+        """The (server, batch ID) under the cursor, if any."""
+        token = self.selected_token
+        row = None if token is None else self._rows.get(token)
         return None if row is None else row.key
 
     def sync(
@@ -176,20 +191,20 @@ class BatchTable(KeptCellsTable):
             )
         if self._auto_row is not None and (select is not None or self.cursor_row != self._auto_row):
             self._auto_row = None  # a row was picked: from now on the cursor follows that batch
-        keep = select.batch_id if select else (self.selected_id if self._auto_row is None else None)
-        wanted = {row.batch_id for row in rows}
+        keep = self.row_token(select) if select else (self.selected_token if self._auto_row is None else None)
+        token = self.row_token
+        wanted = {token(row.key) for row in rows}
         if self._cells.keys() - wanted:
             self.forget_renderings()  # fewer rows: forget the positions past the end
         for batch_id in [k for k in self._cells if k not in wanted]:
             self.remove_row(batch_id)
             del self._cells[batch_id]
             self._shown.pop(batch_id, None)
-        self._rows = {row.batch_id: row for row in rows}
-        self._order = [row.batch_id for row in rows]
+        self._rows = {token(row.key): row for row in rows}
+        self._order = list(self._rows)
         if not self._relayout():
             shown = set(self.shown_columns)
-            for row in rows:
-                batch_id = row.batch_id
+            for batch_id, row in self._rows.items():
                 content = _content(row)
                 old = self._cells.get(batch_id)
                 if old is None:
@@ -209,8 +224,9 @@ class BatchTable(KeptCellsTable):
                 self._cells[batch_id] = tuple(new)
                 self._shown[batch_id] = content
             if [r.key.value for r in self.ordered_rows] != self._order:
-                rank = {batch_id: i for i, batch_id in enumerate(self._order)}
-                self.sort("id", key=lambda cell: rank[cell.plain])
+                at = ID_COLUMN  # the ID cell object of each row is its own (the same ID on two servers too)
+                rank = {id(self._cells[t][at]): i for i, t in enumerate(self._order)}
+                self.sort("id", key=lambda cell: rank[id(cell)])
         if keep is not None and keep in wanted:
             index = self.get_row_index(keep)
             if index != self.cursor_row:
@@ -237,20 +253,22 @@ class BatchTable(KeptCellsTable):
         """
         rows = self._rows
         available = self.size.width - self.styles.scrollbar_size_vertical
-        id_width = max((len(batch_id) for batch_id in rows), default=2)
+        id_width = max((len(row.batch_id) for row in rows.values()), default=2)
+        server_width = max((len(row.server) for row in rows.values()), default=6) if self.multi else 0
         labelled = any(clean(row.label) for row in rows.values())
         if self._watched is not None:
             labelled, id_width = self._watched[0] or labelled, max(self._watched[1], id_width)
         column, reverse = self._sort
         layout = fit_columns(
-            available, id_width=id_width, labelled=labelled, padding=self.cell_padding, keep=column
-        )
+            available, id_width=id_width, labelled=labelled, padding=self.cell_padding, keep=column,
+            server_width=server_width,
+        )  # fmt: skip
         if layout == self._layout and self._titled == self._sort:
             return False
         self._titled = self._sort
         self._layout = layout
         self._bar_width = dict(layout)["progress"] - 5
-        keep = self.selected_id
+        keep = self.selected_token
         titles = {c.key: f"{c.title} {sort_arrow(reverse)}" if c.key == column else c.title for c in COLUMNS}
         self._cells = {batch_id: self._render_row(row) for batch_id, row in rows.items()}
         self._shown = {batch_id: _content(row) for batch_id, row in rows.items()}
@@ -277,6 +295,10 @@ class BatchTable(KeptCellsTable):
         counts = None if batch is None else batch.counts
         if key == "id":
             return Text(snap.batch_id)
+        if key == "server":
+            cell = _cell(clean(row.server), overflow=True)
+            cell.stylize(colour_style(self.server_colors.get(row.server, "")))
+            return cell
         if key == "label":
             return _cell(clean(row.label), overflow=True)
         if key == "state":
@@ -342,6 +364,7 @@ def _content(row: BatchRow) -> tuple[object, ...]:
         current = batch.current_step
         step = None if current is None else current.title
     return (
+        row.server,
         snap.batch_id,
         row.label,
         (state, row.condition, row.not_found),

@@ -17,6 +17,7 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
+    Column("server", "Server", 6),
     Column("id", "ID", 2),
     Column("label", "Label", 12, drop=3),
     Column("state", "State", 16),
@@ -35,7 +36,8 @@ COLUMNS: tuple[Column, ...] = (
 (fresh or STALE) never give way: a narrow screen must not hide that data is old. The error and
 warning counts go last of the others (errors outrank labels), then the label, then the message
 (the progress message or the failure reason). The column the rows are sorted by never gives way.
-"Watched" is the time since the batch was added to the watchlist (its start time is not known)."""
+"Watched" is the time since the batch was added to the watchlist (its start time is not known).
+Server (the profile name) is there only while several servers are watched, and then never gives way."""
 
 GROWTH: tuple[tuple[str, int], ...] = (("message", 14), ("label", 14), ("message", 46), ("step", 10))
 """How the room left over is shared out, in this order: the message first, then the label."""
@@ -56,7 +58,13 @@ def sort_arrow(reverse: bool) -> str:
 
 
 def fit_columns(
-    available: int, *, id_width: int, labelled: bool, padding: int = 1, keep: str | None = None
+    available: int,
+    *,
+    id_width: int,
+    labelled: bool,
+    padding: int = 1,
+    keep: str | None = None,
+    server_width: int = 0,
 ) -> Layout:
     """Pick the columns that fit in `available` cells and share out what is left to Step and Label.
 
@@ -68,11 +76,13 @@ def fit_columns(
     def widened(column: Column) -> Column:
         if column.key == "id":
             return replace(column, width=max(column.width, id_width))
+        if column.key == "server":
+            return replace(column, width=max(column.width, min(server_width, 16)))
         if column.key == keep:
             return replace(column, width=max(column.width, len(column.title) + 2))
         return column
 
-    columns = [widened(c) for c in COLUMNS]
+    columns = [widened(c) for c in COLUMNS if c.key != "server" or server_width]
 
     def drop(column: Column) -> float:
         if column.key == keep and column.drop:

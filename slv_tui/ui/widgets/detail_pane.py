@@ -196,6 +196,8 @@ class DetailPane(Vertical):
     def __init__(self) -> None:
         super().__init__(id="detail")
         self._shown: tuple[tuple[object, ...], str] | None = None
+        self.server: tuple[str, str] | None = None
+        """The shown batch's server (name, URL) when several are watched."""
         """What is on screen: (everything but the age of the data, that age as shown)."""
 
     def compose(self) -> ComposeResult:
@@ -276,11 +278,14 @@ class DetailPane(Vertical):
         paused: bool = False,
         empty: Text | None = None,
         timeline: Sequence[Event] = (),
+        server: tuple[str, str] | None = None,
     ) -> None:
-        """Show this batch, or `empty` (what to do when there is none); redraws only on a change."""
+        """Show this batch, or `empty` (what to do when there is none); redraws only on a change.
+        `server` (name, URL) is named in the title when several servers are watched."""
         age_now = None if snapshot is None or snapshot.fetched_at is None else now - snapshot.fetched_at
+        self.server = server
         content = (
-            None if snapshot is None else snapshot.batch_id,
+            None if snapshot is None else (server, snapshot.batch_id),
             None if snapshot is None else snapshot.batch,
             None if snapshot is None else snapshot.error_text,
             label,
@@ -295,7 +300,7 @@ class DetailPane(Vertical):
             return
         previous, self._shown = self._shown, key
         title = self.query_one("#detail-title", Static)
-        if previous is not None and snapshot is not None and previous[0][0] == snapshot.batch_id:
+        if previous is not None and snapshot is not None and previous[0][0] == (server, snapshot.batch_id):
             # The same batch again: an age moved, or a poll brought new data (progress, counts). Only
             # what changed is redrawn, and the layout pass (the whole screen's) runs only when a
             # text's height changes, not once per poll.
@@ -352,6 +357,9 @@ class DetailPane(Vertical):
         self, snapshot: Snapshot, label: str, condition: Condition | None, age_now: float | None
     ) -> Text:
         head = Text(f"Batch {snapshot.batch_id}")
+        if self.server is not None:
+            head.append(f" on {clean(self.server[0], max_length=24)}", self._style("detail--name"))
+            head.append(f" ({clean(self.server[1], max_length=60)})", self._style("detail--name"))
         if label:
             head.append(f" — {clean(label)}")
         if snapshot.batch is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -15,8 +16,11 @@ from textual.widgets import Static
 from slv_tui.common.sanitize import clean
 from slv_tui.slv.model import BatchState
 from slv_tui.ui.format import STATE_LABELS, STATE_ORDER, duration
-from slv_tui.ui.styles import component_style
+from slv_tui.ui.styles import colour_style, component_style
 from slv_tui.watch.snapshot import Condition, ServerStatus, Snapshot
+
+if TYPE_CHECKING:
+    from slv_tui.ui.servers import Servers
 
 NOT_FOUND_KEY = "not found"
 """What `show` takes, among the states, for a batch the server does not know."""
@@ -65,6 +69,29 @@ class ViewStrip:
         if self.archive:
             parts.append("archive")
         return " · ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class ServerEntry:
+    """One server's part of the header's second line (several servers watched)."""
+
+    name: str
+    status: ServerStatus
+    down_for: int | None
+    auth: str | None
+    color: str = ""
+
+    def text(self) -> str:
+        """e.g. "lab ● csrf session", "prod ✖ unreachable 2m 05s", "city ✖ auth failed (P)"."""
+        status, name = self.status, clean(self.name, max_length=24)
+        if status.ok is None:
+            return f"{name} … connecting"
+        if status.ok:
+            return f"{name} ● {clean(self.auth)}" if self.auth else f"{name} ● connected"
+        if status.auth_problem:
+            return f"{name} ✖ auth failed (P)"
+        down = f" {duration(self.down_for)}" if self.down_for else ""
+        return f"{name} ✖ unreachable{down}"
 
 
 def connection_text(
@@ -170,8 +197,15 @@ class HeaderBar(Vertical):
         "header--stale",
     }
 
-    def __init__(self, server_label: str, warnings: Iterable[str] = ()) -> None:
+    def __init__(
+        self, server_label: str, warnings: Iterable[str] = (), *, servers: Servers | None = None
+    ) -> None:
         super().__init__(id="header")
+        self.multi = servers is not None and servers.multi
+        """Several servers: the second line has one entry per server (`show_servers`)."""
+        self.auth_labels: dict[str, str | None] = {}
+        """How each server's client logs in (several servers)."""
+        self._entries: tuple[tuple[ServerEntry, ...], str | None] | None = None
         self.server_label = clean(server_label)
         self.warnings = [clean(w) for w in warnings]
         self._key: object = None
@@ -231,8 +265,27 @@ class HeaderBar(Vertical):
             self._key = key
             self._draw()
 
-    def set_auth(self, label: str | None, secret_name: str = "password") -> None:
+    def show_servers(self, servers: Servers, now: float, *, scope: str | None) -> None:
+        """Each server's condition in one line, and the scope (several servers watched)."""
+        entries = []
+        for session in servers:
+            status = session.board.status
+            down = None if status.ok is not False else int(now - status.since)
+            entries.append(
+                ServerEntry(session.name, status, down, self.auth_labels.get(session.name), session.color)
+            )
+        key = (tuple(entries), scope)
+        if key != self._entries:
+            self._entries = key
+            self._draw()
+
+    def set_auth(self, label: str | None, secret_name: str = "password", *, server: str = "") -> None:
         """Show how the client logs in, e.g. "csrf session" (None: nothing to show), and what `P` asks for."""
+        if self.multi:
+            if self.auth_labels.get(server) != label:
+                self.auth_labels[server] = label
+                self._draw()
+            return
         if (label, secret_name) != (self.auth_label, self.secret_name):
             self.auth_label, self.secret_name = label, secret_name
             self._draw()
@@ -251,6 +304,9 @@ class HeaderBar(Vertical):
             hint = Text("● nothing to watch yet — press a to add batch IDs", self._style("header--dim"))
             self._status(hint)
             return
+        if self._entries is not None:
+            self._status(*self._servers_line(paused))
+            return
         conn = connection_text(server, paused, down_for, self.secret_name)
         if self.auth_label and server.ok:
             conn += f" · {clean(self.auth_label)}"
@@ -263,7 +319,31 @@ class HeaderBar(Vertical):
         status = Text(("● " if server.ok is not False else "✖ ") + conn, conn_style)
         self._status(status, trouble=server.ok is False and not paused, paused=paused)
 
-    def _status(self, status: Text, *, trouble: bool = False, paused: bool = False) -> None:
+    def _servers_line(self, paused: bool) -> tuple[Text, bool, bool]:
+        """ "● lab csrf session · ✖ prod unreachable 12s · showing all": each server in its colour."""
+        assert self._entries is not None
+        entries, scope = self._entries
+        line = Text()
+        if paused:
+            line.append("PAUSED — press p to resume · ", self._style("header--paused"))
+        for i, entry in enumerate(entries):
+            if i:
+                line.append(" · ", self._style("header--dim"))
+            bad = entry.status.ok is False
+            style = self._style("header--bad" if bad else "header--ok" if entry.status.ok else "header--dim")
+            if scope is not None and entry.name != scope:
+                style = self._style("header--dim")
+            text = entry.text()
+            name = clean(entry.name, max_length=24)
+            line.append(name, colour_style(entry.color) if entry.color and not bad else style)
+            line.append(text[len(name) :], style)
+        line.append(
+            f"  ⟨w⟩ {'all servers' if scope is None else 'only ' + clean(scope)}", self._style("header--dim")
+        )
+        trouble = any(e.status.ok is False for e in entries) and not paused
+        return line, trouble, paused
+
+    def _status(self, status: Text, trouble: bool = False, paused: bool = False) -> None:
         status.no_wrap = True
         status.overflow = "ellipsis"
         self.query_one("#header-status", Static).update(status)
