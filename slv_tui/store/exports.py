@@ -41,8 +41,7 @@ def export_batches(
     name = f"slv-batch-{ids[0]}-{stamp}.json" if len(ids) == 1 else f"slv-batches-{stamp}.json"
     path = export_dir(folder) / name
     pieces: list[str] = []
-    write_json_array(
-        pieces.append, items, [server for server, _ in keys]
-    )  # compact past a few thousand messages, like status --json
+    servers = [server for server, _ in keys]
+    write_json_array(pieces.append, items, servers)  # compact past a few thousand messages, like status
     write_atomic(path, "".join(pieces).encode("utf-8"))
     return path

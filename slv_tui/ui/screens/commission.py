@@ -312,11 +312,11 @@ class CommissioningDashboard(DashboardScreen):
             return
         client = session.client
         creds = client.settings.credentials
-        confirmed = await self.app.push_screen_wait(
-            ConfirmCommissionScreen(
-                request, client.settings.base_url, creds.username, self.profile_of(session), session.color
-            )  # fmt: skip
+        profile = self.profile_of(session)
+        confirm = ConfirmCommissionScreen(
+            request, client.settings.base_url, creds.username, profile, session.color
         )
+        confirmed = await self.app.push_screen_wait(confirm)
         if not confirmed:
             self.app.notify("Nothing started", timeout=3, markup=False)
             return
@@ -344,7 +344,8 @@ class CommissioningDashboard(DashboardScreen):
             text = clean(f"{exc} — it may have started: check the SLV web UI")
             problem(self.app, text, title="Commissioning not confirmed", severity="error", timeout=30)
             return
-        feed_screens.commission_started(self.app, batch.batch_id, session.client.settings.credentials.username,
-                                        request.controller, profile=self.profile_of(session))  # fmt: skip
+        user = session.client.settings.credentials.username
+        feed_screens.commission_started(self.app, batch.batch_id, user, request.controller,
+                                        profile=self.profile_of(session))  # fmt: skip
         await self.add_batches([batch.batch_id], request.label, server=session.name)
         notify(f"Commissioning started: batch {batch.batch_id}", title="Started", markup=False)
