@@ -48,9 +48,19 @@ def _batch_ids(args: argparse.Namespace) -> list[str]:
     return ids
 
 
-def _overrides(args: argparse.Namespace) -> Overrides:
+def _profiles(args: argparse.Namespace) -> list[str]:
+    """The --profile names given, in order, each once."""
+    given = args.profile if isinstance(args.profile, list) else [args.profile] if args.profile else []
+    return list(dict.fromkeys(given))
+
+
+def _overrides(args: argparse.Namespace, profile: str | None = None) -> Overrides:
+    names = _profiles(args)
+    if profile is None and len(names) > 1:
+        raise UsageError("--profile given more than once: only the dashboard watches several servers")
+    profile = profile or (names[0] if names else None)
     return Overrides(
-        url=args.url, username=args.user, auth=args.auth, profile=args.profile, timeout=args.timeout,
+        url=args.url, username=args.user, auth=args.auth, profile=profile, timeout=args.timeout,
         interval=args.interval, insecure=args.insecure, log_level=args.log_level, read_only=args.read_only,
     )  # fmt: skip
 
@@ -118,13 +128,41 @@ def _dashboard(args: argparse.Namespace) -> int:
 
         interval = _floored(args.interval or 1.0)
         return int(launch_demo(ids, interval=interval, debug=args.debug, read_only=args.read_only))
-    from slv_tui.commands.dashboard import launch
+    from slv_tui.commands.dashboard import Server, launch
 
-    settings = _started(args, _resolved(args))
-    client_settings = connect(settings, interactive=True)  # the dashboard asks in its own dialog
-    client = new_client(client_settings)  # an unreadable CA bundle: one line, before the screen opens
-    path = paths.watchlist_file(settings.profile)
-    return int(launch(settings, client_settings, ids, watchlist_path=path, client=client))
+    names = _dashboard_profiles(args)
+    servers = []
+    for i, name in enumerate(names or [None]):
+        settings = resolve(_overrides(args, name), args.config)
+        if i == 0:  # one log set-up
+            settings = _started(args, settings)
+        else:
+            settings = replace(settings, interval=_floored(settings.interval))
+        client_settings = connect(settings, interactive=True)  # the dashboard asks in its own dialog
+        client = new_client(client_settings)  # an unreadable CA bundle: one line, before the screen opens
+        servers.append(Server(settings, client_settings, client, paths.watchlist_file(settings.profile)))
+    if ids and len(servers) > 1:
+        raise UsageError("batch IDs with several profiles: add them in the dashboard (a asks which server)")
+    return int(launch(servers, ids))
+
+
+def _dashboard_profiles(args: argparse.Namespace) -> list[str]:
+    """The profiles the dashboard watches: --profile (repeatable), --all-profiles, `[dashboard]
+    profiles`, else the one default profile ([])."""
+    from slv_tui.settings.config import profile_names
+
+    names = _profiles(args)
+    if args.all_profiles:
+        if names:
+            raise UsageError("--all-profiles and --profile: give one of them")
+        names = profile_names(args.config)
+        if not names:
+            raise UsageError("--all-profiles: the config file defines no profile under [servers]")
+    elif not names and not args.url:
+        names = list(resolve(_overrides(args), args.config).dashboard_profiles)
+    if len(names) > 1 and args.url:
+        raise UsageError("--url names one server: give it with one profile (or none)")
+    return names
 
 
 def _check(args: argparse.Namespace) -> int:

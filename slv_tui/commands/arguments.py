@@ -102,7 +102,12 @@ def _connection(parser: argparse.ArgumentParser, default: Any, *, checked: bool 
         help="login mode: auto (default; one probe finds basic, form or the 7.8+ csrf session),"
         " basic, form, csrf, or bearer (token from SLV_TOKEN)",
     )
-    option("--profile", help="server profile from the config file")
+    option(
+        "--profile",
+        action="append",
+        help="server profile from the config file; the dashboard takes it more than once"
+        " (--profile lab --profile prod: both servers in one table)",
+    )
     option("--config", type=Path, help="config file (env SLV_TUI_CONFIG)")
     option("--timeout", type=_positive, help="seconds per request (default 10)")
     option(
@@ -119,6 +124,9 @@ def _connection(parser: argparse.ArgumentParser, default: Any, *, checked: bool 
 def dashboard_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--demo", action="store_true", help="watch a built-in simulated SLV server")
     parser.add_argument("--version", action="store_true", help="print the version and the log file path")
+    parser.add_argument(
+        "--all-profiles", action="store_true", help="watch every profile of the config file in one table"
+    )
 
 
 def ids(nargs: str) -> Callable[[argparse.ArgumentParser], None]:

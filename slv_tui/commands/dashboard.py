@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 from urllib.parse import urlsplit
 
 from slv_tui.common import paths
@@ -16,6 +18,9 @@ from slv_tui.slv.client import ClientSettings, SlvClient
 from slv_tui.store.history import HistoryRecorder, HistoryStore, history_dir
 from slv_tui.store.watchlist import Watchlist, WatchlistError
 from slv_tui.watch.alerts import Alerts, Channel
+
+if TYPE_CHECKING:
+    from slv_tui.ui.wiring import Session
 
 DEMO_PROFILE = "demo"
 DEMO_SESSION_REQUESTS = 200
@@ -29,56 +34,75 @@ def server_label(profile: str, url: str) -> str:
     return f"{profile} · {parts.netloc}{parts.path.rstrip('/')}"
 
 
-def launch(
-    settings: Settings,
-    client_settings: ClientSettings,
-    ids: list[str],
-    *,
-    watchlist_path: Path,
-    label: str | None = None,
-    client: SlvClient | None = None,
-) -> int:
-    """Open the dashboard on one server and block until the user quits; an unknown binding ID in
-    `[keymap]` is a ConfigError before anything starts."""
-    from slv_tui.ui.app import AppSettings, Seams, make_app, open_board
+@dataclass(frozen=True)
+class Server:
+    """One server the dashboard watches: its profile's settings, its client and its watchlist file."""
+
+    settings: Settings
+    client_settings: ClientSettings
+    client: SlvClient | None = None
+    watchlist_path: Path | None = None
+
+
+def launch(servers: Sequence[Server], ids: list[str], *, label: str | None = None) -> int:
+    """Open the dashboard on these servers (one Board each; `ids` join the first one's watchlist) and
+    block until the user quits; an unknown binding ID in `[keymap]` is a ConfigError before anything
+    starts."""
+    from slv_tui.store.ui_state import load_state
+    from slv_tui.ui.app import AppSettings, Seams, make_app
+    from slv_tui.ui.feed_hub import FeedHub
     from slv_tui.ui.keymap import binding_ids
 
-    check_keymap(settings, binding_ids())
-
-    watchlist = Watchlist(watchlist_path)
+    first = servers[0].settings
+    check_keymap(first, binding_ids())
+    many = len(servers) > 1
     try:
-        watchlist.load()
-        if ids:
-            watchlist.add(ids)
+        sessions = [_session(server, ids if i == 0 else []) for i, server in enumerate(servers)]
     except WatchlistError as exc:
         print(clean(f"slv-tui: error: {exc}"), file=sys.stderr)
         return 2
-    history = HistoryRecorder(HistoryStore(history_dir(paths.data_dir(), settings.profile)))
-    alerts = Alerts({event: cast(Channel, channel) for event, channel in settings.notify})
-    client = client or SlvClient(client_settings)
-    session = open_board(client, watchlist, interval=settings.interval, concurrency=settings.concurrency,
-                         history=history)  # fmt: skip
+    names = [s.settings.profile for s in servers]
+    warnings = [f"{name}: {w}" if many else w for name, session in zip(names, sessions, strict=True)
+                for w in session.client.settings.warnings()]  # fmt: skip
     app_settings = AppSettings(
-        server_label=label or server_label(settings.profile, client_settings.url),
-        warnings=client.settings.warnings(),
-        bell=settings.bell,
-        read_only=settings.read_only,
-        profile=settings.profile,
-        ask_password=client_settings.credentials.password is None,
-        export_dir=settings.export_dir,
+        server_label=label
+        or (" + ".join(names) if many else server_label(first.profile, servers[0].client_settings.url)),
+        warnings=warnings,
+        bell=first.bell,
+        read_only=all(s.settings.read_only for s in servers),
+        profile="+".join(names),
+        ask_password=servers[0].client_settings.credentials.password is None,
+        export_dir=first.export_dir,
     )
-    from slv_tui.store.ui_state import load_state
-    from slv_tui.ui.feed_hub import FeedHub
-
+    alerts = Alerts({event: cast(Channel, channel) for event, channel in first.notify})
     feed = FeedHub(paths.data_dir(), load_state(paths.ui_state_file()).get("feed_read"))
-    app = make_app(app_settings, [session], seams=Seams(alerts=alerts, feed=feed))
-    app.set_keymap(dict(settings.keymap))  # [keymap] in the config
+    app = make_app(app_settings, sessions, seams=Seams(alerts=alerts, feed=feed))
+    app.set_keymap(dict(first.keymap))  # [keymap] in the config
     try:
         app.run()
     finally:
-        history.close()  # whatever is still queued (the app closes it on unmount too)
+        for session in sessions:
+            if session.history is not None:
+                session.history.close()  # whatever is still queued (the app closes it on unmount too)
         feed.close()
     return int(app.return_code or 0)
+
+
+def _session(server: Server, ids: list[str]) -> Session:
+    """One server's Board over its loaded watchlist (raises WatchlistError), with its history."""
+    from slv_tui.ui.app import open_board
+
+    settings = server.settings
+    watchlist = Watchlist(server.watchlist_path or paths.watchlist_file(settings.profile))
+    watchlist.load()
+    if ids:
+        watchlist.add(ids)
+    history = HistoryRecorder(HistoryStore(history_dir(paths.data_dir(), settings.profile)))
+    client = server.client or SlvClient(server.client_settings)
+    asks = server.client_settings.credentials.password is None
+    return open_board(client, watchlist, interval=settings.interval, concurrency=settings.concurrency,
+                      history=history, name=settings.profile, read_only=settings.read_only,
+                      color=settings.color, ask_password=asks)  # fmt: skip
 
 
 def launch_demo(ids: list[str], *, interval: float, debug: bool = False, read_only: bool = False) -> int:
@@ -98,12 +122,7 @@ def launch_demo(ids: list[str], *, interval: float, debug: bool = False, read_on
             ids = sim.server.batch_ids() + ids
         settings = Settings(profile=DEMO_PROFILE, url=url, interval=interval, read_only=read_only)
         client_settings = ClientSettings(url=url, credentials=Credentials("admin", Secret("admin"), "auto"))
-        return launch(
-            settings,
-            client_settings,
-            ids,
-            watchlist_path=watchlist_path,
-            label=f"demo · simulator at {urlsplit(url).netloc}",
-        )
+        server = Server(settings, client_settings, watchlist_path=watchlist_path)
+        return launch([server], ids, label=f"demo · simulator at {urlsplit(url).netloc}")
     finally:
         sim.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -71,6 +72,10 @@ class Settings:
     """Where e and E write (`[ui] export_dir`); None: the user's downloads or documents folder."""
     log_level: str = _from("logging", "level", default="info")
     config_file: Path | None = None
+    color: str = _from("servers", default="")
+    """The profile's colour in a dashboard of several servers: a colour name or #rrggbb."""
+    dashboard_profiles: tuple[str, ...] = _from("dashboard", "profiles", default=(), kind=list)
+    """`[dashboard] profiles`: the servers the dashboard watches together when no --profile is given."""
     read_only: bool = _from("servers", default=False)
     """Nothing that changes the server is offered or accepted (--read-only, profile `read_only`)."""
     stall_after: float = _from("servers", default=900.0, kind=object)
@@ -107,13 +112,16 @@ def _keys(table: str, hints: dict[str, Any]) -> dict[str, type]:
     return spec
 
 
-_TABLES = ("servers", "ui", "logging", "notify")
+_TABLES = ("servers", "ui", "logging", "notify", "dashboard")
 _HINTS = get_type_hints(Settings)  # once: each call evaluates every annotation again
 _PROFILE_KEYS = {**_keys("servers", _HINTS), "notify": dict}
 """A profile's keys; its own `[servers.NAME.notify]` table holds the keys of `[notify]`."""
 _UI_KEYS = _keys("ui", _HINTS)
 _LOG_KEYS = _keys("logging", _HINTS)
 _NOTIFY_KEYS = _keys("notify", _HINTS)
+_DASHBOARD_KEYS = _keys("dashboard", _HINTS)
+COLOR = re.compile(r"#[0-9a-fA-F]{6}|[a-z]+(_[a-z0-9]+)*[0-9]*")
+"""A profile's `color`: a colour name (e.g. "red", "bright_cyan") or #rrggbb; nothing else is read."""
 _TOP_KEYS = {**_keys("", _HINTS), **dict.fromkeys(_TABLES, dict)}
 
 
@@ -187,9 +195,8 @@ def _check_type(path: Path, key: str, value: Any, expected: type) -> None:
         raise ConfigError(f"{path}: {key}: expected {names.get(expected, expected.__name__)}, got {value!r}")
 
 
-def resolve(overrides: Overrides, config_path: Path | None, env: Mapping[str, str] | None = None) -> Settings:
-    """Merge command line, environment and the config file's profile into `Settings`."""
-    env = os.environ if env is None else env
+def _config(config_path: Path | None, env: Mapping[str, str]) -> tuple[Path, dict[str, Any]]:
+    """The config file's path (--config, SLV_TUI_CONFIG, or the default place) and its content."""
     env_config = env.get("SLV_TUI_CONFIG") or None  # empty = unset, as in `paths.default_config_file`
     explicit = config_path is not None or env_config is not None
     path = config_path or (Path(env_config).expanduser() if env_config else None)
@@ -197,7 +204,21 @@ def resolve(overrides: Overrides, config_path: Path | None, env: Mapping[str, st
         from slv_tui.common.paths import default_config_file
 
         path = default_config_file()
-    data = read_config(path, required=explicit)
+    return path, read_config(path, required=explicit)
+
+
+def profile_names(config_path: Path | None, env: Mapping[str, str] | None = None) -> list[str]:
+    """Every profile under `[servers]`, in the file's order (`--all-profiles`)."""
+    path, data = _config(config_path, os.environ if env is None else env)
+    servers = data.get("servers", {})
+    _check_type(path, "servers", servers, dict)
+    return [str(name) for name in servers]
+
+
+def resolve(overrides: Overrides, config_path: Path | None, env: Mapping[str, str] | None = None) -> Settings:
+    """Merge command line, environment and the config file's profile into `Settings`."""
+    env = os.environ if env is None else env
+    path, data = _config(config_path, env)
     servers = data.get("servers", {})
     _check_type(path, "servers", servers, dict)
     profile_name = overrides.profile or str(data.get("default_profile") or DEFAULT_PROFILE)
@@ -218,6 +239,17 @@ def resolve(overrides: Overrides, config_path: Path | None, env: Mapping[str, st
     _check_table(path, "ui.", ui, _UI_KEYS)
     logging_table = data.get("logging", {})
     _check_table(path, "logging.", logging_table, _LOG_KEYS)
+    dashboard = data.get("dashboard", {})
+    _check_table(path, "dashboard.", dashboard, _DASHBOARD_KEYS)
+    shown = dashboard.get("profiles", [])
+    for name in shown:
+        if not isinstance(name, str) or name not in servers:
+            known = ", ".join(sorted(servers)) or "none defined"
+            raise ConfigError(f"{path}: dashboard.profiles: no profile {name!r} under [servers] ({known})")
+    color = profile.get("color", "")
+    if color and not COLOR.fullmatch(color):
+        where = f"{path}: servers.{profile_name}.color"
+        raise ConfigError(f"{where}: expected a colour name or #rrggbb, got {color!r}")
 
     auth = overrides.auth or profile.get("auth", "auto")
     if auth not in AUTH_CHOICES:
@@ -255,6 +287,8 @@ def resolve(overrides: Overrides, config_path: Path | None, env: Mapping[str, st
         log_level=level,
         config_file=path if path.exists() else None,
         read_only=overrides.read_only or bool(profile.get("read_only", False)),
+        color=color,
+        dashboard_profiles=tuple(shown),
         stall_after=_stall_after(path, profile_name, profile.get("stall_after", 900.0)),
         **_notify(path, profile_name, data.get("notify", {}), profile.get("notify")),
         keymap=_keymap(path, data.get("keymap", {})),

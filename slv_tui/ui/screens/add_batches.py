@@ -9,15 +9,16 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, Static, TextArea
+from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
 from slv_tui.common.sanitize import clean
 from slv_tui.slv.ids import split_ids
 from slv_tui.ui.key_order import keys_in_order
 from slv_tui.ui.safe_input import SafeInput
 
-AddResult = tuple[list[str], str, int]
-"""The valid IDs, the label, and how many tokens were ignored."""
+AddResult = tuple[list[str], str, int, str]
+"""The valid IDs, the label, how many tokens were ignored, and the server to add them on ("" when
+only one is watched)."""
 
 
 class IdsArea(TextArea):
@@ -52,6 +53,12 @@ class AddBatchesScreen(ModalScreen[AddResult | None]):
     ]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
+    def __init__(self, servers: list[str] | None = None, server: str = "") -> None:
+        super().__init__()
+        self.servers = servers or []
+        """The servers to choose from (several watched); `server` is the one chosen at first."""
+        self.server = server
+
     def compose(self) -> ComposeResult:
         """IDs area, live count, label input, error lines, buttons; the footer names this dialog's keys."""
         with Vertical(classes="dialog", id="add-dialog"):
@@ -61,6 +68,12 @@ class AddBatchesScreen(ModalScreen[AddResult | None]):
             yield Static(_count_text([], []), id="add-count", classes="dialog-hint")
             yield Label("Label (optional, for every ID added):")
             yield SafeInput(placeholder="e.g. Main street, phase 2", id="add-label")
+            if len(self.servers) > 1:
+                yield Label("On server:")
+                choices = [(clean(name), name) for name in self.servers]
+                yield Select(
+                    choices, value=self.server or self.servers[0], allow_blank=False, id="add-server"
+                )
             yield Static(id="add-errors", classes="dialog-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Add", variant="primary", id="add-ok")
@@ -99,7 +112,11 @@ class AddBatchesScreen(ModalScreen[AddResult | None]):
             errors.add_class("-shown")
             return
         label = self.query_one("#add-label", Input).value.strip()
-        self.dismiss((ids, label, len(problems)))
+        server = ""
+        if len(self.servers) > 1:
+            chosen = self.query_one("#add-server", Select).value
+            server = chosen if isinstance(chosen, str) else self.server
+        self.dismiss((ids, label, len(problems), server))
 
     def action_cancel(self) -> None:
         """Close without adding."""

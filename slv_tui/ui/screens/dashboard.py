@@ -92,6 +92,7 @@ class DashboardScreen(ServerKeys):
         self.header = self.query_one(HeaderBar)
         self.table = self.query_one(BatchTable)
         self.table.multi = self.servers.multi
+        self.table.server_colors = {s.name: s.color for s in self.servers if s.color}
         self.detail = self.query_one(DetailPane)
         self.deliver = self.seams.deliver(self.app, self.settings)
         self.table.focus()
@@ -241,12 +242,16 @@ class DashboardScreen(ServerKeys):
         """Open the add dialog (mounted, the focus in it, before the next key is read)."""
         from slv_tui.ui.screens.add_batches import AddBatchesScreen
 
-        await self.app.push_screen(AddBatchesScreen(), self._added)
+        servers = self.servers
+        here = servers.of(self.selected_key).name  # the highlighted row's server first
+        await self.app.push_screen(
+            AddBatchesScreen(servers.names if servers.multi else [], here), self._added
+        )
 
-    def _added(self, result: tuple[list[str], str, int] | None) -> None:
+    def _added(self, result: tuple[list[str], str, int, str] | None) -> None:
         if result:
-            ids, label, ignored = result
-            self.edits.in_background(self.edits.add(ids, label, ignored=ignored))
+            ids, label, ignored, server = result
+            self.edits.in_background(self.edits.add(ids, label, ignored=ignored, server=server))
 
     async def add_batches(self, ids: list[str], label: str = "", server: str = "") -> list[str]:
         """Watch these IDs on `server` (default: the first) and select the first (commissioning, tests)."""

@@ -110,7 +110,7 @@ class Outputs:
         session = self.screen.servers.of(key)
         snap = session.board.snapshot(key.batch_id)
         history = session.history
-        server = f"{key.server} ({session.url})" if self.screen.servers.multi else key.server
+        server = key.server if key.server == session.url else f"{key.server} ({session.url})"
 
         def render() -> str:
             times = ReportTimes() if history is None else times_from_history(history.timeline(key.batch_id))
