@@ -242,11 +242,9 @@ class DashboardScreen(ServerKeys):
         """Open the add dialog (mounted, the focus in it, before the next key is read)."""
         from slv_tui.ui.screens.add_batches import AddBatchesScreen
 
-        servers = self.servers
-        here = servers.of(self.selected_key).name  # the highlighted row's server first
-        await self.app.push_screen(
-            AddBatchesScreen(servers.names if servers.multi else [], here), self._added
-        )
+        here = self.servers.of(self.selected_key).name  # the highlighted row's server first
+        names = self.servers.names if self.servers.multi else []
+        await self.app.push_screen(AddBatchesScreen(names, here), self._added)
 
     def _added(self, result: tuple[list[str], str, int, str] | None) -> None:
         if result:
