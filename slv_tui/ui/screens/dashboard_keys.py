@@ -62,6 +62,13 @@ DASHBOARD_KEYS: list[BindingType] = [
     Binding("o", "open_report", "Pager", tooltip="In the detail: the batch report in $PAGER", id="pager"),
     Binding("y", "yank_quietly", "Yank", show=False),  # the twins below 100 columns: not in the footer
     Binding("o", "open_report_quietly", "Pager", show=False),
+    Binding(
+        "w",
+        "scope",
+        "Server",
+        tooltip="Several servers: show one server's batches, the next one's, or all again",
+        id="scope",
+    ),
     Binding("p", "pause", "Pause", tooltip="Pause auto refresh (data then ages into stale)", id="pause"),
     Binding("p", "resume", "Resume", tooltip="Resume auto refresh", id="resume"),
     Binding("P", "password", "Password", show=False, tooltip="Enter the server password", id="password"),

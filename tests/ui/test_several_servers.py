@@ -1,0 +1,166 @@
+"""Several servers in one dashboard, against two real simulators (one basic, one csrf) that know the
+same batch IDs: one row per (server, ID) with a Server column, a server down marks only its own rows
+and header entry, the scope key, the add dialog's server, and commissioning on the highlighted row's
+server (absent while that row's profile is read-only)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.widgets import Select, TextArea
+
+from slv_tui.sim import ThreadedSim
+from slv_tui.slv.auth import Credentials, Secret
+from slv_tui.slv.client import ClientSettings, SlvClient
+from slv_tui.store.watchlist import Watchlist
+from slv_tui.ui.app import AppSettings, SlvApp, make_app, open_board
+from slv_tui.ui.rows import BatchKey
+from slv_tui.ui.screens.add_batches import AddBatchesScreen
+from slv_tui.ui.screens.commission import CommissionScreen, ConfirmCommissionScreen
+from slv_tui.ui.wiring import Session
+
+from .ui_helpers import screen_text, wait_for
+
+FAILED = "1481021896034"
+RUNNING = "1481019204417"
+
+
+def session(name: str, url: str, auth: str, folder: Path, *, read_only: bool = False) -> Session:
+    client = SlvClient(ClientSettings(url, Credentials("admin", Secret("admin"), auth), timeout=5.0))  # type: ignore[arg-type]
+    watchlist = Watchlist(folder / f"{name}.json")
+    watchlist.load()
+    watchlist.add([FAILED, RUNNING])
+    return open_board(client, watchlist, interval=0.1, name=name, read_only=read_only, color="magenta")
+
+
+def build(lab: ThreadedSim, prod: ThreadedSim, folder: Path, *, prod_read_only: bool = False) -> SlvApp:
+    sessions = [
+        session("lab", lab.url, "basic", folder),
+        session("prod", prod.url, "csrf", folder, read_only=prod_read_only),
+    ]
+    settings = AppSettings(server_label="lab + prod", profile="lab+prod", export_dir=folder,
+                           state_file=folder / "ui.json")  # fmt: skip
+    return make_app(settings, sessions)
+
+
+def tokens(app: SlvApp) -> list[str]:
+    return [str(row.key.value) for row in app.dashboard.table.ordered_rows]
+
+
+def fetch_cell(app: SlvApp, server: str, batch_id: str) -> str:
+    table = app.dashboard.table
+    token = table.row_token(BatchKey(server, batch_id))
+    return str(table.get_cell(token, "fetch").plain) if token in table.rows else ""
+
+
+def select_row(app: SlvApp, server: str, batch_id: str) -> None:
+    table = app.dashboard.table
+    table.move_cursor(row=table.get_row_index(table.row_token(BatchKey(server, batch_id))))
+
+
+async def test_two_servers_one_table_and_one_down_marks_only_its_rows(
+    start_sim: Callable[..., ThreadedSim], tmp_path: Path
+) -> None:
+    lab, prod = start_sim(scenario="static", auth="basic"), start_sim(scenario="static", auth="csrf")
+    app = build(lab, prod, tmp_path)
+    async with app.run_test(size=(160, 40)) as pilot:
+        want = {f"{s}\t{b}" for s in ("lab", "prod") for b in (FAILED, RUNNING)}
+        await wait_for(pilot, lambda: set(tokens(app)) == want)  # the same ID twice: two rows
+        assert "server" in app.dashboard.table.shown_columns
+        await wait_for(pilot, lambda: fetch_cell(app, "prod", RUNNING) == "● fresh")
+        await wait_for(pilot, lambda: "lab ● " in screen_text(app) and "prod ● " in screen_text(app))
+        await wait_for(pilot, lambda: "prod ● csrf" in screen_text(app))  # each server its own login mode
+
+        prod.stop()
+        await wait_for(pilot, lambda: "prod ✖ unreachable" in screen_text(app))
+        await wait_for(pilot, lambda: fetch_cell(app, "prod", RUNNING) in ("⌛ STALE", "✖ error"))
+        assert fetch_cell(app, "lab", RUNNING) == "● fresh"  # the other server's rows stay fresh
+        assert "lab ● " in screen_text(app)
+
+        prod.restart()
+        await wait_for(pilot, lambda: fetch_cell(app, "prod", RUNNING) == "● fresh")
+        await wait_for(pilot, lambda: "prod ✖" not in screen_text(app))
+
+
+async def test_scope_key_shows_one_server_then_all(
+    start_sim: Callable[..., ThreadedSim], tmp_path: Path
+) -> None:
+    lab, prod = start_sim(scenario="static", auth="basic"), start_sim(scenario="static", auth="csrf")
+    app = build(lab, prod, tmp_path)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_for(pilot, lambda: len(tokens(app)) == 4)
+        await pilot.press("w")
+        await wait_for(pilot, lambda: sorted(tokens(app)) == sorted(f"lab\t{b}" for b in (FAILED, RUNNING)))
+        assert "only lab" in screen_text(app)
+        await pilot.press("w")
+        await wait_for(
+            pilot, lambda: all(t.startswith("prod\t") for t in tokens(app)) and len(tokens(app)) == 2
+        )
+        await pilot.press("w")
+        await wait_for(pilot, lambda: len(tokens(app)) == 4)
+        assert "all servers" in screen_text(app)
+
+
+async def test_add_dialog_defaults_to_the_highlighted_rows_server(
+    start_sim: Callable[..., ThreadedSim], tmp_path: Path
+) -> None:
+    lab, prod = start_sim(scenario="static", auth="basic"), start_sim(scenario="static", auth="csrf")
+    app = build(lab, prod, tmp_path)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_for(pilot, lambda: len(tokens(app)) == 4)
+        select_row(app, "prod", FAILED)
+        await wait_for(pilot, lambda: app.dashboard.selected_key == BatchKey("prod", FAILED))
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, AddBatchesScreen))
+        assert app.screen.query_one("#add-server", Select).value == "prod"
+        app.screen.query_one("#add-ids", TextArea).text = "1481024400630"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "prod\t1481024400630" in tokens(app))
+        assert "lab\t1481024400630" not in tokens(app)
+        ids = [e.batch_id for e in app.dashboard.servers.of("prod").board.store.entries]
+        assert "1481024400630" in ids
+
+
+async def test_commissioning_names_the_highlighted_rows_server(
+    start_sim: Callable[..., ThreadedSim], tmp_path: Path
+) -> None:
+    lab, prod = start_sim(scenario="static", auth="basic"), start_sim(scenario="static", auth="csrf")
+    app = build(lab, prod, tmp_path)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_for(pilot, lambda: len(tokens(app)) == 4)
+        select_row(app, "prod", RUNNING)
+        await wait_for(pilot, lambda: app.dashboard.selected_key == BatchKey("prod", RUNNING))
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommissionScreen))
+        assert "on prod" in screen_text(app)
+        await pilot.press(*"CTRL-7")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmCommissionScreen))
+        confirm = app.screen
+        assert isinstance(confirm, ConfirmCommissionScreen)
+        assert (confirm.server, confirm.profile) == (prod.url, "prod")
+        assert "prod" in screen_text(app) and prod.url in screen_text(app)
+        await pilot.press("n")  # not started
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmCommissionScreen))
+
+
+async def test_a_read_only_profile_offers_no_commissioning_on_its_rows(
+    start_sim: Callable[..., ThreadedSim], tmp_path: Path
+) -> None:
+    lab, prod = start_sim(scenario="static", auth="basic"), start_sim(scenario="static", auth="csrf")
+    app = build(lab, prod, tmp_path, prod_read_only=True)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_for(pilot, lambda: len(tokens(app)) == 4)
+        select_row(app, "prod", RUNNING)
+        await wait_for(pilot, lambda: app.dashboard.selected_key == BatchKey("prod", RUNNING))
+        assert app.dashboard.check_action("commission", ()) is False
+        await pilot.press("n")
+        await pilot.pause()
+        assert not isinstance(app.screen, CommissionScreen)
+        select_row(app, "lab", RUNNING)
+        await wait_for(pilot, lambda: app.dashboard.selected_key == BatchKey("lab", RUNNING))
+        assert app.dashboard.check_action("commission", ()) is not False
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommissionScreen))
+        assert "on lab" in screen_text(app)
