@@ -143,9 +143,11 @@ class SlvApp(App[None]):
             (StepTree.BINDINGS, self.dashboard.detail.step_tree),
             (self.BINDINGS, self),
         ]
+        multi = self.servers.multi  # the scope key (w) exists with several servers only
         return [
-            (self.rebound(b), node) for bindings, node in layers for b in bindings if isinstance(b, Binding)
-        ]
+            (self.rebound(b), node) for bindings, node in layers for b in bindings
+            if isinstance(b, Binding) and (multi or b.action != "scope")
+        ]  # fmt: skip
 
     def action_back_or_quit(self) -> None:
         """q: close a dialog, leave the tree or the filter; only from the table does it quit."""

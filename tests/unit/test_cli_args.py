@@ -13,7 +13,7 @@ def test_no_command_is_the_dashboard() -> None:
     for argv, demo, profile in (
         ([], False, None),
         (["--demo"], True, None),
-        (["--profile", "x"], False, "x"),
+        (["--profile", "x"], False, ["x"]),  # repeatable: the dashboard watches several
     ):
         args = parse(argv, COMMANDS)
         assert (args.command, args.demo, args.profile, args.batch_ids) == (None, demo, profile, [])

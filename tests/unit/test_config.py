@@ -191,4 +191,5 @@ def test_every_config_key_comes_from_a_settings_field() -> None:
     assert config._PROFILE_KEYS["url"] is str and config._PROFILE_KEYS["verify"] is bool
     assert set(config._UI_KEYS) == {"bell", "export_dir", "notify_finished", "notify_failed",
                                     "notify_cancel_requested"}  # fmt: skip
-    assert set(config._TOP_KEYS) == {"default_profile", "servers", "ui", "logging", "notify", "keymap"}
+    top = {"default_profile", "servers", "ui", "logging", "notify", "keymap", "dashboard"}
+    assert set(config._TOP_KEYS) == top
