@@ -92,7 +92,13 @@ async def test_scope_key_shows_one_server_then_all(
         await wait_for(pilot, lambda: len(tokens(app)) == 4)
         await pilot.press("w")
         await wait_for(pilot, lambda: sorted(tokens(app)) == sorted(f"lab\t{b}" for b in (FAILED, RUNNING)))
-        assert "only lab" in screen_text(app)
+        assert "w: only lab" in screen_text(app)
+        await wait_for(
+            pilot,
+            lambda: (
+                (tmp_path / "ui.json").exists() and '"scope": "lab"' in (tmp_path / "ui.json").read_text()
+            ),
+        )
         await pilot.press("w")
         await wait_for(
             pilot, lambda: all(t.startswith("prod\t") for t in tokens(app)) and len(tokens(app)) == 2
@@ -100,6 +106,10 @@ async def test_scope_key_shows_one_server_then_all(
         await pilot.press("w")
         await wait_for(pilot, lambda: len(tokens(app)) == 4)
         assert "all servers" in screen_text(app)
+        await pilot.press("w")  # lab again: remembered for the next run
+        await wait_for(pilot, lambda: '"scope": "lab"' in (tmp_path / "ui.json").read_text())
+    again = build(lab, prod, tmp_path)
+    assert again.dashboard.servers.scope == "lab"
 
 
 async def test_add_dialog_defaults_to_the_highlighted_rows_server(

@@ -338,7 +338,7 @@ class HeaderBar(Vertical):
             line.append(name, colour_style(entry.color) if entry.color and not bad else style)
             line.append(text[len(name) :], style)
         line.append(
-            f"  ⟨w⟩ {'all servers' if scope is None else 'only ' + clean(scope)}", self._style("header--dim")
+            f"  w: {'all servers' if scope is None else 'only ' + clean(scope)}", self._style("header--dim")
         )
         trouble = any(e.status.ok is False for e in entries) and not paused
         return line, trouble, paused
