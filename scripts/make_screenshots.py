@@ -165,7 +165,47 @@ async def shoot() -> None:
             await until(pilot, lambda: isinstance(app.screen, FeedScreen))
             await pilot.pause(0.3)
             app.save_screenshot("feed.svg", str(OUT))
+    await shoot_servers()
     print(f"wrote {', '.join(sorted(p.name for p in OUT.glob('*.svg')))} to {OUT}", file=sys.stderr)
+
+
+async def shoot_servers() -> None:
+    """Two servers in one table (one basic, one csrf; the same batch IDs on both), then one down."""
+    sims = {
+        "lab": ThreadedSim(scenario="static", auth="basic"),
+        "prod": ThreadedSim(scenario="static", auth="csrf"),
+    }
+    colors = {"lab": "cyan", "prod": "magenta"}
+    clock = FrozenClock()
+    with tempfile.TemporaryDirectory() as tmp:
+        sessions = []
+        for name, sim in sims.items():
+            sim.start()
+            auth = sim.server.auth_mode
+            client = SlvClient(ClientSettings(sim.url, Credentials("admin", Secret("admin"), auth)))
+            watchlist = Watchlist(Path(tmp) / f"{name}.json")
+            watchlist.load()
+            watchlist.add(sim.server.batch_ids()[:4])
+            sessions.append(
+                open_board(client, watchlist, interval=2.0, clock=clock, name=name, color=colors[name])
+            )
+        settings = AppSettings(
+            server_label="lab + prod", profile="lab+prod", state_file=Path(tmp) / "ui.json"
+        )
+        app = make_app(settings, sessions)
+        async with app.run_test(size=SIZE) as pilot:
+            boards = [s.board for s in sessions]
+            await until(pilot, lambda: all(s.batch is not None for b in boards for s in b.snapshots()))
+            await until(pilot, lambda: "csrf" in str(app.dashboard.header.auth_labels.get("prod")))
+            await pilot.pause(1.2)
+            app.save_screenshot("servers.svg", str(OUT))
+            sims["prod"].stop()
+            clock.now += 10
+            boards[1].refresh()
+            await until(pilot, lambda: boards[1].status.ok is False)
+            await pilot.pause(1.2)
+            app.save_screenshot("servers-down.svg", str(OUT))
+    sims["lab"].stop()
 
 
 if __name__ == "__main__":
