@@ -20,6 +20,7 @@ from slv_tui.ui.feed_hub import FeedHub
 from slv_tui.watch.alerts import Alerts
 from slv_tui.watch.board import Board, RoundApplied
 from slv_tui.watch.poller import Fetch, Poller
+from slv_tui.watch.stall import DEFAULT_STALL_AFTER
 
 
 @dataclass(frozen=True)
@@ -88,9 +89,11 @@ def open_board(
     clock: Callable[[], float] | None = None,
     rng: random.Random | None = None,
     history: HistoryRecorder | None = None,
+    stall_after: float = DEFAULT_STALL_AFTER,
 ) -> Session:
     """A Board over a loaded watchlist, polling through `fetch` (default: the client) on `clock`;
-    `history` records what it reports."""
+    `history` records what it reports; a running batch unmoved for `stall_after` s is stalled."""
     poller = Poller(fetch or client.get_batch, interval=interval, concurrency=concurrency,
                     clock=clock or time.monotonic, rng=rng)  # fmt: skip
-    return Session(Board(client.settings.base_url, poller, watchlist), client, history)
+    board = Board(client.settings.base_url, poller, watchlist, stall_after=stall_after)
+    return Session(board, client, history)
