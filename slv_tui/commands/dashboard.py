@@ -57,7 +57,7 @@ def launch(
     alerts = Alerts({event: cast(Channel, channel) for event, channel in settings.notify})
     client = client or SlvClient(client_settings)
     session = open_board(client, watchlist, interval=settings.interval, concurrency=settings.concurrency,
-                         history=history)  # fmt: skip
+                         history=history, stall_after=settings.stall_after)  # fmt: skip
     app_settings = AppSettings(
         server_label=label or server_label(settings.profile, client_settings.url),
         warnings=client.settings.warnings(),

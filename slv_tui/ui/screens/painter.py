@@ -7,9 +7,11 @@ one-shot timer is set to the next moment the view reads differently (see `Waker`
 from __future__ import annotations
 
 import math
+import time
 from typing import TYPE_CHECKING
 
 from slv_tui.slv.model import BatchState
+from slv_tui.ui.format import stalled_text
 from slv_tui.ui.rows import SORTS, BatchKey, BatchRow, RowBuilder, needs_attention, not_found, sort_rows
 from slv_tui.ui.screens.dashboard_view import empty_text
 from slv_tui.ui.screens.waker import Waker
@@ -39,6 +41,8 @@ class Painter:
         self.waker = Waker(self, VIEW_EVERY)
         self.taken = False
         """A poll round was taken in."""
+        self.wall = time.time
+        """This moment's Unix time, for the time of day a batch stopped moving."""
         self._watched: frozenset[str] | None = None
         """The watched IDs (kept until the list changes: a round does not walk the watchlist)."""
 
@@ -99,7 +103,8 @@ class Painter:
         archived = board.archived()
         shown = [s for s in board.snapshots() if (s.batch_id in archived) is screen.show_archived]
         rows = self.row_builder.rows(shown, board.labels(), now=now, interval=board.interval,
-                                     needle=screen.filter_text, server=board.server)  # fmt: skip
+                                     needle=screen.filter_text, server=board.server,
+                                     stalled=board.stalled())  # fmt: skip
         if screen.attention_only:
             rows = [r for r in rows if needs_attention(r)]
         column, reverse = self.effective_sort()
@@ -143,12 +148,14 @@ class Painter:
         conditions = [(s, s.condition(now, board.interval)) for s in shown]
         states = [count_key(s, c, missing=not_found(s)) for s, c in conditions]
         stale = any(c is Condition.STALE for _, c in conditions)
+        stalled = board.stalled()
+        n_stalled = sum(1 for s in shown if s.batch_id in stalled)
         read_only = bool(getattr(screen.app, "read_only", False))
         column, reverse = self.effective_sort()
         hidden = "" if column == screen.sort_column else SORTS.get(screen.sort_column, "")
         view = ViewStrip(SORTS.get(column, "state"), reverse, screen.filter_text, screen.attention_only,
                          archive=screen.show_archived, read_only=read_only, hidden=hidden)  # fmt: skip
-        screen.header.show(status, board.paused, down_for, states, stale=stale, view=view)
+        screen.header.show(status, board.paused, down_for, states, stale=stale, view=view, stalled=n_stalled)
 
     def show_detail(self, now: float) -> None:
         screen, board = self.screen, self.screen.board
@@ -162,7 +169,10 @@ class Painter:
         history = screen.history
         timeline = () if key is None or history is None else history.timeline(key.batch_id)
         label = "" if key is None else board.label_of(key.batch_id)
-        screen.detail.show(snap, label, condition, now, paused=board.paused, empty=empty, timeline=timeline)
+        since = None if key is None else board.stalled_since(key.batch_id)
+        stalled = None if since is None else stalled_text(since, now, self.wall())
+        screen.detail.show(snap, label, condition, now, paused=board.paused, empty=empty, timeline=timeline,
+                           stalled=stalled)  # fmt: skip
         self.waker.arm(now, snap)
 
     def restyle(self) -> None:

@@ -16,7 +16,7 @@ from textual.widgets import Input, Sparkline, Static
 from slv_tui.common.sanitize import clean
 from slv_tui.slv.model import Batch, BatchState
 from slv_tui.store.history import Event
-from slv_tui.ui.format import age, state_label
+from slv_tui.ui.format import STALLED_MARK, age, state_label
 from slv_tui.ui.rows import not_found
 from slv_tui.ui.safe_input import SafeInput
 from slv_tui.ui.styles import component_style
@@ -197,6 +197,8 @@ class DetailPane(Vertical):
         super().__init__(id="detail")
         self._shown: tuple[tuple[object, ...], str] | None = None
         """What is on screen: (everything but the age of the data, that age as shown)."""
+        self._stalled: str | None = None
+        """"stalled since HH:MM:SS (N min)" while the shown batch is stalled."""
 
     def compose(self) -> ComposeResult:
         """Title, banner, fetch problem, then fields beside the step tree."""
@@ -276,8 +278,11 @@ class DetailPane(Vertical):
         paused: bool = False,
         empty: Text | None = None,
         timeline: Sequence[Event] = (),
+        stalled: str | None = None,
     ) -> None:
-        """Show this batch, or `empty` (what to do when there is none); redraws only on a change."""
+        """Show this batch, or `empty` (what to do when there is none); redraws only on a change.
+        `stalled` is "stalled since HH:MM:SS (N min)" when the batch stopped moving."""
+        self._stalled = stalled
         age_now = None if snapshot is None or snapshot.fetched_at is None else now - snapshot.fetched_at
         content = (
             None if snapshot is None else snapshot.batch_id,
@@ -289,6 +294,7 @@ class DetailPane(Vertical):
             None if empty is None else empty.plain,
             len(timeline),
             timeline[-1]["at"] if timeline else None,
+            stalled,
         )
         key = (content, age(age_now))
         if key == self._shown:
@@ -308,7 +314,7 @@ class DetailPane(Vertical):
             if previous[0][1] is not snapshot.batch:
                 self._banner(snapshot.batch)
                 self._tree(snapshot)
-            if previous[0][7:] != content[7:]:
+            if previous[0][7:9] != content[7:9]:
                 self._history(timeline)
             return
         self.set_class(snapshot is None, "-empty")
@@ -359,6 +365,8 @@ class DetailPane(Vertical):
             head.append(state_label(snapshot.batch.state), self._style(STATE_CLASS[snapshot.batch.state]))
             if condition is Condition.STALE:
                 head.append(f"   ⌛ STALE: as of {age(age_now)}", self._style("detail--warning"))
+            if self._stalled:
+                head.append(f"   {STALLED_MARK}", self._style("detail--warning"))
         return head
 
     def _banner(self, batch: Batch | None) -> None:
@@ -406,6 +414,9 @@ class DetailPane(Vertical):
             text = f"⌛ STALE — auto refresh is paused (press p to resume); this data is {_from(data_age)}"
         elif condition is Condition.STALE:
             text = f"⌛ STALE — no fresh answer; showing the last good data, {_from(data_age)}"
+        if self._stalled and snapshot is not None:  # says since when; the reason above stays first
+            moved = f"⧖ {self._stalled}: no progress, step or message count has changed"
+            text = moved if text is None else f"{text} · {moved}"
         line.set_class(text is not None, "-shown")
         never_fetched = snapshot is not None and snapshot.batch is None
         line.set_class((condition is Condition.ERROR or never_fetched) and not missing, "-error")
