@@ -124,7 +124,10 @@ def _dashboard(args: argparse.Namespace) -> int:
     client_settings = connect(settings, interactive=True)  # the dashboard asks in its own dialog
     client = new_client(client_settings)  # an unreadable CA bundle: one line, before the screen opens
     path = paths.watchlist_file(settings.profile)
-    return int(launch(settings, client_settings, ids, watchlist_path=path, client=client))
+    listen = args.metrics_listen
+    return int(
+        launch(settings, client_settings, ids, watchlist_path=path, client=client, metrics_listen=listen)
+    )
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -119,6 +119,7 @@ def _connection(parser: argparse.ArgumentParser, default: Any, *, checked: bool 
 def dashboard_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--demo", action="store_true", help="watch a built-in simulated SLV server")
     parser.add_argument("--version", action="store_true", help="print the version and the log file path")
+    parser.add_argument("--metrics-listen", metavar="HOST:PORT", help="serve /metrics (host 127.0.0.1)")
 
 
 def ids(nargs: str) -> Callable[[argparse.ArgumentParser], None]:

@@ -37,6 +37,7 @@ def launch(
     watchlist_path: Path,
     label: str | None = None,
     client: SlvClient | None = None,
+    metrics_listen: str | None = None,
 ) -> int:
     """Open the dashboard on one server and block until the user quits; an unknown binding ID in
     `[keymap]` is a ConfigError before anything starts."""
@@ -73,9 +74,13 @@ def launch(
     feed = FeedHub(paths.data_dir(), load_state(paths.ui_state_file()).get("feed_read"))
     app = make_app(app_settings, [session], seams=Seams(alerts=alerts, feed=feed))
     app.set_keymap(dict(settings.keymap))  # [keymap] in the config
+    from slv_tui.commands.control_room import attach  # --metrics-listen and [notify], as `watch`
+
+    close_room = attach([session.board], settings, metrics_listen)
     try:
         app.run()
     finally:
+        close_room()
         history.close()  # whatever is still queued (the app closes it on unmount too)
         feed.close()
     return int(app.return_code or 0)

@@ -47,15 +47,17 @@ class _Known:
 class Watcher:
     """Turns a Board's events into event dicts (`emit` gets each); stalls are the Board's."""
 
-    board: Board[WatchEntry]
+    board: Board[Any]
     emit: Emit
+    name: str | None = None
+    """The server's name in events and metrics (the profile); None: the Board's."""
     wall: Callable[[], float] = time.time
     known: dict[str, _Known] = field(default_factory=dict)
     server_up: bool | None = None
 
     @property
     def server(self) -> str:
-        return self.board.server
+        return self.name or self.board.server
 
     def __call__(self, event: BoardEvent) -> None:
         """The Board listener: rounds, stalls and list changes."""
@@ -262,7 +264,7 @@ async def run_watch(
         from slv_tui.watch import metrics
 
         stats = metrics.RequestStats()
-        fetch = _timed(client.get_batch, profile, stats)
+        fetch = timed(client.get_batch, profile, stats)
     failure: list[BaseException] = []
     poller = Poller(fetch, interval=interval, concurrency=client.settings.concurrency)
     watchlist = Watchlist(watchlist_path)
@@ -314,10 +316,12 @@ async def run_watch(
     return EXIT_OK
 
 
-def _timed(
+def timed(
     fetch: Callable[[str], Awaitable[Batch]], server: str, stats: Any
 ) -> Callable[[str], Awaitable[Batch]]:
-    async def timed(batch_id: str) -> Batch:
+    """`fetch`, each request's outcome and duration recorded in `stats` (the metrics' RequestStats)."""
+
+    async def timed_fetch(batch_id: str) -> Batch:
         started = time.perf_counter()
         outcome = "error"
         try:
@@ -330,7 +334,7 @@ def _timed(
         finally:
             stats.observe(server, outcome, time.perf_counter() - started)
 
-    return timed
+    return timed_fetch
 
 
 def board_view(board: Board[Any], watcher: Watcher | None = None) -> Any:
@@ -362,7 +366,8 @@ def board_view(board: Board[Any], watcher: Watcher | None = None) -> Any:
                 snap.batch_id in stalled,
             )
         )
-    return ServerView(board.server, board.status.ok, tuple(views))
+    name = board.server if watcher is None else watcher.server
+    return ServerView(name, board.status.ok, tuple(views))
 
 
 def listen_address(text: str) -> tuple[str, int]:
