@@ -21,6 +21,7 @@ from slv_tui.store.watchlist import Watchlist
 from slv_tui.watch.board import Board
 from slv_tui.watch.poller import Poller
 
+from .conftest import Cli
 from .test_board_stall import FLAT
 from .test_notify import HOOK_SECRET, Receiver
 from .test_watch import FAILED, OK, free_port, scrape, value
@@ -107,3 +108,10 @@ async def test_a_bad_or_busy_listen_address_is_a_config_error(
         other()
     finally:
         close()
+
+
+def test_the_dashboards_bad_listen_address_is_one_line_before_the_screen(cli: Cli, closed_port: int) -> None:
+    url = f"http://127.0.0.1:{closed_port}/reports"
+    done = cli.run("--url", url, "--metrics-listen", "127.0.0.1:99999", SLV_PASSWORD="admin")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "--metrics-listen" in done.stderr
+    assert "\x1b[" not in done.stdout  # the screen never opened
