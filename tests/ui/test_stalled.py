@@ -64,6 +64,11 @@ async def test_a_stalled_batch_is_marked_everywhere_and_clears_when_it_moves(
         await wait_for(pilot, lambda: "needs attention" in screen_text(app))
         assert cell(app, flat, "state") == "▶ ⧖ STALLED" and cell(app, OK, "state") == ""
         await pilot.press("exclamation_mark")
+        await pilot.press("slash", *"stalled", "enter")  # the filter finds it by the word
+        await wait_for(pilot, lambda: cell(app, OK, "state") == "")
+        assert cell(app, flat, "state") == "▶ ⧖ STALLED"
+        await pilot.press("slash", "ctrl+u", "enter")
+        await wait_for(pilot, lambda: cell(app, OK, "state").endswith("succeeded"))
 
         await poll_after(600)  # past 1500 s: it moves again
         await wait_for(pilot, lambda: cell(app, flat, "state") == "▶ running")
