@@ -1,7 +1,9 @@
 """CPU and memory of `slv-tui watch --metrics-listen` over a run with N watched batches, scraped
-every second, against a bare prometheus_client exporter of the same series (Linux: /proc).
+every second, against a bare prometheus_client exporter of the same series (Linux: /proc). Both run
+from a plain (non-editable) install of the tree (see ptyrun.plain_install), at the same time; the
+batches run (and change) the whole run: `running_known` looping every 590 s, before it would end.
 
-    python benchmarks/watcher.py [--seconds 300] [--batches 200]
+    python benchmarks/watcher.py [--seconds 300] [--batches 200] [--tree PATH]
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+from ptyrun import describe, install_arg, plain_install
 
 from slv_tui.sim import ThreadedSim
 from slv_tui.store.watchlist import Watchlist
@@ -104,23 +107,29 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=300)
     parser.add_argument("--batches", type=int, default=200)
+    install_arg(parser)
     args = parser.parse_args()
+    install = plain_install(args.tree)
+    started = describe(install)
+    print(started, file=sys.stderr)
     with ThreadedSim(scenario="static") as sim, tempfile.TemporaryDirectory() as home:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLV_", "XDG_"))}
         env.update(XDG_DATA_HOME=f"{home}/data", XDG_STATE_HOME=f"{home}/state", XDG_CONFIG_HOME=f"{home}/c",
                    SLV_PASSWORD="admin", PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")  # fmt: skip
-        ids = [sim.server.start_batch("running_known") for _ in range(args.batches)]
+        running = {**sim.server.scenario.templates["running_known"], "loop": 590}  # never finishes
+        ids = [sim.server.start_timeline(running) for _ in range(args.batches)]
         Watchlist(Path(home, "data", "slv-tui", "watchlists", "default.json")).add(ids)
         wport, bport = _port(), _port()
-        cli = [sys.executable, "-m", "slv_tui.cli"]
-        watch_argv = [*cli, "watch", "--url", sim.url, "--metrics-listen", str(wport)]
-        bare_argv = [sys.executable, "-c", _BARE, str(bport), str(args.batches)]
+        watch_argv = [install.slv_tui, "watch", "--url", sim.url, "--metrics-listen", str(wport)]
+        bare_argv = [install.python, "-c", _BARE, str(bport), str(args.batches)]
         # Both run at once, so they share the same machine load (the ratio is what counts).
         with ThreadPoolExecutor(2) as pool:
             watching = pool.submit(measure, watch_argv, wport, args.seconds, env)
             baseline = pool.submit(measure, bare_argv, bport, args.seconds, env)
             watcher, bare = watching.result(), baseline.result()
-    print(json.dumps({"batches": args.batches, "seconds": args.seconds, "watcher": watcher, "bare": bare}))
+    ratio = round(watcher["cpu_percent"] / bare["cpu_percent"], 2) if bare["cpu_percent"] else None
+    print(json.dumps({"batches": args.batches, "seconds": args.seconds, "watcher": watcher, "bare": bare,
+                      "cpu_ratio": ratio, "start": started, "end": describe(install)}))  # fmt: skip
     return 0
 
 

@@ -143,7 +143,7 @@ def _dashboard(args: argparse.Namespace) -> int:
         servers.append(Server(settings, client_settings, client, paths.watchlist_file(settings.profile)))
     if ids and len(servers) > 1:
         raise UsageError("batch IDs with several profiles: add them in the dashboard (a asks which server)")
-    return int(launch(servers, ids))
+    return int(launch(servers, ids, metrics_listen=args.metrics_listen))
 
 
 def _dashboard_profiles(args: argparse.Namespace) -> list[str]:

@@ -127,6 +127,7 @@ def dashboard_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--all-profiles", action="store_true", help="watch every profile of the config file in one table"
     )
+    parser.add_argument("--metrics-listen", metavar="HOST:PORT", help="serve /metrics (host 127.0.0.1)")
 
 
 def ids(nargs: str) -> Callable[[argparse.ArgumentParser], None]:

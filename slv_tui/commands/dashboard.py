@@ -44,10 +44,12 @@ class Server:
     watchlist_path: Path | None = None
 
 
-def launch(servers: Sequence[Server], ids: list[str], *, label: str | None = None) -> int:
+def launch(
+    servers: Sequence[Server], ids: list[str], *, label: str | None = None, metrics_listen: str | None = None
+) -> int:
     """Open the dashboard on these servers (one Board each; `ids` join the first one's watchlist) and
-    block until the user quits; an unknown binding ID in `[keymap]` is a ConfigError before anything
-    starts."""
+    block until the user quits; an unknown binding ID in `[keymap]` or a bad `--metrics-listen` is
+    a ConfigError before anything starts."""
     from slv_tui.store.ui_state import load_state
     from slv_tui.ui.app import AppSettings, Seams, make_app
     from slv_tui.ui.feed_hub import FeedHub
@@ -78,9 +80,13 @@ def launch(servers: Sequence[Server], ids: list[str], *, label: str | None = Non
     feed = FeedHub(paths.data_dir(), load_state(paths.ui_state_file()).get("feed_read"))
     app = make_app(app_settings, sessions, seams=Seams(alerts=alerts, feed=feed))
     app.set_keymap(dict(first.keymap))  # [keymap] in the config
+    from slv_tui.commands.control_room import attach  # --metrics-listen and [notify], as `watch`
+
+    close_room = attach([s.board for s in sessions], [s.settings for s in servers], metrics_listen)
     try:
         app.run()
     finally:
+        close_room()
         for session in sessions:
             if session.history is not None:
                 session.history.close()  # whatever is still queued (the app closes it on unmount too)
@@ -102,7 +108,7 @@ def _session(server: Server, ids: list[str]) -> Session:
     asks = server.client_settings.credentials.password is None
     return open_board(client, watchlist, interval=settings.interval, concurrency=settings.concurrency,
                       history=history, name=settings.profile, read_only=settings.read_only,
-                      color=settings.color, ask_password=asks)  # fmt: skip
+                      color=settings.color, ask_password=asks, stall_after=settings.stall_after)  # fmt: skip
 
 
 def launch_demo(ids: list[str], *, interval: float, debug: bool = False, read_only: bool = False) -> int:

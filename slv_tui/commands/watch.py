@@ -8,7 +8,7 @@ import contextlib
 import logging
 import signal
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,11 +21,12 @@ from slv_tui.slv.errors import ServerError, SlvError
 from slv_tui.slv.model import Batch
 from slv_tui.slv.report import dumps
 from slv_tui.store.history import iso, utc_now
-from slv_tui.store.watchlist import Watchlist, WatchlistError
+from slv_tui.store.watchlist import WatchEntry, Watchlist, WatchlistError
+from slv_tui.watch.board import Board, BoardEvent, ListChanged, RoundApplied, StallChanged
 from slv_tui.watch.notify import Notifier
 from slv_tui.watch.poller import Poller
 from slv_tui.watch.snapshot import PollRound, Snapshot
-from slv_tui.watch.stall import DEFAULT_STALL_AFTER, StallMark, stalled_since, track
+from slv_tui.watch.stall import DEFAULT_STALL_AFTER
 
 log = logging.getLogger(__name__)
 Emit = Callable[[dict[str, Any]], None]
@@ -35,37 +36,52 @@ Emit = Callable[[dict[str, Any]], None]
 class _Known:
     """What the watcher remembers of one batch between rounds."""
 
-    label: str = ""
     state: str | None = None
-    stall: StallMark | None = None
-    stalled: bool = False
+    moved_at: float | None = None
+    """The Board's last movement of the batch (its clock) when the watcher last looked."""
     last_change: float | None = None
     finished_at: float | None = None
 
 
 @dataclass
 class Watcher:
-    """Turns poll rounds into events (pure bookkeeping; `emit` gets each event as a dict)."""
+    """Turns a Board's events into event dicts (`emit` gets each); stalls are the Board's."""
 
-    server: str
+    board: Board[Any]
     emit: Emit
-    stall_after: float = DEFAULT_STALL_AFTER
+    name: str | None = None
+    """The server's name in events and metrics (the profile); None: the Board's."""
     wall: Callable[[], float] = time.time
     known: dict[str, _Known] = field(default_factory=dict)
     server_up: bool | None = None
+
+    @property
+    def server(self) -> str:
+        return self.name or self.board.server
+
+    def __call__(self, event: BoardEvent) -> None:
+        """The Board listener: rounds, stalls and list changes."""
+        if isinstance(event, RoundApplied):
+            self.on_round(event.round)
+        elif isinstance(event, StallChanged):
+            self._stall(event)
+        elif isinstance(event, ListChanged):
+            watched = {s.batch_id for s in self.board.snapshots()}
+            for gone in self.known.keys() - watched:
+                del self.known[gone]
 
     def _event(self, kind: str, batch_id: str | None = None, **extra: Any) -> None:
         event: dict[str, Any] = {"at": iso(utc_now()), "server": clean(self.server), "event": kind}
         if batch_id is not None:
             event["batchId"] = batch_id
-            label = self.known.get(batch_id, _Known()).label
+            label = self.board.label_of(batch_id)
             if label:
                 event["label"] = clean(label, max_length=200)
         event.update(extra)
         self.emit(event)
 
-    def on_round(self, poll_round: PollRound, now: float) -> None:
-        """Events of one round: server down/up, state changes, finished, stalled and moving again."""
+    def on_round(self, poll_round: PollRound) -> None:
+        """Events of one round: server down/up, state changes, finished."""
         up = poll_round.server.ok
         if up is not None and up != self.server_up:
             if up:
@@ -74,9 +90,9 @@ class Watcher:
                 self._event("server_down", reason=clean(poll_round.server.reason or "", max_length=200))
             self.server_up = up
         for update in poll_round.updates:
-            self._batch(update.snapshot, now)
+            self._batch(update.snapshot)
 
-    def _batch(self, snap: Snapshot, now: float) -> None:
+    def _batch(self, snap: Snapshot) -> None:
         known = self.known.setdefault(snap.batch_id, _Known())
         batch = snap.batch
         if batch is None:
@@ -85,10 +101,10 @@ class Watcher:
                 self._event("not_found", snap.batch_id, error=clean(str(snap.error), max_length=200))
             return
         state = batch.state.value
-        mark = track(known.stall, batch, now)
-        if mark is not known.stall or state != known.state:
+        moved_at = self.board.stalls.moved_at(snap.batch_id)
+        if moved_at != known.moved_at or state != known.state:
             known.last_change = self.wall()
-        known.stall = mark
+        known.moved_at = moved_at
         if state != known.state:
             previous, known.state = known.state, state
             fields = _fields(batch)
@@ -98,13 +114,53 @@ class Watcher:
                 self._event("finished", snap.batch_id, previous=previous, **fields)
             else:
                 self._event("state", snap.batch_id, previous=previous, **fields)
-        since = stalled_since(mark, batch, now, self.stall_after)
-        if (since is not None) != known.stalled:
-            known.stalled = since is not None
-            if known.stalled:
-                self._event("stalled", snap.batch_id, stalledFor=round(now - mark.since, 1), **_fields(batch))
-            else:
-                self._event("moving", snap.batch_id, **_fields(batch))
+
+    def _stall(self, event: StallChanged) -> None:
+        snap = self.board.snapshot(event.batch_id)
+        batch = None if snap is None else snap.batch
+        fields = {} if batch is None else _fields(batch)
+        if event.since is not None:
+            stalled_for = round(self.board.poller.clock() - event.since, 1)
+            self._event("stalled", event.batch_id, stalledFor=stalled_for, **fields)
+        else:
+            self._event("moving", event.batch_id, **fields)
+
+
+class ActiveEntries:
+    """The watchlist as the watcher's Board sees it: archived batches are put away, not watched."""
+
+    def __init__(self, watchlist: Watchlist) -> None:
+        self.watchlist = watchlist
+
+    @property
+    def entries(self) -> list[WatchEntry]:
+        return [e for e in self.watchlist.entries if not e.archived]
+
+    @property
+    def problem(self) -> str | None:
+        return self.watchlist.problem
+
+    @property
+    def unsaved(self) -> bool:
+        return self.watchlist.unsaved
+
+    def add(self, batch_ids: Iterable[str], label: str = "") -> list[str]:
+        return self.watchlist.add(batch_ids, label)
+
+    def remove(self, batch_ids: Iterable[str]) -> list[WatchEntry]:
+        return self.watchlist.remove(batch_ids)
+
+    def restore(self, entries: Sequence[WatchEntry]) -> None:
+        self.watchlist.restore(entries)
+
+    def set_label(self, batch_id: str, label: str) -> None:
+        self.watchlist.set_label(batch_id, label)
+
+    def set_archived(self, batch_ids: Iterable[str], archived: bool = True) -> None:
+        self.watchlist.set_archived(batch_ids, archived)
+
+    def watched_for(self) -> dict[str, float]:
+        return self.watchlist.watched_for()
 
 
 def _not_found(error: SlvError | None) -> bool:
@@ -121,20 +177,15 @@ def _fields(batch: Batch) -> dict[str, Any]:
 
 
 class _Reloader:
-    """Notices a changed watchlist file by its (mtime, size) and tells the poller what changed."""
+    """Notices a changed watchlist file by its (mtime, size) and has the Board watch what it holds."""
 
     def __init__(
-        self,
-        watchlist: Watchlist,
-        poller: Poller,
-        watcher: Watcher,
-        on_problem: Callable[[str], None] | None = None,
+        self, watchlist: Watchlist, board: Board[WatchEntry], on_problem: Callable[[str], None] | None = None
     ) -> None:
-        self.watchlist, self.poller, self.watcher = watchlist, poller, watcher
+        self.watchlist, self.board = watchlist, board
         self.on_problem = on_problem
         """Told each new store problem (a corrupt watchlist moved aside, an unreadable one)."""
         self.seen: tuple[int, int] | None = None
-        self.ids: set[str] = set()
 
     def check(self) -> None:
         try:
@@ -147,24 +198,14 @@ class _Reloader:
         self.seen = stamp
         before = self.watchlist.problem
         try:
-            entries = self.watchlist.load()
+            self.watchlist.load()
         except WatchlistError as exc:
             log.warning("%s", exc)
             self._problem(str(exc))
             return
         if self.watchlist.problem and self.watchlist.problem != before:
             self._problem(self.watchlist.problem)
-        wanted = [e for e in entries if not e.archived]
-        ids = {e.batch_id for e in wanted}
-        for entry in wanted:
-            self.watcher.known.setdefault(entry.batch_id, _Known()).label = entry.label
-        gone = self.ids - ids
-        self.poller.unwatch(gone)
-        for batch_id in gone:
-            self.watcher.known.pop(batch_id, None)
-        seen_for = self.watchlist.watched_for()
-        self.poller.watch([e.batch_id for e in wanted if e.batch_id not in self.ids], seen_for=seen_for)
-        self.ids = ids
+        self.board.sync()
 
     def _problem(self, text: str) -> None:
         if self.on_problem is not None:
@@ -217,40 +258,43 @@ async def run_watch(
         if notifier is not None:
             notifier.offer(event)
 
-    watcher = Watcher(profile, emit, stall_after)
     stats: Any = None
     fetch: Callable[[str], Awaitable[Batch]] = client.get_batch
     if metrics_listen is not None:
         from slv_tui.watch import metrics
 
         stats = metrics.RequestStats()
-        fetch = _timed(client.get_batch, profile, stats)
+        fetch = timed(client.get_batch, profile, stats)
     failure: list[BaseException] = []
+    poller = Poller(fetch, interval=interval, concurrency=client.settings.concurrency)
+    watchlist = Watchlist(watchlist_path)
+    board = Board(profile, poller, ActiveEntries(watchlist), stall_after=stall_after)
+    watcher = Watcher(board, emit)
 
-    def on_round(poll_round: PollRound) -> None:
+    def on_event(event: BoardEvent) -> None:
         try:
-            if on_poll is not None:
-                on_poll(poll_round)
-            watcher.on_round(poll_round, poller.clock())
+            if on_poll is not None and isinstance(event, RoundApplied):
+                on_poll(event.round)
+            watcher(event)
         except Exception as exc:  # stdout closed: ends the run, raised below
             failure.append(exc)
             stop.set()
 
-    poller = Poller(fetch, interval=interval, on_round=on_round, concurrency=client.settings.concurrency)
+    board.subscribe(on_event)
     undo = stop_on_signals(asyncio.get_running_loop(), stop)  # first: a SIGTERM at start is clean too
     server = None
     polling: asyncio.Task[None] | None = None
     try:
         if metrics_listen is not None:
             try:
-                server = metrics.serve(*metrics_listen, lambda: [_view(profile, poller, watcher)], stats)
+                server = metrics.serve(*metrics_listen, lambda: [board_view(board, watcher)], stats)
             except OSError as exc:
                 host, port = metrics_listen
                 output.note(clean(f"slv-tui: error: cannot listen on {host}:{port}: {exc.strerror or exc}"))
                 return EXIT_USAGE
-        reloader = _Reloader(Watchlist(watchlist_path), poller, watcher, on_problem)
+        reloader = _Reloader(watchlist, board, on_problem)
         reloader.check()
-        polling = asyncio.create_task(poller.run())
+        polling = asyncio.create_task(board.run())
         while not stop.is_set():
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(min(interval, 2.0)):
@@ -262,6 +306,7 @@ async def run_watch(
             polling.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await polling
+        board.close()
         if server is not None:
             server.shutdown()
         if notifier is not None:
@@ -271,10 +316,12 @@ async def run_watch(
     return EXIT_OK
 
 
-def _timed(
+def timed(
     fetch: Callable[[str], Awaitable[Batch]], server: str, stats: Any
 ) -> Callable[[str], Awaitable[Batch]]:
-    async def timed(batch_id: str) -> Batch:
+    """`fetch`, each request's outcome and duration recorded in `stats` (the metrics' RequestStats)."""
+
+    async def timed_fetch(batch_id: str) -> Batch:
         started = time.perf_counter()
         outcome = "error"
         try:
@@ -287,35 +334,40 @@ def _timed(
         finally:
             stats.observe(server, outcome, time.perf_counter() - started)
 
-    return timed
+    return timed_fetch
 
 
-def _view(profile: str, poller: Poller, watcher: Watcher) -> Any:
-    """The metrics' plain view of this moment (called from the scrape thread)."""
+def board_view(board: Board[Any], watcher: Watcher | None = None) -> Any:
+    """The metrics' plain view of one Board at this moment (called from the scrape thread); the
+    watcher, when there is one, adds when each batch last changed and was seen finished."""
     from slv_tui.watch.metrics import BatchView, ServerView
 
+    known = {} if watcher is None else watcher.known
+    labels, stalled = board.labels(), board.stalled()
     views = []
-    for snap in poller.snapshots():
-        known = watcher.known.get(snap.batch_id) or _Known()
+    for snap in board.snapshots():
+        seen = known.get(snap.batch_id) or _Known()
+        label = labels.get(snap.batch_id, "")
         batch = snap.batch
         if batch is None:
             state = "not_found" if _not_found(snap.error) else "unknown"
-            views.append(BatchView(snap.batch_id, known.label, state))
+            views.append(BatchView(snap.batch_id, label, state))
             continue
         counts = batch.counts
         views.append(
             BatchView(
                 snap.batch_id,
-                known.label,
+                label,
                 batch.state.value,
                 batch.progress,
                 (counts.info, counts.warning, counts.error),
-                known.last_change,
-                known.finished_at,
-                known.stalled,
+                seen.last_change,
+                seen.finished_at,
+                snap.batch_id in stalled,
             )
         )
-    return ServerView(profile, poller.server.ok, tuple(views))
+    name = board.server if watcher is None else watcher.server
+    return ServerView(name, board.status.ok, tuple(views))
 
 
 def listen_address(text: str) -> tuple[str, int]:

@@ -406,7 +406,8 @@ class SlvClient:
             log.warning("GET %s batchId=%s failed in %.0f ms: %s", url, batch_id, elapsed_ms, exc)
             raise
         elapsed_ms = (time.perf_counter() - started) * 1000
-        log.info("GET %s batchId=%s -> %s in %.0f ms", url, batch_id, response.status_code, elapsed_ms)
+        level = logging.DEBUG if batch_id in self._last and elapsed_ms < 1000 else logging.INFO  # repeats
+        log.log(level, "GET %s batchId=%s -> %s in %.0f ms", url, batch_id, response.status_code, elapsed_ms)
         if body_log.isEnabledFor(logging.DEBUG):
             head = body[:DEBUG_BODY_BYTES].decode("utf-8", errors="replace")
             body_log.debug("body of batchId=%s (%d bytes): %s", batch_id, len(body), clean(head))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from collections import deque
 
 from slv_tui.slv.model import BatchState
@@ -142,3 +143,15 @@ def plural(n: int, word: str) -> str:
     if n == 1:
         return f"{n} {word}"
     return f"{n} {word}es" if word.endswith(("s", "ch", "sh", "x")) else f"{n} {word}s"
+
+
+STALLED_MARK = "⧖ STALLED"
+"""The table's mark of a running batch that stopped moving (a condition like STALE, not a state)."""
+
+
+def stalled_text(since: float, now: float, wall_now: float) -> str:
+    """ "stalled since HH:MM:SS (N min)": `since` and `now` on the Board's clock, the time of day
+    from `wall_now` (this moment's Unix time), in local time."""
+    minutes = max(0, int((now - since) // 60))
+    at = time.strftime("%H:%M:%S", time.localtime(wall_now - (now - since)))
+    return f"stalled since {at} ({minutes} min)"

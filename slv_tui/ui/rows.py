@@ -33,6 +33,8 @@ class BatchRow:
     updated: float | None
     server: str = ""
     """The Board (server) the batch is watched on: with the batch ID, the row's key."""
+    stalled_since: float | None = None
+    """When the running batch stopped moving (the Board's clock), if it is stalled."""
 
     @property
     def key(self) -> BatchKey:
@@ -56,6 +58,8 @@ class BatchRow:
         state = self.snapshot.state
         words = NOT_FOUND if self.not_found else state_label(state)
         name = "" if state is None else state.value
+        if self.stalled_since is not None:
+            name += " stalled"
         return f"{self.batch_id} {self.label} {words} {name} {self.condition} {self.message}".lower()
 
     @property
@@ -145,11 +149,14 @@ class RowBuilder:
         interval: float,
         needle: str = "",
         server: str = "",
+        stalled: Mapping[str, float] | None = None,
     ) -> list[BatchRow]:
-        """The rows to show, filtered by `needle` and sorted (running and cancelling first).
+        """The rows to show, filtered by `needle` and sorted (running and cancelling first);
+        `stalled` says which batches stopped moving since when (the Board's `stalled()`).
 
         Reads what `observe` and `finished` learnt; only notes when these rows would next read differently.
         """
+        stalled = stalled or {}
         rows = []
         soonest = math.inf
         ages: list[float] = []
@@ -163,6 +170,7 @@ class RowBuilder:
                 eta=self._eta(snap, condition),
                 updated=None if snap.fetched_at is None else now - snap.fetched_at,
                 server=server,
+                stalled_since=stalled.get(snap.batch_id),
             )
             rows.append(row)
             if row.updated is not None:
@@ -242,9 +250,11 @@ def sort_rows(rows: list[BatchRow], column: str, *, reverse: bool = False) -> li
 
 
 def needs_attention(row: BatchRow) -> bool:
-    """Failed, done with errors, cancel requested, stale, not found or never fetched: what the
-    "needs attention" view (!) keeps."""
+    """Failed, done with errors, cancel requested, stalled, stale, not found or never fetched: what
+    the "needs attention" view (!) keeps."""
     state = row.snapshot.state
     if state in (BatchState.FAILED, BatchState.COMPLETED_WITH_ERRORS, BatchState.CANCELLING):
+        return True
+    if row.stalled_since is not None:
         return True
     return row.not_found or row.condition in (Condition.STALE, Condition.ERROR)

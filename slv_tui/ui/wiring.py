@@ -20,6 +20,7 @@ from slv_tui.ui.feed_hub import FeedHub
 from slv_tui.watch.alerts import Alerts
 from slv_tui.watch.board import Board, RoundApplied
 from slv_tui.watch.poller import Fetch, Poller
+from slv_tui.watch.stall import DEFAULT_STALL_AFTER
 
 
 @dataclass(frozen=True)
@@ -107,10 +108,12 @@ def open_board(
     read_only: bool | None = None,
     color: str = "",
     ask_password: bool | None = None,
+    stall_after: float = DEFAULT_STALL_AFTER,
 ) -> Session:
     """A Board over a loaded watchlist, polling through `fetch` (default: the client) on `clock`;
-    `history` records what it reports. `name` (default: the URL) names the server in the UI."""
+    `history` records what it reports; a running batch unmoved for `stall_after` s is stalled.
+    `name` (default: the URL) names the server in the UI."""
     poller = Poller(fetch or client.get_batch, interval=interval, concurrency=concurrency,
                     clock=clock or time.monotonic, rng=rng)  # fmt: skip
-    board = Board(name or client.settings.base_url, poller, watchlist)
+    board = Board(name or client.settings.base_url, poller, watchlist, stall_after=stall_after)
     return Session(board, client, history, read_only=read_only, color=color, ask_password=ask_password)

@@ -19,6 +19,7 @@ from typing import Generic, Protocol, TypeVar
 from slv_tui.slv.model import BatchState
 from slv_tui.watch.poller import Poller
 from slv_tui.watch.snapshot import PollRound, ServerStatus, Snapshot
+from slv_tui.watch.stall import DEFAULT_STALL_AFTER, StallTracker
 
 log = logging.getLogger(__name__)
 
@@ -103,15 +104,29 @@ class ListChanged:
     server: str
 
 
-BoardEvent = RoundApplied | StateChanged | ServerChanged | StoreProblem | ListChanged
+@dataclass(frozen=True, slots=True)
+class StallChanged:
+    """A running batch became stalled (`since`: when it stopped moving, on the poller's clock) or
+    moves again (`since` None): a condition like stale, not a server state."""
+
+    server: str
+    batch_id: str
+    since: float | None
+
+
+BoardEvent = RoundApplied | StateChanged | ServerChanged | StoreProblem | ListChanged | StallChanged
 Listener = Callable[[BoardEvent], None]
 
 
 class Board(Generic[E]):
     """One server's watch session. Subscribe for events; ask for snapshots and labels."""
 
-    def __init__(self, server: str, poller: Poller, store: WatchStore[E]) -> None:
+    def __init__(
+        self, server: str, poller: Poller, store: WatchStore[E], *, stall_after: float = DEFAULT_STALL_AFTER
+    ) -> None:
         self.server = server
+        self.stalls = StallTracker(stall_after)
+        """Which running batches stopped moving (`stall_after` seconds of the poller's clock; 0: off)."""
         self.poller = poller
         self.store = store
         self._listeners: list[Listener] = []
@@ -158,14 +173,28 @@ class Board(Generic[E]):
         self._snapshots = round_.snapshots or self.poller.snapshots()
         if len(states) != len(self._snapshots):  # the poller's list moved without an edit here
             self._states = {s.batch_id: s.state for s in self._snapshots}
+            self.stalls.keep(self._states)
+        stalls = self._stalls(round_)
         self._emit(RoundApplied(self.server, round_, self._snapshots))
         for event in moved:
             self._emit(event)
+        for stalled in stalls:
+            self._emit(stalled)
         if round_.server != self._status:
             changed = round_.server.ok != self._status.ok
             self._status = round_.server
             if changed:
                 self._emit(ServerChanged(self.server, round_.server))
+
+    def _stalls(self, round_: PollRound) -> list[StallChanged]:
+        """The round's batches taken into the stall tracking (watched ones only): what changed."""
+        now, watched, observe = self.poller.clock(), self._states, self.stalls.observe
+        changes = []
+        for update in round_.updates:
+            snap = update.snapshot
+            if snap.batch_id in watched and (change := observe(snap.batch_id, snap.batch, now)):
+                changes.append(StallChanged(self.server, change.batch_id, change.since))
+        return changes
 
     def _note_problem(self) -> None:
         problem = self.store.problem
@@ -176,6 +205,7 @@ class Board(Generic[E]):
     def _changed(self) -> None:
         self._snapshots = self.poller.snapshots()
         self._states = {s.batch_id: s.state for s in self._snapshots}
+        self.stalls.keep(self._states)
         self._note_problem()
         self._emit(ListChanged(self.server))
 
@@ -191,6 +221,14 @@ class Board(Generic[E]):
 
     def snapshot(self, batch_id: str) -> Snapshot | None:
         return next((s for s in self._snapshots if s.batch_id == batch_id), None)
+
+    def stalled_since(self, batch_id: str) -> float | None:
+        """When the batch stopped moving (the poller's clock) if it is stalled now, else None."""
+        return self.stalls.stalled_since(batch_id)
+
+    def stalled(self) -> dict[str, float]:
+        """Every stalled batch and when it stopped moving (the poller's clock)."""
+        return self.stalls.stalled()
 
     def label_of(self, batch_id: str) -> str:
         """The batch's label ('' when none or not watched)."""
@@ -274,6 +312,20 @@ class Board(Generic[E]):
         ids = list(batch_ids)
         await self._in_thread(lambda: self.store.set_archived(ids, archived))
         self._changed()
+
+    def sync(self) -> None:
+        """The store's entries were read again (another process changed the file): the new ones are
+        watched, the gone ones forgotten; one ListChanged when anything moved."""
+        wanted = [e.batch_id for e in self.store.entries]
+        watched = {s.batch_id for s in self.poller.snapshots()}
+        gone = watched - set(wanted)
+        new = [b for b in wanted if b not in watched]
+        if gone or new:
+            self.poller.unwatch(gone)
+            self.poller.watch(new, seen_for=self.store.watched_for())
+            self._changed()
+        else:
+            self._note_problem()
 
     def refresh(self, batch_ids: Iterable[str] | None = None) -> None:
         """Fetch these (default: all) at once."""

@@ -107,6 +107,10 @@ class Poller:
                 self._entries[batch_id] = _Entry(Snapshot(batch_id, first_seen=first_seen), due=now)
         self._wake.set()
 
+    def wrap_fetch(self, wrap: Callable[[Fetch], Fetch]) -> None:
+        """Fetch through `wrap(the current fetch)` from now on (e.g. timed, for the metrics)."""
+        self._fetch = wrap(self._fetch)
+
     def unwatch(self, batch_ids: Iterable[str]) -> None:
         """Stop polling these IDs and forget what was known."""
         for batch_id in batch_ids:

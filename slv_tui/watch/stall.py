@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -58,6 +58,65 @@ def stalled_since(
     if stall_after <= 0 or mark is None or batch is None or batch.state.finished:
         return None
     return mark.since if now - mark.since >= stall_after else None
+
+
+@dataclass(frozen=True, slots=True)
+class StallChange:
+    """A batch became stalled (`since`: the clock time it stopped moving) or moves again (None)."""
+
+    batch_id: str
+    since: float | None
+
+
+class StallTracker:
+    """Each watched batch's last movement and whether it is stalled, on the poller's clock: the one
+    copy of stall tracking (the Board keeps one; the dashboard, `watch` and the metrics read it)."""
+
+    def __init__(self, stall_after: float = DEFAULT_STALL_AFTER) -> None:
+        self.stall_after = max(0.0, stall_after)
+        self._marks: dict[str, StallMark] = {}
+        self._seen: dict[str, Batch] = {}
+        """The batch object each mark was last checked against: the client hands back the same
+        object for the same answer, so an unchanged batch costs no comparison."""
+        self._stalled: dict[str, float] = {}
+
+    def observe(self, batch_id: str, batch: Batch | None, now: float) -> StallChange | None:
+        """Take in one fetch of a batch (None: it failed, nothing is learnt); returns the change when
+        the batch became stalled or moves again."""
+        if batch is None:
+            return None
+        mark = self._marks.get(batch_id)
+        if mark is None or self._seen.get(batch_id) is not batch:
+            mark = self._marks[batch_id] = track(mark, batch, now)
+            self._seen[batch_id] = batch
+        since = stalled_since(mark, batch, now, self.stall_after)
+        was = self._stalled.get(batch_id)
+        if since == was:
+            return None
+        if since is None:
+            del self._stalled[batch_id]
+        else:
+            self._stalled[batch_id] = since
+        return StallChange(batch_id, since)
+
+    def keep(self, batch_ids: Collection[str]) -> None:
+        """Forget every batch not in `batch_ids` (no longer watched)."""
+        for table in (self._marks, self._seen, self._stalled):
+            for gone in table.keys() - set(batch_ids):
+                del table[gone]
+
+    def stalled_since(self, batch_id: str) -> float | None:
+        """When the batch stopped moving (clock seconds) if it is stalled, else None."""
+        return self._stalled.get(batch_id)
+
+    def stalled(self) -> dict[str, float]:
+        """Every stalled batch and since when (a copy)."""
+        return dict(self._stalled)
+
+    def moved_at(self, batch_id: str) -> float | None:
+        """When the batch was last seen moving (clock seconds), None before its first answer."""
+        mark = self._marks.get(batch_id)
+        return None if mark is None else mark.since
 
 
 def recorded_stall(

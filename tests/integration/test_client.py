@@ -244,3 +244,20 @@ def test_an_http_url_loads_no_ca_bundle(monkeypatch: pytest.MonkeyPatch) -> None
     assert loads == []
     new_client("https://127.0.0.1:9/reports")  # https: the CA bundle, as before
     assert len(loads) == 1
+
+
+async def test_routine_polls_are_logged_at_debug_the_first_answer_at_info(
+    start_loop_sim: StartLoopSim, make_client: MakeClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A watcher of 200 batches polls 100 times a second: one info line each would be most of its log
+    (and ~6 % of its CPU); the first answer of each batch and every failure stay at info and above."""
+    sim = await start_loop_sim(scenario="static")
+    client = make_client(sim.url)
+    ids = sim.batch_ids()[:2]
+    caplog.set_level("DEBUG", logger="slv_tui.slv.client")
+    for _ in range(3):
+        for batch_id in ids:
+            await client.get_batch(batch_id)
+    lines = [(r.levelname, r.getMessage()) for r in caplog.records if "-> 200 in" in r.getMessage()]
+    assert [level for level, _ in lines] == ["INFO", "INFO", "DEBUG", "DEBUG", "DEBUG", "DEBUG"]
+    assert all(f"batchId={b}" in lines[i][1] for i, b in enumerate(ids))

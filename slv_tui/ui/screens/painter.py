@@ -7,9 +7,11 @@ one-shot timer is set to the next moment the view reads differently (see `Waker`
 from __future__ import annotations
 
 import math
+import time
 from typing import TYPE_CHECKING
 
 from slv_tui.slv.model import BatchState
+from slv_tui.ui.format import stalled_text
 from slv_tui.ui.rows import SORTS, BatchKey, BatchRow, RowBuilder, needs_attention, not_found, sort_rows
 from slv_tui.ui.screens.dashboard_view import empty_text
 from slv_tui.ui.screens.waker import Waker
@@ -40,6 +42,8 @@ class Painter:
         self.waker = Waker(self, VIEW_EVERY)
         self.taken = False
         """A poll round was taken in."""
+        self.wall = time.time
+        """This moment's Unix time, for the time of day a batch stopped moving."""
         self._watched: dict[str, frozenset[str]] = {}
         """Each server's watched IDs (kept until its list changes: a round does not walk the watchlist)."""
 
@@ -119,7 +123,8 @@ class Painter:
             shown = [s for s in board.snapshots() if (s.batch_id in archived) is screen.show_archived]
             builder = self.builders[session.name]
             rows += builder.rows(shown, board.labels(), now=now, interval=board.interval,
-                                 needle=screen.filter_text, server=board.server)  # fmt: skip
+                                 needle=screen.filter_text, server=board.server,
+                                 stalled=board.stalled())  # fmt: skip
         if screen.attention_only:
             rows = [r for r in rows if needs_attention(r)]
         column, reverse = self.effective_sort()
@@ -158,12 +163,14 @@ class Painter:
         """Counts of the rows the table lists, in its words; a stale mark; the view strip."""
         screen = self.screen
         conditions = []
+        n_stalled = 0
         for session in screen.servers.shown():
             board = session.board
             self.shown_ok[session.name] = board.status.ok
-            archived = board.archived()
+            archived, stalled = board.archived(), board.stalled()
             shown = [s for s in board.snapshots() if (s.batch_id in archived) is screen.show_archived]
             conditions += [(s, s.condition(now, board.interval)) for s in shown]
+            n_stalled += sum(1 for s in shown if s.batch_id in stalled)
         first = screen.servers.shown()[0].board
         status = first.status
         down_for = None if status.ok is not False else now - status.since
@@ -174,7 +181,8 @@ class Painter:
         hidden = "" if column == screen.sort_column else SORTS.get(screen.sort_column, "")
         view = ViewStrip(SORTS.get(column, "state"), reverse, screen.filter_text, screen.attention_only,
                          archive=screen.show_archived, read_only=read_only, hidden=hidden)  # fmt: skip
-        screen.header.show(status, screen.servers.paused, down_for, states, stale=stale, view=view)
+        screen.header.show(status, screen.servers.paused, down_for, states, stale=stale, view=view,
+                           stalled=n_stalled)  # fmt: skip
         if screen.servers.multi:
             screen.header.show_servers(screen.servers, now, scope=screen.servers.scope)
 
@@ -193,9 +201,11 @@ class Painter:
         history = session.history
         timeline = () if key is None or history is None else history.timeline(key.batch_id)
         label = "" if key is None else board.label_of(key.batch_id)
+        since = None if key is None else board.stalled_since(key.batch_id)
+        stalled = None if since is None else stalled_text(since, now, self.wall())
         server = (session.name, session.url) if screen.servers.multi else None
         screen.detail.show(snap, label, condition, now, paused=board.paused, empty=empty, timeline=timeline,
-                           server=server)  # fmt: skip
+                           server=server, stalled=stalled)  # fmt: skip
         self.waker.arm(now, snap)
 
     def restyle(self) -> None:

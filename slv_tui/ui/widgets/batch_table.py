@@ -10,7 +10,7 @@ from textual.binding import Binding
 
 from slv_tui.common.sanitize import clean
 from slv_tui.slv.model import BatchState
-from slv_tui.ui.format import NOT_FOUND, ago, duration, since, state_label
+from slv_tui.ui.format import NOT_FOUND, STALLED_MARK, STATE_LABELS, ago, duration, since, state_label
 from slv_tui.ui.key_order import keys_in_order, opening_keys
 from slv_tui.ui.progress_bar import progress_bar
 from slv_tui.ui.rows import BatchKey, BatchRow
@@ -304,6 +304,9 @@ class BatchTable(KeptCellsTable):
         if key == "state":
             state = None if batch is None else batch.state
             style = self._style("batch-table--muted" if state is None else STATE_CLASS[state])
+            if row.stalled_since is not None and state is not None:  # the state's symbol, then the mark
+                mark = f"{STATE_LABELS[state][0]} {STALLED_MARK}"
+                return Text(mark, style=self._style("batch-table--stale"))
             word = NOT_FOUND if row.not_found else _state_word(state, row.condition)
             return Text(word, style=style)
         if key == "progress":
@@ -367,7 +370,7 @@ def _content(row: BatchRow) -> tuple[object, ...]:
         row.server,
         snap.batch_id,
         row.label,
-        (state, row.condition, row.not_found),
+        (state, row.condition, row.not_found, row.stalled_since is not None),
         None if batch is None else (batch.progress,),  # unknown progress draws a bar, no batch nothing
         (row.condition, snap.error is not None, snap.polling, row.not_found),
         None if counts is None else counts.warning,

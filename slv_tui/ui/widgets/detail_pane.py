@@ -16,7 +16,7 @@ from textual.widgets import Input, Sparkline, Static
 from slv_tui.common.sanitize import clean
 from slv_tui.slv.model import Batch, BatchState
 from slv_tui.store.history import Event
-from slv_tui.ui.format import age, state_label
+from slv_tui.ui.format import STALLED_MARK, age, state_label
 from slv_tui.ui.rows import not_found
 from slv_tui.ui.safe_input import SafeInput
 from slv_tui.ui.styles import component_style
@@ -199,6 +199,8 @@ class DetailPane(Vertical):
         self.server: tuple[str, str] | None = None
         """The shown batch's server (name, URL) when several are watched."""
         """What is on screen: (everything but the age of the data, that age as shown)."""
+        self._stalled: str | None = None
+        """"stalled since HH:MM:SS (N min)" while the shown batch is stalled."""
 
     def compose(self) -> ComposeResult:
         """Title, banner, fetch problem, then fields beside the step tree."""
@@ -279,9 +281,12 @@ class DetailPane(Vertical):
         empty: Text | None = None,
         timeline: Sequence[Event] = (),
         server: tuple[str, str] | None = None,
+        stalled: str | None = None,
     ) -> None:
         """Show this batch, or `empty` (what to do when there is none); redraws only on a change.
-        `server` (name, URL) is named in the title when several servers are watched."""
+        `server` (name, URL) is named in the title when several servers are watched; `stalled` is
+        "stalled since HH:MM:SS (N min)" when the batch stopped moving."""
+        self._stalled = stalled
         age_now = None if snapshot is None or snapshot.fetched_at is None else now - snapshot.fetched_at
         self.server = server
         content = (
@@ -294,6 +299,7 @@ class DetailPane(Vertical):
             None if empty is None else empty.plain,
             len(timeline),
             timeline[-1]["at"] if timeline else None,
+            stalled,
         )
         key = (content, age(age_now))
         if key == self._shown:
@@ -313,7 +319,7 @@ class DetailPane(Vertical):
             if previous[0][1] is not snapshot.batch:
                 self._banner(snapshot.batch)
                 self._tree(snapshot)
-            if previous[0][7:] != content[7:]:
+            if previous[0][7:9] != content[7:9]:
                 self._history(timeline)
             return
         self.set_class(snapshot is None, "-empty")
@@ -367,6 +373,8 @@ class DetailPane(Vertical):
             head.append(state_label(snapshot.batch.state), self._style(STATE_CLASS[snapshot.batch.state]))
             if condition is Condition.STALE:
                 head.append(f"   ⌛ STALE: as of {age(age_now)}", self._style("detail--warning"))
+            if self._stalled:
+                head.append(f"   {STALLED_MARK}", self._style("detail--warning"))
         return head
 
     def _banner(self, batch: Batch | None) -> None:
@@ -414,6 +422,9 @@ class DetailPane(Vertical):
             text = f"⌛ STALE — auto refresh is paused (press p to resume); this data is {_from(data_age)}"
         elif condition is Condition.STALE:
             text = f"⌛ STALE — no fresh answer; showing the last good data, {_from(data_age)}"
+        if self._stalled and snapshot is not None:  # says since when; the reason above stays first
+            moved = f"⧖ {self._stalled}: no progress, step or message count has changed"
+            text = moved if text is None else f"{text} · {moved}"
         line.set_class(text is not None, "-shown")
         never_fetched = snapshot is not None and snapshot.batch is None
         line.set_class((condition is Condition.ERROR or never_fetched) and not missing, "-error")

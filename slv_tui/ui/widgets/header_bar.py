@@ -223,6 +223,7 @@ class HeaderBar(Vertical):
             False,
         )
         self.view = ViewStrip()
+        self._stalled = 0
 
     def compose(self) -> ComposeResult:
         """A main line and a warnings line."""
@@ -249,10 +250,12 @@ class HeaderBar(Vertical):
         *,
         stale: bool = False,
         view: ViewStrip | None = None,
+        stalled: int = 0,
     ) -> None:
         """Redraw (only when something shown changed): `states` are what the table's batches count as
         (`count_key`), `stale` marks the counts as old data (some row is stale, or the server is
-        down), `view` is the sort, filter and view the table is looked at with."""
+        down), `view` is the sort, filter and view the table is looked at with, `stalled` how many
+        of those batches stopped moving."""
         states = list(states)
         self._known = True
         stale = stale or server.ok is False
@@ -260,7 +263,8 @@ class HeaderBar(Vertical):
         if view is not None:
             self.view = view
         down = None if down_for is None else int(down_for)
-        key = (server, paused, down, sorted(map(str, states)), stale, self.view)
+        self._stalled = stalled
+        key = (server, paused, down, sorted(map(str, states)), stale, self.view, stalled)
         if key != self._key:
             self._key = key
             self._draw()
@@ -370,6 +374,9 @@ class HeaderBar(Vertical):
         if unknown:  # never fetched, fetching fails: the table says "? unknown"
             long.append(f"? {unknown} unknown")
             short.append(f"? {unknown} unknown")
+        if self._stalled:  # running ones that stopped moving (counted in running too)
+            long.append(f"⧖ {self._stalled} stalled")
+            short.append(f"⧖ {self._stalled}")
         mark = "⌛ STALE " if stale else ""
         counts = " · ".join(long)
         room = width - cell_len(f"SLV-TUI │ {self.server_label} │ {mark}")
