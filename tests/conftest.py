@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import settings
 from support.clock import FakeClock
+
+settings.register_profile("repeatable", derandomize=True, print_blob=True)
+settings.load_profile("repeatable")
+"""Property tests draw the same examples on every run and machine: a red CI is a bug found, not a
+roll of the dice (a new seed is an explicit change: run with `--hypothesis-seed=N` to explore)."""
 
 
 @pytest.fixture

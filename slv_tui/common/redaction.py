@@ -49,6 +49,7 @@ _PATTERNS = LazyPattern(
 _NAMED = LazyPattern(
     r"(?i)(\b(?:[a-z0-9_.-]*session[a-z0-9_.-]*|jsessionid|sid|[a-z0-9_-]*(?:csrf|xsrf)[a-z0-9_-]*"
     r"|[a-z0-9_-]*token|api[_-]?key|secret)" + _Q + r"\s*[:=]\s*" + _Q + r")"
+    r"(?!(?:null|true|false|-?\d{1,7})(?![^\s&\"',;\\<>})\]]))"  # a JSON literal or short number: no secret
     r"([^\s&\"',;\\<>})\]]+)"
 )
 """Session cookies, CSRF tokens, access tokens and API keys by name, registered or not: `JSESSIONID=…`,

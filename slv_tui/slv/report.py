@@ -190,8 +190,29 @@ def dumps(data: Any, *, indent: int | None = None) -> str:
     text = _json_text(_redacted(data, {}), indent)  # value by value, so the JSON stays valid
     if small:
         shown = redact(text)  # what only the whole text shows (a key and its value together)
-        return text if shown == text else shown
+        if shown == text:
+            return text
+        try:
+            json.loads(shown)
+        except ValueError:  # a value redacted bare (`"token": 12345678`): redact that value as a string
+            return _json_text(_pairs_redacted(_redacted(data, {})), indent)
+        return shown
     return text
+
+
+def _pairs_redacted(data: Any) -> Any:
+    """`data` with each non-string value that `redact` hides together with its key replaced by the
+    redaction mark (a string), so the JSON stays valid."""
+    if isinstance(data, dict):
+        out = {}
+        for key, value in data.items():
+            pair = _json_text({key: value}, None)
+            hidden = not isinstance(value, str | dict | list) and redact(pair) != pair
+            out[key] = REDACTED if hidden else _pairs_redacted(value)
+        return out
+    if isinstance(data, list):
+        return [_pairs_redacted(v) for v in data]
+    return data
 
 
 def _json_text(data: Any, indent: int | None) -> str:

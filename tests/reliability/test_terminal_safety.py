@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -147,3 +148,18 @@ def test_file_paths_and_config_values_reach_stderr_cleaned(tmp_path: Path) -> No
     evil.write_text('[servers.default]\nurl = "http://127.0.0.1:9/\x1b]0;t\x07"\nnope = 1\n')
     done = run_cli(tmp_path, "status", "--config", str(evil), "1481016600181")
     assert done.returncode == 2 and bad_chars(done.stderr.strip()) == []
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ({"TOKEN": None}, {"TOKEN": None}),  # found by the property above: `"TOKEN": ********` was no JSON
+        ({"csrf": True}, {"csrf": True}),
+        ({"token": 0}, {"token": 0}),
+        ({"token": 123456789}, {"token": "********"}),  # a long number: hidden, as a string
+        ({"sessionid": "abcdefghijkl"}, {"sessionid": "********"}),
+    ],
+)
+def test_a_secret_named_key_keeps_the_json_valid(value: object, shown: object) -> None:
+    forget_all()
+    assert json.loads(dumps(value)) == shown
