@@ -129,21 +129,35 @@ def _dashboard(args: argparse.Namespace) -> int:
         interval = _floored(args.interval or 1.0)
         return int(launch_demo(ids, interval=interval, debug=args.debug, read_only=args.read_only))
     from slv_tui.commands.dashboard import Server, launch
+    from slv_tui.commands.targets import own_env
 
     names = _dashboard_profiles(args)
+    if ids and len(names) > 1:
+        raise UsageError("batch IDs with several profiles: add them in the dashboard (a asks which server)")
     servers = []
     for i, name in enumerate(names or [None]):
-        settings = resolve(_overrides(args, name), args.config)
+        overrides, env = _overrides(args, name), None
+        if len(names) > 1:  # each profile its own URL, user and secrets: none sent to another server
+            overrides, env = _profile_only(args, name), own_env()
+        settings = resolve(overrides, args.config, env)
         if i == 0:  # one log set-up
             settings = _started(args, settings)
         else:
             settings = replace(settings, interval=_floored(settings.interval))
-        client_settings = connect(settings, interactive=True)  # the dashboard asks in its own dialog
+        client_settings = connect(settings, interactive=True, env=env)  # the dashboard asks in its dialog
         client = new_client(client_settings)  # an unreadable CA bundle: one line, before the screen opens
         servers.append(Server(settings, client_settings, client, paths.watchlist_file(settings.profile)))
-    if ids and len(servers) > 1:
-        raise UsageError("batch IDs with several profiles: add them in the dashboard (a asks which server)")
     return int(launch(servers, ids, metrics_listen=args.metrics_listen))
+
+
+def _profile_only(args: argparse.Namespace, profile: str | None) -> Overrides:
+    """The options that apply to every server of a dashboard of several (not --url, --user, --auth)."""
+    if args.user or args.auth:
+        raise UsageError(
+            "--user and --auth name one server's login: with several profiles, set them per profile"
+        )
+    return Overrides(profile=profile, timeout=args.timeout, interval=args.interval, insecure=args.insecure,
+                     log_level=args.log_level, read_only=args.read_only)  # fmt: skip
 
 
 def _dashboard_profiles(args: argparse.Namespace) -> list[str]:

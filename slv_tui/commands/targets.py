@@ -145,7 +145,7 @@ def run_targets(mode: str, request: TargetRun, *, connect: Connect, floor: Calla
         return _history(order[0][0], order[0][1], request.json)
     used = [s for s in servers if s.batch_ids]
     for server in used:
-        server.client = connect(server.settings, None if server.plain else _own_env())
+        server.client = connect(server.settings, None if server.plain else own_env())
     output = Output(json=request.json, color=request.color)
     clients = [s.client for s in used if s.client is not None]
     if mode == "status":
@@ -157,7 +157,8 @@ def run_targets(mode: str, request: TargetRun, *, connect: Connect, floor: Calla
     return run(_closing(clients, command))
 
 
-def _own_env() -> dict[str, str]:
+def own_env() -> dict[str, str]:
+    """The environment without SERVER_ENV: what a profile named among several is resolved with."""
     return {k: v for k, v in os.environ.items() if k not in SERVER_ENV}
 
 

@@ -5,10 +5,11 @@ take one profile."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from slv_tui.cli import COMMANDS, _dashboard_profiles, _overrides
+from slv_tui.cli import COMMANDS, _dashboard_profiles, _overrides, main
 from slv_tui.commands.arguments import parse
 from slv_tui.commands.connect import UsageError
 from slv_tui.settings.config import ConfigError, Overrides, resolve
@@ -78,3 +79,43 @@ def test_profile_color_and_dashboard_list_are_checked(tmp_path: Path) -> None:
         resolve(Overrides(profile="lab"), path, env={})
     path.write_text(CONFIG)
     assert resolve(Overrides(profile="lab"), path, env={}).color == "#00ff88"
+
+
+def launched(monkeypatch: pytest.MonkeyPatch, config: Path, *argv: str) -> list[Any]:
+    """What the dashboard would be opened on (the launcher replaced: no screen)."""
+    from slv_tui.commands import dashboard
+
+    seen: list[Any] = []
+
+    def fake_launch(servers: list[Any], ids: list[str], **kwargs: Any) -> int:
+        seen.extend(servers)
+        return 0
+
+    monkeypatch.setattr(dashboard, "launch", fake_launch)
+    assert main(["--config", str(config), *argv]) == 0
+    return seen
+
+
+def test_one_servers_password_is_never_sent_to_another(
+    monkeypatch: pytest.MonkeyPatch, config: Path, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("SLV_PASSWORD", "lab-secret")
+    monkeypatch.setenv("SLV_URL", "http://127.0.0.1:9/elsewhere")
+    several = launched(monkeypatch, config, "--profile", "lab", "--profile", "prod")
+    assert [s.settings.profile for s in several] == ["lab", "prod"]
+    assert [s.client_settings.url for s in several] == ["http://127.0.0.1:9/lab", "http://127.0.0.1:9/prod"]
+    assert all(s.client_settings.credentials.password is None for s in several)  # each asks, naming it
+    one = launched(monkeypatch, config, "--profile", "lab")
+    assert one[0].client_settings.credentials.password is not None  # one server: the variable is its
+
+
+def test_user_and_auth_name_one_server(
+    monkeypatch: pytest.MonkeyPatch, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from slv_tui.commands import dashboard
+
+    monkeypatch.setattr(dashboard, "launch", lambda *a, **k: pytest.fail("launched"))
+    assert main(["--config", str(config), "--profile", "lab", "--profile", "prod", "--user", "bob"]) == 2
+    assert "--user and --auth name one server's login" in capsys.readouterr().err
