@@ -143,7 +143,8 @@ def main() -> None:
         per[label] = 1000 * cpu / requests if requests else float("nan")
         print(f"{label:16s} {cpu:6.2f} CPU s  {requests:5d} requests  {per[label]:5.2f} ms/request")
     two, one, httpx = per["two servers"], per["one server"], per["httpx (2 loops)"]
-    print(f"two servers = {two / httpx:4.2f}x httpx per request (goal <= 2x: {'met' if two <= 2 * httpx else 'NOT met'}),"
+    met = "met" if two <= 2 * httpx else "NOT met"
+    print(f"two servers = {two / httpx:4.2f}x httpx per request (goal <= 2x: {met}),"
           f" {two / one:4.2f}x one server with the same load")  # fmt: skip
 
 
