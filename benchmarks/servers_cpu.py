@@ -95,9 +95,18 @@ def main() -> None:
             [py, str(home / "wrapper.py"), "--profile", "a", "--profile", "b"],
             {**two_env, "SLV_BENCH_COUNTS": str(counts["two"])},
         )
-        one = ["--url", url_one, "--user", "admin", "--interval", str(args.interval), *running_one, *done_one]
+        alone_argv = [
+            "--url",
+            url_one,
+            "--user",
+            "admin",
+            "--interval",
+            str(args.interval),
+            *running_one,
+            *done_one,
+        ]
         pids["one"] = spawn_in_pty(
-            [py, str(home / "wrapper.py"), *one],
+            [py, str(home / "wrapper.py"), *alone_argv],
             {**env, "SLV_BENCH_COUNTS": str(counts["one"]), "XDG_DATA_HOME": str(home / "one-data")},
         )
         for name, url in (("httpx-a", url_a), ("httpx-b", url_b)):
