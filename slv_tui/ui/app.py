@@ -22,6 +22,7 @@ from slv_tui.ui.rows import SORTS
 from slv_tui.ui.screens import feed_screens
 from slv_tui.ui.screens.commission import CommissioningDashboard
 from slv_tui.ui.screens.dashboard import DashboardScreen
+from slv_tui.ui.screens.dashboard_keys import is_narrow_twin
 from slv_tui.ui.screens.help import HelpScreen, help_rows
 from slv_tui.ui.screens.password import PasswordScreen
 from slv_tui.ui.widgets.batch_table import BatchTable
@@ -142,7 +143,10 @@ class SlvApp(App[None]):
             (self.BINDINGS, self),
         ]
         return [
-            (self.rebound(b), node) for bindings, node in layers for b in bindings if isinstance(b, Binding)
+            (self.rebound(b), node)
+            for bindings, node in layers
+            for b in bindings
+            if isinstance(b, Binding) and not is_narrow_twin(b)
         ]
 
     def action_back_or_quit(self) -> None:
