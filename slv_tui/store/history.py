@@ -137,9 +137,8 @@ def _grew(old: int, new: int) -> bool:
 def events_between(previous: Batch | Mark | None, batch: Batch | Mark, now: datetime) -> list[Event]:
     """The events that moving from `previous` (None: never seen) to `batch` makes, oldest first. Pure."""
     new = batch if isinstance(batch, Mark) else Mark.of(batch)
-    if previous is None:
-        kind = "finished" if new.state.finished else "first_seen"
-        return [_event("first_seen", new, now)] + ([_event(kind, new, now)] if kind == "finished" else [])
+    if previous is None:  # already over when first seen: no "finished" event (when it ended is unknown)
+        return [_event("first_seen", new, now)]
     old = previous if isinstance(previous, Mark) else Mark.of(previous)
     out: list[Event] = []
     if new.cancel_requested and not old.cancel_requested:

@@ -21,6 +21,7 @@ from slv_tui.ui.rows import SORTS
 from slv_tui.ui.screens import feed_screens
 from slv_tui.ui.screens.commission import CommissioningDashboard
 from slv_tui.ui.screens.dashboard import DashboardScreen
+from slv_tui.ui.screens.dashboard_keys import is_narrow_twin
 from slv_tui.ui.screens.help import HelpScreen, help_rows
 from slv_tui.ui.widgets.batch_table import BatchTable
 from slv_tui.ui.widgets.step_tree import StepTree
@@ -146,7 +147,7 @@ class SlvApp(App[None]):
         multi = self.servers.multi  # the scope key (w) exists with several servers only
         return [
             (self.rebound(b), node) for bindings, node in layers for b in bindings
-            if isinstance(b, Binding) and (multi or b.action != "scope")
+            if isinstance(b, Binding) and not is_narrow_twin(b) and (multi or b.action != "scope")
         ]  # fmt: skip
 
     def action_back_or_quit(self) -> None:

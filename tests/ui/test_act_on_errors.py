@@ -204,3 +204,34 @@ async def test_o_without_a_way_to_page_says_why(
         assert ("set $PAGER" in why) if pager == "unset" else ("cannot hand the screen" in why)
     assert not (tmp_path / "paged.md").exists()
     assert os.environ.get("PAGER", "") == ("" if pager == "unset" else pager_script(tmp_path)[0])
+
+
+@pytest.mark.parametrize("size", [(160, 45), (60, 20)])
+async def test_a_keymap_moves_y_o_and_F_at_every_width(
+    start_sim: StartSim, tmp_path: Path, copied: list[str], size: tuple[int, int]
+) -> None:
+    """`[keymap]` rebinding yank, pager and commission-failed moves the keys below 100 columns too
+    (where the footer-less copies of y, o and F do the work): the old keys do nothing, the new ones act."""
+    sim = start_sim(scenario="static")
+    stack = build(sim.url, tmp_path, ids=[ERRORS])
+    stack.app.set_keymap({"yank": "Y", "pager": "O", "commission-failed": "ctrl+r"})
+    toasts = Toasts()
+    async with stack.app.run_test(size=size, message_hook=toasts) as pilot:
+        app = stack.app
+        await wait_for(pilot, lambda: cell(app, ERRORS, "state") == "⚠ done w/ errors")
+        await into_tree(pilot, app)
+        tree = app.dashboard.detail.step_tree
+        await wait_for(pilot, lambda: tree.cursor_node is not None)
+        bound = {key: b.binding.action for key, b in app.screen.active_bindings.items() if b.enabled}
+        assert not {"y", "o", "F"} & bound.keys()  # the old keys: nothing (at no width)
+        assert {"Y", "O", "ctrl+r"} <= bound.keys()
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert [t for t in titles if t.startswith(("Yank", "Pager", "Redo failed"))] == [
+            "Yank (Y)", "Pager (O)", "Redo failed (^r)"
+        ]  # fmt: skip
+        await pilot.press("Y")
+        await wait_for(pilot, lambda: copied == ["\n".join(FAILED)])
+        await pilot.press("O")
+        await wait_for(pilot, lambda: bool(toasts.titled("No pager")))  # headless: o's answer, moved to O
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommissionScreen))

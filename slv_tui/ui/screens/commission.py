@@ -22,6 +22,7 @@ from slv_tui.slv.failed_devices import failed_devices
 from slv_tui.ui.safe_input import SafeInput
 from slv_tui.ui.screens import feed_screens
 from slv_tui.ui.screens.dashboard import DashboardScreen
+from slv_tui.ui.screens.dashboard_keys import narrow_twin
 from slv_tui.ui.screens.feed_screens import problem
 from slv_tui.ui.styles import colour_style
 from slv_tui.ui.widgets.commission_kind import CommissionKind, show_kind
@@ -222,6 +223,13 @@ class ConfirmCommissionScreen(ModalScreen[bool]):
         self.dismiss(False)
 
 
+REDO_FAILED = Binding(
+    "F", "commission_failed", "Redo failed",
+    tooltip="Commission again the devices the selected batch reported errors for (reviewed first)",
+    id="commission-failed",
+)  # fmt: skip
+
+
 class CommissioningDashboard(DashboardScreen):
     """The dashboard with the commissioning key (every mode but read-only).
 
@@ -234,12 +242,8 @@ class CommissioningDashboard(DashboardScreen):
             "n", "commission", "Commission", show=False,
             tooltip="Start commissioning a controller or its devices", id="commission",
         ),
-        Binding(
-            "F", "commission_failed", "Redo failed",
-            tooltip="Commission again the devices the selected batch reported errors for (reviewed first)",
-            id="commission-failed",
-        ),
-        Binding("F", "commission_failed_quietly", "Redo failed", show=False),  # narrower than 100 columns
+        REDO_FAILED,
+        narrow_twin(REDO_FAILED),  # narrower than 100 columns
     ]  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

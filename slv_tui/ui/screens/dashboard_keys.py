@@ -11,6 +11,39 @@ if TYPE_CHECKING:
     from slv_tui.ui.rows import BatchKey
     from slv_tui.ui.screens.outputs import Outputs
 
+TWIN = "_quietly"
+"""The action suffix of a detail key's copy for narrow screens (`narrow_twin`)."""
+
+
+def narrow_twin(binding: Binding) -> Binding:
+    """The copy of a detail key (y, o, F) that acts below 100 columns, where the footer has no room
+    for it: same key and id, so a `[keymap]` entry moves both; help and the palette list the original
+    (see `is_narrow_twin`)."""
+    return Binding(
+        binding.key,
+        f"{binding.action}{TWIN}",
+        binding.description,
+        show=False,
+        id=binding.id,
+        tooltip=binding.tooltip,
+        key_display=binding.key_display,
+    )
+
+
+def is_narrow_twin(binding: Binding) -> bool:
+    """One of `narrow_twin`'s copies (left out of help and the palette, which list the original)."""
+    return binding.action.endswith(TWIN)
+
+
+YANK = Binding(
+    "y",
+    "yank",
+    "Yank",
+    tooltip="In the detail: copy the highlighted message, else the IDs of the devices with errors",
+    id="yank",
+)
+PAGER = Binding("o", "open_report", "Pager", tooltip="In the detail: the batch report in $PAGER", id="pager")
+
 DASHBOARD_KEYS: list[BindingType] = [
     Binding("a", "add", "Add", tooltip="Add batch IDs to the watchlist", id="add"),
     Binding("d", "remove", "Remove", tooltip="Remove the selected batch (undo with u)", id="remove"),
@@ -52,16 +85,10 @@ DASHBOARD_KEYS: list[BindingType] = [
         tooltip="Write the selected batch's Markdown report",
         id="report",
     ),
-    Binding(
-        "y",
-        "yank",
-        "Yank",
-        tooltip="In the detail: copy the highlighted message, else the IDs of the devices with errors",
-        id="yank",
-    ),
-    Binding("o", "open_report", "Pager", tooltip="In the detail: the batch report in $PAGER", id="pager"),
-    Binding("y", "yank_quietly", "Yank", show=False),  # the twins below 100 columns: not in the footer
-    Binding("o", "open_report_quietly", "Pager", show=False),
+    YANK,
+    PAGER,
+    narrow_twin(YANK),  # the twins below 100 columns: not in the footer
+    narrow_twin(PAGER),
     Binding(
         "w",
         "scope",
@@ -128,7 +155,7 @@ PER_BATCH = frozenset({"remove", "label", "refresh", "export", "copy_id", "detai
 DETAIL_SHOWN = frozenset({"yank", "open_report", "commission_failed"})
 """Keys that act on the batch's detail: on only while the step tree has the focus; in its footer
 from 100 columns on (narrower, their `_quietly` twins, listed in help and the palette, do the same)."""
-DETAIL_ONLY = DETAIL_SHOWN | {f"{action}_quietly" for action in DETAIL_SHOWN}
+DETAIL_ONLY = DETAIL_SHOWN | {f"{action}{TWIN}" for action in DETAIL_SHOWN}
 
 
 def key_off(action: str, reading: bool, wide: bool) -> bool:
