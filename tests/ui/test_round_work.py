@@ -39,7 +39,8 @@ async def test_rounds_between_two_draws_cost_no_drawing_no_query_no_timer(
     """Catches: the header's unread-problems label updated (a layout) after each round, `_polled`
     querying the DOM for the header each round, `apply_round` reading every
     watched batch (or building the watched set) each round, a timer armed per round, any redraw per
-    round; then a draw that rewrites more than the changed row or lays the screen out."""
+    round; then a draw that rewrites more than the changed row, repaints the whole table for it
+    (DataTable's `update_cell` does: every visible line rendered again) or lays the screen out."""
     sim_clock, clock = FakeClock(), FakeClock()
     fetch = ScenarioFetch("demo", clock=sim_clock)
     ids = [SELECTED, POLLED, *FINISHED]
@@ -151,6 +152,8 @@ async def test_rounds_between_two_draws_cost_no_drawing_no_query_no_timer(
             work.counting = False
             assert not work.layouts, work.layouts
             assert work.cells <= 6, f"{work.cells} cells rewritten for one changed row"
+            assert work.repaints["BatchTable#batch-table"] >= 1  # the row was repainted
+            assert not work.whole["BatchTable#batch-table"], "the whole table repainted for one row"
 
 
 def test_fields_of_one_shape_are_equally_high() -> None:
