@@ -1,6 +1,6 @@
 """Days, not minutes: does the dashboard's memory stay flat while it watches running batches for long?
 
-Run: python benchmarks/console_memory.py [--minutes 30] [--settle 10] [--tree PATH]  (plain install)
+Run: python benchmarks/console_memory.py [--minutes 30] [--settle 10] [--only calm] [--tree PATH]
      (long: start it with `nohup ... > memory.log 2>&1 &`)
 
 Two dashboards side by side, each the real `slv-tui` in its own 160x45 pseudo-terminal with its own
@@ -135,6 +135,7 @@ def main() -> None:
     parser.add_argument("--settle", type=float, default=10.0, help="minutes before the window starts")
     parser.add_argument("--growth", action="store_true", help="measure memory per message instead")
     parser.add_argument("--against", type=Path, help="with --growth: another tree, side by side")
+    parser.add_argument("--only", choices=["fast", "calm"], help="one dashboard only (a soak)")
     install_arg(parser)
     args = parser.parse_args()
     install = plain_install(args.tree)
@@ -147,6 +148,8 @@ def main() -> None:
         return
 
     setups = {"fast": (100, 0.2, 1483000000000), "calm": (50, 2.0, 1484000000000)}
+    if args.only:
+        setups = {args.only: setups[args.only]}
     sims = []
     pids: dict[str, int] = {}
     samples: dict[str, list[tuple[float, float]]] = {name: [] for name in setups}
@@ -180,6 +183,7 @@ def main() -> None:
             sim.wait()
 
     print(f"{args.minutes:g} min run, window from {args.settle:g} min to the end")
+    print(f"load average at the end: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     for name, (count, interval, _) in setups.items():
         window = [mb for at, mb in samples[name] if at >= args.settle]
         growth = window[-1] - window[0]

@@ -39,6 +39,9 @@ class FeedHub:
         self.read_mark = read_mark if isinstance(read_mark, str) else None
         """The time of the newest record seen when the feed was last opened (ISO), or None."""
         self.listeners: list[Callable[[Record], None]] = []
+        self._counted = (self.read_mark, 0, 0)
+        """(the mark counted against, records read, problems after it among them): `unread` reads only
+        the records that arrived since (it is asked after every poll round)."""
 
     def _take(self, record: Record) -> None:
         self.records.append(record)
@@ -49,8 +52,15 @@ class FeedHub:
     @property
     def unread(self) -> int:
         """Problems recorded after the last-read mark."""
+        counted_mark, read, count = self._counted
+        if counted_mark != self.read_mark:
+            read = count = 0
         mark = self.read_mark or ""
-        return sum(1 for r in self.records if is_problem(r) and str(r["at"]) > mark)
+        records = self.records
+        if read < len(records):
+            count += sum(1 for r in records[read:] if is_problem(r) and str(r["at"]) > mark)
+        self._counted = (self.read_mark, len(records), count)
+        return count
 
     def mark_read(self) -> str:
         """Everything so far is read; returns the new mark (to remember in the UI state)."""

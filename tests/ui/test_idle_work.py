@@ -41,12 +41,15 @@ class Work:
     def __init__(self) -> None:
         self.layouts: Counter[str] = Counter()
         self.repaints: Counter[str] = Counter()
+        self.whole: Counter[str] = Counter()
+        """Repaints of a whole widget (no region given): a subset of `repaints` and `layouts`."""
         self.cells = 0
         self.counting = False
 
     def clear(self) -> None:
         self.layouts.clear()
         self.repaints.clear()
+        self.whole.clear()
         self.cells = 0
 
     @property
@@ -64,6 +67,8 @@ def count_work(monkeypatch: pytest.MonkeyPatch) -> Iterator[Work]:
         if work.counting:
             name = f"{type(self).__name__}#{self.id}"
             (work.layouts if kwargs.get("layout") else work.repaints)[name] += 1
+            if not args:
+                work.whole[name] += 1
         return refresh(self, *args, **kwargs)
 
     def counting_update_cell(self: DataTable[Any], *args: Any, **kwargs: Any) -> None:

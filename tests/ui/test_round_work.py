@@ -36,13 +36,16 @@ ROUNDS = 5
 async def test_rounds_between_two_draws_cost_no_drawing_no_query_no_timer(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Catches: `_polled` querying the DOM for the header each round, `apply_round` reading every
+    """Catches: the header's unread-problems label updated (a layout) after each round, `_polled`
+    querying the DOM for the header each round, `apply_round` reading every
     watched batch (or building the watched set) each round, a timer armed per round, any redraw per
-    round; then a draw that rewrites more than the changed row or lays the screen out."""
+    round; then a draw that rewrites more than the changed row, repaints the whole table for it
+    (DataTable's `update_cell` does: every visible line rendered again) or lays the screen out."""
     sim_clock, clock = FakeClock(), FakeClock()
     fetch = ScenarioFetch("demo", clock=sim_clock)
     ids = [SELECTED, POLLED, *FINISHED]
-    stack = build(OFFLINE, tmp_path, ids=ids, fetch=fetch, clock=clock, interval=2.0)  # nothing else due
+    # interval 2 s: nothing else due; an event feed, as slv-tui always has (the header's unread count)
+    stack = build(OFFLINE, tmp_path, ids=ids, fetch=fetch, clock=clock, interval=2.0, feed=True)
     app = stack.app
     counting = False
     queries: Counter[str] = Counter()
@@ -111,6 +114,8 @@ async def test_rounds_between_two_draws_cost_no_drawing_no_query_no_timer(
     monkeypatch.setattr(Board, "snapshots", counting_snapshots)
     monkeypatch.setattr(Painter, "take", during_rounds(counting_take))
     monkeypatch.setattr(Board, "_on_round", during_rounds(Board._on_round))  # the Board's part, and the post
+    assert stack.board is not None
+    stack.poller.on_round = stack.board._on_round  # bound when the stack was built: bind the counted one
     monkeypatch.setattr(Announcer, "alert", during_rounds(Announcer.alert))  # the rest of `_polled`
     monkeypatch.setattr(Announcer, "auth", during_rounds(Announcer.auth))
     monkeypatch.setattr(MessagePump, "set_timer", counting_set_timer)
@@ -147,6 +152,8 @@ async def test_rounds_between_two_draws_cost_no_drawing_no_query_no_timer(
             work.counting = False
             assert not work.layouts, work.layouts
             assert work.cells <= 6, f"{work.cells} cells rewritten for one changed row"
+            assert work.repaints["BatchTable#batch-table"] >= 1  # the row was repainted
+            assert not work.whole["BatchTable#batch-table"], "the whole table repainted for one row"
 
 
 def test_fields_of_one_shape_are_equally_high() -> None:

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from slv_tui.ui.wiring import Session
 
 _HUBS: WeakKeyDictionary[App[Any], tuple[FeedHub, str]] = WeakKeyDictionary()
+_SHOWN: WeakKeyDictionary[App[Any], tuple[Static, int]] = WeakKeyDictionary()
+"""The header's unread label and the count it shows: a round that changes no count touches nothing
+(the label is asked after every poll round; updating it lays the screen out)."""
 STATE_KEY = "feed_read"
 """The UI state key of the last-read mark (the newest record's time when the feed was opened)."""
 
@@ -56,21 +59,37 @@ def show_unread(app: App[Any]) -> None:
     if hub is None or dashboard is None or not dashboard.is_mounted:
         return
     count = hub.unread
-    words = f"⚠ {count} unread problem{'s' if count != 1 else ''} · L"
-    text = Text(words, style="bold") if count else Text("")
+    shown = _SHOWN.get(app)
+    if shown is not None and shown[0].is_attached and shown[0].screen is dashboard:
+        label, was = shown
+        if count != was:
+            _SHOWN[app] = (label, count)
+            _put(label, count)
+        return
     found = dashboard.query("#header-unread")
     if found:
         label = found.first(Static)
-        label.update(text)
-        label.display = bool(count)
+        _SHOWN[app] = (label, count)
+        _put(label, count)
         return
     lines = dashboard.query("#header-line")
     if lines:
-        label = Static(text, id="header-unread", markup=False)
+        label = Static(_words(count), id="header-unread", markup=False)
         label.styles.width = "auto"
         label.styles.padding = (0, 0, 0, 2)
         label.display = bool(count)
+        _SHOWN[app] = (label, count)
         lines.first().mount(label)
+
+
+def _words(count: int) -> Text:
+    words = f"⚠ {count} unread problem{'s' if count != 1 else ''} · L"
+    return Text(words, style="bold") if count else Text("")
+
+
+def _put(label: Static, count: int) -> None:
+    label.update(_words(count))
+    label.display = bool(count)
 
 
 def help_keys() -> list[Binding]:

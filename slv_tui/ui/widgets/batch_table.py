@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
+from textual.geometry import Region
 
 from slv_tui.common.sanitize import clean
 from slv_tui.slv.model import BatchState
@@ -120,6 +121,19 @@ class BatchTable(KeptCellsTable):
         """Where sync left the cursor while nobody has picked a row (it stays on the top row, however
         the rows reorder as they arrive); None once a row was picked."""
 
+    _changed_rows: set[str] | None = None
+    """While `sync` rewrites cells in place: the rows it touched. DataTable's `update_cell` repaints
+    the whole table (every visible line rendered again, each second on a busy console); only these
+    rows' lines are repainted instead. (A class default: DataTable refreshes in its `__init__`.)"""
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> BatchTable:  # fmt: skip
+        """As DataTable's, except the whole-table repaint of an `update_cell` made by `sync` (which
+        repaints the rows it changed, alone, when it is done)."""
+        if self._changed_rows is not None and not (regions or layout or recompose):
+            return self
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
     async def on_key(self, event: events.Key) -> None:
         """/ (and the other keys that open an input) at once; later keys to the input it focused."""
         await keys_in_order(self, event)
@@ -204,29 +218,41 @@ class BatchTable(KeptCellsTable):
         self._order = list(self._rows)
         if not self._relayout():
             shown = set(self.shown_columns)
-            for batch_id, row in self._rows.items():
-                content = _content(row)
-                old = self._cells.get(batch_id)
-                if old is None:
-                    self._cells[batch_id] = cells = self._render_row(row)
+            self._changed_rows = changed = set()
+            added = False
+            try:
+                for batch_id, row in self._rows.items():
+                    content = _content(row)
+                    old = self._cells.get(batch_id)
+                    if old is None:
+                        self._cells[batch_id] = cells = self._render_row(row)
+                        self._shown[batch_id] = content
+                        self.add_row(*self._visible(cells), key=batch_id)
+                        added = True
+                        continue
+                    before = self._shown.get(batch_id)  # None after a restyle: every cell again
+                    if before == content:
+                        continue
+                    new = list(old)
+                    for i, column in enumerate(COLUMNS):
+                        if before is None or before[i] != content[i]:
+                            new[i] = self._cell_text(column.key, row)
+                            if column.key in shown and new[i] != old[i]:
+                                self.update_cell(batch_id, column.key, new[i])
+                                changed.add(batch_id)
+                    self._cells[batch_id] = tuple(new)
                     self._shown[batch_id] = content
-                    self.add_row(*self._visible(cells), key=batch_id)
-                    continue
-                before = self._shown.get(batch_id)  # None after a restyle: every cell again
-                if before == content:
-                    continue
-                new = list(old)
-                for i, column in enumerate(COLUMNS):
-                    if before is None or before[i] != content[i]:
-                        new[i] = self._cell_text(column.key, row)
-                        if column.key in shown and new[i] != old[i]:
-                            self.update_cell(batch_id, column.key, new[i])
-                self._cells[batch_id] = tuple(new)
-                self._shown[batch_id] = content
+            finally:
+                self._changed_rows = None
             if [r.key.value for r in self.ordered_rows] != self._order:
                 at = ID_COLUMN  # the ID cell object of each row is its own (the same ID on two servers too)
                 rank = {id(self._cells[t][at]): i for i, t in enumerate(self._order)}
                 self.sort("id", key=lambda cell: rank[id(cell)])
+            elif added:
+                self.refresh()
+            else:
+                for batch_id in changed:
+                    self.refresh_row(self.get_row_index(batch_id))
         if keep is not None and keep in wanted:
             index = self.get_row_index(keep)
             if index != self.cursor_row:
