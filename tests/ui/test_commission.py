@@ -199,6 +199,9 @@ async def test_report_key_writes_markdown_and_names_the_path(start_sim: StartSim
     async with stack.app.run_test(size=(160, 45), notifications=True) as pilot:
         app = stack.app
         await wait_for(pilot, lambda: cell(app, ERRORS, "state") == "⚠ done w/ errors")
+        history = app.session.history
+        assert history is not None
+        await wait_for(pilot, lambda: history.timeline(ERRORS))  # the recorder's thread took the rounds
         await pilot.press("m")
         found: list[Path] = []
 
