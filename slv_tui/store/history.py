@@ -265,9 +265,6 @@ def made_events(previous: Mark | None, marks: Sequence[tuple[Mark, datetime]]) -
 # -- the recorder every poller feeds -----------------------------------------------------------------
 
 _STOP = object()
-_WAKE = object()
-GATHER = 1.0
-"""Seconds the recorder's thread waits, once woken, for more rounds before writing them."""
 
 
 class HistoryRecorder:
@@ -290,13 +287,6 @@ class HistoryRecorder:
         self._idle = threading.Event()
         self._idle.set()
         self._thread: threading.Thread | None = None
-        self._pending: list[object] = []
-        """Queued since the thread last took them (under `_pending_lock`)."""
-        self._pending_lock = threading.Lock()
-        self._woken = False
-        """The thread was told there is work (it takes all of it after `GATHER` s)."""
-        self._hurry = threading.Event()
-        """`flush` or `close` is waiting: take what is queued now."""
 
     def record(self, poll_round: PollRound) -> None:
         """Queue what this round's fetched batches look like now (cheap; never blocks)."""
@@ -320,52 +310,42 @@ class HistoryRecorder:
 
     def flush(self, timeout: float = 5.0) -> bool:
         """Wait until everything queued is written; False on timeout."""
-        self._hurry.set()
         return self._idle.wait(timeout)
 
     def close(self, timeout: float = 5.0) -> None:
         """Write what is queued and stop the thread."""
         if self._thread is not None:
-            self._hurry.set()
             self._queue.put(_STOP)
             self._thread.join(timeout)
             self._thread = None
 
     def _put(self, item: object) -> None:
-        """Queue `item`; wake the thread only if it is not woken already (a busy console brings ~25
-        rounds a second: one wake-up a second takes them all, not one thread switch per round)."""
-        with self._pending_lock:
-            self._pending.append(item)
-            wake, self._woken = not self._woken, True
-            if wake:
-                self._idle.clear()
-        if wake:
-            self._queue.put(_WAKE)
+        self._idle.clear()
+        self._queue.put(item)
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="slv-tui-history", daemon=True)
             self._thread.start()
 
     def _run(self) -> None:
         while True:
-            stop = self._queue.get() is _STOP
-            if not stop:
-                self._hurry.wait(GATHER)  # let the rounds of the next moment gather
-            self._hurry.clear()
-            while True:  # the wake-ups and stop queued meanwhile
+            item = self._queue.get()
+            if item is _STOP:
+                self._idle.set()
+                return
+            items = [item]
+            while True:  # take everything queued: one write per batch for all of it
                 try:
-                    stop = self._queue.get_nowait() is _STOP or stop
+                    more = self._queue.get_nowait()
                 except queue.Empty:
                     break
-            with self._pending_lock:
-                items, self._pending = self._pending, []
-                self._woken = False
-            if items:
-                self._handle(items)  # one write per batch for all of it
-            with self._pending_lock:
-                if not self._woken:
+                if more is _STOP:
+                    self._handle(items)
                     self._idle.set()
-            if stop:
-                return
+                    return
+                items.append(more)
+            self._handle(items)
+            if self._queue.empty():
+                self._idle.set()
 
     def _handle(self, items: list[object]) -> None:
         pending: dict[str, list[tuple[Mark, datetime]]] = {}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import signal
 import stat
 import subprocess
@@ -217,26 +216,3 @@ def test_history_shows_each_milestone_once_when_two_recorders_interleave() -> No
     assert [(e["kind"], e["progress"]) for e in events] == [
         ("first_seen", 5), ("progress", 41), ("warnings", 41), ("progress", 52),
     ]  # fmt: skip
-
-
-def test_a_burst_of_rounds_wakes_the_recorders_thread_once(tmp_path: Path) -> None:
-    """A busy console brings ~25 rounds a second, each recorded: the thread is woken once for a
-    burst (and takes them all), not once per round (a thread switch per round on the event loop).
-    Catches: `_put` queueing every round for the thread (25 wake-ups here)."""
-    times = iter(T0 + timedelta(seconds=i) for i in range(100))
-    recorder = HistoryRecorder(HistoryStore(tmp_path), now=lambda: next(times))
-    puts = 0
-
-    class CountingQueue(queue.SimpleQueue[object]):
-        def put(self, item: object, block: bool = True, timeout: float | None = None) -> None:
-            nonlocal puts
-            puts += 1
-            super().put(item, block, timeout)
-
-    recorder._queue = CountingQueue()
-    for progress in range(1, 26):
-        recorder.record(_round(running(progress)))
-    assert recorder.flush()
-    assert puts <= 2, f"{puts} wake-ups of the recorder's thread for 25 rounds"
-    assert kinds(list(recorder.timeline("42")))[:2] == ["first_seen", "progress"]
-    recorder.close()
