@@ -10,11 +10,13 @@ from pathlib import Path
 
 from textual.widgets import Select, TextArea
 
+from slv_tui.common import paths
 from slv_tui.sim import ThreadedSim
 from slv_tui.slv.auth import Credentials, Secret
 from slv_tui.slv.client import ClientSettings, SlvClient
 from slv_tui.store.watchlist import Watchlist
-from slv_tui.ui.app import AppSettings, SlvApp, make_app, open_board
+from slv_tui.ui.app import AppSettings, Seams, SlvApp, make_app, open_board
+from slv_tui.ui.feed_hub import FeedHub
 from slv_tui.ui.rows import BatchKey
 from slv_tui.ui.screens.add_batches import AddBatchesScreen
 from slv_tui.ui.screens.commission import CommissionScreen, ConfirmCommissionScreen
@@ -23,6 +25,13 @@ from slv_tui.ui.wiring import Session
 from .ui_helpers import screen_text, wait_for
 
 FAILED = "1481021896034"
+
+
+def posts(sim: ThreadedSim) -> list[str]:
+    """The commissioning calls a simulator was sent."""
+    return [path.rsplit("/", 1)[1] for _method, path in sim.server.requests if "/commission" in path]
+
+
 RUNNING = "1481019204417"
 
 
@@ -34,14 +43,21 @@ def session(name: str, url: str, auth: str, folder: Path, *, read_only: bool = F
     return open_board(client, watchlist, interval=0.1, name=name, read_only=read_only, color="magenta")
 
 
-def build(lab: ThreadedSim, prod: ThreadedSim, folder: Path, *, prod_read_only: bool = False) -> SlvApp:
+def build(
+    lab: ThreadedSim,
+    prod: ThreadedSim,
+    folder: Path,
+    *,
+    prod_read_only: bool = False,
+    feed: FeedHub | None = None,
+) -> SlvApp:
     sessions = [
         session("lab", lab.url, "basic", folder),
         session("prod", prod.url, "csrf", folder, read_only=prod_read_only),
     ]
     settings = AppSettings(server_label="lab + prod", profile="lab+prod", export_dir=folder,
                            state_file=folder / "ui.json")  # fmt: skip
-    return make_app(settings, sessions)
+    return make_app(settings, sessions, seams=Seams(feed=feed))
 
 
 def tokens(app: SlvApp) -> list[str]:
@@ -153,6 +169,33 @@ async def test_commissioning_names_the_highlighted_rows_server(
         assert "prod" in screen_text(app) and prod.url in screen_text(app)
         await pilot.press("n")  # not started
         await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmCommissionScreen))
+    assert posts(lab) == [] == posts(prod)
+
+
+async def test_commissioning_starts_on_that_server_and_the_feed_says_so(
+    start_sim: Callable[..., ThreadedSim], tmp_path: Path
+) -> None:
+    lab, prod = start_sim(scenario="static", auth="basic"), start_sim(scenario="static", auth="csrf")
+    hub = FeedHub(paths.data_dir())
+    app = build(lab, prod, tmp_path, feed=hub)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_for(pilot, lambda: len(tokens(app)) == 4)
+        select_row(app, "prod", RUNNING)
+        await wait_for(pilot, lambda: app.dashboard.selected_key == BatchKey("prod", RUNNING))
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommissionScreen))
+        await pilot.press(*"CTRL-7")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmCommissionScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: len(tokens(app)) == 5)
+        new = next(t for t in tokens(app) if t.split("\t")[1] not in (FAILED, RUNNING))
+        assert new.startswith("prod\t")  # watched on the server it was started on
+        started = [r for r in hub.records if r["kind"] == "commission_started"]
+        assert [(r["server"], r["batchId"], r["controller"]) for r in started] == [
+            ("prod", new.split("\t")[1], "CTRL-7")
+        ]
+    assert posts(lab) == [] and posts(prod) == ["commissionControllerAsync"]
 
 
 async def test_a_read_only_profile_offers_no_commissioning_on_its_rows(
