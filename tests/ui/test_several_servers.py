@@ -20,6 +20,7 @@ from slv_tui.ui.feed_hub import FeedHub
 from slv_tui.ui.rows import BatchKey
 from slv_tui.ui.screens.add_batches import AddBatchesScreen
 from slv_tui.ui.screens.commission import CommissionScreen, ConfirmCommissionScreen
+from slv_tui.ui.screens.password import PasswordScreen
 from slv_tui.ui.wiring import Session
 
 from .ui_helpers import screen_text, wait_for
@@ -35,8 +36,11 @@ def posts(sim: ThreadedSim) -> list[str]:
 RUNNING = "1481019204417"
 
 
-def session(name: str, url: str, auth: str, folder: Path, *, read_only: bool = False) -> Session:
-    client = SlvClient(ClientSettings(url, Credentials("admin", Secret("admin"), auth), timeout=5.0))  # type: ignore[arg-type]
+def session(
+    name: str, url: str, auth: str, folder: Path, *, read_only: bool = False, password: str = "admin"
+) -> Session:
+    creds = Credentials("admin", Secret(password), auth)  # type: ignore[arg-type]
+    client = SlvClient(ClientSettings(url, creds, timeout=5.0))
     watchlist = Watchlist(folder / f"{name}.json")
     watchlist.load()
     watchlist.add([FAILED, RUNNING])
@@ -50,10 +54,11 @@ def build(
     *,
     prod_read_only: bool = False,
     feed: FeedHub | None = None,
+    prod_password: str = "admin",
 ) -> SlvApp:
     sessions = [
         session("lab", lab.url, "basic", folder),
-        session("prod", prod.url, "csrf", folder, read_only=prod_read_only),
+        session("prod", prod.url, "csrf", folder, read_only=prod_read_only, password=prod_password),
     ]
     settings = AppSettings(server_label="lab + prod", profile="lab+prod", export_dir=folder,
                            state_file=folder / "ui.json")  # fmt: skip
@@ -217,3 +222,20 @@ async def test_a_read_only_profile_offers_no_commissioning_on_its_rows(
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(app.screen, CommissionScreen))
         assert "on lab" in screen_text(app)
+
+
+async def test_a_wrong_password_on_one_server_asks_that_server(
+    start_sim: Callable[..., ThreadedSim], tmp_path: Path
+) -> None:
+    lab, prod = start_sim(scenario="static", auth="basic"), start_sim(scenario="static", auth="csrf")
+    app = build(lab, prod, tmp_path, prod_password="wrong")
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_for(pilot, lambda: "prod ✖ auth failed (P)" in screen_text(app))
+        assert fetch_cell(app, "lab", RUNNING) == "● fresh"
+        select_row(app, "lab", RUNNING)  # the highlighted row's server logs in: P asks the one that refused
+        await pilot.press("P")
+        await wait_for(pilot, lambda: isinstance(app.screen, PasswordScreen))
+        assert "Password for admin on prod" in screen_text(app)
+        await pilot.press(*"admin", "enter")
+        await wait_for(pilot, lambda: fetch_cell(app, "prod", RUNNING) == "● fresh")
+        await wait_for(pilot, lambda: "prod ● " in screen_text(app))
