@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.logs import preserved_logging
 
 from slv_tui.cli import COMMANDS, _dashboard_profiles, _overrides, main
 from slv_tui.commands.arguments import parse
@@ -92,7 +93,8 @@ def launched(monkeypatch: pytest.MonkeyPatch, config: Path, *argv: str) -> list[
         return 0
 
     monkeypatch.setattr(dashboard, "launch", fake_launch)
-    assert main(["--config", str(config), *argv]) == 0
+    with preserved_logging():  # main() sets up the log file: the logger is put back after
+        assert main(["--config", str(config), *argv]) == 0
     return seen
 
 
@@ -117,5 +119,6 @@ def test_user_and_auth_name_one_server(
     from slv_tui.commands import dashboard
 
     monkeypatch.setattr(dashboard, "launch", lambda *a, **k: pytest.fail("launched"))
-    assert main(["--config", str(config), "--profile", "lab", "--profile", "prod", "--user", "bob"]) == 2
+    with preserved_logging():
+        assert main(["--config", str(config), "--profile", "lab", "--profile", "prod", "--user", "bob"]) == 2
     assert "--user and --auth name one server's login" in capsys.readouterr().err
