@@ -44,7 +44,8 @@ def session(
     watchlist = Watchlist(folder / f"{name}.json")
     watchlist.load()
     watchlist.add([FAILED, RUNNING])
-    return open_board(client, watchlist, interval=0.1, name=name, read_only=read_only, color="magenta")
+    # 0.5 s: data is stale after 1.5 s without an answer; a machine this busy is no outage
+    return open_board(client, watchlist, interval=0.5, name=name, read_only=read_only, color="magenta")
 
 
 def build(
@@ -96,8 +97,8 @@ async def test_two_servers_one_table_and_one_down_marks_only_its_rows(
         prod.stop()
         await wait_for(pilot, lambda: "prod ✖ unreachable" in screen_text(app))
         await wait_for(pilot, lambda: fetch_cell(app, "prod", RUNNING) in ("⌛ STALE", "✖ error"))
-        assert fetch_cell(app, "lab", RUNNING) == "● fresh"  # the other server's rows stay fresh
-        assert "lab ● " in screen_text(app)
+        await wait_for(pilot, lambda: fetch_cell(app, "lab", RUNNING) == "● fresh")  # the other's stay fresh
+        assert fetch_cell(app, "prod", RUNNING) in ("⌛ STALE", "✖ error") and "lab ● " in screen_text(app)
 
         prod.restart()
         await wait_for(pilot, lambda: fetch_cell(app, "prod", RUNNING) == "● fresh")
@@ -231,7 +232,7 @@ async def test_a_wrong_password_on_one_server_asks_that_server(
     app = build(lab, prod, tmp_path, prod_password="wrong")
     async with app.run_test(size=(160, 40)) as pilot:
         await wait_for(pilot, lambda: "prod ✖ auth failed (P)" in screen_text(app))
-        assert fetch_cell(app, "lab", RUNNING) == "● fresh"
+        await wait_for(pilot, lambda: fetch_cell(app, "lab", RUNNING) == "● fresh")
         select_row(app, "lab", RUNNING)  # the highlighted row's server logs in: P asks the one that refused
         await pilot.press("P")
         await wait_for(pilot, lambda: isinstance(app.screen, PasswordScreen))
