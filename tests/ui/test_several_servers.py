@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+from textual.pilot import Pilot
 from textual.widgets import Select, TextArea
 
 from slv_tui.common import paths
@@ -76,15 +78,36 @@ def fetch_cell(app: SlvApp, server: str, batch_id: str) -> str:
     return str(table.get_cell(token, "fetch").plain) if token in table.rows else ""
 
 
-def select_row(app: SlvApp, server: str, batch_id: str) -> None:
+async def on_row(pilot: Pilot[None], app: SlvApp, server: str, batch_id: str) -> None:
+    """Highlight one server's row of a batch (once every server's rows are in)."""
+    await wait_for(pilot, lambda: len(tokens(app)) >= 4)
     table = app.dashboard.table
     table.move_cursor(row=table.get_row_index(table.row_token(BatchKey(server, batch_id))))
+    await wait_for(pilot, lambda: app.dashboard.selected_key == BatchKey(server, batch_id))
+
+
+async def up_to_confirmation(pilot: Pilot[None], app: SlvApp) -> ConfirmCommissionScreen:
+    """n, a controller ID, ctrl+s: the confirmation (nothing sent yet)."""
+    await pilot.press("n")
+    await wait_for(pilot, lambda: isinstance(app.screen, CommissionScreen))
+    assert "on prod" in screen_text(app)
+    await pilot.press(*"CTRL-7")
+    await pilot.press("ctrl+s")
+    await wait_for(pilot, lambda: isinstance(app.screen, ConfirmCommissionScreen))
+    assert isinstance(app.screen, ConfirmCommissionScreen)
+    return app.screen
+
+
+@pytest.fixture
+def sims(start_sim: Callable[..., ThreadedSim]) -> tuple[ThreadedSim, ThreadedSim]:
+    """lab (basic login) and prod (the 7.8+ csrf session), serving the same batch IDs."""
+    return start_sim(scenario="static", auth="basic"), start_sim(scenario="static", auth="csrf")
 
 
 async def test_two_servers_one_table_and_one_down_marks_only_its_rows(
-    start_sim: Callable[..., ThreadedSim], tmp_path: Path
+    sims: tuple[ThreadedSim, ThreadedSim], tmp_path: Path
 ) -> None:
-    lab, prod = start_sim(scenario="static", auth="basic"), start_sim(scenario="static", auth="csrf")
+    lab, prod = sims
     app = build(lab, prod, tmp_path)
     async with app.run_test(size=(160, 40)) as pilot:
         want = {f"{s}\t{b}" for s in ("lab", "prod") for b in (FAILED, RUNNING)}
@@ -106,9 +129,9 @@ async def test_two_servers_one_table_and_one_down_marks_only_its_rows(
 
 
 async def test_scope_key_shows_one_server_then_all(
-    start_sim: Callable[..., ThreadedSim], tmp_path: Path
+    sims: tuple[ThreadedSim, ThreadedSim], tmp_path: Path
 ) -> None:
-    lab, prod = start_sim(scenario="static", auth="basic"), start_sim(scenario="static", auth="csrf")
+    lab, prod = sims
     app = build(lab, prod, tmp_path)
     async with app.run_test(size=(160, 40)) as pilot:
         await wait_for(pilot, lambda: len(tokens(app)) == 4)
@@ -135,14 +158,13 @@ async def test_scope_key_shows_one_server_then_all(
 
 
 async def test_add_dialog_defaults_to_the_highlighted_rows_server(
-    start_sim: Callable[..., ThreadedSim], tmp_path: Path
+    sims: tuple[ThreadedSim, ThreadedSim], tmp_path: Path
 ) -> None:
-    lab, prod = start_sim(scenario="static", auth="basic"), start_sim(scenario="static", auth="csrf")
+    lab, prod = sims
     app = build(lab, prod, tmp_path)
     async with app.run_test(size=(160, 40)) as pilot:
         await wait_for(pilot, lambda: len(tokens(app)) == 4)
-        select_row(app, "prod", FAILED)
-        await wait_for(pilot, lambda: app.dashboard.selected_key == BatchKey("prod", FAILED))
+        await on_row(pilot, app, "prod", FAILED)
         await pilot.press("a")
         await wait_for(pilot, lambda: isinstance(app.screen, AddBatchesScreen))
         assert app.screen.query_one("#add-server", Select).value == "prod"
@@ -155,22 +177,14 @@ async def test_add_dialog_defaults_to_the_highlighted_rows_server(
 
 
 async def test_commissioning_names_the_highlighted_rows_server(
-    start_sim: Callable[..., ThreadedSim], tmp_path: Path
+    sims: tuple[ThreadedSim, ThreadedSim], tmp_path: Path
 ) -> None:
-    lab, prod = start_sim(scenario="static", auth="basic"), start_sim(scenario="static", auth="csrf")
+    lab, prod = sims
     app = build(lab, prod, tmp_path)
     async with app.run_test(size=(160, 40)) as pilot:
         await wait_for(pilot, lambda: len(tokens(app)) == 4)
-        select_row(app, "prod", RUNNING)
-        await wait_for(pilot, lambda: app.dashboard.selected_key == BatchKey("prod", RUNNING))
-        await pilot.press("n")
-        await wait_for(pilot, lambda: isinstance(app.screen, CommissionScreen))
-        assert "on prod" in screen_text(app)
-        await pilot.press(*"CTRL-7")
-        await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmCommissionScreen))
-        confirm = app.screen
-        assert isinstance(confirm, ConfirmCommissionScreen)
+        await on_row(pilot, app, "prod", RUNNING)
+        confirm = await up_to_confirmation(pilot, app)
         assert (confirm.server, confirm.profile) == (prod.url, "prod")
         assert "prod" in screen_text(app) and prod.url in screen_text(app)
         await pilot.press("n")  # not started
@@ -179,20 +193,15 @@ async def test_commissioning_names_the_highlighted_rows_server(
 
 
 async def test_commissioning_starts_on_that_server_and_the_feed_says_so(
-    start_sim: Callable[..., ThreadedSim], tmp_path: Path
+    sims: tuple[ThreadedSim, ThreadedSim], tmp_path: Path
 ) -> None:
-    lab, prod = start_sim(scenario="static", auth="basic"), start_sim(scenario="static", auth="csrf")
+    lab, prod = sims
     hub = FeedHub(paths.data_dir())
     app = build(lab, prod, tmp_path, feed=hub)
     async with app.run_test(size=(160, 40)) as pilot:
         await wait_for(pilot, lambda: len(tokens(app)) == 4)
-        select_row(app, "prod", RUNNING)
-        await wait_for(pilot, lambda: app.dashboard.selected_key == BatchKey("prod", RUNNING))
-        await pilot.press("n")
-        await wait_for(pilot, lambda: isinstance(app.screen, CommissionScreen))
-        await pilot.press(*"CTRL-7")
-        await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmCommissionScreen))
+        await on_row(pilot, app, "prod", RUNNING)
+        await up_to_confirmation(pilot, app)
         await pilot.press("y")
         await wait_for(pilot, lambda: len(tokens(app)) == 5)
         new = next(t for t in tokens(app) if t.split("\t")[1] not in (FAILED, RUNNING))
@@ -205,20 +214,18 @@ async def test_commissioning_starts_on_that_server_and_the_feed_says_so(
 
 
 async def test_a_read_only_profile_offers_no_commissioning_on_its_rows(
-    start_sim: Callable[..., ThreadedSim], tmp_path: Path
+    sims: tuple[ThreadedSim, ThreadedSim], tmp_path: Path
 ) -> None:
-    lab, prod = start_sim(scenario="static", auth="basic"), start_sim(scenario="static", auth="csrf")
+    lab, prod = sims
     app = build(lab, prod, tmp_path, prod_read_only=True)
     async with app.run_test(size=(160, 40)) as pilot:
         await wait_for(pilot, lambda: len(tokens(app)) == 4)
-        select_row(app, "prod", RUNNING)
-        await wait_for(pilot, lambda: app.dashboard.selected_key == BatchKey("prod", RUNNING))
+        await on_row(pilot, app, "prod", RUNNING)
         assert app.dashboard.check_action("commission", ()) is False
         await pilot.press("n")
         await pilot.pause()
         assert not isinstance(app.screen, CommissionScreen)
-        select_row(app, "lab", RUNNING)
-        await wait_for(pilot, lambda: app.dashboard.selected_key == BatchKey("lab", RUNNING))
+        await on_row(pilot, app, "lab", RUNNING)
         assert app.dashboard.check_action("commission", ()) is not False
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(app.screen, CommissionScreen))
@@ -226,14 +233,14 @@ async def test_a_read_only_profile_offers_no_commissioning_on_its_rows(
 
 
 async def test_a_wrong_password_on_one_server_asks_that_server(
-    start_sim: Callable[..., ThreadedSim], tmp_path: Path
+    sims: tuple[ThreadedSim, ThreadedSim], tmp_path: Path
 ) -> None:
-    lab, prod = start_sim(scenario="static", auth="basic"), start_sim(scenario="static", auth="csrf")
+    lab, prod = sims
     app = build(lab, prod, tmp_path, prod_password="wrong")
     async with app.run_test(size=(160, 40)) as pilot:
         await wait_for(pilot, lambda: "prod ✖ auth failed (P)" in screen_text(app))
         await wait_for(pilot, lambda: fetch_cell(app, "lab", RUNNING) == "● fresh")
-        select_row(app, "lab", RUNNING)  # the highlighted row's server logs in: P asks the one that refused
+        await on_row(pilot, app, "lab", RUNNING)  # this row's server logs in: P asks the one that refused
         await pilot.press("P")
         await wait_for(pilot, lambda: isinstance(app.screen, PasswordScreen))
         assert "Password for admin on prod" in screen_text(app)
