@@ -33,6 +33,8 @@ class BatchRow:
     updated: float | None
     server: str = ""
     """The Board (server) the batch is watched on: with the batch ID, the row's key."""
+    named: bool = False
+    """Several servers are watched: the Server column shows `server` (and the filter finds it)."""
     stalled_since: float | None = None
     """When the running batch stopped moving (the Board's clock), if it is stalled."""
 
@@ -53,14 +55,16 @@ class BatchRow:
 
     @property
     def haystack(self) -> str:
-        """What the filter searches: ID, label, state (its word and its name, e.g. both "done w/ errors"
-        and "completed_with_errors"), fetch condition and message."""
+        """What the filter searches: the server's name (several servers), ID, label, state (its word
+        and its name, e.g. both "done w/ errors" and "completed_with_errors"), fetch condition and
+        message."""
         state = self.snapshot.state
         words = NOT_FOUND if self.not_found else state_label(state)
         name = "" if state is None else state.value
         if self.stalled_since is not None:
             name += " stalled"
-        return f"{self.batch_id} {self.label} {words} {name} {self.condition} {self.message}".lower()
+        server = self.server if self.named else ""
+        return f"{server} {self.batch_id} {self.label} {words} {name} {self.condition} {self.message}".lower()
 
     @property
     def message(self) -> str:
@@ -150,6 +154,7 @@ class RowBuilder:
         needle: str = "",
         server: str = "",
         stalled: Mapping[str, float] | None = None,
+        named: bool = False,
     ) -> list[BatchRow]:
         """The rows to show, filtered by `needle` and sorted (running and cancelling first);
         `stalled` says which batches stopped moving since when (the Board's `stalled()`).
@@ -170,6 +175,7 @@ class RowBuilder:
                 eta=self._eta(snap, condition),
                 updated=None if snap.fetched_at is None else now - snap.fetched_at,
                 server=server,
+                named=named,
                 stalled_since=stalled.get(snap.batch_id),
             )
             rows.append(row)

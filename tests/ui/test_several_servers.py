@@ -157,6 +157,17 @@ async def test_scope_key_shows_one_server_then_all(
     assert again.dashboard.servers.scope == "lab"
 
 
+async def test_the_filter_finds_a_servers_rows_by_its_name(
+    sims: tuple[ThreadedSim, ThreadedSim], tmp_path: Path
+) -> None:
+    lab, prod = sims
+    app = build(lab, prod, tmp_path)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_for(pilot, lambda: len(tokens(app)) == 4)
+        await pilot.press("slash", *"prod")
+        await wait_for(pilot, lambda: sorted(tokens(app)) == sorted(f"prod\t{b}" for b in (FAILED, RUNNING)))
+
+
 async def test_add_dialog_defaults_to_the_highlighted_rows_server(
     sims: tuple[ThreadedSim, ThreadedSim], tmp_path: Path
 ) -> None:

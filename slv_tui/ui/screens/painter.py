@@ -123,7 +123,7 @@ class Painter:
             shown = [s for s in board.snapshots() if (s.batch_id in archived) is screen.show_archived]
             builder = self.builders[session.name]
             rows += builder.rows(shown, board.labels(), now=now, interval=board.interval,
-                                 needle=screen.filter_text, server=board.server,
+                                 needle=screen.filter_text, server=board.server, named=screen.servers.multi,
                                  stalled=board.stalled())  # fmt: skip
         if screen.attention_only:
             rows = [r for r in rows if needs_attention(r)]
