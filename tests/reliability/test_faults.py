@@ -23,6 +23,10 @@ from .faultcases import (
     run_status_cases,
 )
 
+# With --dist loadgroup (pyproject addopts) this file and test_zz_reliability_doc.py share one worker,
+# so the doc test reuses the outcomes run here (STATUS_RESULTS, POLLER_RESULTS) instead of rerunning them.
+pytestmark = pytest.mark.xdist_group("fault-runs")
+
 # The class each failing case must map to (the error taxonomy of slv/errors.py).
 EXPECTED_CLASS = {
     "html": "AuthError",

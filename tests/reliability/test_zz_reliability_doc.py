@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from .docfile import (
     DOC,
     HOSTILE_END,
@@ -28,6 +30,8 @@ from .faultcases import (
 )
 from .hostilecases import CASES as HOSTILE_CASES
 from .hostilecases import FIGURES
+
+pytestmark = pytest.mark.xdist_group("fault-runs")  # one worker with test_faults.py: its runs reused
 
 HEADER = """# Reliability: what slv-tui does when the server misbehaves
 

@@ -7,6 +7,7 @@ names through `self._name` is caught here, from the sources of the classes in ea
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import inspect
 import textwrap
@@ -25,19 +26,21 @@ ALLOWED = {("KeptCellsTable", "_render_cell")}
 """The one documented exception (see kept_cells.py and benchmarks/RESULTS.md)."""
 
 
-def _self_privates(cls: type) -> set[str]:
-    """Private names a class body reads, writes or defines on `self` (its own source only)."""
+@functools.cache
+def _self_privates(cls: type) -> frozenset[str]:
+    """Private names a class body reads, writes or defines on `self` (its own source only).
+    Cached: the same Textual bases (Widget, DOMNode, ...) sit in every product class's MRO."""
     try:
         tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
     except (OSError, TypeError):
-        return set()
+        return frozenset()
     names = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
             names.add(node.attr)
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             names.add(node.name)
-    return {n for n in names if n.startswith("_") and not n.startswith("__")}
+    return frozenset(n for n in names if n.startswith("_") and not n.startswith("__"))
 
 
 def _product_classes() -> list[type]:

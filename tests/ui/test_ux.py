@@ -244,10 +244,12 @@ async def test_every_dialog_fits_and_add_counts_valid_ids(
         await wait_for(pilot, lambda: isinstance(app.screen, AddBatchesScreen))
         app.screen.query_one("#add-ids", TextArea).load_text(f"batch {FAILED}, {ERRORS}\n{RUNNING} x")
         await wait_for(pilot, lambda: "3 valid · 2 ignored" in screen_text(app))
-        await pilot.pause()
-        for button in app.screen.query(Button):
-            assert inside(button, size), button.id
-        assert inside(app.screen.query_one("#add-label"), size)
+        # Laid out and the footer recomposed for the dialog (both land after a refresh; a pause alone
+        # is not enough on a busy machine: Textual's idle check sees a starved process as idle).
+        parts = [*app.screen.query(Button), app.screen.query_one("#add-label")]
+        await wait_for(pilot, lambda: all(w.region.width > 0 for w in parts) and "escape" in footer_keys(app))
+        for widget in parts:
+            assert inside(widget, size), widget.id
         keys = footer_keys(app)
         assert "escape" in keys and "a" not in keys  # the dialog's keys, not the table's
         assert all(k.region.right <= size[0] for k in keys.values())
@@ -259,8 +261,8 @@ async def test_every_dialog_fits_and_add_counts_valid_ids(
         for key, screen in (("l", LabelScreen), ("P", PasswordScreen), ("question_mark", HelpScreen)):
             await pilot.press(key)
             await wait_for(pilot, lambda screen=screen: isinstance(app.screen, screen))  # type: ignore[misc]
-            await pilot.pause()
             dialog = app.screen.query_one(".dialog")
+            await wait_for(pilot, lambda: dialog.region.width > 0 and "escape" in footer_keys(app))  # noqa: B023
             assert inside(dialog, size), key
             assert "esc" in screen_text(app)
             await pilot.press("escape")
@@ -389,9 +391,8 @@ async def test_a_remembered_sort_on_a_hidden_column_falls_back_visibly(
         await wait_for(
             pilot, lambda: all(cell(app, b, "state") not in ("", "… pending") for b in (OK, ERRORS))
         )
-        await pilot.pause()
         wide = size[0] >= 100
-        assert ("label" in app.dashboard.table.shown_columns) is wide
+        await wait_for(pilot, lambda: ("label" in app.dashboard.table.shown_columns) is wide)
         assert rows(app) == ([OK, ERRORS] if wide else [ERRORS, OK])  # label ↓: b, a; state: errors first
         await wait_for(pilot, lambda: ("(label hidden)" in screen_text(app)) is not wide)
         assert ("sort state ↑" in screen_text(app)) is not wide
