@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
@@ -52,6 +54,11 @@ class AddBatchesScreen(ModalScreen[AddResult | None]):
     ]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
+    def __init__(self, watched: Collection[str] = ()) -> None:
+        super().__init__()
+        self.watched = frozenset(watched)
+        """The IDs already in the watchlist: counted apart (adding them again changes nothing)."""
+
     def compose(self) -> ComposeResult:
         """IDs area, live count, label input, error lines, buttons; the footer names this dialog's keys."""
         with Vertical(classes="dialog", id="add-dialog"):
@@ -80,7 +87,7 @@ class AddBatchesScreen(ModalScreen[AddResult | None]):
     def _count(self, event: TextArea.Changed) -> None:
         """Count valid and ignored tokens as they are typed or pasted."""
         ids, problems = split_ids(event.text_area.text)
-        self.query_one("#add-count", Static).update(_count_text(ids, problems))
+        self.query_one("#add-count", Static).update(_count_text(ids, problems, self.watched))
         self.query_one("#add-errors", Static).remove_class("-shown")
 
     def action_submit(self) -> None:
@@ -114,9 +121,12 @@ class AddBatchesScreen(ModalScreen[AddResult | None]):
         self.dismiss(None)
 
 
-def _count_text(ids: list[str], problems: list[str]) -> Text:
-    """`3 valid · 1 ignored (batch: not a batch ID …)`: what enter will add."""
-    text = Text(f"{len(ids)} valid")
+def _count_text(ids: list[str], problems: list[str], watched: frozenset[str] = frozenset()) -> Text:
+    """`3 valid · 1 already watched · 1 ignored (batch: not a batch ID …)`: what enter will add."""
+    already = sum(1 for batch_id in set(ids) if batch_id in watched)
+    text = Text(f"{len(set(ids)) - already} valid")
+    if already:
+        text.append(f" · {already} already watched")
     if problems:
         text.append(f" · {len(problems)} ignored ({clean(problems[0], max_length=60)})")
     return text

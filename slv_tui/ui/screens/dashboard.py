@@ -220,7 +220,7 @@ class DashboardScreen(DetailKeys):
         """Open the add dialog (mounted, the focus in it, before the next key is read)."""
         from slv_tui.ui.screens.add_batches import AddBatchesScreen
 
-        await self.app.push_screen(AddBatchesScreen(), self._added)
+        await self.app.push_screen(AddBatchesScreen(self.board.labels()), self._added)
 
     def _added(self, result: tuple[list[str], str, int] | None) -> None:
         if result:
