@@ -343,16 +343,6 @@ class DashboardScreen(DetailKeys):
         self.refresh_view()
         self.app.call_later(self.app.run_action, "save_ui_state")
 
-    def action_refresh(self) -> None:
-        """Fetch the selected batch now."""
-        if (key := self.selected_key) is not None:
-            self.board.refresh([key.batch_id])
-
-    def action_refresh_all(self) -> None:
-        """Fetch every batch now."""
-        self.board.refresh()
-        self.app.notify("Refreshing every batch…", timeout=2, markup=False)
-
     def action_pause(self) -> None:
         """Pause auto refresh (nothing is fetched until resumed; data ages into stale)."""
         self._set_paused(True, "Auto refresh paused — press p to resume", 4)
