@@ -9,8 +9,8 @@ from textual.screen import Screen
 
 if TYPE_CHECKING:
     from slv_tui.ui.rows import BatchKey
-    from slv_tui.watch.board import Board
     from slv_tui.ui.screens.outputs import Outputs
+    from slv_tui.watch.board import Board
 
 TWIN = "_quietly"
 """The action suffix of a detail key's copy for narrow screens (`narrow_twin`)."""
