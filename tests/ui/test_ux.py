@@ -385,7 +385,8 @@ async def test_a_remembered_sort_on_a_hidden_column_falls_back_visibly(
     saved.add([ERRORS], "a plant")
     stack = build(sim.url, tmp_path)
     stack.app.dashboard.sort_column, stack.app.dashboard.sort_reverse = "label", True
-    async with stack.app.run_test(size=size) as pilot:
+    toasts = Toasts()
+    async with stack.app.run_test(size=size, message_hook=toasts) as pilot:
         app = stack.app
         await wait_for(
             pilot, lambda: all(cell(app, b, "state") not in ("", "… pending") for b in (OK, ERRORS))
@@ -396,3 +397,6 @@ async def test_a_remembered_sort_on_a_hidden_column_falls_back_visibly(
         assert rows(app) == ([OK, ERRORS] if wide else [ERRORS, OK])  # label ↓: b, a; state: errors first
         await wait_for(pilot, lambda: ("(label hidden)" in screen_text(app)) is not wide)
         assert ("sort state ↑" in screen_text(app)) is not wide
+        await pilot.press("S")  # label ↑ now: the toast names the order the rows follow, as the strip
+        said = "Sorted by state ↑ (label is hidden at this width)" if not wide else "Sorted by label ↑"
+        await wait_for(pilot, lambda: toasts.said(said))

@@ -338,8 +338,9 @@ class DashboardScreen(DetailKeys):
             self.action_attention()
 
     def _view_changed(self) -> None:
-        self.app.notify(view_text(self.sort_column, self.sort_reverse, self.attention_only).capitalize(),
-                        timeout=3, markup=False)  # fmt: skip
+        column, reverse = self.painter.effective_sort()  # the one the rows follow (the strip's too)
+        said = view_text(column, reverse, self.attention_only, chosen=self.sort_column)
+        self.app.notify(said[0].upper() + said[1:], timeout=3, markup=False)
         self.refresh_view()
         self.app.call_later(self.app.run_action, "save_ui_state")
 
