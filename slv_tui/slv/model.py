@@ -112,6 +112,9 @@ class Batch:
 
     batch_id: str
     progress: float | None = None
+    progress_unreadable: bool = False
+    """The server sent a progress that is no number (NaN, text, a bool): not a reading, unlike -1
+    (unknown); the poller keeps the batch's last progress instead (else the row would flicker)."""
     progress_message: str | None = None
     running: bool = False
     cancel_requested: bool = False

@@ -277,6 +277,8 @@ def parse_batch(data: Any, requested_id: str) -> Batch:
     return Batch(
         batch_id=requested_id,
         progress=as_progress(data.get("batchProgressValue")),
+        progress_unreadable=data.get("batchProgressValue") is not None
+        and as_number(data.get("batchProgressValue")) is None,
         progress_message=as_text(data.get("batchProgressMessage")),
         running=as_bool(data.get("batchRunning")) or False,
         cancel_requested=as_bool(data.get("cancelRequested")) or False,

@@ -304,6 +304,9 @@ class Poller:
         else:
             entry.confirmations = 0
         entry.due = started + self.interval if polling else NEVER
+        last = entry.snapshot.batch
+        if batch.progress_unreadable and last is not None and last.progress is not None:
+            batch = replace(batch, progress=last.progress)  # a NaN is no reading: the last one stays
         entry.snapshot = replace(
             entry.snapshot, batch=batch, fetched_at=now, error=None, failures=0, polling=polling
         )

@@ -167,3 +167,35 @@ async def test_xml_answer_is_a_protocol_error_not_a_login_problem() -> None:
     async with SlvClient(settings, transport=httpx.MockTransport(answer)) as client:
         with pytest.raises(errors.ProtocolError, match="XML"):
             await client.get_batch(OK_ID)
+
+
+async def test_a_nan_progress_keeps_the_last_reading(
+    start_loop_sim: StartLoopSim, make_client: MakeClient
+) -> None:
+    """A NaN progress is no reading (unlike -1, unknown): the row keeps its last progress instead of
+    flickering between 37 % and `?`."""
+    from slv_tui.watch.poller import Poller
+
+    sim = await start_loop_sim(scenario="static")
+    client = make_client(sim.url)
+    now = [0.0]
+    poller = Poller(client.get_batch, interval=1.0, clock=lambda: now[0])
+    poller.watch([RUNNING_ID])
+    await poller.poll_due()
+    first = poller.snapshot(RUNNING_ID)
+    assert first is not None and first.batch is not None and first.batch.progress is not None
+    sim.set_fault("nan", batch_id=RUNNING_ID)
+    now[0] += 1.0
+    await poller.poll_due()
+    after = poller.snapshot(RUNNING_ID)
+    assert after is not None and after.batch is not None and after.fetched_at == 1.0
+    assert after.batch.progress == first.batch.progress and after.batch.state is BatchState.RUNNING
+    assert (await client.get_batch(RUNNING_ID)).progress_unreadable  # the answer itself: no number
+
+
+def test_minus_one_is_unknown_not_unreadable() -> None:
+    from slv_tui.slv.parse import parse_batch
+
+    assert not parse_batch({"batchProgressValue": -1, "batchRunning": True}, "1").progress_unreadable
+    assert parse_batch({"batchProgressValue": "n/a", "batchRunning": True}, "1").progress_unreadable
+    assert not parse_batch({"batchRunning": True}, "1").progress_unreadable

@@ -242,8 +242,9 @@ async def test_every_dialog_fits_and_add_counts_valid_ids(
         await wait_for(pilot, lambda: app.dashboard.table.row_count == 1)
         await pilot.press("a")
         await wait_for(pilot, lambda: isinstance(app.screen, AddBatchesScreen))
-        app.screen.query_one("#add-ids", TextArea).load_text(f"batch {FAILED}, {ERRORS}\n{RUNNING} x")
-        await wait_for(pilot, lambda: "3 valid · 2 ignored" in screen_text(app))
+        app.screen.query_one("#add-ids", TextArea).load_text(f"batch {FAILED}, {ERRORS}\n{RUNNING} x {OK}")
+        # OK is watched already: counted apart, not as valid (adding it changes nothing)
+        await wait_for(pilot, lambda: "3 valid · 1 already watched · 2 ignored" in screen_text(app))
         # Laid out and the footer recomposed for the dialog (both land after a refresh; a pause alone
         # is not enough on a busy machine: Textual's idle check sees a starved process as idle).
         parts = [*app.screen.query(Button), app.screen.query_one("#add-label")]
@@ -386,7 +387,8 @@ async def test_a_remembered_sort_on_a_hidden_column_falls_back_visibly(
     saved.add([ERRORS], "a plant")
     stack = build(sim.url, tmp_path)
     stack.app.dashboard.sort_column, stack.app.dashboard.sort_reverse = "label", True
-    async with stack.app.run_test(size=size) as pilot:
+    toasts = Toasts()
+    async with stack.app.run_test(size=size, message_hook=toasts) as pilot:
         app = stack.app
         await wait_for(
             pilot, lambda: all(cell(app, b, "state") not in ("", "… pending") for b in (OK, ERRORS))
@@ -396,3 +398,6 @@ async def test_a_remembered_sort_on_a_hidden_column_falls_back_visibly(
         assert rows(app) == ([OK, ERRORS] if wide else [ERRORS, OK])  # label ↓: b, a; state: errors first
         await wait_for(pilot, lambda: ("(label hidden)" in screen_text(app)) is not wide)
         assert ("sort state ↑" in screen_text(app)) is not wide
+        await pilot.press("S")  # label ↑ now: the toast names the order the rows follow, as the strip
+        said = "Sorted by state ↑ (label is hidden at this width)" if not wide else "Sorted by label ↑"
+        await wait_for(pilot, lambda: toasts.said(said))

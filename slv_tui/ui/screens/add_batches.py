@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
+
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
@@ -53,10 +55,12 @@ class AddBatchesScreen(ModalScreen[AddResult | None]):
     ]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
-    def __init__(self, servers: list[str] | None = None, server: str = "") -> None:
+    def __init__(self, watched: Mapping[str, Collection[str]] | None = None, server: str = "") -> None:
         super().__init__()
-        self.servers = servers or []
-        """The servers to choose from (several watched); `server` is the one chosen at first."""
+        self.watched = {name: frozenset(ids) for name, ids in (watched or {}).items()}
+        """Each server's IDs already in its watchlist: counted apart (adding them again changes
+        nothing). More than one server: the dialog asks which (`server` chosen at first)."""
+        self.servers = list(self.watched) if len(self.watched) > 1 else []
         self.server = server
 
     def compose(self) -> ComposeResult:
@@ -90,11 +94,20 @@ class AddBatchesScreen(ModalScreen[AddResult | None]):
         self.action_submit()
 
     @on(TextArea.Changed, "#add-ids")
-    def _count(self, event: TextArea.Changed) -> None:
-        """Count valid and ignored tokens as they are typed or pasted."""
-        ids, problems = split_ids(event.text_area.text)
-        self.query_one("#add-count", Static).update(_count_text(ids, problems))
+    @on(Select.Changed, "#add-server")
+    def _count(self) -> None:
+        """Count valid, already watched (on the server chosen) and ignored tokens as they are typed."""
+        ids, problems = split_ids(self.query_one("#add-ids", TextArea).text)
+        watched = self.watched.get(self._chosen(), frozenset())
+        self.query_one("#add-count", Static).update(_count_text(ids, problems, watched))
         self.query_one("#add-errors", Static).remove_class("-shown")
+
+    def _chosen(self) -> str:
+        """The server the IDs go to (the only one when one is watched)."""
+        if not self.servers:
+            return next(iter(self.watched), "")
+        chosen = self.query_one("#add-server", Select).value
+        return chosen if isinstance(chosen, str) else self.server
 
     def action_submit(self) -> None:
         """Validate and close with the IDs, or show what is wrong."""
@@ -112,11 +125,7 @@ class AddBatchesScreen(ModalScreen[AddResult | None]):
             errors.add_class("-shown")
             return
         label = self.query_one("#add-label", Input).value.strip()
-        server = ""
-        if len(self.servers) > 1:
-            chosen = self.query_one("#add-server", Select).value
-            server = chosen if isinstance(chosen, str) else self.server
-        self.dismiss((ids, label, len(problems), server))
+        self.dismiss((ids, label, len(problems), self._chosen() if self.servers else ""))
 
     def action_cancel(self) -> None:
         """Close without adding."""
@@ -131,9 +140,12 @@ class AddBatchesScreen(ModalScreen[AddResult | None]):
         self.dismiss(None)
 
 
-def _count_text(ids: list[str], problems: list[str]) -> Text:
-    """`3 valid · 1 ignored (batch: not a batch ID …)`: what enter will add."""
-    text = Text(f"{len(ids)} valid")
+def _count_text(ids: list[str], problems: list[str], watched: frozenset[str] = frozenset()) -> Text:
+    """`3 valid · 1 already watched · 1 ignored (batch: not a batch ID …)`: what enter will add."""
+    already = sum(1 for batch_id in set(ids) if batch_id in watched)
+    text = Text(f"{len(set(ids)) - already} valid")
+    if already:
+        text.append(f" · {already} already watched")
     if problems:
         text.append(f" · {len(problems)} ignored ({clean(problems[0], max_length=60)})")
     return text

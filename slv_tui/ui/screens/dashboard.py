@@ -243,8 +243,8 @@ class DashboardScreen(ServerKeys):
         from slv_tui.ui.screens.add_batches import AddBatchesScreen
 
         here = self.servers.of(self.selected_key).name  # the highlighted row's server first
-        names = self.servers.names if self.servers.multi else []
-        await self.app.push_screen(AddBatchesScreen(names, here), self._added)
+        watched = {session.name: session.board.labels().keys() for session in self.servers}
+        await self.app.push_screen(AddBatchesScreen(watched, here), self._added)
 
     def _added(self, result: tuple[list[str], str, int, str] | None) -> None:
         if result:
@@ -363,8 +363,9 @@ class DashboardScreen(ServerKeys):
             self.action_attention()
 
     def _view_changed(self) -> None:
-        self.app.notify(view_text(self.sort_column, self.sort_reverse, self.attention_only).capitalize(),
-                        timeout=3, markup=False)  # fmt: skip
+        column, reverse = self.painter.effective_sort()  # the one the rows follow (the strip's too)
+        said = view_text(column, reverse, self.attention_only, chosen=self.sort_column)
+        self.app.notify(said[0].upper() + said[1:], timeout=3, markup=False)
         self.refresh_view()
         self.app.call_later(self.app.run_action, "save_ui_state")
 

@@ -39,9 +39,12 @@ def names(entries: Sequence[WatchEntry]) -> str:
     return ", ".join(f"{e.batch_id} ({clean(e.label)})" if e.label else e.batch_id for e in entries)
 
 
-def view_text(sort_column: str, reverse: bool, attention_only: bool) -> str:
-    """The sort and view in words, e.g. "sorted by errors ↓ · needs attention only"."""
+def view_text(sort_column: str, reverse: bool, attention_only: bool, chosen: str | None = None) -> str:
+    """The sort and view in words, e.g. "sorted by errors ↓ · needs attention only"; `chosen`: the
+    column picked when another one (`sort_column`, the default) applies while it is hidden."""
     text = f"sorted by {SORTS.get(sort_column, 'state')} {'↓' if reverse else '↑'}"
+    if chosen is not None and chosen != sort_column:
+        text += f" ({SORTS.get(chosen, chosen)} is hidden at this width)"
     return text + (" · needs attention only (! shows all)" if attention_only else "")
 
 
