@@ -4,7 +4,6 @@ optionally serving Prometheus metrics; exits 0 on SIGTERM/SIGINT (no Textual, no
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import signal
 import time
@@ -13,20 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from slv_tui.commands.output import EXIT_OK, EXIT_USAGE, Output
 from slv_tui.common.sanitize import clean
 from slv_tui.settings.config import ConfigError, Settings
-from slv_tui.slv.client import SlvClient
 from slv_tui.slv.errors import ServerError, SlvError
 from slv_tui.slv.model import Batch
-from slv_tui.slv.report import dumps
 from slv_tui.store.history import iso, utc_now
 from slv_tui.store.watchlist import WatchEntry, Watchlist, WatchlistError
 from slv_tui.watch.board import Board, BoardEvent, ListChanged, RoundApplied, StallChanged
 from slv_tui.watch.notify import Notifier
-from slv_tui.watch.poller import Poller
 from slv_tui.watch.snapshot import PollRound, Snapshot
-from slv_tui.watch.stall import DEFAULT_STALL_AFTER
 
 log = logging.getLogger(__name__)
 Emit = Callable[[dict[str, Any]], None]
@@ -176,7 +170,7 @@ def _fields(batch: Batch) -> dict[str, Any]:
     return out
 
 
-class _Reloader:
+class Reloader:
     """Notices a changed watchlist file by its (mtime, size) and has the Board watch what it holds."""
 
     def __init__(
@@ -233,87 +227,6 @@ def stop_on_signals(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> Cal
             loop.remove_signal_handler(kind)
 
     return remove
-
-
-async def run_watch(
-    client: SlvClient,
-    profile: str,
-    watchlist_path: Path,
-    output: Output,
-    interval: float,
-    *,
-    stall_after: float = DEFAULT_STALL_AFTER,
-    metrics_listen: tuple[str, int] | None = None,
-    on_poll: Callable[[PollRound], None] | None = None,
-    stop: asyncio.Event | None = None,
-    notifier: Notifier | None = None,
-    on_problem: Callable[[str], None] | None = None,
-) -> int:
-    """Watch until SIGTERM/SIGINT (or `stop`), printing each event as a JSON line; exit 0.
-    `on_problem` is told each watchlist problem (for the event feed)."""
-    stop = stop or asyncio.Event()
-
-    def emit(event: dict[str, Any]) -> None:
-        output.write(dumps(event) + "\n")
-        if notifier is not None:
-            notifier.offer(event)
-
-    stats: Any = None
-    fetch: Callable[[str], Awaitable[Batch]] = client.get_batch
-    if metrics_listen is not None:
-        from slv_tui.watch import metrics
-
-        stats = metrics.RequestStats()
-        fetch = timed(client.get_batch, profile, stats)
-    failure: list[BaseException] = []
-    poller = Poller(fetch, interval=interval, concurrency=client.settings.concurrency)
-    watchlist = Watchlist(watchlist_path)
-    board = Board(profile, poller, ActiveEntries(watchlist), stall_after=stall_after)
-    watcher = Watcher(board, emit)
-
-    def on_event(event: BoardEvent) -> None:
-        try:
-            if on_poll is not None and isinstance(event, RoundApplied):
-                on_poll(event.round)
-            watcher(event)
-        except Exception as exc:  # stdout closed: ends the run, raised below
-            failure.append(exc)
-            stop.set()
-
-    board.subscribe(on_event)
-    undo = stop_on_signals(asyncio.get_running_loop(), stop)  # first: a SIGTERM at start is clean too
-    server = None
-    polling: asyncio.Task[None] | None = None
-    try:
-        if metrics_listen is not None:
-            try:
-                server = metrics.serve(*metrics_listen, lambda: [board_view(board, watcher)], stats)
-            except OSError as exc:
-                host, port = metrics_listen
-                output.note(clean(f"slv-tui: error: cannot listen on {host}:{port}: {exc.strerror or exc}"))
-                return EXIT_USAGE
-        reloader = _Reloader(watchlist, board, on_problem)
-        reloader.check()
-        polling = asyncio.create_task(board.run())
-        while not stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(min(interval, 2.0)):
-                    await stop.wait()
-            reloader.check()
-    finally:
-        undo()
-        if polling is not None:
-            polling.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await polling
-        board.close()
-        if server is not None:
-            server.shutdown()
-        if notifier is not None:
-            notifier.close()
-    if failure:
-        raise failure[0]
-    return EXIT_OK
 
 
 def timed(
@@ -403,33 +316,3 @@ def make_notifier(settings: Settings, data_dir: Path, env: dict[str, str] | None
         settings.profile, apprise_sender(urls), events=settings.notify_events, sent=ledger.read(),
         remember=ledger.add,
     )  # fmt: skip
-
-
-def main_watch(settings: Settings, client: SlvClient, output: Output, metrics_listen: str | None) -> int:
-    """`slv-tui watch` from the resolved settings: history recorded, notifications, metrics."""
-    from slv_tui.commands.follow_feed import FollowRecorders
-    from slv_tui.commands.output import run
-    from slv_tui.common import paths
-
-    listen = listen_address(metrics_listen) if metrics_listen else None
-    notifier = make_notifier(settings, paths.data_dir())
-    recorders = FollowRecorders()  # the profile's history and the event feed
-    on_poll = recorders.for_server(settings.profile, client)
-
-    def on_problem(text: str) -> None:
-        recorders.feed.store_problem(settings.profile, text)
-
-    async def watching() -> int:
-        try:
-            return await run_watch(
-                client, settings.profile, paths.watchlist_file(settings.profile), output, settings.interval,
-                stall_after=settings.stall_after, metrics_listen=listen, on_poll=on_poll,
-                notifier=notifier, on_problem=on_problem,
-            )  # fmt: skip
-        finally:
-            await client.aclose()
-
-    try:
-        return run(watching())
-    finally:
-        recorders.close(timeout=1.0)
