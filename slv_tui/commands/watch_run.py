@@ -29,7 +29,7 @@ from slv_tui.slv.client import SlvClient
 from slv_tui.slv.model import Batch
 from slv_tui.slv.report import dumps
 from slv_tui.store.watchlist import Watchlist
-from slv_tui.watch.board import Board, BoardEvent, RoundApplied
+from slv_tui.watch.board import Board, BoardEvent, RoundApplied, StallChanged
 from slv_tui.watch.notify import Notifier
 from slv_tui.watch.poller import Poller
 from slv_tui.watch.snapshot import PollRound
@@ -51,6 +51,8 @@ class Watched:
     """The profile's own `[notify]` (None: no URLs)."""
     on_problem: Callable[[str], None] | None = None
     """Told each watchlist problem (for the event feed)."""
+    on_stall: Callable[[StallChanged], None] | None = None
+    """Told each stall change of the Board (for the event feed; the rounds go to `on_poll`)."""
 
 
 async def run_watch(
@@ -130,12 +132,14 @@ def _part(
     watchlist = Watchlist(server.watchlist_path)
     board = Board(server.profile, poller, ActiveEntries(watchlist), stall_after=server.stall_after)
     watcher = Watcher(board, emit, name=server.profile)
-    on_poll = server.on_poll
+    on_poll, on_stall = server.on_poll, server.on_stall
 
     def on_event(event: BoardEvent) -> None:
         try:
             if on_poll is not None and isinstance(event, RoundApplied):
                 on_poll(event.round)
+            elif on_stall is not None and isinstance(event, StallChanged):
+                on_stall(event)
             watcher(event)
         except Exception as exc:  # stdout closed: ends the run, raised below
             failure.append(exc)
@@ -190,5 +194,5 @@ def _watched(settings: Settings, client: SlvClient, recorders: Any, data_dir: Pa
     return Watched(
         profile, client, paths.watchlist_file(profile), settings.interval, stall_after=settings.stall_after,
         on_poll=recorders.for_server(profile, client), notifier=make_notifier(settings, data_dir),
-        on_problem=on_problem,
+        on_problem=on_problem, on_stall=recorders.feed.stall,
     )  # fmt: skip

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from slv_tui.sim import ThreadedSim
+from slv_tui.store.events import EventLog, events_dir
 from slv_tui.store.watchlist import Watchlist
 
 from .conftest import Cli
@@ -132,6 +133,9 @@ def test_two_profiles_one_board_each_one_metrics_own_notify_and_reload(
         rows = text.splitlines() if written.suffix == ".jsonl" else [text]
         assert all(json.loads(row) is not None for row in rows if row)
     assert HOOK_SECRET not in err and "labpw" not in err and "prodpw" not in err
+    feed, _ = EventLog(events_dir(cli.home / "data" / "slv-tui")).read_counted()
+    stalls = [(r["server"], r["kind"], r["batchId"]) for r in feed if r["kind"] == "stalled"]
+    assert stalls == [("lab", "stalled", RUNNING)]  # the watcher's Board stall, in the event feed
     assert all(HOOK_SECRET not in json.dumps(e) for e in lines.items)
 
 
