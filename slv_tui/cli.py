@@ -57,7 +57,7 @@ def _profiles(args: argparse.Namespace) -> list[str]:
 def _overrides(args: argparse.Namespace, profile: str | None = None) -> Overrides:
     names = _profiles(args)
     if profile is None and len(names) > 1:
-        raise UsageError("--profile given more than once: only the dashboard watches several servers")
+        raise UsageError("--profile given more than once: only the dashboard and watch take several servers")
     profile = profile or (names[0] if names else None)
     return Overrides(
         url=args.url, username=args.user, auth=args.auth, profile=profile, timeout=args.timeout,
@@ -129,25 +129,37 @@ def _dashboard(args: argparse.Namespace) -> int:
         interval = _floored(args.interval or 1.0)
         return int(launch_demo(ids, interval=interval, debug=args.debug, read_only=args.read_only))
     from slv_tui.commands.dashboard import Server, launch
-    from slv_tui.commands.targets import own_env
 
     names = _dashboard_profiles(args)
     if ids and len(names) > 1:
         raise UsageError("batch IDs with several profiles: add them in the dashboard (a asks which server)")
     servers = []
-    for i, name in enumerate(names or [None]):
-        overrides, env = _overrides(args, name), None
-        if len(names) > 1:  # each profile its own URL, user and secrets: none sent to another server
-            overrides, env = _profile_only(args, name), own_env()
-        settings = resolve(overrides, args.config, env)
-        if i == 0:  # one log set-up
-            settings = _started(args, settings)
-        else:
-            settings = replace(settings, interval=_floored(settings.interval))
+    for settings, env in _each_profile(args, names):
         client_settings = connect(settings, interactive=True, env=env)  # the dashboard asks in its dialog
         client = new_client(client_settings)  # an unreadable CA bundle: one line, before the screen opens
         servers.append(Server(settings, client_settings, client, paths.watchlist_file(settings.profile)))
     return int(launch(servers, ids, metrics_listen=args.metrics_listen))
+
+
+def _each_profile(args: argparse.Namespace, names: list[str]) -> list[tuple[Settings, dict[str, str] | None]]:
+    """Each profile's settings (the log file opened once, the interval floored) and the environment
+    to find its secret in: with several profiles each has its own URL, user and secrets, none sent to
+    another server (the environment without SLV_URL, SLV_PASSWORD, ...); None: the real one."""
+    from slv_tui.commands.targets import own_env
+
+    out: list[tuple[Settings, dict[str, str] | None]] = []
+    each: list[str | None] = [*names] or [None]
+    for name in each:
+        overrides, env = _overrides(args, name), None
+        if len(names) > 1:
+            overrides, env = _profile_only(args, name), own_env()
+        settings = resolve(overrides, args.config, env)
+        if not out:  # one log set-up
+            settings = _started(args, settings)
+        else:
+            settings = replace(settings, interval=_floored(settings.interval))
+        out.append((settings, env))
+    return out
 
 
 def _profile_only(args: argparse.Namespace, profile: str | None) -> Overrides:
@@ -257,11 +269,15 @@ def _events(args: argparse.Namespace) -> int:
 
 
 def _watch(args: argparse.Namespace) -> int:
-    from slv_tui.commands.watch import main_watch
+    """`slv-tui watch` over the profiles the dashboard would take (one Board each)."""
+    from slv_tui.commands.watch_run import main_watch
 
-    settings = _started(args, _resolved(args))
-    client, output = _client(args, settings)
-    return main_watch(settings, client, output, args.metrics_listen)
+    profiles = []
+    for settings, env in _each_profile(args, _dashboard_profiles(args)):
+        client_settings = connect(settings, env=env)
+        profiles.append((settings, new_client(client_settings)))
+    output = Output(json=False, color=use_color())
+    return main_watch(profiles, output, args.metrics_listen)
 
 
 def _sim(args: argparse.Namespace) -> int:
@@ -329,7 +345,10 @@ COMMANDS: dict[str, Command] = {
     ),
     "paths": Command("print where files live", _paths, connection=False),
     "watch": Command(
-        "watch the profile's watchlist headless: one JSON line per event; 0 on SIGTERM", _watch, a.watch_args
+        "watch the profiles' watchlists headless (the dashboard's profiles: --profile, repeatable,"
+        " --all-profiles or [dashboard] profiles): one JSON line per event naming its server, one"
+        " /metrics for all; exit 0 on SIGTERM/SIGINT, 2 usage",
+        _watch, a.watch_args, summary="watch the watchlists headless: one JSON line per event",
     ),
     "events": Command(
         "print the event feed of every server, oldest first (exit 0, 2 unreadable)",

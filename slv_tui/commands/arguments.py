@@ -105,7 +105,7 @@ def _connection(parser: argparse.ArgumentParser, default: Any, *, checked: bool 
     option(
         "--profile",
         action="append",
-        help="server profile from the config file; the dashboard takes it more than once"
+        help="server profile from the config file; the dashboard and watch take it more than once"
         " (--profile lab --profile prod: both servers in one table)",
     )
     option("--config", type=Path, help="config file (env SLV_TUI_CONFIG)")
@@ -206,7 +206,14 @@ def events_args(parser: argparse.ArgumentParser) -> None:
 
 
 def watch_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--metrics-listen", metavar="HOST:PORT", help="serve /metrics (host 127.0.0.1)")
+    parser.add_argument(
+        "--all-profiles",
+        action="store_true",
+        help="watch every profile of the config file (else --profile, repeatable, or [dashboard] profiles)",
+    )
+    parser.add_argument(
+        "--metrics-listen", metavar="HOST:PORT", help="serve /metrics for every profile (host 127.0.0.1)"
+    )
 
 
 def sim_args(parser: argparse.ArgumentParser) -> None:

@@ -1,129 +1,31 @@
-"""`slv-tui watch`: a headless watcher of a profile's watchlist, one JSON line per event on stdout,
-optionally serving Prometheus metrics; exits 0 on SIGTERM/SIGINT (no Textual, no POSIX-only import)."""
+"""`slv-tui watch`'s parts: the watchlist as its Board sees it, the reloader, the signal handling,
+the metrics' view of a Board, the notifier of `[notify]` (the run itself: `watch_run`; the event
+dicts: `watch.watcher`); no Textual, no POSIX-only import."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import signal
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from slv_tui.commands.output import EXIT_OK, EXIT_USAGE, Output
-from slv_tui.common.sanitize import clean
 from slv_tui.settings.config import ConfigError, Settings
-from slv_tui.slv.client import SlvClient
-from slv_tui.slv.errors import ServerError, SlvError
+from slv_tui.slv.errors import ServerError
 from slv_tui.slv.model import Batch
-from slv_tui.slv.report import dumps
-from slv_tui.store.history import iso, utc_now
 from slv_tui.store.watchlist import WatchEntry, Watchlist, WatchlistError
-from slv_tui.watch.board import Board, BoardEvent, ListChanged, RoundApplied, StallChanged
+from slv_tui.watch.board import Board
 from slv_tui.watch.notify import Notifier
-from slv_tui.watch.poller import Poller
-from slv_tui.watch.snapshot import PollRound, Snapshot
-from slv_tui.watch.stall import DEFAULT_STALL_AFTER
+from slv_tui.watch.watcher import Emit, Known, Watcher, not_found
+
+__all__ = [
+    "ActiveEntries", "Emit", "Reloader", "Watcher", "board_view", "listen_address", "make_notifier",
+    "stop_on_signals", "timed",
+]  # fmt: skip
 
 log = logging.getLogger(__name__)
-Emit = Callable[[dict[str, Any]], None]
-
-
-@dataclass(slots=True)
-class _Known:
-    """What the watcher remembers of one batch between rounds."""
-
-    state: str | None = None
-    moved_at: float | None = None
-    """The Board's last movement of the batch (its clock) when the watcher last looked."""
-    last_change: float | None = None
-    finished_at: float | None = None
-
-
-@dataclass
-class Watcher:
-    """Turns a Board's events into event dicts (`emit` gets each); stalls are the Board's."""
-
-    board: Board[Any]
-    emit: Emit
-    name: str | None = None
-    """The server's name in events and metrics (the profile); None: the Board's."""
-    wall: Callable[[], float] = time.time
-    known: dict[str, _Known] = field(default_factory=dict)
-    server_up: bool | None = None
-
-    @property
-    def server(self) -> str:
-        return self.name or self.board.server
-
-    def __call__(self, event: BoardEvent) -> None:
-        """The Board listener: rounds, stalls and list changes."""
-        if isinstance(event, RoundApplied):
-            self.on_round(event.round)
-        elif isinstance(event, StallChanged):
-            self._stall(event)
-        elif isinstance(event, ListChanged):
-            watched = {s.batch_id for s in self.board.snapshots()}
-            for gone in self.known.keys() - watched:
-                del self.known[gone]
-
-    def _event(self, kind: str, batch_id: str | None = None, **extra: Any) -> None:
-        event: dict[str, Any] = {"at": iso(utc_now()), "server": clean(self.server), "event": kind}
-        if batch_id is not None:
-            event["batchId"] = batch_id
-            label = self.board.label_of(batch_id)
-            if label:
-                event["label"] = clean(label, max_length=200)
-        event.update(extra)
-        self.emit(event)
-
-    def on_round(self, poll_round: PollRound) -> None:
-        """Events of one round: server down/up, state changes, finished."""
-        up = poll_round.server.ok
-        if up is not None and up != self.server_up:
-            if up:
-                self._event("server_up")
-            else:
-                self._event("server_down", reason=clean(poll_round.server.reason or "", max_length=200))
-            self.server_up = up
-        for update in poll_round.updates:
-            self._batch(update.snapshot)
-
-    def _batch(self, snap: Snapshot) -> None:
-        known = self.known.setdefault(snap.batch_id, _Known())
-        batch = snap.batch
-        if batch is None:
-            if _not_found(snap.error) and known.state != "not_found":
-                known.state = "not_found"
-                self._event("not_found", snap.batch_id, error=clean(str(snap.error), max_length=200))
-            return
-        state = batch.state.value
-        moved_at = self.board.stalls.moved_at(snap.batch_id)
-        if moved_at != known.moved_at or state != known.state:
-            known.last_change = self.wall()
-        known.moved_at = moved_at
-        if state != known.state:
-            previous, known.state = known.state, state
-            fields = _fields(batch)
-            if batch.state.finished:
-                known.finished_at = known.finished_at or self.wall()
-                self._event(state, snap.batch_id, previous=previous, **fields)
-                self._event("finished", snap.batch_id, previous=previous, **fields)
-            else:
-                self._event("state", snap.batch_id, previous=previous, **fields)
-
-    def _stall(self, event: StallChanged) -> None:
-        snap = self.board.snapshot(event.batch_id)
-        batch = None if snap is None else snap.batch
-        fields = {} if batch is None else _fields(batch)
-        if event.since is not None:
-            stalled_for = round(self.board.poller.clock() - event.since, 1)
-            self._event("stalled", event.batch_id, stalledFor=stalled_for, **fields)
-        else:
-            self._event("moving", event.batch_id, **fields)
 
 
 class ActiveEntries:
@@ -163,20 +65,7 @@ class ActiveEntries:
         return self.watchlist.watched_for()
 
 
-def _not_found(error: SlvError | None) -> bool:
-    return isinstance(error, ServerError) and error.not_found
-
-
-def _fields(batch: Batch) -> dict[str, Any]:
-    counts = batch.counts
-    first_error = next((m.text for s in batch.steps for m in s.errors), None)
-    out: dict[str, Any] = {"state": batch.state.value, "progress": batch.progress, "counts": counts.as_dict()}
-    if first_error or batch.error_code_label:
-        out["firstError"] = clean(first_error or batch.error_code_label, max_length=200)
-    return out
-
-
-class _Reloader:
+class Reloader:
     """Notices a changed watchlist file by its (mtime, size) and has the Board watch what it holds."""
 
     def __init__(
@@ -235,87 +124,6 @@ def stop_on_signals(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> Cal
     return remove
 
 
-async def run_watch(
-    client: SlvClient,
-    profile: str,
-    watchlist_path: Path,
-    output: Output,
-    interval: float,
-    *,
-    stall_after: float = DEFAULT_STALL_AFTER,
-    metrics_listen: tuple[str, int] | None = None,
-    on_poll: Callable[[PollRound], None] | None = None,
-    stop: asyncio.Event | None = None,
-    notifier: Notifier | None = None,
-    on_problem: Callable[[str], None] | None = None,
-) -> int:
-    """Watch until SIGTERM/SIGINT (or `stop`), printing each event as a JSON line; exit 0.
-    `on_problem` is told each watchlist problem (for the event feed)."""
-    stop = stop or asyncio.Event()
-
-    def emit(event: dict[str, Any]) -> None:
-        output.write(dumps(event) + "\n")
-        if notifier is not None:
-            notifier.offer(event)
-
-    stats: Any = None
-    fetch: Callable[[str], Awaitable[Batch]] = client.get_batch
-    if metrics_listen is not None:
-        from slv_tui.watch import metrics
-
-        stats = metrics.RequestStats()
-        fetch = timed(client.get_batch, profile, stats)
-    failure: list[BaseException] = []
-    poller = Poller(fetch, interval=interval, concurrency=client.settings.concurrency)
-    watchlist = Watchlist(watchlist_path)
-    board = Board(profile, poller, ActiveEntries(watchlist), stall_after=stall_after)
-    watcher = Watcher(board, emit)
-
-    def on_event(event: BoardEvent) -> None:
-        try:
-            if on_poll is not None and isinstance(event, RoundApplied):
-                on_poll(event.round)
-            watcher(event)
-        except Exception as exc:  # stdout closed: ends the run, raised below
-            failure.append(exc)
-            stop.set()
-
-    board.subscribe(on_event)
-    undo = stop_on_signals(asyncio.get_running_loop(), stop)  # first: a SIGTERM at start is clean too
-    server = None
-    polling: asyncio.Task[None] | None = None
-    try:
-        if metrics_listen is not None:
-            try:
-                server = metrics.serve(*metrics_listen, lambda: [board_view(board, watcher)], stats)
-            except OSError as exc:
-                host, port = metrics_listen
-                output.note(clean(f"slv-tui: error: cannot listen on {host}:{port}: {exc.strerror or exc}"))
-                return EXIT_USAGE
-        reloader = _Reloader(watchlist, board, on_problem)
-        reloader.check()
-        polling = asyncio.create_task(board.run())
-        while not stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(min(interval, 2.0)):
-                    await stop.wait()
-            reloader.check()
-    finally:
-        undo()
-        if polling is not None:
-            polling.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await polling
-        board.close()
-        if server is not None:
-            server.shutdown()
-        if notifier is not None:
-            notifier.close()
-    if failure:
-        raise failure[0]
-    return EXIT_OK
-
-
 def timed(
     fetch: Callable[[str], Awaitable[Batch]], server: str, stats: Any
 ) -> Callable[[str], Awaitable[Batch]]:
@@ -346,11 +154,11 @@ def board_view(board: Board[Any], watcher: Watcher | None = None) -> Any:
     labels, stalled = board.labels(), board.stalled()
     views = []
     for snap in board.snapshots():
-        seen = known.get(snap.batch_id) or _Known()
+        seen = known.get(snap.batch_id) or Known()
         label = labels.get(snap.batch_id, "")
         batch = snap.batch
         if batch is None:
-            state = "not_found" if _not_found(snap.error) else "unknown"
+            state = "not_found" if not_found(snap.error) else "unknown"
             views.append(BatchView(snap.batch_id, label, state))
             continue
         counts = batch.counts
@@ -403,33 +211,3 @@ def make_notifier(settings: Settings, data_dir: Path, env: dict[str, str] | None
         settings.profile, apprise_sender(urls), events=settings.notify_events, sent=ledger.read(),
         remember=ledger.add,
     )  # fmt: skip
-
-
-def main_watch(settings: Settings, client: SlvClient, output: Output, metrics_listen: str | None) -> int:
-    """`slv-tui watch` from the resolved settings: history recorded, notifications, metrics."""
-    from slv_tui.commands.follow_feed import FollowRecorders
-    from slv_tui.commands.output import run
-    from slv_tui.common import paths
-
-    listen = listen_address(metrics_listen) if metrics_listen else None
-    notifier = make_notifier(settings, paths.data_dir())
-    recorders = FollowRecorders()  # the profile's history and the event feed
-    on_poll = recorders.for_server(settings.profile, client)
-
-    def on_problem(text: str) -> None:
-        recorders.feed.store_problem(settings.profile, text)
-
-    async def watching() -> int:
-        try:
-            return await run_watch(
-                client, settings.profile, paths.watchlist_file(settings.profile), output, settings.interval,
-                stall_after=settings.stall_after, metrics_listen=listen, on_poll=on_poll,
-                notifier=notifier, on_problem=on_problem,
-            )  # fmt: skip
-        finally:
-            await client.aclose()
-
-    try:
-        return run(watching())
-    finally:
-        recorders.close(timeout=1.0)

@@ -181,3 +181,56 @@ class Alerts:
         if channel == "terminal" and self.flavour is not None:
             return Delivery("terminal", escape=osc_text(alert, self.flavour))
         return Delivery("bell")
+
+
+# -- the notifier channel -----------------------------------------------------------------------------
+
+_UNSEEN = (None, "not_found")
+"""A watcher's `previous` that is no earlier answer: no alert (as `alert_for` without a previous)."""
+
+
+def alert_for_event(event: Mapping[str, object], batch: Batch | None, label: str = "") -> Alert | None:
+    """The alert a watcher's event dict raises, if any (pure): the same alerts, with the same text,
+    as `alert_for` on the poll update behind it; `batch` is the Board's batch of the event."""
+    if batch is None or event.get("previous") in _UNSEEN:
+        return None
+    name = f"{batch.batch_id} ({clean(label, max_length=40)})" if label else batch.batch_id
+    kind = event.get("event")
+    if kind == "finished" and batch.state.finished:
+        alert_event = "failed" if batch.state.bad else "finished"
+        return Alert(alert_event, f"slv-tui: batch {_state_words(batch.state)}", _body(name, batch))
+    if kind == "state" and batch.state is BatchState.CANCELLING:
+        return Alert("cancel_requested", "slv-tui: cancel requested", _body(name, batch))
+    return None
+
+
+class AlertChannel:
+    """The desktop/terminal/bell alerts as a notifier channel: it takes the watcher's event dicts
+    (`offer`, as `notify.Notifier` does) and hands each alert's `Delivery` to `deliver` (which runs
+    the command off the UI thread, or writes the escape, or rings the bell)."""
+
+    def __init__(
+        self,
+        alerts: Alerts,
+        deliver: Callable[[Delivery], None],
+        batch_of: Callable[[str], Batch | None],
+        label_of: Callable[[str], str],
+    ) -> None:
+        self.alerts = alerts
+        self.deliver = deliver
+        self.batch_of = batch_of
+        self.label_of = label_of
+
+    def offer(self, event: dict[str, object]) -> None:
+        if not self.alerts.enabled:
+            return
+        batch_id = event.get("batchId")
+        if not isinstance(batch_id, str):
+            return  # server down/up: not a desktop alert
+        alert = alert_for_event(event, self.batch_of(batch_id), self.label_of(batch_id))
+        delivery = None if alert is None else self.alerts.delivery(alert)
+        if delivery is not None:
+            self.deliver(delivery)
+
+    def close(self) -> None:
+        """Nothing to stop: every delivery is handed on at once."""

@@ -19,7 +19,15 @@ from typing import Any
 
 from slv_tui.common.sanitize import clean
 from slv_tui.slv.model import Batch, BatchState
-from slv_tui.watch.board import BoardEvent, Listener, RoundApplied, ServerChanged, StateChanged, StoreProblem
+from slv_tui.watch.board import (
+    BoardEvent,
+    Listener,
+    RoundApplied,
+    ServerChanged,
+    StallChanged,
+    StateChanged,
+    StoreProblem,
+)
 from slv_tui.watch.snapshot import PollRound, ServerStatus
 
 Record = dict[str, Any]
@@ -35,6 +43,8 @@ KINDS: dict[str, str] = {
     "failed": "error",
     "completed_with_errors": "warning",
     "cancelled": "warning",
+    "stalled": "warning",
+    "moving": "info",
     "commission_started": "info",
     "server_down": "error",
     "server_up": "info",
@@ -51,6 +61,8 @@ KIND_TEXT = {
     "failed": "failed",
     "completed_with_errors": "completed with errors",
     "cancelled": "cancelled",
+    "stalled": "stalled",
+    "moving": "moving again",
     "commission_started": "commissioning started",
     "server_down": "server unreachable",
     "server_up": "server back",
@@ -64,6 +76,7 @@ _FINAL_KIND = {
     BatchState.COMPLETED_WITH_ERRORS: "completed_with_errors",
     BatchState.CANCELLED: "cancelled",
 }
+_FINISHED = frozenset(s.value for s in BatchState if s.finished)
 TEXT_MAX = 300
 
 
@@ -90,13 +103,22 @@ class FeedMemory:
     states: dict[tuple[str, str], str] = field(default_factory=dict)
     down: set[str] = field(default_factory=set)
     modes: dict[str, str] = field(default_factory=dict)
+    stalled: set[tuple[str, str]] = field(default_factory=set)
+    """The batches recorded as stalled and not since as moving again or finished."""
 
     def learn(self, record: Record) -> None:
         """Take in one record (oldest first)."""
         server, kind = str(record.get("server")), record.get("kind")
-        if isinstance(record.get("batchId"), str) and isinstance(record.get("state"), str):
-            self.states[(server, record["batchId"])] = record["state"]
-        if kind == "server_down":
+        batch_id = record.get("batchId")
+        if isinstance(batch_id, str) and isinstance(record.get("state"), str):
+            self.states[(server, batch_id)] = record["state"]
+            if record["state"] in _FINISHED:
+                self.stalled.discard((server, batch_id))
+        if kind == "stalled" and isinstance(batch_id, str):
+            self.stalled.add((server, batch_id))
+        elif kind == "moving" and isinstance(batch_id, str):
+            self.stalled.discard((server, batch_id))
+        elif kind == "server_down":
             self.down.add(server)
         elif kind == "server_up":
             self.down.discard(server)
@@ -124,6 +146,8 @@ class EventFeed:
             self._server(event.server, event.status)
         elif isinstance(event, StoreProblem):
             self.store_problem(event.server, event.problem)
+        elif isinstance(event, StallChanged):
+            self.stall(event)
 
     def _emit(self, record: Record) -> None:
         self.memory.learn(record)
@@ -146,6 +170,22 @@ class EventFeed:
         fields["previous"] = known
         kind = _FINAL_KIND.get(state) or ("cancel_requested" if state is BatchState.CANCELLING else "state")
         self._emit(make_record(kind, server, **fields))
+
+    def stall(self, event: StallChanged) -> None:
+        """Stalled (once, also across restarts) or moving again (only after stalled; a stalled batch
+        that finishes is told by its final record, not as moving again)."""
+        key = (event.server, event.batch_id)
+        batch = self._batches.get(key)
+        if event.since is not None:
+            if key not in self.memory.stalled:
+                progress = None if batch is None else batch.progress
+                self._emit(make_record("stalled", event.server, batchId=event.batch_id, progress=progress))
+        elif key in self.memory.stalled:
+            if batch is not None and batch.state.finished:
+                self.memory.stalled.discard(key)
+                return
+            progress = None if batch is None else batch.progress
+            self._emit(make_record("moving", event.server, batchId=event.batch_id, progress=progress))
 
     def _server(self, server: str, status: ServerStatus) -> None:
         if status.ok is False and server not in self.memory.down:

@@ -1,6 +1,8 @@
-"""Notifications of watch events through Apprise (imported only when URLs are configured): each
-event once, bursts grouped into one message per server, rate-limited, retried with backoff in a
-thread of its own; the URLs are secrets (never logged)."""
+"""Notifications of watch events: every channel takes the watcher's event dicts (`EventChannel`).
+Two channels: Apprise (`Notifier`, imported only when URLs are configured: each event once, bursts
+grouped into one message per server, rate-limited, retried with backoff in a thread of its own; the
+URLs are secrets, never logged) and the dashboard's desktop/terminal/bell alerts
+(`alerts.AlertChannel`)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Protocol
 
 from slv_tui.common.sanitize import clean
 
@@ -26,6 +28,14 @@ BODY_LINES = 20
 
 Send = Callable[[str, str], bool]
 """(title, body) -> True when delivered."""
+
+
+class EventChannel(Protocol):
+    """Where a watcher's events go: `offer` never blocks and never raises into the watching."""
+
+    def offer(self, event: dict[str, Any]) -> None: ...
+
+    def close(self) -> None: ...
 
 
 def apprise_sender(urls: Iterable[str]) -> Send:

@@ -123,11 +123,12 @@ def test_duration_keeps_seconds_below_an_hour() -> None:
     assert [duration(s) for s in (5, 65, 3599, 3660, 90000)] == ["5s", "1m 05s", "59m 59s", "1h 01m", "1d 1h"]
 
 
-def test_help_state_legend_comes_from_the_state_table() -> None:
+def test_help_state_legend_comes_from_the_state_table_and_names_stalled() -> None:
     from slv_tui.ui.screens.help import state_legend
 
     legend = state_legend()
     assert legend.startswith("States: ")
     for state, (symbol, word) in STATE_LABELS.items():
         assert f"{symbol} {word}" in legend, state
-    assert legend.count(" · ") == len(STATE_LABELS) - 1
+    assert legend.count(" · ") == len(STATE_LABELS)  # and the stalled condition, last
+    assert legend.endswith(" · ⧖ STALLED (running, no change for stall_after)")

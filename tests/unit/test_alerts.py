@@ -92,3 +92,39 @@ def test_config_channels(tmp_path: Path) -> None:
     path.write_text('[ui]\nnotify_finished = "loud"\n')
     with pytest.raises(ConfigError, match=r"ui\.notify_finished: expected one of 'off'"):
         resolve(Overrides(), path, env={})
+
+
+def test_the_channel_of_watcher_events_says_what_alert_for_says() -> None:
+    """The notifier channel (watcher event dicts + the Board's batch) gives the very alerts, with the
+    very text, that `alert_for` gives on the poll update behind each event."""
+    from slv_tui.watch.alerts import alert_for_event
+
+    cases = [
+        ("finished", Batch("42", progress=100, status="OK")),
+        ("finished", Batch("42", status="ERROR", error_code="605", error_code_label=HOSTILE)),
+        ("finished", Batch("42", progress=100, status="OK", counts=Counts(0, 0, 3))),
+        ("state", Batch("42", progress=50, running=True, cancel_requested=True)),
+    ]
+    for kind, batch in cases:
+        event = {"event": kind, "batchId": "42", "previous": "running", "state": batch.state.value}
+        assert alert_for_event(event, batch, HOSTILE) == alert_for(update(RUNNING, batch), HOSTILE), kind
+    done = Batch("42", progress=100)
+    for previous in (None, "not_found"):  # first seen already finished: no alert, as alert_for
+        assert alert_for_event({"event": "finished", "batchId": "42", "previous": previous}, done) is None
+    assert alert_for_event({"event": "state", "batchId": "42", "previous": "running"}, RUNNING) is None
+    assert alert_for_event({"event": "finished", "batchId": "42", "previous": "running"}, None) is None
+
+
+def test_the_alert_channel_hands_on_deliveries_and_skips_server_events() -> None:
+    from slv_tui.watch.alerts import AlertChannel, Delivery
+
+    alerts = Alerts({"failed": "bell", "finished": "off"}, env={})
+    got: list[Delivery] = []
+    failed = Batch("42", status="ERROR", error_code="605", error_code_label="CTRL-7")
+    channel = AlertChannel(alerts, got.append, lambda batch_id: failed, lambda batch_id: "")
+    channel.offer({"event": "server_down", "reason": "no answer"})
+    channel.offer({"event": "failed", "batchId": "42", "previous": "running"})  # the state event
+    assert got == []
+    channel.offer({"event": "finished", "batchId": "42", "previous": "running"})
+    assert got == [Delivery("bell")]
+    channel.close()

@@ -64,7 +64,7 @@ def test_url_names_one_server(config: Path) -> None:
 
 def test_other_commands_take_one_profile(config: Path) -> None:
     args = parse(["--config", str(config), "status", "--profile", "lab", "--profile", "prod", "1"], COMMANDS)
-    with pytest.raises(UsageError, match="only the dashboard watches several servers"):
+    with pytest.raises(UsageError, match="only the dashboard and watch take several servers"):
         _overrides(args)
     one = parse(["--config", str(config), "status", "--profile", "prod", "1"], COMMANDS)
     assert _overrides(one).profile == "prod"

@@ -1,5 +1,5 @@
-"""What a poll round says out loud: finished-batch toasts (and the bell), desktop and terminal
-alerts, and the authentication warning."""
+"""What the dashboard says out loud: finished-batch toasts (and the bell), desktop and terminal
+alerts (a notifier channel on each Board's watcher events), and the authentication warning."""
 
 from __future__ import annotations
 
@@ -14,11 +14,13 @@ from slv_tui.ui.screens import feed_screens
 from slv_tui.ui.screens.dashboard_view import FINISH_TOAST, finish_text
 from slv_tui.ui.screens.feed_screens import problem as problem  # the one door for problem toasts
 from slv_tui.ui.widgets.header_bar import HeaderBar
-from slv_tui.watch.alerts import Alerts, Delivery, alert_for
-from slv_tui.watch.snapshot import PollRound, ServerStatus
+from slv_tui.watch.alerts import AlertChannel, Alerts, Delivery
+from slv_tui.watch.snapshot import ServerStatus
+from slv_tui.watch.watcher import Watcher
 
 if TYPE_CHECKING:
     from slv_tui.ui.screens.dashboard import DashboardScreen
+    from slv_tui.ui.wiring import Session
 
 
 class Announcer:
@@ -50,22 +52,28 @@ class Announcer:
         if self.ring_bell:
             app.bell()
 
-    def alert(self, server: str, poll_round: PollRound) -> None:
-        """Desktop alerts for what this round saw: a command in a thread, an escape, or the bell."""
+    def listen(self, session: Session) -> None:
+        """Desktop alerts for this server: a notifier channel (`AlertChannel`) fed by a watcher of its
+        Board, as `slv-tui watch` and `[notify]` are (nothing when no event has a channel)."""
         alerts = self.alerts
         if alerts is None or not alerts.enabled:
             return
-        board = self.screen.servers.of(server).board
-        for update in poll_round.updates:
-            alert = alert_for(update, board.label_of(update.snapshot.batch_id))
-            delivery = None if alert is None else alerts.delivery(alert)
-            if delivery is None:
-                continue
-            self.alerted.append(delivery)
-            if delivery.command is not None:
-                self.screen.run_worker(partial(alerts.run, delivery.command), thread=True, group="alerts")
-            else:
-                self.screen.deliver.alert(delivery.escape)
+        board = session.board
+
+        def batch_of(batch_id: str) -> Batch | None:
+            snap = board.snapshot(batch_id)
+            return None if snap is None else snap.batch
+
+        channel = AlertChannel(alerts, partial(self._deliver, alerts), batch_of, board.label_of)
+        board.subscribe(Watcher(board, channel.offer, name=session.name))
+
+    def _deliver(self, alerts: Alerts, delivery: Delivery) -> None:
+        """A command in a thread, an escape, or the bell (on the UI thread: the Board runs there)."""
+        self.alerted.append(delivery)
+        if delivery.command is not None:
+            self.screen.run_worker(partial(alerts.run, delivery.command), thread=True, group="alerts")
+        else:
+            self.screen.deliver.alert(delivery.escape)
 
     def auth(self, name: str, server: ServerStatus) -> None:
         """The header says how each client logs in; an auth failure offers P, once until it clears."""

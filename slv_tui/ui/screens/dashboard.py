@@ -99,6 +99,7 @@ class DashboardScreen(ServerKeys):
         self.call_after_refresh(self._styled)
         for session in self.servers:
             session.board.subscribe(self._board_event)  # the app closes the Boards when it quits
+            self.announcer.listen(session)  # desktop alerts: a notifier channel on the Board's events
             start = lambda name=session.name: self._start_poller(name)  # noqa: E731
             asked = self.settings.ask_password if session.ask_password is None else session.ask_password
             if asked and session.client.settings.credentials.password is None:
@@ -146,7 +147,6 @@ class DashboardScreen(ServerKeys):
         for snapshot, state in self.painter.take(message.round, message.server):
             if snapshot.batch is not None:  # always: finishing is seen in a fetched batch
                 self.announcer.finished_batch(message.server, snapshot.batch, state)
-        self.announcer.alert(message.server, message.round)
         self.announcer.auth(message.server, message.round.server)
 
     def on_resize(self, event: Resize) -> None:

@@ -12,7 +12,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, Static
 
-from slv_tui.ui.format import STATE_LABELS
+from slv_tui.ui.format import STALLED_MARK, STATE_LABELS
 
 HelpRow = tuple[str, str, str]
 """(key as displayed, short description, longer help)."""
@@ -85,8 +85,9 @@ class HelpScreen(ModalScreen[None]):
 
 
 def state_legend() -> str:
-    """Every state's symbol and word, from the one table the rows use."""
-    return "States: " + " · ".join(f"{symbol} {word}" for symbol, word in STATE_LABELS.values())
+    """Every state's symbol and word, from the one table the rows use, and the stalled condition."""
+    states = " · ".join(f"{symbol} {word}" for symbol, word in STATE_LABELS.values())
+    return f"States: {states} · {STALLED_MARK} (running, no change for stall_after)"
 
 
 def help_rows(bindings: Sequence[Binding], key_display: dict[str, str]) -> list[HelpRow]:
