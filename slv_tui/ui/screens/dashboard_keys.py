@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -10,7 +10,6 @@ from textual.screen import Screen
 if TYPE_CHECKING:
     from slv_tui.ui.rows import BatchKey
     from slv_tui.ui.screens.outputs import Outputs
-    from slv_tui.watch.board import Board
 
 TWIN = "_quietly"
 """The action suffix of a detail key's copy for narrow screens (`narrow_twin`)."""
@@ -169,21 +168,9 @@ def key_off(action: str, reading: bool, wide: bool) -> bool:
 
 
 class DetailKeys(Screen[None]):
-    """The actions of the detail's keys (y, o), handed to the screen's `Outputs`, and of r and R."""
+    """The actions of the detail's keys (y, o), handed to the screen's `Outputs`."""
 
     outputs: Outputs
-    board: Board[Any]
-
-    def action_refresh(self) -> None:
-        """Fetch the selected batch now (said: the row may look the same afterwards)."""
-        if (key := self.selected_key) is not None:
-            self.board.refresh([key.batch_id])
-            self.app.notify(f"Fetching {key.batch_id} now…", timeout=2, markup=False)
-
-    def action_refresh_all(self) -> None:
-        """Fetch every batch now."""
-        self.board.refresh()
-        self.app.notify("Refreshing every batch…", timeout=2, markup=False)
 
     @property
     def selected_key(self) -> BatchKey | None:

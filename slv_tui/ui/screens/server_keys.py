@@ -34,10 +34,10 @@ class ServerKeys(DetailKeys):
         return f"{title} · {name}" if title else name
 
     def action_refresh(self) -> None:
-        """Fetch the selected batch now."""
+        """Fetch the selected batch now (said: the row may look the same afterwards)."""
         if (key := self.selected_key) is not None:
             self.servers.of(key).board.refresh([key.batch_id])
-            self.app.notify(f"Fetching {key.batch_id}…", timeout=2, markup=False)
+            self.app.notify(f"Fetching {key.batch_id} now…", timeout=2, markup=False)
 
     def action_refresh_all(self) -> None:
         """Fetch every batch now (of the servers in scope)."""
