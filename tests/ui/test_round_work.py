@@ -148,6 +148,8 @@ async def test_rounds_between_two_draws_cost_no_drawing_no_query_no_timer(
 
             work.counting = True  # the one draw the waker's timer makes for all of them
             await wait_for(pilot, lambda: cell(app, POLLED, "progress") != before)
+            # the row's repaint lands in a later refresh: waited for, not assumed after one pause
+            await wait_for(pilot, lambda: work.repaints["BatchTable#batch-table"] >= 1)
             await pilot.pause()
             work.counting = False
             assert not work.layouts, work.layouts
