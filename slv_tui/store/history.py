@@ -154,6 +154,16 @@ def events_between(previous: Batch | Mark | None, batch: Batch | Mark, now: date
     return out
 
 
+def _without_made_up_finish(events: list[Event]) -> list[Event]:
+    """Older files recorded a batch already over when first seen as seen *and* finished
+    at that moment: the "finished" event at the first-seen time is dropped (its finish is unknown)."""
+    if len(events) < 2 or events[0].get("kind") != "first_seen" or events[1].get("kind") != "finished":
+        return events
+    if events[1].get("at") != events[0].get("at") or events[1].get("state") != events[0].get("state"):
+        return events
+    return [events[0], *events[2:]]
+
+
 # -- the files --------------------------------------------------------------------------------------
 
 
@@ -189,6 +199,7 @@ class HistoryStore:
         except FileNotFoundError:
             return [], 0
         events, skipped = parse_lines_counted(raw)
+        events = _without_made_up_finish(events)
         if skipped:
             log.warning("history of batch %s: %d unreadable line(s) skipped", batch_id, skipped)
         return events, skipped

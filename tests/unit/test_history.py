@@ -216,3 +216,17 @@ def test_history_shows_each_milestone_once_when_two_recorders_interleave() -> No
     assert [(e["kind"], e["progress"]) for e in events] == [
         ("first_seen", 5), ("progress", 41), ("warnings", 41), ("progress", 52),
     ]  # fmt: skip
+
+
+def test_an_older_file_with_a_made_up_finish_reads_without_it(tmp_path: Path) -> None:
+    """Older versions recorded "finished" at the first-seen moment of a batch already over: dropped
+    on reading (timeline, `history`, report); a finish seen later is kept."""
+    store = HistoryStore(tmp_path)
+    done = Mark.of(Batch("42", progress=100, status="OK"))
+    store.append("42", [history._event("first_seen", done, T0), history._event("finished", done, T0)])
+    assert kinds(store.read("42")) == ["first_seen"]
+    later = T0 + timedelta(seconds=5)
+    store.append(
+        "7", [history._event("first_seen", Mark.of(running(90)), T0), history._event("finished", done, later)]
+    )
+    assert kinds(store.read("7")) == ["first_seen", "finished"]
