@@ -17,6 +17,7 @@ from slv_tui.slv.client import ClientSettings, SlvClient
 from slv_tui.store.history import HistoryRecorder, HistoryStore
 from slv_tui.store.watchlist import WatchEntry, Watchlist
 from slv_tui.ui.app import AppSettings, Fetch, Seams, SlvApp, make_app, open_board
+from slv_tui.ui.feed_hub import FeedHub
 from slv_tui.watch.alerts import Alerts
 from slv_tui.watch.board import Board
 from slv_tui.watch.poller import Poller
@@ -80,11 +81,13 @@ def build(
     ask_password: bool = False,
     timeout: float = 10.0,
     profile: str = "default",
+    feed: FeedHub | None = None,
 ) -> Stack:
     """Client + watchlist (in `folder`) + app through the factory; `fetch` replaces the client's HTTP.
 
     The history recorder (in `folder`/history) stamps events with the wall clock, so it is left out
     by default when a fake `clock` makes frames reproducible (snapshots); `history` decides otherwise.
+    `feed`: the event feed the app records into and shows (the L screen); none by default.
     """
     secret = None if password is None else Secret(password)
     settings = ClientSettings(url, Credentials("admin", secret, auth), timeout=timeout)  # type: ignore[arg-type]
@@ -105,5 +108,5 @@ def build(
         state_file=folder / "ui-state.json",
         profile=profile,
     )
-    app = make_app(app_settings, [session], seams=Seams(alerts=alerts))
+    app = make_app(app_settings, [session], seams=Seams(alerts=alerts, feed=feed))
     return Stack(app, client, watchlist, session.board.poller, board=session.board)
