@@ -16,6 +16,7 @@ stop_burners() {
   for pid in "${burners[@]}"; do kill "$pid" 2>/dev/null || true; done
 }
 trap stop_burners EXIT
+trap 'exit 130' INT TERM  # a stopped run also goes through the EXIT trap: no busy loop left behind
 for _ in 1 2; do
   "$python" -c 'while True: pass' &
   burners+=("$!")

@@ -15,10 +15,9 @@ import pytest
 from aiohttp import web
 
 from slv_tui.sim import ThreadedSim
-from slv_tui.store.watchlist import Watchlist
 
 from .conftest import Cli
-from .test_watch import CANCELLED, ERRORS, FAILED, OK, Lines, free_port, wait_for
+from .test_watch import CANCELLED, ERRORS, FAILED, OK, Lines, free_port, wait_for, watch_files
 
 HOOK_SECRET = "Hk-9f3Zq-S3cr3tT0ken"
 
@@ -85,12 +84,9 @@ def test_one_grouped_notification_per_bad_batch_and_none_after_restart(
     cli: Cli, static_sim: ThreadedSim, receiver: Receiver
 ) -> None:
     url = f"json://hook:{HOOK_SECRET}@127.0.0.1:{receiver.port}/hook"
-    config = cli.home / "config.toml"
-    config.write_text(f'[servers.default]\nurl = "{static_sim.url}"\n\n[notify]\nurls = ["{url}"]\n')
-    path = cli.home / "data" / "slv-tui" / "watchlists" / "default.json"
-    path.parent.mkdir(parents=True)
-    watchlist = Watchlist(path)
-    watchlist.add([OK, FAILED, ERRORS], "line A")
+    config, watchlist = watch_files(
+        cli, f'url = "{static_sim.url}"\n\n[notify]\nurls = ["{url}"]', [OK, FAILED, ERRORS], "line A"
+    )
     ledger = cli.home / "data" / "slv-tui" / "notified" / "default.jsonl"
 
     proc, lines = _start(cli, config)
@@ -123,12 +119,7 @@ def test_one_grouped_notification_per_bad_batch_and_none_after_restart(
 
 def test_a_failing_notifier_never_stops_watching(cli: Cli, static_sim: ThreadedSim) -> None:
     url = f"json://127.0.0.1:{free_port()}/hook"  # nobody listens
-    config = cli.home / "config.toml"
-    config.write_text(f'[servers.default]\nurl = "{static_sim.url}"\n\n[notify]\nurls = ["{url}"]\n')
-    path = cli.home / "data" / "slv-tui" / "watchlists" / "default.json"
-    path.parent.mkdir(parents=True)
-    watchlist = Watchlist(path)
-    watchlist.add([FAILED])
+    config, watchlist = watch_files(cli, f'url = "{static_sim.url}"\n\n[notify]\nurls = ["{url}"]', [FAILED])
     proc, lines = _start(cli, config)
     try:
         wait_for(lambda: lines.has("failed", FAILED), "the failed event")

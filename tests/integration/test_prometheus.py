@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import httpx
@@ -83,6 +82,7 @@ def test_real_prometheus_scrapes_the_watcher(cli: Cli, static_sim: ThreadedSim, 
     finally:
         prometheus.terminate()
         watcher.send_signal(signal.SIGTERM)
-        started = time.monotonic()
-        assert watcher.wait(10) == 0 and time.monotonic() - started < 5
+        # exits cleanly on SIGTERM; the 2 s product bound is checked in test_watch.py (the 30 s here
+        # only stops a hang from blocking the run)
+        assert watcher.wait(30) == 0
         prometheus.wait(20)

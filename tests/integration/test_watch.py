@@ -10,6 +10,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -27,6 +28,18 @@ FAILED = "1481021896034"
 ERRORS = "1481023025871"
 MISSING = "1481099999999"
 DEADLINE = 20.0
+
+
+def watch_files(cli: Cli, server: str, ids: list[str], label: str = "") -> tuple[Path, Watchlist]:
+    """The config (`server`: the lines of its [servers.default] table, then any other tables) and the
+    default watchlist holding `ids` that `slv-tui watch --config CONFIG` reads under `cli.home`."""
+    config = cli.home / "config.toml"
+    config.write_text(f"[servers.default]\n{server}\n")
+    path = cli.home / "data" / "slv-tui" / "watchlists" / "default.json"
+    path.parent.mkdir(parents=True)
+    watchlist = Watchlist(path)
+    watchlist.add(ids, label)
+    return config, watchlist
 
 
 def free_port() -> int:
@@ -88,12 +101,12 @@ def value(samples: dict[str, list[tuple[dict[str, str], float]]], name: str, **l
 def watcher(
     cli: Cli, static_sim: ThreadedSim
 ) -> Iterator[tuple[subprocess.Popen[str], Lines, int, Watchlist]]:
-    config = cli.home / "config.toml"
-    config.write_text(f'[servers.default]\nurl = "{static_sim.url}"\nstall_after = 1\ninterval = 0.5\n')
-    path = cli.home / "data" / "slv-tui" / "watchlists" / "default.json"
-    path.parent.mkdir(parents=True)
-    watchlist = Watchlist(path)
-    watchlist.add([OK, RUNNING, CANCELLED, FAILED, ERRORS, MISSING], "lamp <b>[red]x</b>\x1b[31m")
+    config, watchlist = watch_files(
+        cli,
+        f'url = "{static_sim.url}"\nstall_after = 1\ninterval = 0.5',
+        [OK, RUNNING, CANCELLED, FAILED, ERRORS, MISSING],
+        "lamp <b>[red]x</b>\x1b[31m",
+    )
     port = free_port()
     proc = cli.popen(
         "watch", "--config", str(config), "--metrics-listen", f"127.0.0.1:{port}", SLV_PASSWORD="admin"

@@ -7,20 +7,16 @@ import signal
 import subprocess
 
 from slv_tui.sim import ThreadedSim
-from slv_tui.store.watchlist import Watchlist
 
 from .conftest import Cli
-from .test_watch import FAILED, OK, RUNNING, Lines, wait_for
+from .test_watch import FAILED, OK, RUNNING, Lines, wait_for, watch_files
 
 
 def test_sigterm_in_the_middle_of_a_poll_round_exits_zero_with_files_whole(cli: Cli) -> None:
     with ThreadedSim(scenario="static") as sim:
-        config = cli.home / "config.toml"
-        config.write_text(f'[servers.default]\nurl = "{sim.url}"\ninterval = 0.5\n')
-        path = cli.home / "data" / "slv-tui" / "watchlists" / "default.json"
-        path.parent.mkdir(parents=True)
-        watchlist = Watchlist(path)
-        watchlist.add([OK, RUNNING, FAILED], "line A")
+        server = f'url = "{sim.url}"\ninterval = 0.5'
+        config, watchlist = watch_files(cli, server, [OK, RUNNING, FAILED], "line A")
+        path = watchlist.path
         proc = cli.popen("watch", "--config", str(config), SLV_PASSWORD="admin")
         lines = Lines(proc)
         try:

@@ -81,13 +81,14 @@ def build(
     ask_password: bool = False,
     timeout: float = 10.0,
     profile: str = "default",
-    feed: bool = False,
+    feed: FeedHub | bool | None = None,
 ) -> Stack:
     """Client + watchlist (in `folder`) + app through the factory; `fetch` replaces the client's HTTP.
 
     The history recorder (in `folder`/history) stamps events with the wall clock, so it is left out
     by default when a fake `clock` makes frames reproducible (snapshots); `history` decides otherwise.
-    `feed`: an event feed (in `folder`/data), as `slv-tui` always has (the header's unread count).
+    `feed`: the event feed the app records into and shows (the L screen); True: one in `folder`/data,
+    as `slv-tui` always has (the header's unread count); none by default.
     """
     secret = None if password is None else Secret(password)
     settings = ClientSettings(url, Credentials("admin", secret, auth), timeout=timeout)  # type: ignore[arg-type]
@@ -108,6 +109,6 @@ def build(
         state_file=folder / "ui-state.json",
         profile=profile,
     )
-    hub = FeedHub(folder / "data") if feed else None
+    hub = FeedHub(folder / "data") if feed is True else feed or None
     app = make_app(app_settings, [session], seams=Seams(alerts=alerts, feed=hub))
     return Stack(app, client, watchlist, session.board.poller, board=session.board)

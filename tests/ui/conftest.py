@@ -1,4 +1,5 @@
-"""Fixtures for the UI tests: simulators on 127.0.0.1 in a background thread, isolated data dirs."""
+"""Fixtures for the UI tests: simulators on 127.0.0.1 in a background thread, isolated dirs
+(`isolated_env`, as in the unit tests), the test's folder as the working directory."""
 
 from __future__ import annotations
 
@@ -7,16 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.env import isolated_env as isolated_env  # autouse: XDG dirs under tmp_path, no SLV_*
 
 from slv_tui.sim import ThreadedSim
 
 
 @pytest.fixture(autouse=True)
-def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Never touch the real data/config dirs; exports land in the test's folder."""
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+def _in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run in the test's folder: exports and relative paths land there."""
     monkeypatch.chdir(tmp_path)
 
 

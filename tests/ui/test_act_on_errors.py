@@ -7,15 +7,17 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
 from support.toasts import Toasts
+from textual.pilot import Pilot
 from textual.widgets import TextArea
 from textual.widgets._footer import FooterKey
 
 from slv_tui.sim import ThreadedSim
+from slv_tui.ui.app import SlvApp
 from slv_tui.ui.screens.commission import CommissionScreen, ConfirmCommissionScreen
 from slv_tui.ui.screens.help import HelpScreen
 from slv_tui.ui.widgets.step_tree import StepTree
@@ -27,6 +29,7 @@ ERRORS = "1481023025871"
 OK = "1481016600181"
 FAILED = ["Lamp-0311", "Lamp-0315"]
 CONTROLLER_API = "/reports/api/controllermanagement/"
+STATE = {ERRORS: "⚠ done w/ errors", OK: "✔ succeeded"}
 
 
 @pytest.fixture
@@ -55,6 +58,25 @@ async def into_tree(pilot: object, app: object) -> None:
     await pilot.press("enter")  # type: ignore[attr-defined]
     tree = app.dashboard.detail.step_tree  # type: ignore[attr-defined]
     await wait_for(pilot, lambda: tree.has_focus)  # type: ignore[arg-type]
+
+
+@contextlib.asynccontextmanager
+async def in_the_tree(
+    start_sim: StartSim,
+    folder: Path,
+    batch: str,
+    *,
+    size: tuple[int, int] = (160, 45),
+    toasts: Toasts | None = None,
+    read_only: bool = False,
+) -> AsyncIterator[tuple[Pilot[None], SlvApp]]:
+    """The dashboard on the static simulator watching `batch`, read, with its detail tree focused."""
+    sim = start_sim(scenario="static")
+    stack = build(sim.url, folder, ids=[batch], read_only=read_only)
+    async with stack.app.run_test(size=size, message_hook=toasts) as pilot:
+        await wait_for(pilot, lambda: cell(stack.app, batch, "state") == STATE[batch])
+        await into_tree(pilot, stack.app)
+        yield pilot, stack.app
 
 
 async def test_F_prefills_the_device_list_with_the_failed_devices_then_confirms(
@@ -90,25 +112,15 @@ async def test_F_prefills_the_device_list_with_the_failed_devices_then_confirms(
 
 
 async def test_F_on_a_batch_without_device_errors_says_so(start_sim: StartSim, tmp_path: Path) -> None:
-    sim = start_sim(scenario="static")
-    stack = build(sim.url, tmp_path, ids=[OK])
     toasts = Toasts()
-    async with stack.app.run_test(size=(160, 45), message_hook=toasts) as pilot:
-        app = stack.app
-        await wait_for(pilot, lambda: cell(app, OK, "state") == "✔ succeeded")
-        await into_tree(pilot, app)
+    async with in_the_tree(start_sim, tmp_path, OK, toasts=toasts) as (pilot, app):
         await pilot.press("F")
         await wait_for(pilot, lambda: toasts.said("No device of this batch reported an error"))
         assert not isinstance(app.screen, CommissionScreen)
 
 
 async def test_read_only_has_no_F_but_y_and_o(start_sim: StartSim, tmp_path: Path) -> None:
-    sim = start_sim(scenario="static")
-    stack = build(sim.url, tmp_path, ids=[ERRORS], read_only=True)
-    async with stack.app.run_test(size=(160, 45)) as pilot:
-        app = stack.app
-        await wait_for(pilot, lambda: cell(app, ERRORS, "state") == "⚠ done w/ errors")
-        await into_tree(pilot, app)
+    async with in_the_tree(start_sim, tmp_path, ERRORS, read_only=True) as (pilot, app):
         keys = set(footer_keys(app))
         assert "F" not in keys and {"y", "o"} <= keys
         await pilot.press("question_mark")
@@ -122,12 +134,7 @@ async def test_y_yanks_the_failed_device_ids_then_the_highlighted_message(
     start_sim: StartSim, tmp_path: Path, copied: list[str], size: tuple[int, int]
 ) -> None:
     """Below 100 columns y, o and F work the same but leave the footer (which fits) to the tree's keys."""
-    sim = start_sim(scenario="static")
-    stack = build(sim.url, tmp_path, ids=[ERRORS])
-    async with stack.app.run_test(size=size) as pilot:
-        app = stack.app
-        await wait_for(pilot, lambda: cell(app, ERRORS, "state") == "⚠ done w/ errors")
-        await into_tree(pilot, app)
+    async with in_the_tree(start_sim, tmp_path, ERRORS, size=size) as (pilot, app):
         shown = {key.key: key for key in app.screen.query(FooterKey)}
         assert all(key.region.right <= size[0] for key in shown.values())
         assert ({"F", "y", "o"} <= set(shown)) is (size[0] >= 100)
@@ -191,13 +198,8 @@ async def test_o_without_a_way_to_page_says_why(
         monkeypatch.setenv("PATH", str(tmp_path))  # no less either
     else:
         monkeypatch.setenv("PAGER", pager_script(tmp_path)[0])
-    sim = start_sim(scenario="static")
-    stack = build(sim.url, tmp_path, ids=[ERRORS])
     toasts = Toasts()
-    async with stack.app.run_test(size=(160, 45), message_hook=toasts) as pilot:
-        app = stack.app
-        await wait_for(pilot, lambda: cell(app, ERRORS, "state") == "⚠ done w/ errors")
-        await into_tree(pilot, app)
+    async with in_the_tree(start_sim, tmp_path, ERRORS, toasts=toasts) as (pilot, _app):
         await pilot.press("o")
         await wait_for(pilot, lambda: bool(toasts.titled("No pager")))
         why = toasts.titled("No pager")[0].message

@@ -121,7 +121,7 @@ async def test_device_import_confirm_start(
             assert not app.screen.query_one(hidden).display, hidden  # no controller for an import
         assert not caption_shown(stack, "Controller ID")
         await wait_for(pilot, lambda: app.focused is app.screen.query_one("#commission-csv"))
-        await pilot.press(*str(csv), "enter")
+        await pilot.press(*csv.name, "enter")  # relative: the test runs in tmp_path (ui/conftest.py)
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmCommissionScreen))
         await wait_for(pilot, lambda: shown(stack, "#confirm-start-button"))
         text = flat(screen_text(app))
@@ -165,7 +165,7 @@ async def test_a_refused_import_shows_the_reason_and_adds_nothing(
         app = stack.app
         await choose(pilot, stack, "kind-csv")
         await wait_for(pilot, lambda: app.focused is app.screen.query_one("#commission-csv"))
-        await pilot.press(*str(csv), "enter")
+        await pilot.press(*csv.name, "enter")  # relative: the test runs in tmp_path (ui/conftest.py)
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmCommissionScreen))
         await pilot.press("y")
         await wait_for(pilot, lambda: "Unknown field 'colour'" in screen_text(app))

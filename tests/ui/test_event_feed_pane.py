@@ -14,31 +14,25 @@ from textual.widgets import DataTable
 from slv_tui.commands.events import run_events
 from slv_tui.common import paths
 from slv_tui.sim import ThreadedSim
-from slv_tui.slv.auth import Credentials, Secret
-from slv_tui.slv.client import ClientSettings, SlvClient
-from slv_tui.store.watchlist import Watchlist
-from slv_tui.ui.app import AppSettings, Seams, SlvApp, make_app, open_board
+from slv_tui.ui.app import SlvApp
 from slv_tui.ui.feed_hub import FeedHub
 from slv_tui.ui.screens import feed_screens
 from slv_tui.ui.screens.feed import FeedScreen
 
-from .ui_helpers import screen_text, wait_for
+from .ui_helpers import build, screen_text, wait_for
 
 FAILED = "1481021896034"
 RUNNING = "1481019204417"
 
 
-def build(url: str, folder: Path) -> tuple[SlvApp, FeedHub]:
-    """The real stack with an event feed in the (test's) data folder, as `slv-tui` builds it."""
-    client = SlvClient(ClientSettings(url, Credentials("admin", Secret("admin"), "basic"), timeout=5.0))
-    watchlist = Watchlist(folder / "watchlist.json")
-    watchlist.load()
-    watchlist.add([FAILED, RUNNING])  # the running one keeps the poller asking
-    session = open_board(client, watchlist, interval=0.1)
-    settings = AppSettings(server_label=url, profile="lab", export_dir=folder, state_file=folder / "ui.json")
-    state = json.loads((folder / "ui.json").read_text()) if (folder / "ui.json").exists() else {}
+def feed_app(url: str, folder: Path) -> tuple[SlvApp, FeedHub]:
+    """The real stack (support.pilot.build) with an event feed in the (test's) data folder, as
+    `slv-tui` builds it: the read mark comes from the UI state file of the previous run."""
+    state_file = folder / "ui-state.json"
+    state = json.loads(state_file.read_text()) if state_file.exists() else {}
     hub = FeedHub(paths.data_dir(), state.get("feed_read"))
-    return make_app(settings, [session], seams=Seams(feed=hub)), hub
+    stack = build(url, folder, ids=[FAILED, RUNNING], profile="lab", timeout=5.0, feed=hub)
+    return stack.app, hub  # the running batch keeps the poller asking
 
 
 def kinds(hub: FeedHub) -> list[str]:
@@ -49,7 +43,7 @@ async def test_failure_outage_recovery_are_kept_and_shown_after_a_restart(
     start_sim: Callable[..., ThreadedSim], tmp_path: Path
 ) -> None:
     sim = start_sim(scenario="static")
-    app, hub = build(sim.url, tmp_path)
+    app, hub = feed_app(sim.url, tmp_path)
     async with app.run_test(size=(120, 30)) as pilot:
         await wait_for(pilot, lambda: "failed" in kinds(hub))
         assert feed_screens.unread(app) == 1  # the failure
@@ -64,7 +58,7 @@ async def test_failure_outage_recovery_are_kept_and_shown_after_a_restart(
         assert feed_screens.unread(app) == 0
         await pilot.press("escape")
         await wait_for(pilot, lambda: "unread problem" not in screen_text(app))
-        await wait_for(pilot, lambda: json.loads((tmp_path / "ui.json").read_text()).get("feed_read"))
+        await wait_for(pilot, lambda: json.loads((tmp_path / "ui-state.json").read_text()).get("feed_read"))
 
     out = io.StringIO()
     assert run_events(True, out=out, err=io.StringIO()) == 0
@@ -73,7 +67,7 @@ async def test_failure_outage_recovery_are_kept_and_shown_after_a_restart(
     assert [k for k in listed if k in wanted] == wanted
     assert all(r["server"] == "lab" for r in json.loads(out.getvalue()))
 
-    app, hub = build(sim.url, tmp_path)  # a restarted dashboard: the mark is remembered
+    app, hub = feed_app(sim.url, tmp_path)  # a restarted dashboard: the mark is remembered
     async with app.run_test(size=(120, 30)) as pilot:
         assert feed_screens.unread(app) == 0
         await pilot.press("L")
@@ -90,7 +84,7 @@ async def test_a_problem_toast_lands_in_the_feed_and_counts_as_unread(
     start_sim: Callable[..., ThreadedSim], tmp_path: Path
 ) -> None:
     sim = start_sim(scenario="static")
-    app, hub = build(sim.url, tmp_path)
+    app, hub = feed_app(sim.url, tmp_path)
     async with app.run_test(size=(120, 30)) as pilot:
         await wait_for(pilot, lambda: "failed" in kinds(hub))
         before = feed_screens.unread(app)
