@@ -22,7 +22,12 @@ from textual.widgets import DataTable
 import slv_tui.ui
 from slv_tui.ui.widgets.kept_cells import TESTED_TEXTUAL, KeptCellsTable
 
-ALLOWED = {("KeptCellsTable", "_render_cell"), ("KeptCellsTable", "_cell_render_cache")}
+ALLOWED = {
+    ("KeptCellsTable", "_render_cell"),
+    ("KeptCellsTable", "_cell_render_cache"),
+    ("KeptCellsTable", "_line_cache"),
+    ("KeptCellsTable", "_row_render_cache"),
+}
 """The one documented exception (see kept_cells.py and benchmarks/RESULTS.md)."""
 
 
@@ -140,12 +145,15 @@ async def test_kept_renderings_match_datatables_own() -> None:
             await both_ways()
 
 
-def test_datatables_own_cell_cache_stays_small() -> None:
+def test_datatables_own_caches_stay_small() -> None:
     """Each cell rendered after a change adds an entry to DataTable's cell cache (keyed by the
     update count, never read again: the renderings are kept by position): 10,000 of them filled a
-    console's memory for half an hour. Catches: the cache left at DataTable's size."""
+    console's memory for half an hour; its line and row caches (1,000 each, same keys) for longer on
+    a calm console. Catches: the caches left at DataTable's sizes."""
     table = KeptCellsTable()
     assert table._cell_render_cache.maxsize <= 64, table._cell_render_cache.maxsize
     for n in range(200):
         table._cell_render_cache[("cell", n)] = []  # type: ignore[arg-type]
     assert len(table._cell_render_cache) <= 64
+    for cache in (table._line_cache, table._row_render_cache):  # the same, per line and per row
+        assert cache.maxsize <= 256, cache.maxsize

@@ -6,11 +6,11 @@ while the cell's value (the very object) and look are unchanged; the gain is mea
 `benchmarks/RESULTS.md` ("Kept cell renderings"). It overrides `DataTable._render_cell`, so it is
 tied to the Textual minor version pinned in `pyproject.toml`: `TESTED_TEXTUAL` names it, and
 `tests/ui/test_kept_cells.py` fails loudly when the installed Textual differs or when the kept
-renderings stop matching DataTable's own. It also bounds DataTable's own cell cache
-(`_cell_render_cache`, 10,000 entries keyed by the table's update count: with the renderings kept
-here, an entry is never read again, yet each cell rendered after a change adds one, ~3 MB filling
-over half an hour of a console's life, which read as growth per message and in soaks). Everything
-else it reads is public API.
+renderings stop matching DataTable's own. It also bounds DataTable's own caches of cells (10,000
+entries), lines and rows (1,000 each): all keyed by the table's update count, so an entry is not
+read again after the next change, yet every cell, line or row rendered after a change adds one. A
+console filled them for half an hour and more (several MB), which read as growth per message and
+in soaks. Everything else it reads is public API.
 """
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ TESTED_TEXTUAL = "8.2"
 CELL_CACHE = 64
 """Entries of DataTable's own cell cache (10,000 in DataTable): renderings are kept by position here."""
 
+LINE_CACHE = 256
+"""Entries of DataTable's line and row caches (1,000 each in DataTable): more than a screen holds."""
+
 SegmentLines: TypeAlias = list[list[Segment]]
 """A rendered cell: one list of segments per line (as DataTable renders it)."""
 
@@ -46,6 +49,8 @@ class KeptCellsTable(DataTable[Text]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._cell_render_cache.maxsize = CELL_CACHE
+        self._line_cache.maxsize = LINE_CACHE
+        self._row_render_cache.maxsize = LINE_CACHE
         self._kept: dict[tuple[int, int], tuple[Text, Look, SegmentLines]] = {}
 
     def forget_renderings(self) -> None:
