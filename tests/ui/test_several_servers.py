@@ -5,7 +5,8 @@ server (absent while that row's profile is read-only)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -99,6 +100,17 @@ async def up_to_confirmation(pilot: Pilot[None], app: SlvApp) -> ConfirmCommissi
     return app.screen
 
 
+@asynccontextmanager
+async def dashboard(
+    sims: tuple[ThreadedSim, ThreadedSim], folder: Path
+) -> AsyncIterator[tuple[SlvApp, Pilot[None]]]:
+    """The two-server dashboard running, both servers' rows in."""
+    app = build(*sims, folder)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_for(pilot, lambda: len(tokens(app)) == 4)
+        yield app, pilot
+
+
 @pytest.fixture
 def sims(start_sim: Callable[..., ThreadedSim]) -> tuple[ThreadedSim, ThreadedSim]:
     """lab (basic login) and prod (the 7.8+ csrf session), serving the same batch IDs."""
@@ -133,9 +145,7 @@ async def test_scope_key_shows_one_server_then_all(
     sims: tuple[ThreadedSim, ThreadedSim], tmp_path: Path
 ) -> None:
     lab, prod = sims
-    app = build(lab, prod, tmp_path)
-    async with app.run_test(size=(160, 40)) as pilot:
-        await wait_for(pilot, lambda: len(tokens(app)) == 4)
+    async with dashboard(sims, tmp_path) as (app, pilot):
         await pilot.press("w")
         await wait_for(pilot, lambda: sorted(tokens(app)) == sorted(f"lab\t{b}" for b in (FAILED, RUNNING)))
         assert "w: only lab" in screen_text(app)
@@ -161,10 +171,7 @@ async def test_scope_key_shows_one_server_then_all(
 async def test_the_filter_finds_a_servers_rows_by_its_name(
     sims: tuple[ThreadedSim, ThreadedSim], tmp_path: Path
 ) -> None:
-    lab, prod = sims
-    app = build(lab, prod, tmp_path)
-    async with app.run_test(size=(160, 40)) as pilot:
-        await wait_for(pilot, lambda: len(tokens(app)) == 4)
+    async with dashboard(sims, tmp_path) as (app, pilot):
         await pilot.press("slash", *"prod")
         await wait_for(pilot, lambda: sorted(tokens(app)) == sorted(f"prod\t{b}" for b in (FAILED, RUNNING)))
 
@@ -172,10 +179,7 @@ async def test_the_filter_finds_a_servers_rows_by_its_name(
 async def test_add_dialog_defaults_to_the_highlighted_rows_server(
     sims: tuple[ThreadedSim, ThreadedSim], tmp_path: Path
 ) -> None:
-    lab, prod = sims
-    app = build(lab, prod, tmp_path)
-    async with app.run_test(size=(160, 40)) as pilot:
-        await wait_for(pilot, lambda: len(tokens(app)) == 4)
+    async with dashboard(sims, tmp_path) as (app, pilot):
         await on_row(pilot, app, "prod", FAILED)
         await pilot.press("a")
         await wait_for(pilot, lambda: isinstance(app.screen, AddBatchesScreen))
@@ -192,9 +196,7 @@ async def test_commissioning_names_the_highlighted_rows_server(
     sims: tuple[ThreadedSim, ThreadedSim], tmp_path: Path
 ) -> None:
     lab, prod = sims
-    app = build(lab, prod, tmp_path)
-    async with app.run_test(size=(160, 40)) as pilot:
-        await wait_for(pilot, lambda: len(tokens(app)) == 4)
+    async with dashboard(sims, tmp_path) as (app, pilot):
         await on_row(pilot, app, "prod", RUNNING)
         confirm = await up_to_confirmation(pilot, app)
         assert (confirm.server, confirm.profile) == (prod.url, "prod")
