@@ -42,10 +42,10 @@ from ptyrun import (
     bench_env,
     cpu_seconds,
     describe,
-    install_arg,
     plain_install,
     spawn_in_pty,
     start_sim,
+    window_args,
 )
 
 COUNTING_WRAPPER = """
@@ -206,10 +206,7 @@ def read_counts(path: Path) -> dict[str, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--warmup", type=float, default=65.0)
-    parser.add_argument("--interval", type=float, default=2.0)
-    install_arg(parser)
+    window_args(parser)
     args = parser.parse_args()
     if shutil.which("curl") is None:
         raise SystemExit("curl is needed for the reference loop")

@@ -125,6 +125,15 @@ def plain_install(tree: Path = TREE, quiet: bool = False) -> Install:
     return Install(root, key)
 
 
+def window_args(parser: Any) -> None:
+    """The measuring window of the console benchmarks (and `--tree`): --seconds after --warmup, at
+    the dashboard's --interval."""
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--warmup", type=float, default=65.0)
+    parser.add_argument("--interval", type=float, default=2.0)
+    install_arg(parser)
+
+
 def install_arg(parser: Any) -> None:
     """The `--tree` option every benchmark takes: the source tree to install and measure."""
     parser.add_argument("--tree", type=Path, default=TREE, help="source tree to install (default: this one)")

@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from console_cpu import COUNTING_WRAPPER, HTTPX_LOOP, batch_ids, read_counts, scenario
-from ptyrun import bench_env, cpu_seconds, describe, install_arg, plain_install, spawn_in_pty, start_sim
+from ptyrun import bench_env, cpu_seconds, describe, plain_install, spawn_in_pty, start_sim, window_args
 
 CONFIG = """
 [servers.a]
@@ -56,10 +56,7 @@ watchlist.add(sys.argv[2:])
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--warmup", type=float, default=65.0)
-    parser.add_argument("--interval", type=float, default=2.0)
-    install_arg(parser)
+    window_args(parser)
     args = parser.parse_args()
     install = plain_install(args.tree)
     py = install.python
