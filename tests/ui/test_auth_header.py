@@ -56,7 +56,7 @@ async def test_a_refused_token_asks_for_a_token(start_sim: StartSim, tmp_path: P
         assert "press P to enter the token" in screen_text(stack.app)
         await pilot.press("P")
         await wait_for(pilot, lambda: isinstance(stack.app.screen, PasswordScreen))
-        assert "Token for admin" in screen_text(stack.app)
+        assert "Bearer token" in screen_text(stack.app) and "for admin" not in screen_text(stack.app)
         await pilot.press(*"the-right-token", "enter")
         await wait_for(pilot, lambda: cell(stack.app, OK, "state").endswith("succeeded"))
         assert "the-right-token" not in screen_text(stack.app)

@@ -343,8 +343,8 @@ async def test_no_password_source_opens_the_dialog_at_start(
     async with stack.app.run_test(size=size) as pilot:
         app = stack.app
         await wait_for(pilot, lambda: isinstance(app.screen, PasswordScreen))
-        what = "Token" if auth == "bearer" else "Password"
-        await wait_for(pilot, lambda: f"{what} for admin" in screen_text(app))
+        title = "Bearer token" if auth == "bearer" else "Password for admin"  # a token has its own user
+        await wait_for(pilot, lambda: title in screen_text(app))
         assert sim.server.request_count == 0  # nothing is fetched before it is entered
         assert inside(app.screen.query_one(".dialog"), size)
         await pilot.press(*("T0ken-for-test" if auth == "bearer" else "Pw-at-start-5"), "enter")

@@ -39,7 +39,8 @@ class PasswordScreen(ModalScreen[Secret | None]):
     def compose(self) -> ComposeResult:
         """A title, the reason, one masked input."""
         with Vertical(classes="dialog"):
-            title = f"{self.what.capitalize()} for {clean(self.username)}"
+            # a bearer token stands for its user alone: the configured user name is not asked for
+            title = "Bearer token" if self.what == "token" else f"Password for {clean(self.username)}"
             if self.server:
                 title += f" on {clean(self.server)}"
             yield Label(title, classes="dialog-title", markup=False)
