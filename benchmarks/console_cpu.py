@@ -44,6 +44,7 @@ from ptyrun import (
     describe,
     plain_install,
     spawn_in_pty,
+    start_loop,
     start_sim,
     window_args,
 )
@@ -240,13 +241,7 @@ def main() -> None:
         )
         pids["bare"] = spawn_in_pty([py, str(home / "bare.py")], env)
         for name, argv in (("httpx", [py, str(home / "httpx_loop.py")]), ("curl", ["bash", "-c", CURL_LOOP])):
-            proc = subprocess.Popen(
-                argv,
-                env={**loop_env, "OUT": str(counts[name])},
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-            )
+            proc = start_loop(argv, {**loop_env, "OUT": str(counts[name])})
             procs.append(proc)
             pids[name] = proc.pid
         windows = {name: (args.warmup, args.warmup + args.seconds) for name in pids}

@@ -125,6 +125,13 @@ def plain_install(tree: Path = TREE, quiet: bool = False) -> Install:
     return Install(root, key)
 
 
+def start_loop(argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """A baseline loop (httpx, curl) in its own session, its output thrown away."""
+    return subprocess.Popen(
+        argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+
+
 def window_args(parser: Any) -> None:
     """The measuring window of the console benchmarks (and `--tree`): --seconds after --warmup, at
     the dashboard's --interval."""

@@ -29,7 +29,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from console_cpu import COUNTING_WRAPPER, HTTPX_LOOP, batch_ids, read_counts, scenario
-from ptyrun import bench_env, cpu_seconds, describe, plain_install, spawn_in_pty, start_sim, window_args
+from ptyrun import (
+    bench_env,
+    cpu_seconds,
+    describe,
+    plain_install,
+    spawn_in_pty,
+    start_loop,
+    start_sim,
+    window_args,
+)
 
 CONFIG = """
 [servers.a]
@@ -108,13 +117,7 @@ def main() -> None:
         )
         for name, url in (("httpx-a", url_a), ("httpx-b", url_b)):
             loop_env = {**env, "INTERVAL": str(args.interval), "IDS": " ".join(running), "URL": url}
-            proc = subprocess.Popen(
-                [py, str(home / "httpx_loop.py")],
-                env={**loop_env, "OUT": str(counts[name])},
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-            )
+            proc = start_loop([py, str(home / "httpx_loop.py")], {**loop_env, "OUT": str(counts[name])})
             procs.append(proc)
             pids[name] = proc.pid
         time.sleep(max(0.0, t0 + args.warmup - time.monotonic()))
