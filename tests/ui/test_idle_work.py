@@ -219,7 +219,10 @@ async def test_a_round_that_moves_the_selected_batch_lays_nothing_out(
     sim_clock, clock = FakeClock(), FakeClock()
     fetch = ScenarioFetch("demo", clock=sim_clock)
     running = "1481019204417"  # the demo's long commissioning run
-    stack = build(OFFLINE, tmp_path, ids=[running, *FINISHED], fetch=fetch, clock=clock)
+    # Polled every 1 s: the 2 s each round moves the clock leave the data fresh (stale after 3 s). With
+    # 0.1 s it was stale until the fetch landed, and a view tick in that gap (the busy CI machine's
+    # order) truthfully showed STALE and took it back: two layouts no round of a live console makes.
+    stack = build(OFFLINE, tmp_path, ids=[running, *FINISHED], fetch=fetch, clock=clock, interval=1.0)
     with count_work(monkeypatch) as work:
         async with stack.app.run_test(size=SIZE) as pilot:
             app = stack.app
@@ -234,6 +237,7 @@ async def test_a_round_that_moves_the_selected_batch_lays_nothing_out(
                 clock.advance(2)
                 work.clear()
                 work.counting = True
+                app.dashboard.painter.tick()  # the view's timer wakes before the fetch lands
                 app.poller.refresh([running])
                 await wait_for(pilot, lambda s=snap: app.poller.snapshot(running) is not s)  # type: ignore[misc]
                 await pilot.pause()
