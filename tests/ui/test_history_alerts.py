@@ -6,7 +6,9 @@ import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import pytest
 from support.toasts import Toasts
+from textual.drivers.headless_driver import HeadlessDriver
 from textual.widgets import Sparkline, Static
 
 from slv_tui.sim import ThreadedSim
@@ -61,7 +63,20 @@ async def test_timeline_and_sparkline_follow_a_batch(start_sim: StartSim, tmp_pa
     assert events[0]["kind"] == "first_seen" and events[-1]["state"] == "succeeded"
 
 
-async def test_desktop_alerts_for_failure_and_cancel_request(start_sim: StartSim, tmp_path: Path) -> None:
+async def test_desktop_alerts_for_failure_and_cancel_request(
+    start_sim: StartSim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The terminal alert reaches the terminal through Textual's driver (in order with its frames):
+    `ui/delivery.py` reads `App._driver`, the one private name outside `kept_cells`, and this fails
+    when a Textual release renames it or stops writing through it."""
+    written: list[str] = []
+    write = HeadlessDriver.write
+
+    def recording_write(self: HeadlessDriver, data: str) -> None:
+        written.append(data)
+        write(self, data)
+
+    monkeypatch.setattr(HeadlessDriver, "write", recording_write)
     sim_clock = FakeClock(1.0)
     sim = _sim(start_sim, tmp_path, sim_clock)
     ran: list[Sequence[str]] = []
@@ -83,6 +98,7 @@ async def test_desktop_alerts_for_failure_and_cancel_request(start_sim: StartSim
     escape = next(d.escape for d in app.dashboard.alerted if d.channel == "terminal")
     assert escape is not None and escape.startswith("\x1b]777;notify;slv-tui: cancel requested;")
     assert escape.count("\x1b") == 1 and escape.endswith("\x07") and escape.count("\x07") == 1
+    assert escape in written
     (command,) = ran
     assert list(command[:4]) == ["/usr/bin/notify-send", "--app-name=slv-tui", "--", "slv-tui: batch failed"]
     assert command[4].startswith(f"{FAILS} (Depot):") and "CTRL-7 unreachable" in command[4]
