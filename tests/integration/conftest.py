@@ -84,6 +84,20 @@ class Cli:
         return state_log_file(self.home)
 
 
+@pytest.fixture(scope="module")
+def lab() -> Iterator[ThreadedSim]:
+    """Profile `lab`'s server: the static scenario behind basic auth, password labpw."""
+    with ThreadedSim(scenario="static", password="labpw") as sim:
+        yield sim
+
+
+@pytest.fixture(scope="module")
+def prod() -> Iterator[ThreadedSim]:
+    """Profile `prod`'s server: the same batch IDs behind a 7.8+ csrf session login, password prodpw."""
+    with ThreadedSim(scenario="static", auth="csrf", password="prodpw") as sim:
+        yield sim
+
+
 @pytest.fixture
 def cli(tmp_path: Path) -> Cli:
     env = subprocess_env(tmp_path, HOME=str(tmp_path / "home"), PYTHONUNBUFFERED="1")

@@ -42,6 +42,18 @@ async def _board(
     return sim, Board("lab", poller, store, stall_after=stall_after), flat
 
 
+def _stall_changes(board: Board[Any]) -> list[StallChanged]:
+    """Every `StallChanged` the Board emits from now on."""
+    changes: list[StallChanged] = []
+
+    def keep(event: BoardEvent) -> None:
+        if isinstance(event, StallChanged):
+            changes.append(event)
+
+    board.subscribe(keep)
+    return changes
+
+
 async def _poll_for(board: Board[Any], clock: FakeClock, seconds: float, step: float = 100.0) -> None:
     """Move the clock `seconds` ahead in steps, one poll round at each."""
     end = clock.now + seconds
@@ -55,20 +67,19 @@ async def test_flat_progress_is_stalled_after_stall_after_and_clears_when_it_mov
     start_loop_sim: StartLoopSim, make_client: MakeClient, tmp_path: Path, clock: FakeClock
 ) -> None:
     _, board, flat = await _board(start_loop_sim, make_client, tmp_path, clock, stall_after=900)
-    events: list[BoardEvent] = []
-    board.subscribe(events.append)
+    changes = _stall_changes(board)
     await _poll_for(board, clock, 10, step=10)  # 40 % from here on
     flat_since = clock.now
     await _poll_for(board, clock, 800)
-    assert board.stalled_since(flat) is None and not [e for e in events if isinstance(e, StallChanged)]
+    assert board.stalled_since(flat) is None and not changes
     await _poll_for(board, clock, 200)  # 1000 s flat
     assert board.stalled_since(flat) == flat_since
     assert board.stalled() == {flat: flat_since}  # the failed batch is not stalled
-    stalls = [(e.batch_id, e.since) for e in events if isinstance(e, StallChanged)]
+    stalls = [(e.batch_id, e.since) for e in changes]
     assert stalls == [(flat, flat_since)]  # once, not once per round
     await _poll_for(board, clock, 500)  # past 1500 s: it moves
     assert board.stalled_since(flat) is None
-    stalls = [(e.batch_id, e.since) for e in events if isinstance(e, StallChanged)]
+    stalls = [(e.batch_id, e.since) for e in changes]
     assert stalls == [(flat, flat_since), (flat, None)]
 
 
@@ -76,11 +87,10 @@ async def test_stall_after_zero_disables(
     start_loop_sim: StartLoopSim, make_client: MakeClient, tmp_path: Path, clock: FakeClock
 ) -> None:
     _, board, flat = await _board(start_loop_sim, make_client, tmp_path, clock, stall_after=0)
-    events: list[BoardEvent] = []
-    board.subscribe(events.append)
+    changes = _stall_changes(board)
     await _poll_for(board, clock, 1400)
     assert board.stalled_since(flat) is None and board.stalled() == {}
-    assert not [e for e in events if isinstance(e, StallChanged)]
+    assert not changes
 
 
 async def test_a_removed_batch_is_forgotten(

@@ -30,19 +30,25 @@ ENDS_FLAT = {
 """Running, 40 % from 10 s on, and finished (succeeded) at 1500 s without moving again."""
 
 
-def _board(
+async def _fed(
     sim: SimServer,
     make_client: MakeClient,
     tmp_path: Path,
     clock: FakeClock,
     batch_id: str,
     stall_after: float = 900,
-) -> Board[WatchEntry]:
+) -> tuple[FeedHub, Board[WatchEntry]]:
+    """A Board watching `batch_id` with the dashboard's feed attached (as a start of `slv-tui`),
+    polled through the batch's first 10 s (40 % from then on)."""
     store = Watchlist(tmp_path / "watchlist.json", clock=clock)
     store.load()
     store.add([batch_id], label="flat")
     poller = Poller(make_client(sim.url).get_batch, clock=clock, rng=random.Random(3), interval=2.0)
-    return Board("lab", poller, store, stall_after=stall_after)
+    board = Board("lab", poller, store, stall_after=stall_after)
+    hub = FeedHub(tmp_path / "data")
+    hub.attach(board, "lab", lambda: None)
+    await _poll_for(board, clock, 10, step=10)
+    return hub, board
 
 
 def _stalls(records: list[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -54,10 +60,7 @@ async def test_the_feed_records_stalled_once_and_moving_again(
 ) -> None:
     sim = await start_loop_sim(scenario="static", clock=clock)
     flat = sim.start_timeline(FLAT)
-    hub = FeedHub(tmp_path / "data")
-    board = _board(sim, make_client, tmp_path, clock, flat, stall_after=300)
-    hub.attach(board, "lab", lambda: None)
-    await _poll_for(board, clock, 10, step=10)
+    hub, board = await _fed(sim, make_client, tmp_path, clock, flat, stall_after=300)
     await _poll_for(board, clock, 400)  # flat for more than 300 s
     assert _stalls(hub.records) == [("stalled", flat)]
     stalled = next(r for r in hub.records if r["kind"] == "stalled")
@@ -68,10 +71,7 @@ async def test_the_feed_records_stalled_once_and_moving_again(
     hub.close()
 
     # a restart while it is still stalled: not recorded again; moving again is (it was stalled)
-    hub = FeedHub(tmp_path / "data")
-    board = _board(sim, make_client, tmp_path, clock, flat, stall_after=300)
-    hub.attach(board, "lab", lambda: None)
-    await _poll_for(board, clock, 10, step=10)
+    hub, board = await _fed(sim, make_client, tmp_path, clock, flat, stall_after=300)
     await _poll_for(board, clock, 400)  # 820 s after its start, still at 40 %
     assert board.stalled_since(flat) is not None
     assert _stalls(hub.records) == [("stalled", flat)]
@@ -90,10 +90,7 @@ async def test_a_stalled_batch_that_finishes_is_not_moving_again(
 ) -> None:
     sim = await start_loop_sim(scenario="static", clock=clock)
     ends = sim.start_timeline(ENDS_FLAT)
-    hub = FeedHub(tmp_path / "data")
-    board = _board(sim, make_client, tmp_path, clock, ends)
-    hub.attach(board, "lab", lambda: None)
-    await _poll_for(board, clock, 10, step=10)
+    hub, board = await _fed(sim, make_client, tmp_path, clock, ends)
     await _poll_for(board, clock, 1000)
     assert _stalls(hub.records) == [("stalled", ends)]
     await _poll_for(board, clock, 800)  # finished at 1500 s

@@ -4,7 +4,6 @@ serve the same batch IDs, each profile with its own login; JSON objects name the
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,20 +15,6 @@ from .conftest import Cli
 OK = "1481016600181"
 FAILED = "1481021896034"
 RUNNING = "1481019204417"
-
-
-@pytest.fixture(scope="module")
-def lab() -> Iterator[ThreadedSim]:
-    """The static scenario behind basic auth, password labpw."""
-    with ThreadedSim(scenario="static", password="labpw") as sim:
-        yield sim
-
-
-@pytest.fixture(scope="module")
-def prod() -> Iterator[ThreadedSim]:
-    """The same batch IDs behind a 7.8+ csrf session login, password prodpw."""
-    with ThreadedSim(scenario="static", auth="csrf", password="prodpw") as sim:
-        yield sim
 
 
 def write_config(cli: Cli, lab: ThreadedSim, prod: ThreadedSim, *, prod_password: bool = True) -> Path:

@@ -24,18 +24,6 @@ from .test_watch import FAILED, OK, RUNNING, Lines, free_port, scrape, value, wa
 HOOK_SECRET = "Lb-7Qx2-h00kT0ken"
 
 
-@pytest.fixture(scope="module")
-def lab() -> Iterator[ThreadedSim]:
-    with ThreadedSim(scenario="static", password="labpw") as sim:
-        yield sim
-
-
-@pytest.fixture(scope="module")
-def prod() -> Iterator[ThreadedSim]:
-    with ThreadedSim(scenario="static", auth="csrf", password="prodpw") as sim:
-        yield sim
-
-
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
     got = Receiver()
