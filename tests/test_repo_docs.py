@@ -145,3 +145,13 @@ def test_the_loaded_test_command_is_documented() -> None:
     assert "scripts/loaded_tests.sh 3" in (ROOT / "README.md").read_text()
     script = (ROOT / "scripts" / "loaded_tests.sh").read_text()
     assert "while True: pass" in script and "-m pytest" in script
+
+
+def test_modules_stay_small() -> None:
+    """One module, one job (the Board review): none over 450 lines, the dashboard screen under 400."""
+    sizes = {
+        p.relative_to(ROOT).as_posix(): len(p.read_text().splitlines())
+        for p in (ROOT / "slv_tui").rglob("*.py")
+    }
+    assert sizes["slv_tui/ui/screens/dashboard.py"] < 400
+    assert {path: n for path, n in sizes.items() if n > 450} == {}
