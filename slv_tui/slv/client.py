@@ -417,16 +417,16 @@ class SlvClient:
             large = len(body) > OFFLOAD_BYTES
             digest = await asyncio.to_thread(_digest, body) if large else _digest(body)
             known = self._last.get(batch_id)
-            if known is not None and known[0] == content_type and known[1] == digest:
-                same = known[2]()
-                if same is not None:
-                    return same  # the same bytes as last time: no decode, no parse, the same object
+            last = None if known is None else known[2]()
+            if known is not None and known[0] == content_type and known[1] == digest and last is not None:
+                return last  # the same bytes as last time: no decode, no parse, the same object
             answer = [body]
             del body  # _read_batch lets go of the bytes once decoded, before the tree is built
             if large:
-                batch = await asyncio.to_thread(self._read_batch, response, answer, batch_id)
+                batch = await asyncio.to_thread(self._read_batch, response, answer, batch_id, last)
             else:
-                batch = self._read_batch(response, answer, batch_id)
+                batch = self._read_batch(response, answer, batch_id, last)
+            del last
         except errors.SlvError as exc:
             log.warning("GET %s batchId=%s: %s", url, batch_id, exc)
             raise
@@ -435,15 +435,18 @@ class SlvClient:
         self._last[batch_id] = (content_type, digest, weakref.ref(batch))
         return batch
 
-    def _read_batch(self, response: httpx.Response, answer: list[bytes], batch_id: str) -> Batch:
+    def _read_batch(
+        self, response: httpx.Response, answer: list[bytes], batch_id: str, last: Batch | None = None
+    ) -> Batch:
         """Decode and parse the answer held (alone) in `answer`; bytes, text and tree of a big answer
-        are let go one after the other, so at most two of them are alive at once."""
+        are let go one after the other, so at most two of them are alive at once. `last`: the batch
+        parsed from its previous answer (messages it already held are kept, not made again)."""
         content_type = response.headers.get("content-type", "")
         with gc_paused():
             text = decode_text(content_type, answer.pop(), self.settings.max_depth)
             data = loads_json(text)
             del text
-            return parse_batch(data, batch_id)
+            return parse_batch(data, batch_id, last)
 
     async def _read_capped(self, response: httpx.Response) -> bytes:
         return await read_body(response, self.settings.max_body_bytes)

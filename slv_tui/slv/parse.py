@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 from slv_tui.slv.errors import ProtocolError, ServerError
@@ -115,10 +116,21 @@ _NONE = type(None)
 _new_message = tuple.__new__
 
 
-def _messages(raw: list[Any], severity: Severity) -> tuple[StepMessage, ...]:
+_TEXT_OF, _STATUS_OF, _STATUS_TEXT_OF = itemgetter(1), itemgetter(2), itemgetter(3)
+
+
+def _messages(
+    raw: list[Any], severity: Severity, known: tuple[StepMessage, ...] = ()
+) -> tuple[StepMessage, ...]:
     """A list of raw messages as `StepMessage`s. The usual shape (objects whose text, status and
     statusText have the documented types or are absent) is converted in C, column by column;
-    anything else message by message."""
+    anything else message by message.
+
+    `known`: the same list as parsed from the previous answer. A running batch's answer only grows,
+    so when its messages are still the first ones here (same text, status and statusText, checked
+    column by column in C) they are kept, and only the messages after them are made: the objects a
+    dashboard keeps are made once, not again from every answer (which scatters them over the
+    allocator's arenas among the freed JSON tree: RSS well above the heap)."""
     if not raw:
         return ()
     if set(map(type, raw)) == {dict}:
@@ -141,10 +153,37 @@ def _messages(raw: list[Any], severity: Severity) -> tuple[StepMessage, ...]:
             # A statusText repeats ("OK" on nearly every message) but JSON decoding makes a new
             # string for each: one shared copy per distinct value (in C) saves ~56 bytes a message.
             shared: dict[Any, Any] = {}
+            kept = _kept_prefix(known, severity, texts, statuses, status_texts)
+            if kept:
+                shared.update((t, t) for t in {m.status_text for m in known[-1:]})
+                texts, statuses, status_texts = texts[kept:], statuses[kept:], status_texts[kept:]
             status_texts = list(map(shared.setdefault, status_texts, status_texts))
             fields = zip(repeat(severity), texts, statuses, status_texts)
-            return tuple(map(_new_message, repeat(StepMessage), fields))
+            made = tuple(map(_new_message, repeat(StepMessage), fields))
+            if not kept:
+                return made
+            return known + made if made else known
     return tuple(_message(m, severity) for m in raw)
+
+
+def _kept_prefix(
+    known: tuple[StepMessage, ...],
+    severity: Severity,
+    texts: list[Any],
+    statuses: list[Any],
+    status_texts: list[Any],
+) -> int:
+    """How many of `known` start the new columns unchanged (0: none kept, all are made afresh)."""
+    n = len(known)
+    if not n or n > len(texts) or known[0].severity is not severity:
+        return 0
+    if (
+        list(map(_TEXT_OF, known)) == texts[:n]
+        and list(map(_STATUS_OF, known)) == statuses[:n]
+        and list(map(_STATUS_TEXT_OF, known)) == status_texts[:n]
+    ):
+        return n
+    return 0
 
 
 def _severity_of(raw: Any) -> Severity:
@@ -186,16 +225,20 @@ def _in_combined_order(
     return tuple(ordered)
 
 
-def parse_step(raw: Any) -> Step:
+def parse_step(raw: Any, previous: Step | None = None) -> Step:
     """One entry of `stepResults`; its combined `messages` list gives the order, or the messages when
-    the per-severity lists are absent, and is never counted on top of them."""
+    the per-severity lists are absent, and is never counted on top of them.
+
+    `previous`: this step as parsed from the batch's previous answer; messages it still starts
+    with are kept (see `_messages`), the result is equal either way."""
     if not isinstance(raw, Mapping):
         return Step(name="", label=as_text(raw) or "", status=None)
     raw_lists = {severity: _list(raw.get(list_key)) for severity, list_key, _ in _LISTS}
     grouped: dict[Severity, tuple[StepMessage, ...]] = {}
     counts: dict[Severity, int] = {}
     for severity, _, count_key in _LISTS:
-        grouped[severity] = _messages(raw_lists[severity], severity)
+        known = () if previous is None else previous.messages(severity)
+        grouped[severity] = _messages(raw_lists[severity], severity, known)
         reported = as_int(raw.get(count_key))
         counts[severity] = reported if reported is not None and reported >= 0 else len(grouped[severity])
     combined = _list(raw.get("messages"))
@@ -242,8 +285,11 @@ def _value_counts(value: Mapping[str, Any], steps: tuple[Step, ...]) -> Counts:
     return Counts(*totals)
 
 
-def parse_batch(data: Any, requested_id: str) -> Batch:
-    """Build a `Batch` from a decoded answer; `requested_id` wins over whatever id the server echoes."""
+def parse_batch(data: Any, requested_id: str, previous: Batch | None = None) -> Batch:
+    """Build a `Batch` from a decoded answer; `requested_id` wins over whatever id the server echoes.
+
+    `previous`: the same batch parsed from its previous answer, if any: the messages it already
+    held are kept rather than made again when they are unchanged (the result is equal either way)."""
     if not isinstance(data, Mapping):
         raise ProtocolError(f"expected a batch object, got a JSON {_json_kind(data)}")
     if not (_BATCH_KEYS & data.keys()):
@@ -261,7 +307,8 @@ def parse_batch(data: Any, requested_id: str) -> Batch:
     if isinstance(value, Mapping) and _is_commissioning(value):
         raw_steps = _list(value.get("stepResults"))
         _check_size(raw_steps)
-        steps = tuple(parse_step(s) for s in raw_steps)
+        known = previous.steps if previous is not None else ()
+        steps = tuple(parse_step(s, known[i] if i < len(known) else None) for i, s in enumerate(raw_steps))
         counts = _value_counts(value, steps)
         login = as_text(value.get("login"))
         value_status = as_int(value.get("status"))

@@ -138,6 +138,7 @@ class Board(Generic[E]):
         poller.on_round = self._on_round
         ids = [e.batch_id for e in store.entries]
         poller.watch(ids, seen_for=store.watched_for())
+        poller.shelve(self.archived())
         self._snapshots = poller.snapshots()
         self._states = {s.batch_id: s.state for s in self._snapshots}
         """Each watched batch's state as its snapshot shows it (a round updates the batches it fetched)."""
@@ -299,6 +300,7 @@ class Board(Generic[E]):
             entries = self._undo.pop()
             await asyncio.to_thread(self.store.restore, entries)
         self.poller.watch((e.batch_id for e in entries), seen_for=self.store.watched_for())
+        self.poller.shelve(e.batch_id for e in entries if e.archived)
         self._changed()
         return entries
 
@@ -311,6 +313,7 @@ class Board(Generic[E]):
         """Archive (or bring back) batches; they stay watched, their history is kept."""
         ids = list(batch_ids)
         await self._in_thread(lambda: self.store.set_archived(ids, archived))
+        self.poller.shelve(ids, archived)  # kept as a summary (not polled) while archived
         self._changed()
 
     def sync(self) -> None:
@@ -320,12 +323,21 @@ class Board(Generic[E]):
         watched = {s.batch_id for s in self.poller.snapshots()}
         gone = watched - set(wanted)
         new = [b for b in wanted if b not in watched]
+        archived = self.archived()
         if gone or new:
             self.poller.unwatch(gone)
             self.poller.watch(new, seen_for=self.store.watched_for())
+        self.poller.shelve(archived)  # archived or brought back by another process too
+        self.poller.shelve(self.poller.shelved - archived, shelved=False)
+        if gone or new:
             self._changed()
         else:
             self._note_problem()
+
+    def open_detail(self, batch_id: str | None) -> None:
+        """The archive view opened this batch (None: none): it is kept whole while open, fetched
+        once if only its summary was kept; the one opened before goes back to its summary."""
+        self.poller.open_detail(batch_id)
 
     def refresh(self, batch_ids: Iterable[str] | None = None) -> None:
         """Fetch these (default: all) at once."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from slv_tui.slv.errors import AuthError, ProtocolError, ServerError, SlvError
 from slv_tui.slv.model import Batch
-from slv_tui.watch.snapshot import PollRound, ServerStatus, Snapshot, Update
+from slv_tui.watch.snapshot import PollRound, ServerStatus, Snapshot, Update, summarized
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +90,10 @@ class Poller:
         self._probes_failed = 0
         self.server = ServerStatus()
         self.paused = False
+        self._shelved: set[str] = set()
+        """Archived batches: once finished and confirmed, only a summary of each is kept."""
+        self._opened: str | None = None
+        """The archived batch whose whole answer is kept while it is opened (see `open_detail`)."""
 
     # -- what the UI and the headless commands call ------------------------------------------
 
@@ -115,6 +119,45 @@ class Poller:
         """Stop polling these IDs and forget what was known."""
         for batch_id in batch_ids:
             self._entries.pop(batch_id, None)
+            self._shelved.discard(batch_id)
+
+    def shelve(self, batch_ids: Iterable[str], shelved: bool = True) -> None:
+        """Archive these IDs (or bring them back): a finished, confirmed batch keeps only its summary
+        (`summarized`: no messages) and is not polled; one brought back is fetched whole again."""
+        for batch_id in batch_ids:
+            if shelved:
+                self._shelved.add(batch_id)
+                self._summarize(batch_id)
+            elif batch_id in self._shelved:
+                self._shelved.discard(batch_id)
+                entry = self._entries.get(batch_id)
+                if entry is not None and entry.snapshot.summary:
+                    self.refresh([batch_id])
+
+    @property
+    def shelved(self) -> frozenset[str]:
+        """The archived IDs (see `shelve`)."""
+        return frozenset(self._shelved)
+
+    def open_detail(self, batch_id: str | None) -> None:
+        """Keep this archived batch whole (fetched once if only its summary is kept); the one opened
+        before goes back to its summary. None: no archived batch is open. Anything else: no effect."""
+        if batch_id == self._opened:
+            return
+        before, self._opened = self._opened, batch_id
+        if before is not None:
+            self._summarize(before)
+        entry = None if batch_id is None else self._entries.get(batch_id)
+        if entry is not None and entry.snapshot.summary:
+            self.refresh([entry.snapshot.batch_id])
+
+    def _summarize(self, batch_id: str) -> None:
+        entry = self._entries.get(batch_id)
+        if entry is None or batch_id not in self._shelved or batch_id == self._opened:
+            return
+        snap = entry.snapshot
+        if snap.batch is not None and not snap.polling and not snap.summary:
+            entry.snapshot = replace(snap, batch=summarized(snap.batch), summary=True)
 
     def refresh(self, batch_ids: Iterable[str] | None = None) -> None:
         """Fetch these IDs (default: all) at once, finished ones included, and probe a down server now."""
@@ -308,8 +351,18 @@ class Poller:
         if batch.progress_unreadable and last is not None and last.progress is not None:
             batch = replace(batch, progress=last.progress)  # a NaN is no reading: the last one stays
         entry.snapshot = replace(
-            entry.snapshot, batch=batch, fetched_at=now, error=None, failures=0, polling=polling
+            entry.snapshot,
+            batch=batch,
+            fetched_at=now,
+            error=None,
+            failures=0,
+            polling=polling,
+            summary=False,
         )
+        if entry.snapshot.summary:
+            entry.snapshot = replace(entry.snapshot, summary=False)  # the whole batch again
+        if not polling and self._shelved:
+            self._summarize(entry.snapshot.batch_id)
 
     def _failed(self, entry: _Entry, error: SlvError, now: float) -> None:
         failures = entry.snapshot.failures + 1

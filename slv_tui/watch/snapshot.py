@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from slv_tui.slv.errors import SlvError
-from slv_tui.slv.model import Batch, BatchState
+from slv_tui.slv.model import Batch, BatchState, Step
 
 STALE_AFTER_INTERVALS = 3
 
@@ -33,6 +33,9 @@ class Snapshot:
     failures: int = 0
     polling: bool = True
     """False once the batch is finished and confirmed: it will not change, so it is not polled."""
+    summary: bool = False
+    """`batch` is a summary of an archived batch (see `summarized`): its state, progress, counts and
+    steps, none of its messages. The whole batch is fetched again when it is opened."""
 
     def condition(self, now: float, interval: float) -> Condition:
         """pending (never fetched), error (never fetched, failing), stale, or fresh."""
@@ -109,3 +112,10 @@ def finished_now(previous: Batch | None, current: Batch | None) -> BatchState | 
     if not previous.state.finished and current.state.finished:
         return current.state
     return None
+
+
+def summarized(batch: Batch) -> Batch:
+    """What an archived batch keeps: every field and every step (name, label, status, counts), the
+    messages let go (a finished batch can hold 100,000 of them; the table never shows one)."""
+    steps = tuple(Step(s.name, s.label, s.status, counts=s.counts) for s in batch.steps)
+    return replace(batch, steps=steps)

@@ -12,6 +12,7 @@ import json
 import tracemalloc
 from typing import Any
 
+from slv_tui.slv.model import Batch
 from slv_tui.slv.parse import parse_batch
 
 STATUS_TEXT = ("OK", "WARNING", "ERROR")
@@ -69,3 +70,44 @@ def test_a_message_costs_little_more_than_its_json() -> None:
     # a message is its tuple and its text (and a pointer in each list holding it): two blocks
     assert blocks_per_message < 2.1, blocks_per_message
     assert per_message <= 1.25 * json_per_message, (per_message, json_per_message)
+
+
+def made_by_reparse(previous_n: int, n: int, *, reuse: bool) -> tuple[int, Batch]:
+    """(bytes, batch): what parsing the answer with `n` messages leaves allocated, the batch parsed
+    from the answer with `previous_n` messages alive beside it (handed over when `reuse`)."""
+    previous = parse_batch(json.loads(answer(previous_n)), "1")
+    data = json.loads(answer(n))
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.take_snapshot()
+        batch = parse_batch(data, "1", previous if reuse else None)
+        del data
+        gc.collect()
+        after = tracemalloc.take_snapshot()
+    finally:
+        tracemalloc.stop()
+    assert batch == parse_batch(json.loads(answer(n)), "1")  # the same batch either way
+    return sum(s.size_diff for s in after.compare_to(before, "filename")), batch
+
+
+def test_an_answer_that_only_grew_makes_only_its_new_messages() -> None:
+    """Catches: every message made again from each answer of a running batch (every 2 s, the
+    whole batch), which is what spreads the kept messages over the allocator's arenas."""
+    afresh, _ = made_by_reparse(9_000, 9_010, reuse=False)
+    reused, batch = made_by_reparse(9_000, 9_010, reuse=True)
+    # (the texts are made by json.loads, before the count starts: only the records are counted)
+    assert afresh > 9_000 * 72, afresh  # every message's tuple made again
+    # the steps' tuples of pointers (8 bytes a message in each), the 10 new messages, the records
+    assert reused < 9_010 * 16 + 20_000, reused
+    assert sum(len(s.in_server_order) for s in batch.steps) == 9_010
+
+
+def test_a_changed_message_is_not_kept_from_the_previous_answer() -> None:
+    """Catches: a previous message kept although the server's text for it changed."""
+    previous = parse_batch(json.loads(answer(100)), "1")
+    data = json.loads(answer(120))
+    data["value"]["stepResults"][0]["infoMessages"][5]["text"] = "changed"
+    batch = parse_batch(data, "1", previous)
+    assert batch.steps[0].infos[5].text == "changed"
+    assert batch == parse_batch(data, "1")

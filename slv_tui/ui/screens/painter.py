@@ -191,6 +191,9 @@ class Painter:
         key = screen.selected_key
         session = screen.servers.of(key)
         board = session.board
+        for shown in screen.servers.shown():  # an archived batch opened is kept (and fetched) whole
+            opened = key is not None and shown is session and screen.show_archived
+            shown.board.open_detail(key.batch_id if opened and key is not None else None)
         snap = None if key is None else board.snapshot(key.batch_id)
         condition = None if snap is None else snap.condition(now, board.interval)
         empty = None

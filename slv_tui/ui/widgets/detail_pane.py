@@ -341,7 +341,11 @@ class DetailPane(Vertical):
 
     def _tree(self, snapshot: Snapshot) -> None:
         """The step tree of the batch (updated in place), or why there is none yet."""
-        if snapshot.batch is not None:
+        if snapshot.summary:  # an archived batch's summary: its messages are being fetched
+            self.step_tree.show_batch(
+                None, "archived: only a summary is kept — fetching the steps and messages"
+            )
+        elif snapshot.batch is not None:
             self.step_tree.show_batch(snapshot.batch)
         else:
             self.step_tree.show_batch(
