@@ -10,6 +10,7 @@ import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Literal, Self, TypeVar
 from urllib.parse import urlsplit
 
@@ -324,8 +325,7 @@ class SlvClient:
                     turn.answered(response, body)
             check_status(response)
             content_type = response.headers.get("content-type", "")
-            text = decode_text(content_type, body, self.settings.max_depth)
-            data = loads_json(text)
+            data = loads_json(decode_text(content_type, body, self.settings.max_depth))
             batch_id = data.get("batchId") if isinstance(data, dict) else None
             batch_id = str(batch_id) if isinstance(batch_id, int | str) else ""
             if not batch_id.isascii() or not batch_id.isdigit() or len(batch_id) > 19:
@@ -422,11 +422,9 @@ class SlvClient:
                 return last  # the same bytes as last time: no decode, no parse, the same object
             answer = [body]
             del body  # _read_batch lets go of the bytes once decoded, before the tree is built
-            if large:
-                batch = await asyncio.to_thread(self._read_batch, response, answer, batch_id, last)
-            else:
-                batch = self._read_batch(response, answer, batch_id, last)
+            read = partial(self._read_batch, response, answer, batch_id, last)
             del last
+            batch = await asyncio.to_thread(read) if large else read()
         except errors.SlvError as exc:
             log.warning("GET %s batchId=%s: %s", url, batch_id, exc)
             raise
