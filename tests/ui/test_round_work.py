@@ -19,10 +19,12 @@ from support.fake_fetch import ScenarioFetch
 from textual.dom import DOMNode
 from textual.message_pump import MessagePump
 
+from slv_tui.common import sanitize
 from slv_tui.slv.model import BatchState
 from slv_tui.ui.rows import RowBuilder
 from slv_tui.ui.screens.announce import Announcer
 from slv_tui.ui.screens.painter import Painter
+from slv_tui.ui.widgets import batch_table
 from slv_tui.watch.board import Board
 
 from .test_idle_work import FINISHED, SIZE, count_work
@@ -40,7 +42,8 @@ async def test_rounds_between_two_draws_cost_no_drawing_no_query_no_timer(
     querying the DOM for the header each round, `apply_round` reading every
     watched batch (or building the watched set) each round, a timer armed per round, any redraw per
     round; then a draw that rewrites more than the changed row, repaints the whole table for it
-    (DataTable's `update_cell` does: every visible line rendered again) or lays the screen out."""
+    (DataTable's `update_cell` does: every visible line rendered again), lays the screen out or
+    cleans every watched label again (twice a draw, to tell whether the label column fits)."""
     sim_clock, clock = FakeClock(), FakeClock()
     fetch = ScenarioFetch("demo", clock=sim_clock)
     ids = [SELECTED, POLLED, *FINISHED]
@@ -108,6 +111,15 @@ async def test_rounds_between_two_draws_cost_no_drawing_no_query_no_timer(
         takes += 1
         return take(self, poll_round, *rest)
 
+    cleaned = 0
+    clean = sanitize.clean
+
+    def counting_clean(text: str, *args: Any, **kwargs: Any) -> str:
+        nonlocal cleaned
+        cleaned += 1
+        return clean(text, *args, **kwargs)
+
+    monkeypatch.setattr(batch_table, "clean", counting_clean)
     monkeypatch.setattr(DOMNode, "query", counting_query)
     monkeypatch.setattr(DOMNode, "query_one", counting_query_one)
     monkeypatch.setattr(RowBuilder, "observe", counting_observe)
@@ -146,6 +158,7 @@ async def test_rounds_between_two_draws_cost_no_drawing_no_query_no_timer(
             assert walks == 0, f"the watched list walked {walks} times in {ROUNDS} rounds"
             assert len(timers) <= 1, f"timers set in {ROUNDS} rounds: {timers}"
 
+            cleaned = 0
             work.counting = True  # the one draw the waker's timer makes for all of them
             await wait_for(pilot, lambda: cell(app, POLLED, "progress") != before)
             # the row's repaint lands in a later refresh: waited for, not assumed after one pause
@@ -154,6 +167,9 @@ async def test_rounds_between_two_draws_cost_no_drawing_no_query_no_timer(
             work.counting = False
             assert not work.layouts, work.layouts
             assert work.cells <= 6, f"{work.cells} cells rewritten for one changed row"
+            # the table's texts are cleaned for the cells rewritten only, not every watched label
+            # again at each draw (does the label column fit?)
+            assert cleaned <= work.cells, f"{cleaned} texts cleaned for {work.cells} cells rewritten"
             assert work.repaints["BatchTable#batch-table"] >= 1  # the row was repainted
             assert not work.whole["BatchTable#batch-table"], "the whole table repainted for one row"
 
