@@ -161,7 +161,8 @@ class Watchlist:
                 before = _replay(self._pending, self._read())
                 after = change(list(before))
                 self._sweep_temp_files()
-                self._write(after)
+                if after != before or self._pending:  # a change that changes nothing is not written
+                    self._write(after)  # (two fsyncs: 7-17 ms of the dashboard's start with its IDs)
         except (WatchlistError, OSError) as exc:
             if before is None or after is None:  # the file could not even be read: change what we have
                 before = list(self.entries)
