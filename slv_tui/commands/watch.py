@@ -8,7 +8,7 @@ import asyncio
 import logging
 import signal
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -58,8 +58,10 @@ class ActiveEntries:
     def set_label(self, batch_id: str, label: str) -> None:
         self.watchlist.set_label(batch_id, label)
 
-    def set_archived(self, batch_ids: Iterable[str], archived: bool = True) -> None:
-        self.watchlist.set_archived(batch_ids, archived)
+    def set_archived(
+        self, batch_ids: Iterable[str], archived: bool = True, summaries: Mapping[str, str] | None = None
+    ) -> None:
+        self.watchlist.set_archived(batch_ids, archived, summaries)
 
     def watched_for(self) -> dict[str, float]:
         return self.watchlist.watched_for()

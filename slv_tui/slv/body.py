@@ -98,23 +98,26 @@ async def read_body(response: httpx.Response, cap: int) -> bytes:
             raise errors.ProtocolError(f"the answer is too large (over {mib(cap)})")
         return response.content
     inflater = _Inflater(coding) if coding else None
-    too_large = errors.ProtocolError(f"the answer is too large (over {mib(cap)})")
+
+    def too_large() -> errors.ProtocolError:  # built only when raised: an error cleans and redacts its text
+        return errors.ProtocolError(f"the answer is too large (over {mib(cap)})")
+
     pieces: list[bytes] = []  # joined once at the end: no doubling buffer while a bomb grows
     size = received = 0
     try:
         async for chunk in response.aiter_raw():
             received += len(chunk)
             if received > cap:
-                raise too_large
+                raise too_large()
             for piece in [chunk] if inflater is None else inflater.feed(chunk, cap - size):
                 size += len(piece)
                 if size > cap:
-                    raise too_large
+                    raise too_large()
                 pieces.append(piece)
         if inflater is not None:
             pieces.append(inflater.finish(cap - size))
             if size + len(pieces[-1]) > cap:
-                raise too_large
+                raise too_large()
     except zlib.error:
         raise errors.ProtocolError("the answer's content encoding is invalid") from None
     return b"".join(pieces)

@@ -9,7 +9,7 @@ import math
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -34,6 +34,9 @@ class WatchEntry:
     added_at: float = 0.0
     archived: bool = False
     """Finished and put away: out of the table, shown in the archive view (its history is kept)."""
+    summary: str = ""
+    """An archived batch's summary (JSON text, `watch.snapshot.summary_text`; '' when none): a fresh
+    start shows it instead of fetching the batch."""
 
 
 Change = Callable[[list[WatchEntry]], list[WatchEntry]]
@@ -129,12 +132,21 @@ class Watchlist:
 
         self._update(change)
 
-    def set_archived(self, batch_ids: Iterable[str], archived: bool = True) -> None:
-        """Archive (or bring back) watched batches."""
+    def set_archived(
+        self, batch_ids: Iterable[str], archived: bool = True, summaries: Mapping[str, str] | None = None
+    ) -> None:
+        """Archive (or bring back) watched batches; `summaries`: what to keep of each archived one
+        (see `WatchEntry.summary`; brought back, a batch keeps none)."""
         chosen = set(batch_ids)
+        kept = summaries or {}
 
         def change(entries: list[WatchEntry]) -> list[WatchEntry]:
-            return [replace(e, archived=archived) if e.batch_id in chosen else e for e in entries]
+            return [
+                replace(e, archived=archived, summary=kept.get(e.batch_id, "") if archived else "")
+                if e.batch_id in chosen
+                else e
+                for e in entries
+            ]
 
         self._update(change)
 
@@ -161,7 +173,8 @@ class Watchlist:
                 before = _replay(self._pending, self._read())
                 after = change(list(before))
                 self._sweep_temp_files()
-                self._write(after)
+                if after != before or self._pending:  # a change that changes nothing is not written
+                    self._write(after)  # (two fsyncs: 7-17 ms of the dashboard's start with its IDs)
         except (WatchlistError, OSError) as exc:
             if before is None or after is None:  # the file could not even be read: change what we have
                 before = list(self.entries)
@@ -243,6 +256,7 @@ class Watchlist:
                 "entries": [
                     {"batchId": e.batch_id, "label": e.label, "addedAt": e.added_at}
                     | ({"archived": True} if e.archived else {})
+                    | ({"summary": json.loads(e.summary)} if e.archived and e.summary else {})
                     for e in entries
                 ],
             },
@@ -286,7 +300,9 @@ def _decode(data: Any) -> list[WatchEntry]:
         archived = item.get("archived", False)
         if not isinstance(archived, bool):
             raise ValueError(f"archived of {_short(batch_id)} is not true or false")
-        entries.append(WatchEntry(batch_id, label or "", added, archived))
+        summary = item.get("summary")  # unreadable: no summary (the batch is fetched), not a bad file
+        kept = json.dumps(summary, separators=(",", ":")) if archived and isinstance(summary, dict) else ""
+        entries.append(WatchEntry(batch_id, label or "", added, archived, kept))
     return entries
 
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
 from slv_tui.slv.model import BatchState
 from slv_tui.watch.poller import Poller
-from slv_tui.watch.snapshot import PollRound, ServerStatus, Snapshot
+from slv_tui.watch.snapshot import PollRound, ServerStatus, Snapshot, summary_of, summary_text
 from slv_tui.watch.stall import DEFAULT_STALL_AFTER, StallTracker
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,8 @@ class Entry(Protocol):
     def label(self) -> str: ...
     @property
     def archived(self) -> bool: ...
+    @property
+    def summary(self) -> str: ...
 
 
 E = TypeVar("E", bound=Entry)
@@ -55,7 +58,9 @@ class WatchStore(Protocol[E]):
     def remove(self, batch_ids: Iterable[str]) -> Sequence[E]: ...
     def restore(self, entries: Sequence[E]) -> None: ...
     def set_label(self, batch_id: str, label: str) -> None: ...
-    def set_archived(self, batch_ids: Iterable[str], archived: bool = True) -> None: ...
+    def set_archived(
+        self, batch_ids: Iterable[str], archived: bool = True, summaries: Mapping[str, str] | None = None
+    ) -> None: ...
     def watched_for(self) -> dict[str, float]: ...
 
 
@@ -138,7 +143,7 @@ class Board(Generic[E]):
         poller.on_round = self._on_round
         ids = [e.batch_id for e in store.entries]
         poller.watch(ids, seen_for=store.watched_for())
-        poller.shelve(self.archived())
+        self._shelve(store.entries)
         self._snapshots = poller.snapshots()
         self._states = {s.batch_id: s.state for s in self._snapshots}
         """Each watched batch's state as its snapshot shows it (a round updates the batches it fetched)."""
@@ -300,7 +305,7 @@ class Board(Generic[E]):
             entries = self._undo.pop()
             await asyncio.to_thread(self.store.restore, entries)
         self.poller.watch((e.batch_id for e in entries), seen_for=self.store.watched_for())
-        self.poller.shelve(e.batch_id for e in entries if e.archived)
+        self._shelve(entries)
         self._changed()
         return entries
 
@@ -312,7 +317,18 @@ class Board(Generic[E]):
     async def archive(self, batch_ids: Iterable[str], archived: bool = True) -> None:
         """Archive (or bring back) batches; they stay watched, their history is kept."""
         ids = list(batch_ids)
-        await self._in_thread(lambda: self.store.set_archived(ids, archived))
+        summaries = {}
+        for batch_id in ids if archived else ():
+            snap = self.poller.snapshot(batch_id)
+            if (
+                snap is not None
+                and snap.batch is not None
+                and snap.fetched_at is not None
+                and not snap.polling
+            ):
+                fetched = time.time() - (self.poller.clock() - snap.fetched_at)  # on the wall clock
+                summaries[batch_id] = summary_text(snap.batch, fetched)
+        await self._in_thread(lambda: self.store.set_archived(ids, archived, summaries))
         self.poller.shelve(ids, archived)  # kept as a summary (not polled) while archived
         self._changed()
 
@@ -327,12 +343,25 @@ class Board(Generic[E]):
         if gone or new:
             self.poller.unwatch(gone)
             self.poller.watch(new, seen_for=self.store.watched_for())
+            fresh = set(new)
+            self._shelve([e for e in self.store.entries if e.batch_id in fresh])
         self.poller.shelve(archived)  # archived or brought back by another process too
         self.poller.shelve(self.poller.shelved - archived, shelved=False)
         if gone or new:
             self._changed()
         else:
             self._note_problem()
+
+    def _shelve(self, entries: Iterable[E]) -> None:
+        """Archived entries are shelved; one with a kept summary shows it, not fetched."""
+        for e in entries:
+            if not e.archived:
+                continue
+            kept = summary_of(e.summary, e.batch_id) if e.summary else None
+            if kept is not None and kept[0].state.finished:
+                batch, fetched = kept
+                self.poller.seed(e.batch_id, batch, age=time.time() - fetched)
+            self.poller.shelve([e.batch_id])
 
     def open_detail(self, batch_id: str | None) -> None:
         """The archive view opened this batch (None: none): it is kept whole while open, fetched

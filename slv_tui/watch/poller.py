@@ -134,6 +134,19 @@ class Poller:
                 if entry is not None and entry.snapshot.summary:
                     self.refresh([batch_id])
 
+    def seed(self, batch_id: str, batch: Batch, *, age: float) -> None:
+        """A watched, never fetched batch starts from a kept summary of it, fetched `age` seconds
+        ago (a finished batch: not polled; it is shown as the summary it is, and fetched when opened)."""
+        entry = self._entries.get(batch_id)
+        if entry is None or entry.snapshot.batch is not None or not batch.state.finished:
+            return
+        fetched_at = self.clock() - max(0.0, age)
+        entry.snapshot = replace(
+            entry.snapshot, batch=batch, fetched_at=fetched_at, polling=False, summary=True
+        )
+        entry.due = NEVER
+        entry.confirmations = self.confirmations
+
     @property
     def shelved(self) -> frozenset[str]:
         """The archived IDs (see `shelve`)."""

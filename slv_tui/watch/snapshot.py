@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import Any
 
 from slv_tui.slv.errors import SlvError
 from slv_tui.slv.model import Batch, BatchState, Step
@@ -119,3 +122,66 @@ def summarized(batch: Batch) -> Batch:
     messages let go (a finished batch can hold 100,000 of them; the table never shows one)."""
     steps = tuple(Step(s.name, s.label, s.status, counts=s.counts) for s in batch.steps)
     return replace(batch, steps=steps)
+
+
+def summary_text(batch: Batch, fetched: float) -> str:
+    """An archived batch's summary as JSON text to keep (the watchlist keeps it: a fresh start then
+    fetches no archived batch), in the server's own form so `summary_of` reads it back with the one
+    parser: every field of the batch and of each step, the counts, no message; `fetched`: when
+    the batch was fetched (wall clock), so what is shown later says how old it is."""
+    value: Any = batch.raw_value
+    if value is None:
+        value = {
+            "login": batch.login,
+            "status": batch.value_status,
+            "infoMessagesCount": batch.counts.info,
+            "warningMessagesCount": batch.counts.warning,
+            "errorMessagesCount": batch.counts.error,
+            "stepResults": [
+                {
+                    "stepName": s.name,
+                    "stepLabel": s.label,
+                    "status": s.status,
+                    "infoMessagesCount": s.counts.info,
+                    "warningMessagesCount": s.counts.warning,
+                    "errorMessagesCount": s.counts.error,
+                }
+                for s in batch.steps
+            ],
+        }
+    answer = {
+        "batchId": batch.batch_id,
+        "batchProgressValue": -1 if batch.progress is None else batch.progress,
+        "batchProgressMessage": batch.progress_message,
+        "batchRunning": batch.running,
+        "cancelRequested": batch.cancel_requested,
+        "cancelled": batch.cancelled,
+        "errorCode": batch.error_code,
+        "errorCodeLabel": batch.error_code_label,
+        "message": batch.message,
+        "status": batch.status,
+        "statusError": batch.status_error,
+        "statusOk": batch.status_ok,
+        "value": value,
+        FETCHED_KEY: fetched,
+    }
+    return json.dumps(answer, separators=(",", ":"))
+
+
+FETCHED_KEY = "slvTuiFetchedAt"
+"""The one key of a kept summary that is not the server's: when it was fetched (wall clock)."""
+
+
+def summary_of(text: str, batch_id: str) -> tuple[Batch, float] | None:
+    """The summary `summary_text` wrote and when it was fetched (None when it cannot be read: the
+    batch is fetched instead)."""
+    from slv_tui.slv.parse import parse_batch  # here: only a fresh start with archived batches needs it
+
+    try:
+        data = json.loads(text)
+        fetched = data.get(FETCHED_KEY) if isinstance(data, dict) else None
+        if isinstance(fetched, bool) or not isinstance(fetched, int | float) or not math.isfinite(fetched):
+            return None
+        return parse_batch(data, batch_id), float(fetched)
+    except (ValueError, RecursionError, SlvError):
+        return None

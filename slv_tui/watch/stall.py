@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -75,9 +76,10 @@ class StallTracker:
     def __init__(self, stall_after: float = DEFAULT_STALL_AFTER) -> None:
         self.stall_after = max(0.0, stall_after)
         self._marks: dict[str, StallMark] = {}
-        self._seen: dict[str, Batch] = {}
+        self._seen: dict[str, weakref.ref[Batch]] = {}
         """The batch object each mark was last checked against: the client hands back the same
-        object for the same answer, so an unchanged batch costs no comparison."""
+        object for the same answer, so an unchanged batch costs no comparison. Held weakly: an
+        archived batch's whole answer is let go (only its summary is kept)."""
         self._stalled: dict[str, float] = {}
 
     def observe(self, batch_id: str, batch: Batch | None, now: float) -> StallChange | None:
@@ -86,9 +88,10 @@ class StallTracker:
         if batch is None:
             return None
         mark = self._marks.get(batch_id)
-        if mark is None or self._seen.get(batch_id) is not batch:
+        seen = self._seen.get(batch_id)
+        if mark is None or seen is None or seen() is not batch:
             mark = self._marks[batch_id] = track(mark, batch, now)
-            self._seen[batch_id] = batch
+            self._seen[batch_id] = weakref.ref(batch)
         since = stalled_since(mark, batch, now, self.stall_after)
         was = self._stalled.get(batch_id)
         if since == was:

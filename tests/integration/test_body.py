@@ -159,3 +159,26 @@ async def test_big_answers_decode_exactly_in_pieces(serve: Serve, coding: str) -
     assert await fetch(url, len(body)) == body
     with pytest.raises(ProtocolError, match="too large"):
         await fetch(url, len(body) - 1)
+
+
+async def test_an_answer_read_whole_builds_no_error(serve: Serve, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Catches: the "too large" error built for every answer read (an error cleans and redacts its
+    text: work paid per request on a busy console), not only for the answer that is too large."""
+    from slv_tui.slv.errors import SlvError
+
+    built: list[str] = []
+    init = SlvError.__init__
+
+    def counting_init(self: SlvError, detail: str) -> None:
+        built.append(detail)
+        init(self, detail)
+
+    monkeypatch.setattr(SlvError, "__init__", counting_init)
+    for coding, body in (("", BATCH), ("gzip", gzip.compress(BATCH))):
+        url = await serve(body, {"Content-Encoding": coding} if coding else {})
+        assert await fetch(url, 1024) == BATCH
+    assert built == [], f"errors built for answers read whole: {built}"
+    url = await serve(b"x" * 1000, {})
+    with pytest.raises(ProtocolError, match="too large"):
+        await fetch(url, 999)
+    assert len(built) == 1  # the one raised

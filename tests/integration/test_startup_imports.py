@@ -30,10 +30,17 @@ STATUS_MODULES = {
 }  # fmt: skip
 """Every slv_tui module `status` imports: the table path only. follow, the history store, the
 watch layer, commissioning and the JSON report writer are imported where they are used."""
-STATUS_STDLIB_ABSENT = {"tomllib", "html", "html.entities"}
+STATUS_STDLIB_ABSENT = {
+    "tomllib", "html", "html.entities",
+    "importlib.metadata", "csv", "sqlite3", "decimal", "uuid", "zipfile", "gzip", "difflib", "pprint",
+    "concurrent.futures.thread",
+}  # fmt: skip
 """Standard modules `status` to a closed port has no use for: the TOML parser without a config
-file, HTML unescaping (only for text that holds escapes). Nor is wcwidth (not in STATUS_PACKAGES):
-a table of ASCII and the CLI's own symbols is measured without it (`common.width`)."""
+file, HTML unescaping (only for text that holds escapes), package metadata (a version lookup reads
+every installed package's files), the device CSV reader (commission), a worker thread (only answers
+over 512 KiB are decoded in one), and others a careless import would bring along. Nor is wcwidth
+(not in STATUS_PACKAGES): a table of ASCII and the CLI's own symbols is measured without it
+(`common.width`)."""
 STATUS_PACKAGES = {
     "httpx", "httpcore", "h11", "anyio", "sniffio", "idna", "certifi", "platformdirs", "typing_extensions",
     # optional parts httpx and httpcore look for (each a failed import where not installed)

@@ -11,6 +11,7 @@ from pathlib import Path
 from support.pilot import Stack
 from support.pilot import build as shared_build
 from support.pilot import cell as cell
+from support.pilot import press as press
 from support.pilot import screen_text as screen_text
 from support.pilot import wait_for as pilot_wait_for
 from textual.pilot import Pilot

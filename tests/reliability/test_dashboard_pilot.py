@@ -16,7 +16,7 @@ from slv_tui.sim import ThreadedSim
 from slv_tui.ui.widgets.header_bar import HeaderBar
 
 from .hostile import HostileServer, Reply, batch_body
-from .pilot_helpers import build, cell, screen_text, wait_for
+from .pilot_helpers import build, cell, press, screen_text, wait_for
 from .test_terminal_safety import HOSTILE_BITS, bad_chars
 
 SIZE = (160, 45)
@@ -112,16 +112,16 @@ async def test_dashboard_stays_up_when_the_watchlist_cannot_be_saved(
         async with stack.app.run_test(size=SIZE, notifications=True) as pilot:
             app = stack.app
             await wait_for(pilot, lambda: cell(app, OK, "fetch") != "")
-            await pilot.press("a", *RUNNING, "enter")
+            await press(pilot, "a", *RUNNING, "enter")
             await wait_for(pilot, lambda: cell(app, RUNNING, "state") == "▶ running")
             assert stack.watchlist.unsaved and stack.watchlist.problem
             assert "Read-only file system" in stack.watchlist.problem
             assert "\n" not in stack.watchlist.problem
             await wait_for(pilot, lambda: "Read-only file system" in screen_text(app))  # the operator is told
             app.dashboard.table.move_cursor(row=app.dashboard.table.get_row_index(RUNNING))
-            await pilot.press("d")
+            await press(pilot, "d")
             await wait_for(pilot, lambda: app.dashboard.table.row_count == 1)
-            await pilot.press("u")
+            await press(pilot, "u")
             await wait_for(pilot, lambda: app.dashboard.table.row_count == 2)
             assert app.is_running and stack.watchlist.ids() == [OK, RUNNING]
         await stack.client.aclose()

@@ -150,14 +150,14 @@ def test_check_json_never_prints_a_password_reported_as_the_login(tmp_path: Path
 
 async def test_the_dashboard_never_shows_the_echoed_basic_credentials(tmp_path: Path) -> None:
     pytest.importorskip("textual")
-    from .pilot_helpers import build, screen_text, wait_for
+    from .pilot_helpers import build, press, screen_text, wait_for
 
     shown = base64.b64encode(b"admin:admin").decode()  # the dashboard's client logs in as admin/admin
     with EchoServer(csrf=False) as server:
         stack = build(server.url, tmp_path, ids=[BATCH])
         async with stack.app.run_test(size=(200, 50)) as pilot:
             await wait_for(pilot, lambda: "bad request" in screen_text(stack.app))
-            await pilot.press("enter")  # the detail pane, with the whole error
+            await press(pilot, "enter")  # the detail pane, with the whole error
             await wait_for(pilot, lambda: "Basic ********" in screen_text(stack.app))
             text = screen_text(stack.app)
         await stack.client.aclose()

@@ -19,7 +19,7 @@ from slv_tui.sim import ThreadedSim
 from slv_tui.ui.safe_input import SafeInput
 
 from .hostilecases import record
-from .pilot_helpers import build, cell, screen_text, wait_for
+from .pilot_helpers import build, cell, press, screen_text, wait_for
 from .test_terminal_safety import bad_chars
 
 SIZE = (120, 30)
@@ -46,7 +46,7 @@ async def test_label_dialog_shows_a_hostile_label_cleaned(tmp_path: Path) -> Non
         async with stack.app.run_test(size=SIZE) as pilot:
             app = stack.app
             await wait_for(pilot, lambda: cell(app, OK, "fetch") != "")
-            await pilot.press("l")
+            await press(pilot, "l")
             await wait_for(pilot, lambda: bool(app.screen.query("#label-input")))
             box = app.screen.query_one("#label-input", SafeInput)
             assert box.value == "Main street 2"
@@ -61,11 +61,11 @@ async def test_label_dialog_shows_a_hostile_label_cleaned(tmp_path: Path) -> Non
             assert OSC.findall(drawn) == [], f"OSC sequences sent to the terminal: {OSC.findall(drawn)}"
             drawn_size = len(drawn.encode())
             # typed and pasted text is cleaned too: a paste holding an OSC 52 write stays inert
-            await pilot.press("end")
+            await press(pilot, "end")
             box.post_message(events.Paste(f" X{OSC_CLIPBOARD}\u200bY"))
             await wait_for(pilot, lambda: box.value.endswith("XY"))
             assert box.value == "Main street 2 XY"
-            await pilot.press("enter")
+            await press(pilot, "enter")
             await wait_for(pilot, lambda: not app.screen.query("#label-input"))
         await stack.client.aclose()
     assert stack.watchlist.entries[0].label == "Main street 2 XY"  # saved clean
@@ -81,13 +81,13 @@ async def test_filter_and_add_dialog_inputs_clean_a_paste(tmp_path: Path) -> Non
         async with stack.app.run_test(size=SIZE) as pilot:
             app = stack.app
             await wait_for(pilot, lambda: cell(app, OK, "fetch") != "")
-            await pilot.press("a")
+            await press(pilot, "a")
             await wait_for(pilot, lambda: bool(app.screen.query("#add-label")))
             label = app.screen.query_one("#add-label", SafeInput)
             label.post_message(events.Paste(f"Depot{OSC_TITLE}{INVISIBLE} 7"))
             await wait_for(pilot, lambda: label.value != "")
             assert label.value == "Depot 7"
-            await pilot.press("escape")
+            await press(pilot, "escape")
             await wait_for(pilot, lambda: not app.screen.query("#add-label"))
             box = app.screen.query_one("#filter", SafeInput)
             box.value = f"run{OSC_CLIPBOARD}\u200b"

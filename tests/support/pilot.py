@@ -5,10 +5,14 @@ from __future__ import annotations
 import asyncio
 import html
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from textual import events
+from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
 from textual.pilot import Pilot
 from textual.widgets.data_table import CellDoesNotExist
 
@@ -39,13 +43,63 @@ class Stack:
     """The Board the app watches (the poller, the watched list and the snapshots are its)."""
 
 
-async def wait_for(pilot: Pilot[None], predicate: Callable[[], object], timeout: float = 10.0) -> None:  # noqa: ASYNC109
-    """Let the app run until `predicate()` is true; the timeout is only a failure guard."""
-    deadline = asyncio.get_running_loop().time() + timeout
+SETTLE_PASSES = 100
+"""A bound on `settle`'s passes: an app that keeps posting to itself (a busy poller) is let go on."""
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Let the app handle every message queued so far and every message those queued in turn: pass
+    after pass, each message pump (the app, the screen, its widgets) takes what it has queued, until
+    one pass ends with every queue empty and no animation running; then the layout is brought up to
+    date. Pure message order, no clock: what Textual's `Pilot.press` guesses by waiting until the
+    process looks idle (20 ms sleeps twice per key, ~0.1 s a key while a poller is busy)."""
+    app = pilot.app
+    for _ in range(SETTLE_PASSES):
+        await pilot._wait_for_screen()
+        await app.animator.wait_until_complete()
+        pumps = [app, *app.screen_stack, *app.screen.walk_children(with_self=False)]
+        if all(pump.message_queue_size == 0 for pump in pumps):
+            break
+    app.screen._on_timer_update()  # the layout now (Pilot.pause does the same): regions are current
+
+
+def _key_event(app: SlvApp | Any, key: str) -> events.Key:
+    """The Key event `Pilot.press` sends for `key` (built as Textual's App._press_keys builds it)."""
+    if len(key) == 1 and not key.isalnum():
+        key = _character_to_key(key)
+    try:
+        char: str | None = unicodedata.lookup(_get_unicode_name_from_key(REPLACED_KEYS.get(key, key)))
+    except KeyError:
+        char = key if len(key) == 1 else None
+    event = events.Key(key, char)
+    event.set_sender(app)
+    return event
+
+
+async def press(pilot: Pilot[Any], *keys: str) -> None:
+    """Press `keys` in order, each handled to the end (`settle`) before the next is sent: the
+    same Key events as `pilot.press`, without its idle-guessing sleeps."""
+    for key in keys:
+        pilot.app.post_message(_key_event(pilot.app, key))
+        await settle(pilot)
+
+
+async def wait_for(pilot: Pilot[Any], predicate: Callable[[], object], timeout: float = 10.0) -> None:  # noqa: ASYNC109
+    """Let the app run until `predicate()` is true; the timeout is only a failure guard.
+
+    Each check follows a `settle` (what was queued is handled) and a short wait for the outside
+    (a server's answer, a worker), growing from 5 ms to 50 ms: a condition one hop away is seen at
+    once, a slow one costs no more checks than a fixed 50 ms poll."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    step = 0.005
+    await settle(pilot)
     while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
+        if loop.time() > deadline:
             raise AssertionError(f"condition not met within {timeout}s: {predicate}")
-        await pilot.pause(0.05)
+        await asyncio.sleep(step)
+        step = min(2 * step, 0.05)
+        await settle(pilot)
 
 
 def screen_text(app: SlvApp) -> str:

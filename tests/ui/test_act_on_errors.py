@@ -9,6 +9,7 @@ import os
 import stat
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from support.toasts import Toasts
@@ -22,7 +23,7 @@ from slv_tui.ui.screens.commission import CommissionScreen, ConfirmCommissionScr
 from slv_tui.ui.screens.help import HelpScreen
 from slv_tui.ui.widgets.step_tree import StepTree
 
-from .ui_helpers import build, cell, screen_text, wait_for
+from .ui_helpers import build, cell, press, screen_text, wait_for
 
 StartSim = Callable[..., ThreadedSim]
 ERRORS = "1481023025871"
@@ -54,10 +55,10 @@ def kind_under_cursor(tree: StepTree) -> str | None:
     return None if node is None or node.data is None else node.data.kind
 
 
-async def into_tree(pilot: object, app: object) -> None:
-    await pilot.press("enter")  # type: ignore[attr-defined]
+async def into_tree(pilot: Pilot[Any], app: object) -> None:
+    await press(pilot, "enter")
     tree = app.dashboard.detail.step_tree  # type: ignore[attr-defined]
-    await wait_for(pilot, lambda: tree.has_focus)  # type: ignore[arg-type]
+    await wait_for(pilot, lambda: tree.has_focus)
 
 
 @contextlib.asynccontextmanager
@@ -87,25 +88,25 @@ async def test_F_prefills_the_device_list_with_the_failed_devices_then_confirms(
     async with stack.app.run_test(size=(160, 45)) as pilot:
         app = stack.app
         await wait_for(pilot, lambda: cell(app, ERRORS, "state") == "⚠ done w/ errors")
-        await pilot.press("F")  # from the table: not offered (the detail's key)
+        await press(pilot, "F")  # from the table: not offered (the detail's key)
         await pilot.pause()
         assert not isinstance(app.screen, CommissionScreen)
         await into_tree(pilot, app)
         assert {"F", "y", "o"} <= set(footer_keys(app))  # the tree's footer names them
-        await pilot.press("F")
+        await press(pilot, "F")
         await wait_for(pilot, lambda: isinstance(app.screen, CommissionScreen))
         dialog = app.screen
         await wait_for(pilot, lambda: dialog.query_one("#commission-device-list", TextArea).text != "")
         assert dialog.query_one("#commission-device-list", TextArea).text.split("\n") == FAILED
         assert dialog.query_one("#commission-controller").value == "CTRL-TOULOUSE-09"  # type: ignore[attr-defined]
         assert "failed devices again" in screen_text(app)
-        await pilot.press("ctrl+s")
+        await press(pilot, "ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmCommissionScreen))
         text = screen_text(app)
         assert "commissionControllerDevicesListAsync" in text and all(d in text for d in FAILED)
         sent_before = [p for _m, p in sim.server.requests if p.startswith(CONTROLLER_API)]
         assert sent_before == []  # nothing is sent before the confirmation
-        await pilot.press("y")
+        await press(pilot, "y")
         await wait_for(pilot, lambda: len(app.board.snapshots()) == 2)  # the new batch is watched
     paths = [p for _m, p in sim.server.requests if p.startswith(CONTROLLER_API)]
     assert [p.rsplit("/", 1)[1] for p in paths] == ["commissionControllerDevicesListAsync"]
@@ -114,7 +115,7 @@ async def test_F_prefills_the_device_list_with_the_failed_devices_then_confirms(
 async def test_F_on_a_batch_without_device_errors_says_so(start_sim: StartSim, tmp_path: Path) -> None:
     toasts = Toasts()
     async with in_the_tree(start_sim, tmp_path, OK, toasts=toasts) as (pilot, app):
-        await pilot.press("F")
+        await press(pilot, "F")
         await wait_for(pilot, lambda: toasts.said("No device of this batch reported an error"))
         assert not isinstance(app.screen, CommissionScreen)
 
@@ -123,7 +124,7 @@ async def test_read_only_has_no_F_but_y_and_o(start_sim: StartSim, tmp_path: Pat
     async with in_the_tree(start_sim, tmp_path, ERRORS, read_only=True) as (pilot, app):
         keys = set(footer_keys(app))
         assert "F" not in keys and {"y", "o"} <= keys
-        await pilot.press("question_mark")
+        await press(pilot, "question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         text = screen_text(app)
         assert "Yank" in text and "Pager" in text and "Redo failed" not in text
@@ -141,12 +142,12 @@ async def test_y_yanks_the_failed_device_ids_then_the_highlighted_message(
         tree = app.dashboard.detail.step_tree
         await wait_for(pilot, lambda: tree.cursor_node is not None)
         assert kind_under_cursor(tree) != "message"  # the Errors group: the device IDs
-        await pilot.press("y")
+        await press(pilot, "y")
         await wait_for(pilot, lambda: len(copied) == 1)
         assert copied[0] == "\n".join(FAILED)
-        await pilot.press("j")  # the first error message
+        await press(pilot, "j")  # the first error message
         await wait_for(pilot, lambda: kind_under_cursor(tree) == "message")
-        await pilot.press("y")
+        await press(pilot, "y")
         await wait_for(pilot, lambda: len(copied) == 2)
         assert copied[1].startswith("Lamp-0311 @ controller CTRL-TOULOUSE-09: configuration rejected")
         titles = [c.title for c in app.get_system_commands(app.screen)]
@@ -181,7 +182,7 @@ async def test_o_pipes_the_report_to_the_pager_with_the_app_suspended(
         monkeypatch.setattr(app, "suspend", suspend)
         await wait_for(pilot, lambda: cell(app, ERRORS, "state") == "⚠ done w/ errors")
         await into_tree(pilot, app)
-        await pilot.press("o")
+        await press(pilot, "o")
         await wait_for(pilot, lambda: out.exists() and out.read_text().endswith("\n"))
         assert suspended == [True]
     text = out.read_text()
@@ -200,7 +201,7 @@ async def test_o_without_a_way_to_page_says_why(
         monkeypatch.setenv("PAGER", pager_script(tmp_path)[0])
     toasts = Toasts()
     async with in_the_tree(start_sim, tmp_path, ERRORS, toasts=toasts) as (pilot, _app):
-        await pilot.press("o")
+        await press(pilot, "o")
         await wait_for(pilot, lambda: bool(toasts.titled("No pager")))
         why = toasts.titled("No pager")[0].message
         assert ("set $PAGER" in why) if pager == "unset" else ("cannot hand the screen" in why)
@@ -231,9 +232,9 @@ async def test_a_keymap_moves_y_o_and_F_at_every_width(
         assert [t for t in titles if t.startswith(("Yank", "Pager", "Redo failed"))] == [
             "Yank (Y)", "Pager (O)", "Redo failed (^r)"
         ]  # fmt: skip
-        await pilot.press("Y")
+        await press(pilot, "Y")
         await wait_for(pilot, lambda: copied == ["\n".join(FAILED)])
-        await pilot.press("O")
+        await press(pilot, "O")
         await wait_for(pilot, lambda: bool(toasts.titled("No pager")))  # headless: o's answer, moved to O
-        await pilot.press("ctrl+r")
+        await press(pilot, "ctrl+r")
         await wait_for(pilot, lambda: isinstance(app.screen, CommissionScreen))

@@ -10,7 +10,7 @@ from slv_tui.sim import ThreadedSim
 from slv_tui.ui.screens.password import PasswordScreen
 from slv_tui.ui.widgets.header_bar import HeaderBar
 
-from .ui_helpers import build, cell, screen_text, wait_for
+from .ui_helpers import build, cell, press, screen_text, wait_for
 
 StartSim = Callable[..., ThreadedSim]
 SIZE = (160, 45)
@@ -54,9 +54,9 @@ async def test_a_refused_token_asks_for_a_token(start_sim: StartSim, tmp_path: P
     async with stack.app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_for(pilot, lambda: "press P to enter the token" in status_line(stack.app))
         assert "press P to enter the token" in screen_text(stack.app)
-        await pilot.press("P")
+        await press(pilot, "P")
         await wait_for(pilot, lambda: isinstance(stack.app.screen, PasswordScreen))
         assert "Bearer token" in screen_text(stack.app) and "for admin" not in screen_text(stack.app)
-        await pilot.press(*"the-right-token", "enter")
+        await press(pilot, *"the-right-token", "enter")
         await wait_for(pilot, lambda: cell(stack.app, OK, "state").endswith("succeeded"))
         assert "the-right-token" not in screen_text(stack.app)

@@ -10,7 +10,7 @@ from slv_tui.sim import ThreadedSim
 from slv_tui.ui.screens.password import PasswordScreen
 from slv_tui.ui.widgets.header_bar import HeaderBar
 
-from .ui_helpers import build, cell, wait_for
+from .ui_helpers import build, cell, press, wait_for
 
 StartSim = Callable[..., ThreadedSim]
 SIZE = (160, 45)
@@ -34,9 +34,9 @@ async def test_basic_then_csrf_on_the_same_port_recovers_with_the_right_password
             basic.stop()
             csrf.start(port=port)  # the CMS was upgraded and restarted: csrf, a new password
             await wait_for(pilot, lambda: "press P to enter the password" in status_line(stack.app))
-            await pilot.press("P")
+            await press(pilot, "P")
             await wait_for(pilot, lambda: isinstance(stack.app.screen, PasswordScreen))
-            await pilot.press(*"upgraded-pw", "enter")
+            await press(pilot, *"upgraded-pw", "enter")
             await wait_for(pilot, lambda: status_line(stack.app) == "● connected · csrf session")
             assert cell(stack.app, RUNNING, "state").endswith("running")
             assert stack.poller.snapshot(RUNNING).error is None  # type: ignore[union-attr]

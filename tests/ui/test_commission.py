@@ -8,10 +8,12 @@ import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp import web
 from support.toasts import Toasts
+from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, TextArea
 
 from slv_tui.sim import ThreadedSim
@@ -19,7 +21,7 @@ from slv_tui.sim.server import SimServer
 from slv_tui.ui.screens.commission import CommissioningDashboard, CommissionScreen, ConfirmCommissionScreen
 from slv_tui.ui.screens.help import HelpScreen
 
-from .ui_helpers import Stack, build, cell, screen_text, wait_for
+from .ui_helpers import Stack, build, cell, press, screen_text, wait_for
 
 StartSim = Callable[..., ThreadedSim]
 OK = "1481016600181"
@@ -48,15 +50,15 @@ def visible(stack: Stack, widget_id: str) -> bool:
     return bool(region.area) and screen.contains_region(region)
 
 
-async def open_and_confirm(pilot: object, stack: Stack, controller: str, devices: str = "") -> None:
+async def open_and_confirm(pilot: Pilot[Any], stack: Stack, controller: str, devices: str = "") -> None:
     app = stack.app
-    await pilot.press("n")  # type: ignore[attr-defined]
-    await wait_for(pilot, lambda: commission_dialog_ready(stack))  # type: ignore[arg-type]
-    await pilot.press(*controller)  # type: ignore[attr-defined]
+    await press(pilot, "n")
+    await wait_for(pilot, lambda: commission_dialog_ready(stack))
+    await press(pilot, *controller)
     if devices:
         app.screen.query_one("#commission-device-list", TextArea).load_text(devices)
-    await pilot.press("enter")  # type: ignore[attr-defined]
-    await wait_for(pilot, lambda: isinstance(app.screen, ConfirmCommissionScreen))  # type: ignore[arg-type]
+    await press(pilot, "enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, ConfirmCommissionScreen))
 
 
 @pytest.mark.parametrize("size", [(160, 45), (60, 20)])
@@ -68,13 +70,13 @@ async def test_commission_confirm_start_select(
     async with stack.app.run_test(size=size, notifications=True) as pilot:
         app = stack.app
         await wait_for(pilot, lambda: cell(app, OK, "state") != "… pending")
-        await pilot.press("n")
+        await press(pilot, "n")
         await wait_for(pilot, lambda: commission_dialog_ready(stack))
         for widget in ("#commission-controller", "#part-config", "#part-devices", "#commission-ok"):
             await wait_for(pilot, functools.partial(visible, stack, widget))  # laid out on a later frame
-        await pilot.press(*"CTRL-7")
+        await press(pilot, *"CTRL-7")
         app.screen.query_one("#part-schedules", Checkbox).value = False
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmCommissionScreen))
         text = screen_text(app)
         assert f"Server: {sim.url}" in text
@@ -84,7 +86,7 @@ async def test_commission_confirm_start_select(
         assert visible(stack, "#confirm-start-button") and visible(stack, "#confirm-cancel-button")
         assert isinstance(app.focused, Button) and app.focused.id == "confirm-cancel-button"
         assert posts(sim) == []  # nothing is sent before the confirmation
-        await pilot.press("y")
+        await press(pilot, "y")
         await wait_for(pilot, lambda: len(stack.watchlist.ids()) == 2)
         new = stack.watchlist.ids()[1]
         assert posts(sim) == ["commissionControllerAsync"]
@@ -98,7 +100,7 @@ async def test_enter_on_the_confirmation_cancels(start_sim: StartSim, tmp_path: 
     stack = build(sim.url, tmp_path)
     async with stack.app.run_test(size=(160, 45), notifications=True) as pilot:
         await open_and_confirm(pilot, stack, "CTRL-7")
-        await pilot.press("enter")  # the focus is on Cancel
+        await press(pilot, "enter")  # the focus is on Cancel
         await wait_for(pilot, lambda: "Nothing started" in screen_text(stack.app))
         assert posts(sim) == [] and stack.watchlist.ids() == []
 
@@ -112,7 +114,7 @@ async def test_device_list_variant(start_sim: StartSim, tmp_path: Path) -> None:
         assert "commissionControllerDevicesListAsync" in text
         # one per line (or comma, semicolon, tab): an idOnController is free text, spaces kept
         assert "idOnController: 3 device(s): Lamp-1, Lamp-2, 'lamp 3'" in text
-        await pilot.press("y")
+        await press(pilot, "y")
         await wait_for(pilot, lambda: len(stack.watchlist.ids()) == 1)
         assert posts(sim) == ["commissionControllerDevicesListAsync"]
 
@@ -122,17 +124,17 @@ async def test_invalid_fields_keep_the_dialog_open(start_sim: StartSim, tmp_path
     stack = build(sim.url, tmp_path)
     async with stack.app.run_test(size=(60, 20)) as pilot:
         app = stack.app
-        await pilot.press("n")
+        await press(pilot, "n")
         await wait_for(pilot, lambda: commission_dialog_ready(stack))
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await wait_for(pilot, lambda: "no controller ID given" in screen_text(app))
-        await pilot.press(*"C1")
+        await press(pilot, *"C1")
         for key in ("config", "schedules", "devices"):
             app.screen.query_one(f"#part-{key}", Checkbox).value = False
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await wait_for(pilot, lambda: "choose at least one part" in screen_text(app))
         assert isinstance(app.screen, CommissionScreen)
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, CommissionScreen))
         assert posts(sim) == []
 
@@ -142,7 +144,7 @@ async def test_a_refusal_shows_its_label_and_adds_nothing(start_sim: StartSim, t
     stack = build(sim.url, tmp_path, ids=[OK])
     async with stack.app.run_test(size=(160, 45), notifications=True) as pilot:
         await open_and_confirm(pilot, stack, "unknown-42")
-        await pilot.press("y")
+        await press(pilot, "y")
         await wait_for(pilot, lambda: "601 Controller not found" in screen_text(stack.app))
         assert "The server refused" in screen_text(stack.app)
         assert posts(sim) == ["commissionControllerAsync"]
@@ -154,7 +156,7 @@ async def test_csrf_server(start_sim: StartSim, tmp_path: Path) -> None:
     stack = build(sim.url, tmp_path, password="pw", auth="auto")
     async with stack.app.run_test(size=(160, 45), notifications=True) as pilot:
         await open_and_confirm(pilot, stack, "CTRL-7")
-        await pilot.press("y")
+        await press(pilot, "y")
         await wait_for(pilot, lambda: len(stack.watchlist.ids()) == 1)
         assert posts(sim) == ["commissionControllerAsync"]  # accepted the first time: CSRF headers sent
 
@@ -169,12 +171,12 @@ async def test_read_only_has_no_commissioning_at_all(start_sim: StartSim, tmp_pa
         await wait_for(pilot, lambda: "?Help" in screen_text(app).replace(" ", ""))  # the footer is drawn
         assert "nCommission" not in screen_text(app).replace(" ", "")
         assert all(b.binding.action != "commission" for b in app.dashboard.active_bindings.values())
-        await pilot.press("n")
-        await pilot.press("question_mark")
+        await press(pilot, "n")
+        await press(pilot, "question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))  # n opened nothing before it
         assert "Start commissioning" not in screen_text(app) and "Commission " not in screen_text(app)
         assert "Markdown report" in screen_text(app)
-        await pilot.press("escape")
+        await press(pilot, "escape")
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert not [t for t in titles if "ommission" in t] and "Report (m)" in titles
     assert posts(sim) == []
@@ -185,10 +187,10 @@ async def test_commissioning_is_in_help_and_palette(start_sim: StartSim, tmp_pat
     stack = build(sim.url, tmp_path)
     async with stack.app.run_test(size=(160, 45)) as pilot:
         app = stack.app
-        await pilot.press("question_mark")
+        await press(pilot, "question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         assert "Start commissioning a controller or its devices" in screen_text(app)
-        await pilot.press("escape")
+        await press(pilot, "escape")
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "Commission (n)" in titles
 
@@ -202,7 +204,7 @@ async def test_report_key_writes_markdown_and_names_the_path(start_sim: StartSim
         history = app.session.history
         assert history is not None
         await wait_for(pilot, lambda: history.timeline(ERRORS))  # the recorder's thread took the rounds
-        await pilot.press("m")
+        await press(pilot, "m")
         found: list[Path] = []
 
         def written() -> bool:
@@ -243,9 +245,9 @@ async def test_n_again_while_the_post_waits_cancels_nothing(
             app = stack.app
             await wait_for(pilot, lambda: cell(app, OK, "state") != "… pending")
             await open_and_confirm(pilot, stack, "CTRL-7")
-            await pilot.press("y")
+            await press(pilot, "y")
             await wait_for(pilot, entered.is_set)  # the POST is at the server, unanswered
-            await pilot.press("n")
+            await press(pilot, "n")
             await wait_for(pilot, lambda: toasts.titled("Commissioning in progress"))
             assert app.screen is app.dashboard  # no second dialog
             release.set()

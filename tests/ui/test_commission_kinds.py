@@ -5,15 +5,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Button, Label
 
 from slv_tui.sim import ThreadedSim
 from slv_tui.ui.screens.commission import CommissionScreen, ConfirmCommissionScreen
 from slv_tui.ui.widgets.commission_kind import CommissionKind
 
-from .ui_helpers import Stack, build, screen_text, wait_for
+from .ui_helpers import Stack, build, press, screen_text, wait_for
 
 StartSim = Callable[..., ThreadedSim]
 IMPORT = "/reports/api/loggingmanagement/importDevicesFromCsvFileAsync"
@@ -44,14 +46,14 @@ def caption_shown(stack: Stack, text: str) -> bool:
     return all(label.display and label.region.area > 0 for label in labels)
 
 
-async def choose(pilot: object, stack: Stack, kind: str) -> None:
+async def choose(pilot: Pilot[Any], stack: Stack, kind: str) -> None:
     """Open the dialog and pick a kind by clicking it."""
     app = stack.app
-    await pilot.press("n")  # type: ignore[attr-defined]
-    await wait_for(pilot, lambda: isinstance(app.screen, CommissionScreen))  # type: ignore[arg-type]
-    await wait_for(pilot, lambda: shown(stack, f"#{kind}"))  # type: ignore[arg-type]
-    await pilot.click(f"#{kind}")  # type: ignore[attr-defined]
-    await wait_for(pilot, lambda: app.screen.query_one(CommissionKind).kind != "controller")  # type: ignore[arg-type]
+    await press(pilot, "n")
+    await wait_for(pilot, lambda: isinstance(app.screen, CommissionScreen))
+    await wait_for(pilot, lambda: shown(stack, f"#{kind}"))
+    await pilot.click(f"#{kind}")
+    await wait_for(pilot, lambda: app.screen.query_one(CommissionKind).kind != "controller")
 
 
 @pytest.mark.parametrize("size", [(160, 45), (60, 20)])
@@ -69,9 +71,9 @@ async def test_calendar_commissioning_confirm_start(
         assert not caption_shown(stack, "Parts") and not caption_shown(stack, "Or only these devices")
         assert shown(stack, "#commission-controller") and caption_shown(stack, "Controller ID")
         await wait_for(pilot, lambda: app.focused is app.screen.query_one("#commission-scheduler"))
-        await pilot.press(*"12")
+        await press(pilot, *"12")
         app.screen.query_one("#commission-controller").focus()
-        await pilot.press(*"CTRL 7", "enter")
+        await press(pilot, *"CTRL 7", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmCommissionScreen))
         await wait_for(pilot, lambda: shown(stack, "#confirm-start-button"))
         text = flat(screen_text(app))
@@ -81,7 +83,7 @@ async def test_calendar_commissioning_confirm_start(
         assert shown(stack, "#confirm-start-button") and shown(stack, "#confirm-cancel-button")
         assert isinstance(app.focused, Button) and app.focused.id == "confirm-cancel-button"
         assert starts(sim) == []  # nothing before the confirmation
-        await pilot.press("y")
+        await press(pilot, "y")
         await wait_for(pilot, lambda: len(stack.watchlist.ids()) == 1)
         new = stack.watchlist.ids()[0]
         assert starts(sim) == [("GET", SCHEDULER)]
@@ -98,9 +100,9 @@ async def test_a_bad_scheduler_id_keeps_the_dialog_open(start_sim: StartSim, tmp
         app = stack.app
         await choose(pilot, stack, "kind-scheduler")
         await wait_for(pilot, lambda: app.focused is app.screen.query_one("#commission-scheduler"))
-        await pilot.press(*"1a")
+        await press(pilot, *"1a")
         app.screen.query_one("#commission-controller").focus()
-        await pilot.press(*"CTRL-7", "enter")
+        await press(pilot, *"CTRL-7", "enter")
         await wait_for(pilot, lambda: "invalid scheduler ID '1a'" in screen_text(app))
         assert isinstance(app.screen, CommissionScreen) and starts(sim) == []
 
@@ -121,7 +123,7 @@ async def test_device_import_confirm_start(
             assert not app.screen.query_one(hidden).display, hidden  # no controller for an import
         assert not caption_shown(stack, "Controller ID")
         await wait_for(pilot, lambda: app.focused is app.screen.query_one("#commission-csv"))
-        await pilot.press(*csv.name, "enter")  # relative: the test runs in tmp_path (ui/conftest.py)
+        await press(pilot, *csv.name, "enter")  # relative: the test runs in tmp_path (ui/conftest.py)
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmCommissionScreen))
         await wait_for(pilot, lambda: shown(stack, "#confirm-start-button"))
         text = flat(screen_text(app))
@@ -130,7 +132,7 @@ async def test_device_import_confirm_start(
         assert flat("fields: controllerStrId, idOnController, name") in text
         assert shown(stack, "#confirm-start-button") and shown(stack, "#confirm-cancel-button")
         assert starts(sim) == []
-        await pilot.press("y")
+        await press(pilot, "y")
         await wait_for(pilot, lambda: len(stack.watchlist.ids()) == 1)
         assert starts(sim) == [("POST", IMPORT)]
         fields = ["controllerStrId", "idOnController", "name"]
@@ -145,9 +147,9 @@ async def test_a_missing_csv_file_keeps_the_dialog_open(start_sim: StartSim, tmp
         app = stack.app
         await choose(pilot, stack, "kind-csv")
         await wait_for(pilot, lambda: app.focused is app.screen.query_one("#commission-csv"))
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await wait_for(pilot, lambda: "no CSV file given" in screen_text(app))
-        await pilot.press(*"nowhere.csv", "enter")
+        await press(pilot, *"nowhere.csv", "enter")
         await wait_for(pilot, lambda: "nowhere.csv: no such file" in screen_text(app))
         assert isinstance(app.screen, CommissionScreen) and starts(sim) == []
         await pilot.click("#kind-controller")  # another kind: that error no longer applies
@@ -165,9 +167,9 @@ async def test_a_refused_import_shows_the_reason_and_adds_nothing(
         app = stack.app
         await choose(pilot, stack, "kind-csv")
         await wait_for(pilot, lambda: app.focused is app.screen.query_one("#commission-csv"))
-        await pilot.press(*csv.name, "enter")  # relative: the test runs in tmp_path (ui/conftest.py)
+        await press(pilot, *csv.name, "enter")  # relative: the test runs in tmp_path (ui/conftest.py)
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmCommissionScreen))
-        await pilot.press("y")
+        await press(pilot, "y")
         await wait_for(pilot, lambda: "Unknown field 'colour'" in screen_text(app))
         assert "The server refused" in screen_text(app)
         assert starts(sim) == [("POST", IMPORT)] and stack.watchlist.ids() == []

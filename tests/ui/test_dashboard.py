@@ -28,7 +28,7 @@ from slv_tui.ui.widgets.header_bar import HeaderBar
 from slv_tui.watch.board import RoundApplied
 from slv_tui.watch.snapshot import PollRound, Update
 
-from .ui_helpers import OFFLINE, FakeClock, build, cell, screen_text, wait_for
+from .ui_helpers import OFFLINE, FakeClock, build, cell, press, screen_text, wait_for
 
 StartSim = Callable[..., ThreadedSim]
 SIZE = (160, 45)
@@ -48,21 +48,21 @@ async def test_add_validates_every_token_then_adds(tmp_path: Path) -> None:
     fetch = ScenarioFetch("static")
     stack = build(OFFLINE, tmp_path, fetch=fetch)
     async with stack.app.run_test(size=SIZE, notifications=True) as pilot:
-        await pilot.press("a")
+        await press(pilot, "a")
         await wait_for(pilot, lambda: isinstance(stack.app.screen, AddBatchesScreen))
         area = stack.app.screen.query_one("#add-ids", TextArea)
         area.load_text("abc\n12345678901234567890")
         await wait_for(pilot, lambda: "0 valid · 2 ignored" in screen_text(stack.app))
-        await pilot.press("enter")
+        await press(pilot, "enter")
         errors = screen_text(stack.app)
         assert "invalid batch ID 'abc': expected 1 to 19 digits" in errors
         assert "invalid batch ID '12345678901234567890': more than 19 digits" in errors
         assert isinstance(stack.app.screen, AddBatchesScreen)  # stays open while nothing is valid
         area.load_text(f"batch {OK}, {ERRORS}\n{RUNNING}")  # a word pasted from a mail is ignored
         await wait_for(pilot, lambda: "3 valid · 1 ignored" in screen_text(stack.app))
-        await pilot.press("tab")
-        await pilot.press(*"ph2")
-        await pilot.press("enter")
+        await press(pilot, "tab")
+        await press(pilot, *"ph2")
+        await press(pilot, "enter")
         await wait_for(pilot, lambda: not isinstance(stack.app.screen, AddBatchesScreen))
         await wait_for(pilot, lambda: cell(stack.app, ERRORS, "state") == "⚠ done w/ errors")
         assert stack.watchlist.ids() == [OK, ERRORS, RUNNING]
@@ -80,11 +80,11 @@ async def test_remove_then_undo(tmp_path: Path) -> None:
         await wait_for(pilot, lambda: table.row_count == 2 and cell(stack.app, OK, "state") != "… pending")
         gone = table.selected_id
         assert gone is not None
-        await pilot.press("d")
+        await press(pilot, "d")
         await wait_for(pilot, lambda: table.row_count == 1)
         assert gone not in stack.watchlist.ids()
         assert stack.app.dashboard.check_action("undo", ()) is True
-        await pilot.press("u")
+        await press(pilot, "u")
         await wait_for(pilot, lambda: table.row_count == 2)
         assert sorted(stack.watchlist.ids()) == sorted([OK, ERRORS])
         assert table.selected_id == gone
@@ -95,11 +95,11 @@ async def test_watchlist_and_labels_persist_across_runs(tmp_path: Path) -> None:
     first = build(OFFLINE, tmp_path, ids=[OK], fetch=fetch)
     async with first.app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_for(pilot, lambda: first.app.dashboard.table.row_count == 1)
-        await pilot.press("l")
+        await press(pilot, "l")
         await wait_for(pilot, lambda: first.app.screen.query("#label-input"))
         field = first.app.screen.query_one("#label-input", Input)
         field.value = "Main street"
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await wait_for(pilot, lambda: cell(first.app, OK, "label") == "Main street")
         first.app.theme = "nord"
         await pilot.pause()
@@ -152,7 +152,7 @@ async def test_detail_tree_counts_and_expansion(tmp_path: Path) -> None:
             assert len(errors.children) == count > 0
         closed = next(s for s in steps if not s.is_expanded)
         assert len(closed.children) == 0  # lazily built
-        await pilot.press("enter")  # into the tree
+        await press(pilot, "enter")  # into the tree
         assert tree.has_focus
         closed.expand()
         await wait_for(pilot, lambda: len(closed.children) == 3)
@@ -189,13 +189,13 @@ async def test_wrong_password_then_right_one(start_sim: StartSim, tmp_path: Path
         app = stack.app
         await wait_for(pilot, lambda: "authentication failed" in header(app))
         await wait_for(pilot, lambda: "press P to enter the password" in screen_text(app))
-        await pilot.press("P")
+        await press(pilot, "P")
         await wait_for(pilot, lambda: isinstance(app.screen, PasswordScreen))
-        await pilot.press(*secret)
+        await press(pilot, *secret)
         shown = screen_text(app)
         assert secret not in shown
         assert "•" * len(secret) in shown or "*" * len(secret) in shown
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await wait_for(pilot, lambda: cell(app, OK, "state") == "✔ succeeded")
         await wait_for(pilot, lambda: "● connected" in header(app))
         assert secret not in screen_text(app)
@@ -208,13 +208,13 @@ async def test_pause_stops_requests_and_resume_restarts(start_sim: StartSim, tmp
     async with stack.app.run_test(size=SIZE, notifications=True) as pilot:
         app = stack.app
         await wait_for(pilot, lambda: sim.server.request_count >= 3)
-        await pilot.press("p")
+        await press(pilot, "p")
         await wait_for(pilot, lambda: "PAUSED" in header(app))
         await pilot.pause(0.1)  # a round already in flight may still land
         count = sim.server.request_count
         await pilot.pause(0.5)  # ten intervals
         assert sim.server.request_count == count
-        await pilot.press("p")
+        await press(pilot, "p")
         await wait_for(pilot, lambda: sim.server.request_count > count + 2)
         assert "PAUSED" not in header(app)
 
@@ -225,7 +225,7 @@ async def test_help_palette_and_export(tmp_path: Path) -> None:
     async with stack.app.run_test(size=SIZE, notifications=True) as pilot:
         app = stack.app
         await wait_for(pilot, lambda: cell(app, ERRORS, "state") == "⚠ done w/ errors")
-        await pilot.press("question_mark")
+        await press(pilot, "question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         text = screen_text(app)
         keys = (
@@ -242,20 +242,20 @@ async def test_help_palette_and_export(tmp_path: Path) -> None:
         )
         for words in keys:
             assert words in text
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, HelpScreen))
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "Add (a)" in titles and "Pause (p)" in titles and "Theme" in titles
-        await pilot.press("e")
+        await press(pilot, "e")
         await wait_for(pilot, lambda: list(tmp_path.glob("slv-batch-*.json")))
         exported = json.loads(next(tmp_path.glob("slv-batch-*.json")).read_text())  # noqa: ASYNC240
         assert exported[0]["batchId"] == ERRORS
         assert exported[0]["state"] == "completed_with_errors"
         assert exported[0]["counts"] == {"info": 21, "warning": 1, "error": 2}
-        await pilot.press("slash")
-        await pilot.press(*"zzz")
+        await press(pilot, "slash")
+        await press(pilot, *"zzz")
         await wait_for(pilot, lambda: app.dashboard.table.row_count == 0)
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await wait_for(pilot, lambda: app.dashboard.table.row_count == 1)
 
 
@@ -304,8 +304,8 @@ async def test_a_save_waiting_for_a_lock_never_freezes_the_screen(
         async with stack.app.run_test(size=SIZE, notifications=True) as pilot:
             table = stack.app.dashboard.table
             await wait_for(pilot, lambda: table.row_count == 2)
-            await pilot.press("d")
-            await pilot.press("slash")  # handled while the save waits: the event loop is free
+            await press(pilot, "d")
+            await press(pilot, "slash")  # handled while the save waits: the event loop is free
             box = stack.app.dashboard.query_one("#filter", Input)
             await wait_for(pilot, lambda: box.has_class("-shown"))
             assert table.row_count == 2 and len(stack.watchlist.ids()) == 2  # still waiting for the lock

@@ -19,7 +19,7 @@ from slv_tui.ui.feed_hub import FeedHub
 from slv_tui.ui.screens import feed_screens
 from slv_tui.ui.screens.feed import FeedScreen
 
-from .ui_helpers import build, screen_text, wait_for
+from .ui_helpers import build, press, screen_text, wait_for
 
 FAILED = "1481021896034"
 RUNNING = "1481019204417"
@@ -53,10 +53,10 @@ async def test_failure_outage_recovery_are_kept_and_shown_after_a_restart(
         await wait_for(pilot, lambda: "2 unread problems · L" in screen_text(app))
         sim.restart()
         await wait_for(pilot, lambda: "server_up" in kinds(hub))
-        await pilot.press("L")
+        await press(pilot, "L")
         await wait_for(pilot, lambda: isinstance(app.screen, FeedScreen))
         assert feed_screens.unread(app) == 0
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await wait_for(pilot, lambda: "unread problem" not in screen_text(app))
         await wait_for(pilot, lambda: json.loads((tmp_path / "ui-state.json").read_text()).get("feed_read"))
 
@@ -70,13 +70,13 @@ async def test_failure_outage_recovery_are_kept_and_shown_after_a_restart(
     app, hub = feed_app(sim.url, tmp_path)  # a restarted dashboard: the mark is remembered
     async with app.run_test(size=(120, 30)) as pilot:
         assert feed_screens.unread(app) == 0
-        await pilot.press("L")
+        await press(pilot, "L")
         await wait_for(pilot, lambda: isinstance(app.screen, FeedScreen))
         text = screen_text(app)
         assert "failed" in text and "server unreachable" in text and "server back" in text
         table = app.screen.query_one(DataTable)
         rows = table.row_count
-        await pilot.press("v", "v")  # errors only
+        await press(pilot, "v", "v")  # errors only
         await wait_for(pilot, lambda: 0 < table.row_count < rows)
 
 
@@ -92,5 +92,5 @@ async def test_a_problem_toast_lands_in_the_feed_and_counts_as_unread(
         assert feed_screens.unread(app) == before + 1
         record = hub.records[-1]
         assert record["kind"] == "notice" and record["text"] == "Export: [b]disk full[/b]"
-        await pilot.press("L")
+        await press(pilot, "L")
         await wait_for(pilot, lambda: "Export: [b]disk full[/b]" in screen_text(app))  # data, no markup

@@ -15,7 +15,7 @@ from slv_tui.ui.app import SlvApp
 from slv_tui.ui.widgets.detail_pane import FindInput
 from slv_tui.ui.widgets.step_tree import StepTree
 
-from .ui_helpers import Stack, build, cell, wait_for
+from .ui_helpers import Stack, build, cell, press, wait_for
 
 StartSim = Callable[..., ThreadedSim]
 BATCH = "1000000000002"
@@ -56,7 +56,7 @@ async def _into_tree(pilot: Pilot[None], app: SlvApp) -> StepTree:
     """Once BATCH has finished, move the focus into its step tree."""
     await wait_for(pilot, lambda: cell(app, BATCH, "state") == "⚠ done w/ errors")
     tree = app.dashboard.detail.step_tree
-    await pilot.press("enter")
+    await press(pilot, "enter")
     await wait_for(pilot, lambda: tree.has_focus)
     return tree
 
@@ -66,27 +66,27 @@ async def test_find_opens_the_tree_at_each_match(start_sim: StartSim, tmp_path: 
     async with stack.app.run_test(size=(160, 45)) as pilot:
         app = stack.app
         tree = await _into_tree(pilot, app)
-        await pilot.press("slash")
+        await press(pilot, "slash")
         box = app.screen.query_one(FindInput)
         await wait_for(pilot, lambda: box.has_focus)
-        await pilot.press(*"lamp-001234")  # an info message on page 7 of a group never opened
+        await press(pilot, *"lamp-001234")  # an info message on page 7 of a group never opened
         await wait_for(pilot, lambda: _status(tree) == "1 of 1")
         assert "Lamp-001234: configuration pushed" in _cursor_text(tree)
         assert not app.dashboard.filter_text  # `/` in the tree is find, not the table filter
         box.value = ""
-        await pilot.press(*"not found")
+        await press(pilot, *"not found")
         await wait_for(pilot, lambda: _status(tree) == "1 of 4")
         assert "Lamp-000500" in _cursor_text(tree)
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await wait_for(pilot, lambda: _status(tree) == "2 of 4")
         assert "Lamp-001000" in _cursor_text(tree)
-        await pilot.press("escape")  # back to the tree; n and N go on
+        await press(pilot, "escape")  # back to the tree; n and N go on
         await wait_for(pilot, lambda: tree.has_focus)
-        await pilot.press("n", "n")
+        await press(pilot, "n", "n")
         await wait_for(pilot, lambda: _status(tree) == "4 of 4")
-        await pilot.press("n")
+        await press(pilot, "n")
         await wait_for(pilot, lambda: _status(tree) == "1 of 4")  # wraps around
-        await pilot.press("N")
+        await press(pilot, "N")
         await wait_for(pilot, lambda: _status(tree) == "4 of 4")
         assert "Lamp-002000" in _cursor_text(tree)
 
@@ -104,19 +104,19 @@ async def test_views_only_problems_and_compact(start_sim: StartSim, tmp_path: Pa
             return {c.data.severity for n in tree.root.children for c in n.children if c.data}
 
         await wait_for(pilot, lambda: len(steps()) == 2)
-        await pilot.press("w")
+        await press(pilot, "w")
         await wait_for(pilot, lambda: tree.view == "problems")
         assert len(steps()) == 1 and "Push devices" in steps()[0]
         assert Severity.INFO not in groups()
         assert "only warnings and errors" in _status(tree)
-        await pilot.press("slash", *"configuration")  # find stays within the view: no info shown
+        await press(pilot, "slash", *"configuration")  # find stays within the view: no info shown
         await wait_for(pilot, lambda: _status(tree).startswith("no match"))
-        await pilot.press("escape", "w")
+        await press(pilot, "escape", "w")
         await wait_for(pilot, lambda: tree.view == "all" and len(steps()) == 2)
         await wait_for(pilot, lambda: _status(tree).startswith("1 of 1996"))
-        await pilot.press("C")  # compact: nothing runs, one step failed
+        await press(pilot, "C")  # compact: nothing runs, one step failed
         await wait_for(pilot, lambda: tree.view == "compact")
         assert len(steps()) == 1 and "Push devices" in steps()[0]
         assert "compact" in _status(tree)
-        await pilot.press("C")
+        await press(pilot, "C")
         await wait_for(pilot, lambda: tree.view == "all" and len(steps()) == 2)

@@ -13,7 +13,7 @@ from textual.widgets.data_table import ColumnKey
 from slv_tui.sim import ThreadedSim
 from slv_tui.ui.widgets.header_bar import HeaderBar
 
-from .ui_helpers import OFFLINE, FakeClock, build, cell, wait_for
+from .ui_helpers import OFFLINE, FakeClock, build, cell, press, wait_for
 
 StartSim = Callable[..., ThreadedSim]
 OK = "1481016600181"
@@ -44,10 +44,10 @@ async def test_after_archiving_the_header_counts_what_the_table_shows(tmp_path: 
         table = app.dashboard.table
         table.move_cursor(row=table.get_row_index(OK))
         await wait_for(pilot, lambda: table.selected_id == OK)
-        await pilot.press("x")
+        await press(pilot, "x")
         await wait_for(pilot, lambda: _succeeded_rows(app) == before - 1)
         await wait_for(pilot, lambda: f"✔ {before - 1} succeeded" in _main(app))
-        await pilot.press("X")  # the archive view: its one batch
+        await press(pilot, "X")  # the archive view: its one batch
         await wait_for(pilot, lambda: "archive" in _view(app) and "✔ 1 succeeded" in _main(app))
 
 
@@ -91,9 +91,9 @@ async def test_the_sort_shows_in_the_column_title_and_the_strip(tmp_path: Path) 
         await wait_for(pilot, lambda: str(table.columns[ColumnKey("err")].label) == "Err ↓")
         assert str(table.columns[ColumnKey("state")].label) == "State"
         await wait_for(pilot, lambda: "sort errors ↓" in _view(app))
-        await pilot.press("slash", *"ed")
+        await press(pilot, "slash", *"ed")
         await wait_for(pilot, lambda: "filter “ed”" in _view(app))
-        await pilot.press("escape", "exclamation_mark")
+        await press(pilot, "escape", "exclamation_mark")
         await wait_for(pilot, lambda: _view(app) == "read-only · sort errors ↓ · needs attention")
 
 
@@ -112,6 +112,6 @@ async def test_at_80_columns_error_counts_outrank_labels_and_filtering_keeps_the
         assert cell(app, ids[0], "label") == "north depot" or "label" not in table.shown_columns
         assert {"warn", "err"} <= set(table.shown_columns)
         layout = table.shown_columns
-        await pilot.press("slash", *ids[1][-4:])  # a filter leaving only unlabelled rows
+        await press(pilot, "slash", *ids[1][-4:])  # a filter leaving only unlabelled rows
         await wait_for(pilot, lambda: table.row_count < len(ids))
         assert table.shown_columns == layout

@@ -16,7 +16,7 @@ from slv_tui.store.history import HistoryStore
 from slv_tui.store.watchlist import Watchlist
 from slv_tui.watch.alerts import Alerts
 
-from .ui_helpers import FakeClock, build, cell, wait_for
+from .ui_helpers import FakeClock, build, cell, press, wait_for
 
 StartSim = Callable[..., ThreadedSim]
 SLOW, FAILS, LATE_CANCEL = "2000000000001", "2000000000002", "2000000000003"
@@ -117,22 +117,22 @@ async def test_archive_a_finished_batch_and_browse_it(start_sim: StartSim, tmp_p
         await wait_for(pilot, lambda: cell(app, ok, "state") == "✔ succeeded")
         await wait_for(pilot, lambda: cell(app, running, "state") == "▶ running")
         table.move_cursor(row=table.get_row_index(running))
-        await pilot.press("x")  # a running batch stays
+        await press(pilot, "x")  # a running batch stays
         await wait_for(pilot, lambda: any("Only a finished batch" in str(n.message) for n in toasts))
         assert not any(e.archived for e in stack.watchlist.entries)
         table.move_cursor(row=table.get_row_index(ok))
-        await pilot.press("x")
+        await press(pilot, "x")
         await wait_for(pilot, lambda: ok not in table.rows)
         assert [e.batch_id for e in stack.watchlist.entries if e.archived] == [ok]
         reloaded = Watchlist(tmp_path / "watchlist.json")
         assert [e.archived for e in reloaded.load() if e.batch_id == ok] == [True]  # persisted
-        await pilot.press("X")  # the archive: the batch with its history
+        await press(pilot, "X")  # the archive: the batch with its history
         await wait_for(pilot, lambda: list(table.rows) == [ok] and table.selected_id == ok)
         assert app.dashboard.has_class("-archive")
         timeline = app.dashboard.detail.query_one("#detail-timeline", Static)
         await wait_for(pilot, lambda: "first seen" in str(timeline.render()))
-        await pilot.press("x")  # brought back
+        await press(pilot, "x")  # brought back
         await wait_for(pilot, lambda: ok not in table.rows)
-        await pilot.press("X")
+        await press(pilot, "X")
         await wait_for(pilot, lambda: set(table.rows) == {ok, running})
         assert not any(e.archived for e in stack.watchlist.entries)

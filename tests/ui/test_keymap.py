@@ -15,7 +15,7 @@ from slv_tui.ui.keymap import binding_ids
 from slv_tui.ui.screens.add_batches import AddBatchesScreen
 from slv_tui.ui.screens.help import HelpScreen
 
-from .ui_helpers import OFFLINE, build, screen_text, wait_for
+from .ui_helpers import OFFLINE, build, press, screen_text, wait_for
 
 
 def test_binding_ids_are_every_declared_id() -> None:
@@ -29,19 +29,19 @@ async def test_a_rebound_key_acts_and_is_shown(tmp_path: Path) -> None:
     app = stack.app
     app.set_keymap({"add": "A,f6"})
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("a")  # the old key does nothing now
-        await pilot.press("question_mark")
+        await press(pilot, "a")  # the old key does nothing now
+        await press(pilot, "question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         assert not any(isinstance(s, AddBatchesScreen) for s in app.screen_stack)
         text = screen_text(app)
         assert "A/f6" in text and "Add" in text  # the help names the keys the keymap gave
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, HelpScreen))
-        await pilot.press("A")
+        await press(pilot, "A")
         await wait_for(pilot, lambda: isinstance(app.screen, AddBatchesScreen))
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, AddBatchesScreen))
-        await pilot.press("f6")
+        await press(pilot, "f6")
         await wait_for(pilot, lambda: isinstance(app.screen, AddBatchesScreen))
 
 

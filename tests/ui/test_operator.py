@@ -18,7 +18,7 @@ from slv_tui.ui.screens.help import HelpScreen
 from slv_tui.ui.screens.password import PasswordScreen
 from slv_tui.ui.widgets.header_bar import HeaderBar
 
-from .ui_helpers import OFFLINE, FakeClock, build, cell, screen_text, wait_for
+from .ui_helpers import OFFLINE, FakeClock, build, cell, press, screen_text, wait_for
 
 StartSim = Callable[..., ThreadedSim]
 CANCELLING = "1481020373648"
@@ -161,11 +161,11 @@ async def test_password_trouble_is_explained_each_time(start_sim: StartSim, tmp_
         tree = app.dashboard.detail.step_tree
         await wait_for(pilot, lambda: any("not fetched yet" in str(n.label) for n in tree.root.children))
         app.clear_notifications()
-        await pilot.press("P")
+        await press(pilot, "P")
         await wait_for(pilot, lambda: isinstance(app.screen, PasswordScreen))
         reason = stack.poller.server.reason
         assert reason and reason in " ".join(screen_text(app).split())  # the whole reason, not clipped
-        await pilot.press(*"still-wrong", "enter")
+        await press(pilot, *"still-wrong", "enter")
         await wait_for(pilot, lambda: not isinstance(app.screen, PasswordScreen))
         await wait_for(pilot, lambda: "press P to enter the password" in screen_text(app))  # said again
 
@@ -180,6 +180,6 @@ async def test_help_and_palette_offer_every_key(tmp_path: Path) -> None:
             assert title in titles  # not in the footer, still in the palette
         assert any(t.startswith("Details (") for t in titles)
         assert not any(t.startswith("Back (") for t in titles)
-        await pilot.press("question_mark")
+        await press(pilot, "question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         await wait_for(pilot, lambda: "Go into the selected batch's step tree" in screen_text(app))

@@ -9,7 +9,7 @@ from support.toasts import Toasts
 
 from slv_tui.sim import ThreadedSim
 
-from .ui_helpers import build, cell, wait_for
+from .ui_helpers import build, cell, press, wait_for
 
 OK = "1481016600181"
 
@@ -22,6 +22,6 @@ async def test_r_says_which_batch_it_fetches(start_sim: Callable[..., ThreadedSi
         app = stack.app
         await wait_for(pilot, lambda: cell(app, OK, "state") == "✔ succeeded")
         before = sim.server.request_count
-        await pilot.press("r")
+        await press(pilot, "r")
         await wait_for(pilot, lambda: toasts.said(f"Fetching {OK} now"))
         await wait_for(pilot, lambda: sim.server.request_count > before)  # and it does fetch

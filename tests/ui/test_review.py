@@ -15,7 +15,7 @@ from slv_tui.ui.widgets.header_bar import connection_text
 from slv_tui.ui.widgets.step_tree import StepTree
 from slv_tui.watch.snapshot import ServerStatus
 
-from .ui_helpers import OFFLINE, FakeClock, build, cell, wait_for
+from .ui_helpers import OFFLINE, FakeClock, build, cell, press, wait_for
 
 StartSim = Callable[..., ThreadedSim]
 OK = "1481016600181"  # succeeded
@@ -38,22 +38,22 @@ async def test_80_columns_keep_fetch_state_and_help_in_sight(tmp_path: Path) -> 
         for key in ("id", "state", "progress", "warn", "err", "fetch"):
             assert key in table.shown_columns
         assert table.virtual_size.width <= table.size.width  # nothing pushed off to the right
-        await pilot.press("d")  # the toast names undo (the footer keeps its room at 60 columns)
+        await press(pilot, "d")  # the toast names undo (the footer keeps its room at 60 columns)
         await wait_for(pilot, lambda: table.row_count == 2)
         footer_keys = {key.key: key for key in app.screen.query(FooterKey)}
         for key in ("question_mark", "q", "a"):
             assert footer_keys[key].region.right <= 80, key
-        await pilot.press("u")
+        await press(pilot, "u")
         await wait_for(pilot, lambda: table.row_count == 3)
 
         # narrow: the fields, full width; enter gives the tree the whole width; esc comes back
         tree = app.dashboard.detail.step_tree
         fields = app.dashboard.detail.query_one("#detail-fields-scroll")
         await wait_for(pilot, lambda: not tree.display and fields.display and fields.size.width > 70)
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await wait_for(pilot, lambda: tree.has_focus and tree.display and tree.size.width > 70)
         assert not fields.display
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await wait_for(pilot, lambda: app.dashboard.table.has_focus and fields.display)
         assert not tree.display
         await pilot.resize_terminal(160, 45)
@@ -95,12 +95,12 @@ async def test_empty_watchlist_and_empty_filter_say_what_to_do(tmp_path: Path) -
         await app.dashboard.add_batches([OK])
         await wait_for(pilot, lambda: cell(app, OK, "state") == "✔ succeeded")
         assert not _detail(app, "empty").display
-        await pilot.press("slash", *"zzz")
+        await press(pilot, "slash", *"zzz")
         await wait_for(pilot, lambda: app.dashboard.table.row_count == 0)
         empty = _detail(app, "empty")
         await wait_for(pilot, lambda: "No batch matches the filter “zzz”" in str(empty.render()))
         assert "press a" not in str(_detail(app, "empty").render())  # the batch is watched, only hidden
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await wait_for(pilot, lambda: app.dashboard.table.row_count == 1)
 
 
@@ -116,7 +116,7 @@ async def test_pause_key_names_what_it_does_and_stale_data_says_why(tmp_path: Pa
 
         await wait_for(pilot, lambda: cell(app, RUNNING, "fetch") == "● fresh")
         await wait_for(pilot, lambda: "Pause" in footer() and "Resume" not in footer())
-        await pilot.press("p")
+        await press(pilot, "p")
         await wait_for(pilot, lambda: "Resume" in footer() and "Pause" not in footer())
         assert stack.poller.paused
         clock.advance(12)
@@ -124,7 +124,7 @@ async def test_pause_key_names_what_it_does_and_stale_data_says_why(tmp_path: Pa
         await wait_for(pilot, lambda: "auto refresh is paused" in str(_detail(app, "fetch").render()))
         assert "from 12s ago" in str(_detail(app, "fetch").render())
         assert "STALE: as of 12s ago" in str(_detail(app, "title").render())
-        await pilot.press("p")
+        await press(pilot, "p")
         await wait_for(pilot, lambda: not stack.poller.paused and "Pause" in footer())
         await wait_for(pilot, lambda: cell(app, RUNNING, "fetch") == "● fresh")
         assert "STALE" not in str(_detail(app, "title").render())
@@ -138,11 +138,11 @@ async def test_enter_lands_on_the_errors(tmp_path: Path) -> None:
         tree = app.query_one(StepTree)
         await wait_for(pilot, lambda: cell(app, ERRORS, "state") != "… pending")
         await wait_for(pilot, lambda: tree.last_line > 0)
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await wait_for(pilot, lambda: tree.has_focus)
         node = tree.cursor_node
         assert node is not None and str(node.label) == "Errors (2)"
-        await pilot.press("down", "enter")  # on the first error message: nothing collapses
+        await press(pilot, "down", "enter")  # on the first error message: nothing collapses
         assert tree.cursor_node is not None and str(tree.cursor_node.label).startswith("✖ ")
 
 
@@ -161,7 +161,7 @@ async def test_cursor_stays_on_top_until_a_row_is_picked(start_sim: StartSim, tm
         await wait_for(pilot, lambda: cell(app, RUNNING, "state") == "▶ running")
         await wait_for(pilot, lambda: table.selected_id == RUNNING)  # still the top row
         assert str(_detail(app, "title").render()).startswith(f"Batch {RUNNING}")
-        await pilot.press("down")  # picked: from now on the cursor follows that batch
+        await press(pilot, "down")  # picked: from now on the cursor follows that batch
         await wait_for(pilot, lambda: table.selected_id == OK)
         fetched = stack.poller.snapshot(RUNNING).fetched_at  # type: ignore[union-attr]
         stack.poller.refresh()

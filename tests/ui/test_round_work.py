@@ -19,10 +19,12 @@ from support.fake_fetch import ScenarioFetch
 from textual.dom import DOMNode
 from textual.message_pump import MessagePump
 
+from slv_tui.common import sanitize
 from slv_tui.slv.model import BatchState
 from slv_tui.ui.rows import RowBuilder
 from slv_tui.ui.screens.announce import Announcer
 from slv_tui.ui.screens.painter import Painter
+from slv_tui.ui.widgets import batch_table
 from slv_tui.watch.board import Board
 
 from .test_idle_work import FINISHED, SIZE, count_work
@@ -40,7 +42,8 @@ async def test_rounds_between_two_draws_cost_no_drawing_no_query_no_timer(
     querying the DOM for the header each round, `apply_round` reading every
     watched batch (or building the watched set) each round, a timer armed per round, any redraw per
     round; then a draw that rewrites more than the changed row, repaints the whole table for it
-    (DataTable's `update_cell` does: every visible line rendered again) or lays the screen out."""
+    (DataTable's `update_cell` does: every visible line rendered again), lays the screen out or
+    cleans every watched label again (twice a draw, to tell whether the label column fits)."""
     sim_clock, clock = FakeClock(), FakeClock()
     fetch = ScenarioFetch("demo", clock=sim_clock)
     ids = [SELECTED, POLLED, *FINISHED]
@@ -108,6 +111,15 @@ async def test_rounds_between_two_draws_cost_no_drawing_no_query_no_timer(
         takes += 1
         return take(self, poll_round, *rest)
 
+    cleaned = 0
+    clean = sanitize.clean
+
+    def counting_clean(text: str, *args: Any, **kwargs: Any) -> str:
+        nonlocal cleaned
+        cleaned += 1
+        return clean(text, *args, **kwargs)
+
+    monkeypatch.setattr(batch_table, "clean", counting_clean)
     monkeypatch.setattr(DOMNode, "query", counting_query)
     monkeypatch.setattr(DOMNode, "query_one", counting_query_one)
     monkeypatch.setattr(RowBuilder, "observe", counting_observe)
@@ -146,6 +158,7 @@ async def test_rounds_between_two_draws_cost_no_drawing_no_query_no_timer(
             assert walks == 0, f"the watched list walked {walks} times in {ROUNDS} rounds"
             assert len(timers) <= 1, f"timers set in {ROUNDS} rounds: {timers}"
 
+            cleaned = 0
             work.counting = True  # the one draw the waker's timer makes for all of them
             await wait_for(pilot, lambda: cell(app, POLLED, "progress") != before)
             # the row's repaint lands in a later refresh: waited for, not assumed after one pause
@@ -154,6 +167,9 @@ async def test_rounds_between_two_draws_cost_no_drawing_no_query_no_timer(
             work.counting = False
             assert not work.layouts, work.layouts
             assert work.cells <= 6, f"{work.cells} cells rewritten for one changed row"
+            # the table's texts are cleaned for the cells rewritten only, not every watched label
+            # again at each draw (does the label column fit?)
+            assert cleaned <= work.cells, f"{cleaned} texts cleaned for {work.cells} cells rewritten"
             assert work.repaints["BatchTable#batch-table"] >= 1  # the row was repainted
             assert not work.whole["BatchTable#batch-table"], "the whole table repainted for one row"
 
@@ -191,3 +207,78 @@ def test_fields_of_one_shape_are_equally_high() -> None:
         c, d = rows(10.0, long, 99.0), rows(10.0, long[:-20], 99.0)
         assert fields_shape(c, width) != fields_shape(d, width)  # a long value is part of the shape
         assert lines(c, width) > lines(a, width)  # and it does wrap here
+
+
+async def test_an_age_moving_renders_one_row_of_the_detail_fields(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Catches: the detail pane's field grid (~18 rows, a rich table measured and laid out) rendered
+    whole every second of a busy console because its "updated" age moved: a redraw renders only
+    the rows that read differently (here the age), the others are the lines kept from before."""
+    from rich.table import Table
+    from textual.widgets import Static
+
+    sim_clock, clock = FakeClock(), FakeClock()
+    fetch = ScenarioFetch("demo", clock=sim_clock)
+    stack = build(OFFLINE, tmp_path, ids=[SELECTED, *FINISHED], fetch=fetch, clock=clock, interval=2.0)
+    app = stack.app
+    rows_rendered: list[object] = []
+    add_row = Table.add_row
+
+    def counting_add_row(self: Table, *cells: Any, **kwargs: Any) -> None:
+        rows_rendered.append(cells[0] if cells else None)
+        add_row(self, *cells, **kwargs)
+
+    monkeypatch.setattr(Table, "add_row", counting_add_row)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.dashboard
+        fields = screen.detail.query_one("#detail-fields", Static)
+
+        def shown() -> str:
+            return " ".join(str(line) for line in fields.render_lines(fields.content_region.reset_offset))
+
+        await wait_for(pilot, lambda: screen.selected_id == SELECTED)
+        await wait_for(pilot, lambda: "updated" in shown() and "login" in shown())
+        for seconds in (1, 2):  # the age: "1s ago", then "2s ago" (no poll is due before 2 s)
+            await wait_for(pilot, lambda: "now" in shown() or "s ago" in shown())
+            rows_rendered.clear()
+            clock.advance(1.0)
+            screen.refresh_view()
+            await wait_for(pilot, lambda s=seconds: f"{s}s ago" in shown())  # type: ignore[misc]
+            assert rows_rendered == ["updated"], f"{len(rows_rendered)} grid rows rendered: {rows_rendered}"
+
+
+def test_the_field_grid_row_by_row_draws_what_the_whole_table_draws() -> None:
+    """The grid rendered row by row (each row kept for the next redraw) must be the very lines the
+    whole `Table.grid` draws, at every width, wrapped values included, kept rows or not."""
+    from rich.console import Console
+    from rich.style import Style
+    from rich.table import Table
+
+    from slv_tui.slv.model import Batch
+    from slv_tui.ui.widgets.detail_fields import RowLines, field_rows, fields_grid
+    from slv_tui.watch.snapshot import Snapshot
+
+    name_style = Style(color="cyan", bold=True)
+
+    def style(key: str) -> Style:
+        return name_style if key == "detail--name" else Style(color="red")
+
+    console = Console(width=200, color_system="truecolor", file=None)
+    kept: RowLines = {}
+    long = "Pushing devices to controller CTRL-LYON-03, " * 3
+    for message, progress in (("short", 42.5), (long, None), ("", 100.0), ("x" * 300, 0.0)):
+        batch = Batch(SELECTED, running=True, progress=progress, progress_message=message, message="y z" * 40)
+        fetched = Snapshot(SELECTED, first_seen=0.0, batch=batch, fetched_at=90.0)
+        for snap in (fetched, Snapshot(SELECTED, 0.0)):
+            rows = field_rows(snap, 100.0, style)
+            whole = Table.grid(padding=(0, 2))
+            whole.add_column(style=name_style, no_wrap=True)
+            whole.add_column(overflow="fold")
+            for name, value in rows:
+                whole.add_row(name, value)
+            for width in range(1, 130, 3):
+                options = console.options.update_width(width)
+                expected = console.render_lines(whole, options)
+                for _ in range(2):  # rendered, then from the kept rows
+                    assert console.render_lines(fields_grid(rows, style, kept), options) == expected, width

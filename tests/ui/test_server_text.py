@@ -9,7 +9,7 @@ from pathlib import Path
 from slv_tui.sim import ThreadedSim
 from slv_tui.slv.model import BatchState
 
-from .ui_helpers import FakeClock, build, cell, screen_text, wait_for
+from .ui_helpers import FakeClock, build, cell, press, screen_text, wait_for
 
 BATCH = "1000000000001"
 HOSTILE = {
@@ -77,5 +77,5 @@ async def test_hostile_server_text_renders_literally(
         assert "pwned" not in text
         for control in ("\x1b", "\x9b", "\x07", "\x08"):
             assert control not in text
-        await pilot.press("down", "enter")
+        await press(pilot, "down", "enter")
         assert app.is_running  # no [@click=app.quit] ever became a link

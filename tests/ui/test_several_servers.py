@@ -26,7 +26,7 @@ from slv_tui.ui.screens.commission import CommissionScreen, ConfirmCommissionScr
 from slv_tui.ui.screens.password import PasswordScreen
 from slv_tui.ui.wiring import Session
 
-from .ui_helpers import screen_text, wait_for
+from .ui_helpers import press, screen_text, wait_for
 
 FAILED = "1481021896034"
 TYPED = "Prod-pw-typed-7"
@@ -90,11 +90,11 @@ async def on_row(pilot: Pilot[None], app: SlvApp, server: str, batch_id: str) ->
 
 async def up_to_confirmation(pilot: Pilot[None], app: SlvApp) -> ConfirmCommissionScreen:
     """n, a controller ID, ctrl+s: the confirmation (nothing sent yet)."""
-    await pilot.press("n")
+    await press(pilot, "n")
     await wait_for(pilot, lambda: isinstance(app.screen, CommissionScreen))
     assert "on prod" in screen_text(app)
-    await pilot.press(*"CTRL-7")
-    await pilot.press("ctrl+s")
+    await press(pilot, *"CTRL-7")
+    await press(pilot, "ctrl+s")
     await wait_for(pilot, lambda: isinstance(app.screen, ConfirmCommissionScreen))
     assert isinstance(app.screen, ConfirmCommissionScreen)
     return app.screen
@@ -146,7 +146,7 @@ async def test_scope_key_shows_one_server_then_all(
 ) -> None:
     lab, prod = sims
     async with dashboard(sims, tmp_path) as (app, pilot):
-        await pilot.press("w")
+        await press(pilot, "w")
         await wait_for(pilot, lambda: sorted(tokens(app)) == sorted(f"lab\t{b}" for b in (FAILED, RUNNING)))
         assert "w: only lab" in screen_text(app)
         await wait_for(
@@ -155,14 +155,14 @@ async def test_scope_key_shows_one_server_then_all(
                 (tmp_path / "ui.json").exists() and '"scope": "lab"' in (tmp_path / "ui.json").read_text()
             ),
         )
-        await pilot.press("w")
+        await press(pilot, "w")
         await wait_for(
             pilot, lambda: all(t.startswith("prod\t") for t in tokens(app)) and len(tokens(app)) == 2
         )
-        await pilot.press("w")
+        await press(pilot, "w")
         await wait_for(pilot, lambda: len(tokens(app)) == 4)
         assert "all servers" in screen_text(app)
-        await pilot.press("w")  # lab again: remembered for the next run
+        await press(pilot, "w")  # lab again: remembered for the next run
         await wait_for(pilot, lambda: '"scope": "lab"' in (tmp_path / "ui.json").read_text())
     again = build(lab, prod, tmp_path)
     assert again.dashboard.servers.scope == "lab"
@@ -172,7 +172,7 @@ async def test_the_filter_finds_a_servers_rows_by_its_name(
     sims: tuple[ThreadedSim, ThreadedSim], tmp_path: Path
 ) -> None:
     async with dashboard(sims, tmp_path) as (app, pilot):
-        await pilot.press("slash", *"prod")
+        await press(pilot, "slash", *"prod")
         await wait_for(pilot, lambda: sorted(tokens(app)) == sorted(f"prod\t{b}" for b in (FAILED, RUNNING)))
 
 
@@ -181,11 +181,11 @@ async def test_add_dialog_defaults_to_the_highlighted_rows_server(
 ) -> None:
     async with dashboard(sims, tmp_path) as (app, pilot):
         await on_row(pilot, app, "prod", FAILED)
-        await pilot.press("a")
+        await press(pilot, "a")
         await wait_for(pilot, lambda: isinstance(app.screen, AddBatchesScreen))
         assert app.screen.query_one("#add-server", Select).value == "prod"
         app.screen.query_one("#add-ids", TextArea).text = "1481024400630"
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await wait_for(pilot, lambda: "prod\t1481024400630" in tokens(app))
         assert "lab\t1481024400630" not in tokens(app)
         ids = [e.batch_id for e in app.dashboard.servers.of("prod").board.store.entries]
@@ -201,7 +201,7 @@ async def test_commissioning_names_the_highlighted_rows_server(
         confirm = await up_to_confirmation(pilot, app)
         assert (confirm.server, confirm.profile) == (prod.url, "prod")
         assert "prod" in screen_text(app) and prod.url in screen_text(app)
-        await pilot.press("n")  # not started
+        await press(pilot, "n")  # not started
         await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmCommissionScreen))
     assert posts(lab) == [] == posts(prod)
 
@@ -216,7 +216,7 @@ async def test_commissioning_starts_on_that_server_and_the_feed_says_so(
         await wait_for(pilot, lambda: len(tokens(app)) == 4)
         await on_row(pilot, app, "prod", RUNNING)
         await up_to_confirmation(pilot, app)
-        await pilot.press("y")
+        await press(pilot, "y")
         await wait_for(pilot, lambda: len(tokens(app)) == 5)
         new = next(t for t in tokens(app) if t.split("\t")[1] not in (FAILED, RUNNING))
         assert new.startswith("prod\t")  # watched on the server it was started on
@@ -236,12 +236,12 @@ async def test_a_read_only_profile_offers_no_commissioning_on_its_rows(
         await wait_for(pilot, lambda: len(tokens(app)) == 4)
         await on_row(pilot, app, "prod", RUNNING)
         assert app.dashboard.check_action("commission", ()) is False
-        await pilot.press("n")
+        await press(pilot, "n")
         await pilot.pause()
         assert not isinstance(app.screen, CommissionScreen)
         await on_row(pilot, app, "lab", RUNNING)
         assert app.dashboard.check_action("commission", ()) is not False
-        await pilot.press("n")
+        await press(pilot, "n")
         await wait_for(pilot, lambda: isinstance(app.screen, CommissionScreen))
         assert "on lab" in screen_text(app)
 
@@ -257,9 +257,9 @@ async def test_a_wrong_password_on_one_server_asks_that_server(
         await wait_for(pilot, lambda: "prod ✖ auth failed (P)" in screen_text(app))
         await wait_for(pilot, lambda: fetch_cell(app, "lab", RUNNING) == "● fresh")
         await on_row(pilot, app, "lab", RUNNING)  # this row's server logs in: P asks the one that refused
-        await pilot.press("P")
+        await press(pilot, "P")
         await wait_for(pilot, lambda: isinstance(app.screen, PasswordScreen))
         assert "Password for admin on prod" in screen_text(app)
-        await pilot.press(*TYPED, "enter")
+        await press(pilot, *TYPED, "enter")
         await wait_for(pilot, lambda: fetch_cell(app, "prod", RUNNING) == "● fresh")
         await wait_for(pilot, lambda: "prod ● " in screen_text(app))

@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 from slv_tui.sim import ThreadedSim
 from slv_tui.ui.screens.help import HelpScreen
 
-from .ui_helpers import FakeClock, Stack, build, cell, wait_for
+from .ui_helpers import FakeClock, Stack, build, cell, press, wait_for
 
 SIZE = (160, 45)
 ERRORS = "1481023025871"
@@ -63,7 +63,7 @@ def test_detail_with_expanded_tree(snap_compare: Any, static_stack: tuple[Stack,
         table.move_cursor(row=table.get_row_index(ERRORS))
         title = stack.app.dashboard.detail.query_one("#detail-title")
         await wait_for(pilot, lambda: ERRORS in str(title.render()))
-        await pilot.press("enter")
+        await press(pilot, "enter")
         tree = stack.app.dashboard.detail.step_tree
         await wait_for(pilot, lambda: tree.has_focus and len(tree.root.children) > 0)
         first = tree.root.children[0]
@@ -97,7 +97,7 @@ def test_help_screen(snap_compare: Any, static_stack: tuple[Stack, ThreadedSim])
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await _all_fetched(pilot, stack)
-        await pilot.press("question_mark")
+        await press(pilot, "question_mark")
         await wait_for(pilot, lambda: isinstance(stack.app.screen, HelpScreen))
 
     assert snap_compare(stack.app, terminal_size=SIZE, run_before=run_before)
@@ -126,7 +126,7 @@ def test_large_batch_opens_instantly(static_stack: tuple[Stack, ThreadedSim]) ->
             more = info.children[-1]
             await wait_for(pilot, lambda: more.line >= 0)  # laid out
             tree.move_cursor(more)
-            await pilot.press("enter")
+            await press(pilot, "enter")
             await wait_for(pilot, lambda: len(info.children) == 401)
 
     asyncio.run(check())

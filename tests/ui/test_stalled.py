@@ -11,7 +11,7 @@ from pathlib import Path
 from slv_tui.sim import ThreadedSim
 from slv_tui.ui.widgets.header_bar import HeaderBar
 
-from .ui_helpers import FakeClock, build, cell, screen_text, wait_for
+from .ui_helpers import FakeClock, build, cell, press, screen_text, wait_for
 
 StartSim = Callable[..., ThreadedSim]
 OK = "1481016600181"
@@ -50,9 +50,9 @@ async def test_a_stalled_batch_is_marked_everywhere_and_clears_when_it_moves(
         await poll_after(10)  # 40 % from here on
         await poll_after(800)
         assert cell(app, flat, "state") == "▶ running" and "stalled" not in _main(app)
-        await pilot.press("exclamation_mark")  # needs attention: a running batch that moves is not in it
+        await press(pilot, "exclamation_mark")  # needs attention: a running batch that moves is not in it
         await wait_for(pilot, lambda: cell(app, flat, "state") == "")
-        await pilot.press("exclamation_mark")
+        await press(pilot, "exclamation_mark")
         await wait_for(pilot, lambda: cell(app, flat, "state") == "▶ running")
 
         await poll_after(150)  # 950 s without movement: stalled (stall_after is 15 min)
@@ -60,14 +60,14 @@ async def test_a_stalled_batch_is_marked_everywhere_and_clears_when_it_moves(
         await wait_for(pilot, lambda: "⧖ 1 stalled" in _main(app))
         assert app.dashboard.table.selected_id == flat  # running rows first
         await wait_for(pilot, lambda: re.search(r"stalled since \d\d:\d\d:\d\d \(15 min\)", screen_text(app)))
-        await pilot.press("exclamation_mark")  # needs attention: the stalled batch is in it
+        await press(pilot, "exclamation_mark")  # needs attention: the stalled batch is in it
         await wait_for(pilot, lambda: "needs attention" in screen_text(app))
         assert cell(app, flat, "state") == "▶ ⧖ STALLED" and cell(app, OK, "state") == ""
-        await pilot.press("exclamation_mark")
-        await pilot.press("slash", *"stalled", "enter")  # the filter finds it by the word
+        await press(pilot, "exclamation_mark")
+        await press(pilot, "slash", *"stalled", "enter")  # the filter finds it by the word
         await wait_for(pilot, lambda: cell(app, OK, "state") == "")
         assert cell(app, flat, "state") == "▶ ⧖ STALLED"
-        await pilot.press("slash", "ctrl+u", "enter")
+        await press(pilot, "slash", "ctrl+u", "enter")
         await wait_for(pilot, lambda: cell(app, OK, "state").endswith("succeeded"))
 
         await poll_after(600)  # past 1500 s: it moves again

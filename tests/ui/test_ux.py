@@ -24,7 +24,7 @@ from slv_tui.ui.widgets.batch_table import BatchTable
 from slv_tui.ui.widgets.header_bar import HeaderBar
 from slv_tui.watch.poller import NOT_FOUND_EVERY
 
-from .ui_helpers import build, cell, screen_text, wait_for
+from .ui_helpers import build, cell, press, screen_text, wait_for
 
 StartSim = Callable[..., ThreadedSim]
 SIZES = [(160, 45), (80, 24), (60, 20)]
@@ -74,7 +74,7 @@ async def test_not_found_is_neutral_probed_slowly_and_not_failed(
         assert snap is not None and snap.fetched_at is None and due is not None
         assert due - stack.poller.clock() > 0.7 * NOT_FOUND_EVERY  # slow, not every 0.1 s
         assert stack.poller.server.ok is True  # "not found" is an answer: the server is up
-        await pilot.press("G")  # the not-found row sorts last: select it
+        await press(pilot, "G")  # the not-found row sorts last: select it
         await wait_for(pilot, lambda: app.dashboard.selected_id == MISSING)
         await wait_for(pilot, lambda: "605 Batch not found" in screen_text(app))
 
@@ -91,45 +91,45 @@ async def test_vim_keys_and_q_goes_back_one_level(
         await wait_for(pilot, lambda: table.row_count == 6 and cell(app, OK, "state") == "✔ succeeded")
         # Every row read once: the order is final (a late first answer re-sorts, the cursor follows).
         await wait_for(pilot, lambda: all(cell(app, b, "state") not in ("", "… pending") for b in ALL))
-        await pilot.press("j", "j")
+        await press(pilot, "j", "j")
         assert table.cursor_row == 2
-        await pilot.press("k")
+        await press(pilot, "k")
         assert table.cursor_row == 1
-        await pilot.press("G")
+        await press(pilot, "G")
         assert table.cursor_row == 5
-        await pilot.press("g")
+        await press(pilot, "g")
         assert table.cursor_row == 0
-        await pilot.press("ctrl+d")
+        await press(pilot, "ctrl+d")
         assert table.cursor_row > 0
-        await pilot.press("ctrl+u")
+        await press(pilot, "ctrl+u")
         assert table.cursor_row == 0
         # into the tree: j/k move there, q comes back to the table (the app keeps running)
-        await pilot.press("enter")
+        await press(pilot, "enter")
         tree = app.dashboard.detail.step_tree
         await wait_for(pilot, lambda: tree.has_focus)
-        await pilot.press("g")
+        await press(pilot, "g")
         assert tree.cursor_line == 0
-        await pilot.press("j")
+        await press(pilot, "j")
         assert tree.cursor_line == 1
         keys = footer_keys(app)
         assert "q" in keys and "enter" in keys and "w" in keys and "a" not in keys  # the tree's own keys
         assert all(k.region.right <= size[0] for k in keys.values())
-        await pilot.press("slash", *"o", "escape")  # a search: n joins the footer, which still fits
+        await press(pilot, "slash", *"o", "escape")  # a search: n joins the footer, which still fits
         await wait_for(pilot, lambda: tree.has_focus and "n" in footer_keys(app))
         assert all(k.region.right <= size[0] for k in footer_keys(app).values())
-        await pilot.press("q")
+        await press(pilot, "q")
         await wait_for(pilot, lambda: table.has_focus)
         assert app.is_running
         # help: j/k scroll it, q closes it
-        await pilot.press("question_mark")
+        await press(pilot, "question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
-        await pilot.press("j", "q")
+        await press(pilot, "j", "q")
         await wait_for(pilot, lambda: not isinstance(app.screen, HelpScreen))
         assert app.is_running
         # a dialog: ctrl+c quits from anywhere
-        await pilot.press("a")
+        await press(pilot, "a")
         await wait_for(pilot, lambda: isinstance(app.screen, AddBatchesScreen))
-        await pilot.press("ctrl+c")
+        await press(pilot, "ctrl+c")
         await wait_for(pilot, lambda: not app.is_running)
 
 
@@ -139,7 +139,7 @@ async def test_q_from_the_table_quits(start_sim: StartSim, tmp_path: Path, size:
     stack = build(sim.url, tmp_path, ids=[OK])
     async with stack.app.run_test(size=size) as pilot:
         await wait_for(pilot, lambda: stack.app.dashboard.table.row_count == 1)
-        await pilot.press("q")
+        await press(pilot, "q")
         await wait_for(pilot, lambda: not stack.app.is_running)
 
 
@@ -155,23 +155,23 @@ async def test_undo_several_removals_and_say_so(
         table = app.dashboard.table
         await wait_for(pilot, lambda: table.row_count == 3 and cell(app, OK, "state") == "✔ succeeded")
         first = table.selected_id
-        await pilot.press("d")
+        await press(pilot, "d")
         await wait_for(pilot, lambda: table.row_count == 2)
         second = table.selected_id
-        await pilot.press("d")
+        await press(pilot, "d")
         await wait_for(pilot, lambda: table.row_count == 1)
         assert first is not None and second is not None
         await wait_for(
             pilot, lambda: any(f"Removed {second}" in n.message and "2 removals" in n.message for n in toasts)
         )
         assert all(k.region.right <= size[0] for k in footer_keys(app).values())  # nothing cut
-        await pilot.press("u")
+        await press(pilot, "u")
         await wait_for(pilot, lambda: table.row_count == 2)
         assert second in stack.watchlist.ids() and first not in stack.watchlist.ids()
-        await pilot.press("u")
+        await press(pilot, "u")
         await wait_for(pilot, lambda: table.row_count == 3)
         assert sorted(stack.watchlist.ids()) == sorted([OK, FAILED, ERRORS])
-        await pilot.press("u")
+        await press(pilot, "u")
         await wait_for(pilot, lambda: any(n.message == "Nothing to undo" for n in toasts))
 
 
@@ -186,9 +186,9 @@ async def test_sort_by_key_and_header_and_attention_view_remembered(
         table = app.dashboard.table
         await wait_for(pilot, lambda: table.row_count == 7 and cell(app, MISSING, "state") == "? not found")
         await wait_for(pilot, lambda: all(cell(app, b, "state") != "… pending" for b in ALL))
-        await pilot.press("s")  # state → ID
+        await press(pilot, "s")  # state → ID
         await wait_for(pilot, lambda: rows(app) == sorted([*ALL, MISSING]))
-        await pilot.press("S")
+        await press(pilot, "S")
         await wait_for(pilot, lambda: rows(app) == sorted([*ALL, MISSING], reverse=True))
         # a click on the Progress header sorts by progress
         x = 0
@@ -200,7 +200,7 @@ async def test_sort_by_key_and_header_and_attention_view_remembered(
         await wait_for(pilot, lambda: app.dashboard.sort_column == "progress")
         assert rows(app)[0] == RUNNING or cell(app, rows(app)[0], "progress") != ""
         assert rows(app)[-1] == MISSING  # unknown progress last
-        await pilot.press("exclamation_mark")
+        await press(pilot, "exclamation_mark")
         await wait_for(pilot, lambda: sorted(rows(app)) == sorted([CANCELLING, FAILED, ERRORS, MISSING]))
         await wait_for(pilot, lambda: "Show all" in {str(k.description) for k in footer_keys(app).values()})
         await pilot.pause()
@@ -211,7 +211,7 @@ async def test_sort_by_key_and_header_and_attention_view_remembered(
     async with again.app.run_test(size=size) as pilot:
         await wait_for(pilot, lambda: again.app.dashboard.table.row_count == 4)
         assert again.app.dashboard.attention_only and again.app.dashboard.sort_column == "progress"
-        await pilot.press("exclamation_mark")
+        await press(pilot, "exclamation_mark")
         await wait_for(pilot, lambda: again.app.dashboard.table.row_count == 7)
 
 
@@ -221,7 +221,7 @@ async def test_the_sort_is_remembered_per_profile(start_sim: StartSim, tmp_path:
     stack = build(sim.url, tmp_path, ids=[OK], profile="plant-a")
     async with stack.app.run_test(size=(160, 45)) as pilot:
         await wait_for(pilot, lambda: stack.app.dashboard.table.row_count == 1)
-        await pilot.press("s", "S")  # state -> ID, reversed
+        await press(pilot, "s", "S")  # state -> ID, reversed
         await wait_for(pilot, lambda: (tmp_path / "ui-state.json").exists()
                        and "plant-a" in (tmp_path / "ui-state.json").read_text())  # fmt: skip
     other = build(sim.url, tmp_path, ids=[OK], profile="plant-b")
@@ -240,7 +240,7 @@ async def test_every_dialog_fits_and_add_counts_valid_ids(
     async with stack.app.run_test(size=size, notifications=True, message_hook=toasts) as pilot:
         app = stack.app
         await wait_for(pilot, lambda: app.dashboard.table.row_count == 1)
-        await pilot.press("a")
+        await press(pilot, "a")
         await wait_for(pilot, lambda: isinstance(app.screen, AddBatchesScreen))
         app.screen.query_one("#add-ids", TextArea).load_text(f"batch {FAILED}, {ERRORS}\n{RUNNING} x {OK}")
         # OK is watched already: counted apart, not as valid (adding it changes nothing)
@@ -254,19 +254,19 @@ async def test_every_dialog_fits_and_add_counts_valid_ids(
         keys = footer_keys(app)
         assert "escape" in keys and "a" not in keys  # the dialog's keys, not the table's
         assert all(k.region.right <= size[0] for k in keys.values())
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await wait_for(pilot, lambda: app.dashboard.table.row_count == 4)
         await wait_for(
             pilot, lambda: any("Added 3 batches" in n.message and "2 ignored" in n.message for n in toasts)
         )
         for key, screen in (("l", LabelScreen), ("P", PasswordScreen), ("question_mark", HelpScreen)):
-            await pilot.press(key)
+            await press(pilot, key)
             await wait_for(pilot, lambda screen=screen: isinstance(app.screen, screen))  # type: ignore[misc]
             dialog = app.screen.query_one(".dialog")
             await wait_for(pilot, lambda: dialog.region.width > 0 and "escape" in footer_keys(app))  # noqa: B023
             assert inside(dialog, size), key
             assert "esc" in screen_text(app)
-            await pilot.press("escape")
+            await press(pilot, "escape")
             await wait_for(pilot, lambda screen=screen: not isinstance(app.screen, screen))  # type: ignore[misc]
 
 
@@ -295,12 +295,12 @@ async def test_columns_message_and_the_detail_toggle(
         assert "question_mark" in keys and "q" in keys
         detail = app.dashboard.detail
         before = table.size.height
-        await pilot.press("plus")
+        await press(pilot, "plus")
         await wait_for(pilot, lambda: not detail.display or detail.size.height == 0)
         assert table.size.height >= before  # the table takes the screen
-        await pilot.press("plus")
+        await press(pilot, "plus")
         await wait_for(pilot, lambda: detail.size.height > 0 and table.size.height == 0)
-        await pilot.press("escape")  # back to both
+        await press(pilot, "escape")  # back to both
         await wait_for(pilot, lambda: detail.size.height > 0 and table.size.height > 0 and table.has_focus)
 
 
@@ -314,16 +314,16 @@ async def test_export_shown_and_copy_tell_the_truth(
     async with stack.app.run_test(size=size, notifications=True, message_hook=toasts) as pilot:
         app = stack.app
         await wait_for(pilot, lambda: cell(app, ERRORS, "state") == "⚠ done w/ errors")
-        await pilot.press("slash", *"completed_with", "enter")  # the state's name matches too
+        await press(pilot, "slash", *"completed_with", "enter")  # the state's name matches too
         await wait_for(pilot, lambda: rows(app) == [ERRORS])
-        await pilot.press("E")
+        await press(pilot, "E")
         await wait_for(pilot, lambda: list(tmp_path.glob("slv-batch*.json")))
         (path,) = tmp_path.glob("slv-batch*.json")  # noqa: ASYNC240
         assert [o["batchId"] for o in json.loads(path.read_text())] == [ERRORS]  # only what is shown
         await wait_for(pilot, lambda: toasts.titled("Exported"))
         toast = toasts.titled("Exported")[0]
         assert toast.title == "Exported 1 batch (the 1 shown of 3 watched)" and toast.message == str(path)
-        await pilot.press("c")
+        await press(pilot, "c")
         await wait_for(pilot, lambda: any(ERRORS in n.message for n in toasts if n is not toast))
         said = [n for n in toasts if ERRORS in n.message and n is not toast][-1]
         # either the system clipboard took it, or the ID is shown to copy by hand: never a bare "Copied"
@@ -347,7 +347,7 @@ async def test_no_password_source_opens_the_dialog_at_start(
         await wait_for(pilot, lambda: title in screen_text(app))
         assert sim.server.request_count == 0  # nothing is fetched before it is entered
         assert inside(app.screen.query_one(".dialog"), size)
-        await pilot.press(*("T0ken-for-test" if auth == "bearer" else "Pw-at-start-5"), "enter")
+        await press(pilot, *("T0ken-for-test" if auth == "bearer" else "Pw-at-start-5"), "enter")
         await wait_for(pilot, lambda: cell(app, OK, "state") == "✔ succeeded")
 
 
@@ -371,7 +371,7 @@ async def test_one_vocabulary_and_palette(start_sim: StartSim, tmp_path: Path, s
             )
 
         await wait_for(pilot, palette_applied)
-        await pilot.press("slash", *"done w/")
+        await press(pilot, "slash", *"done w/")
         await wait_for(pilot, lambda: rows(app) == [ERRORS])  # the label matches as well
 
 
@@ -398,6 +398,6 @@ async def test_a_remembered_sort_on_a_hidden_column_falls_back_visibly(
         assert rows(app) == ([OK, ERRORS] if wide else [ERRORS, OK])  # label ↓: b, a; state: errors first
         await wait_for(pilot, lambda: ("(label hidden)" in screen_text(app)) is not wide)
         assert ("sort state ↑" in screen_text(app)) is not wide
-        await pilot.press("S")  # label ↑ now: the toast names the order the rows follow, as the strip
+        await press(pilot, "S")  # label ↑ now: the toast names the order the rows follow, as the strip
         said = "Sorted by state ↑ (label is hidden at this width)" if not wide else "Sorted by label ↑"
         await wait_for(pilot, lambda: toasts.said(said))

@@ -16,7 +16,7 @@ from slv_tui.sim import ThreadedSim
 from slv_tui.ui.screens.commission import CommissionScreen, ConfirmCommissionScreen
 
 from .test_commission import visible
-from .ui_helpers import OFFLINE, build, cell, screen_text, wait_for
+from .ui_helpers import OFFLINE, build, cell, press, screen_text, wait_for
 
 StartSim = Callable[..., ThreadedSim]
 OK = "1481016600181"
@@ -69,14 +69,14 @@ async def test_the_confirmation_at_60x20_keeps_start_and_cancel_in_view(
     async with stack.app.run_test(size=(60, 20), notifications=True) as pilot:
         app = stack.app
         await wait_for(pilot, lambda: cell(app, OK, "state") != "… pending")
-        await pilot.press("n")
+        await press(pilot, "n")
         await wait_for(pilot, lambda: isinstance(app.screen, CommissionScreen))
         await wait_for(pilot, lambda: "ctrl+s" in _footer(app))
         assert _footer(app)["ctrl+s"] == "Next" and "a" not in _footer(app) and "q" not in _footer(app)
-        await pilot.press(*"CTRL-7")
+        await press(pilot, *"CTRL-7")
         app.screen.query_one("#commission-device-list", TextArea).load_text(devices)
         app.notify("A long warning that stays a while", severity="error", timeout=30)
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmCommissionScreen))
         await wait_for(pilot, lambda: "y" in _footer(app))
         assert _footer(app)["y"] == "Start" and "slash" not in _footer(app)
@@ -98,15 +98,15 @@ async def test_the_tree_and_find_box_footers_show_their_own_keys(tmp_path: Path)
         )
         table.move_cursor(row=table.get_row_index(ERRORS))
         await wait_for(pilot, lambda: table.selected_id == ERRORS)
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await wait_for(pilot, lambda: tree.has_focus and _footer(app).get("q") == "Back")
         keys = _footer(app)
         assert keys.get("w") == "Issues" and keys.get("C") == "Brief" and "slash" in keys
         assert "n" not in keys and "N" not in keys  # no search yet: nothing to go to
-        await pilot.press("slash")
+        await press(pilot, "slash")
         await wait_for(pilot, lambda: "slash" not in _footer(app))
         assert _footer(app).get("escape") == "Back to the tree" and "q" not in _footer(app)
-        await pilot.press(*"lamp", "escape")
+        await press(pilot, *"lamp", "escape")
         await wait_for(pilot, lambda: tree.has_focus and _footer(app).get("n") == "Next")
-        await pilot.press("q")  # back to the table, not out of the app
+        await press(pilot, "q")  # back to the table, not out of the app
         await wait_for(pilot, lambda: table.has_focus and _footer(app).get("q") == "Quit")

@@ -6,6 +6,8 @@ Counted: fetches and the messages kept (never seconds). A fake clock, a fake fet
 from __future__ import annotations
 
 import random
+from dataclasses import replace
+from pathlib import Path
 
 from support.clock import FakeClock
 
@@ -110,3 +112,48 @@ async def test_a_batch_brought_back_is_fetched_whole(clock: FakeClock) -> None:
     p.shelve(["1"], shelved=False)
     await p.poll_due()
     assert len(server.calls) == 2 and kept_messages(p) == 4000 and not p.snapshot("1").summary  # type: ignore[union-attr]
+
+
+def test_a_kept_summary_reads_back_as_the_summary() -> None:
+    """Catches: a summary kept in the watchlist that reads back differently (state, counts, steps)."""
+    from slv_tui.watch.snapshot import summary_of, summary_text
+
+    failed = Batch("7", progress=None, status="ERROR", error_code="605", error_code_label="gone",
+                   login="ops", counts=Counts(3, 1, 2), steps=BIG.steps)  # fmt: skip
+    for batch in (BIG, failed):
+        kept = summary_of(summary_text(batch, 1_700_000_000.5), batch.batch_id)
+        assert kept == (summarized(batch), 1_700_000_000.5)
+    assert summary_of("not json", "7") is None and summary_of('{"batchId": "7"}', "7") is None
+
+
+async def test_a_fresh_start_with_kept_summaries_fetches_no_archived_batch(
+    clock: FakeClock, tmp_path: Path
+) -> None:
+    """Catches: a fresh start fetching (and parsing) every archived batch again."""
+    from slv_tui.store.watchlist import Watchlist
+    from slv_tui.watch.board import Board
+
+    server = FakeServer()
+    watchlist = Watchlist(tmp_path / "watchlist.json")
+    watchlist.load()
+    watchlist.add(["1", "2", "3"])
+    board = Board("s", make(server, clock), watchlist)
+    await board.poller.poll_due()
+    await board.archive(["1", "2"])
+    assert kept_messages(board.poller) == 4000 and len(server.calls) == 3
+    again = Watchlist(tmp_path / "watchlist.json")
+    again.load()
+    fresh_server = FakeServer()
+    fresh = Board("s", make(fresh_server, clock), again)
+    await fresh.poller.poll_due()
+    assert fresh_server.calls == ["3"]  # the archived ones show their kept summaries
+    for batch_id in ("1", "2"):
+        snap = fresh.poller.snapshot(batch_id)
+        assert snap is not None and snap.summary and not snap.polling
+        assert snap.batch == replace(summarized(BIG), batch_id=batch_id)
+        assert snap.fetched_at is not None and snap.fetched_at <= clock()
+    fresh.open_detail("1")
+    await fresh.poller.poll_due()
+    assert fresh_server.calls == ["3", "1"]
+    await fresh.archive(["1"], archived=False)  # brought back: no summary kept any more
+    assert [e.summary for e in again.entries if e.batch_id == "1"] == [""]

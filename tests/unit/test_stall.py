@@ -46,3 +46,22 @@ def test_recorded_stall_is_the_last_event_when_nothing_changed_since() -> None:
     assert recorded_stall(events[:1], RUNNING, now, 900) is None  # it moved after the last event
     assert recorded_stall([_recorded(RUNNING, hour_ago, errors=9)], RUNNING, now, 900) is None
     assert recorded_stall([{"at": "junk"}], RUNNING, now, 900) is None
+
+
+def test_the_tracker_keeps_no_batch_alive() -> None:
+    """Catches: the tracker holding each batch it saw (an archived batch's whole answer was never
+    given back: the snapshot kept a summary, the tracker the 4,000 messages)."""
+    import gc
+    import weakref
+
+    from slv_tui.watch.stall import StallTracker
+
+    tracker = StallTracker(900)
+    batch = replace(RUNNING, counts=Counts(5, 0, 0))
+    seen = weakref.ref(batch)
+    assert tracker.observe("1", batch, 100.0) is None
+    assert tracker.observe("1", batch, 200.0) is None  # the same object again: nothing learnt
+    del batch
+    gc.collect()
+    assert seen() is None
+    assert tracker.moved_at("1") == 100.0

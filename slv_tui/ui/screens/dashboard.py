@@ -29,6 +29,7 @@ from slv_tui.ui.servers import Servers
 from slv_tui.ui.widgets.batch_table import BatchTable
 from slv_tui.ui.widgets.detail_pane import DetailPane
 from slv_tui.ui.widgets.header_bar import HeaderBar
+from slv_tui.ui.widgets.keys_footer import KeysFooter
 from slv_tui.ui.wiring import AppSettings, Seams, Session
 from slv_tui.watch.board import BoardEvent, ListChanged, RoundApplied
 from slv_tui.watch.snapshot import PollRound, Snapshot
@@ -85,7 +86,7 @@ class DashboardScreen(ServerKeys):
         )
         yield BatchTable()
         yield DetailPane()
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)  # rebuilt only when its keys change
 
     def on_mount(self) -> None:
         """Show what is known now, start polling once the first frame is drawn, keep ages ticking."""

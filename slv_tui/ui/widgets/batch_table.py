@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 
 from rich.text import Text
@@ -200,7 +201,7 @@ class BatchTable(KeptCellsTable):
         if watched is not None:
             pairs = list(watched)
             self._watched = (
-                any(clean(label) for _, label in pairs),
+                any(map(_shows_text, (label for _, label in pairs))),
                 max((len(batch_id) for batch_id, _ in pairs), default=2),
             )
         if self._auto_row is not None and (select is not None or self.cursor_row != self._auto_row):
@@ -281,7 +282,7 @@ class BatchTable(KeptCellsTable):
         available = self.size.width - self.styles.scrollbar_size_vertical
         id_width = max((len(row.batch_id) for row in rows.values()), default=2)
         server_width = max((len(row.server) for row in rows.values()), default=6) if self.multi else 0
-        labelled = any(clean(row.label) for row in rows.values())
+        labelled = any(map(_shows_text, (row.label for row in rows.values())))
         if self._watched is not None:
             labelled, id_width = self._watched[0] or labelled, max(self._watched[1], id_width)
         column, reverse = self._sort
@@ -380,6 +381,13 @@ class BatchTable(KeptCellsTable):
         if snap.error is not None:
             return Text("↻ retrying", style=self._style("batch-table--stale"))
         return Text("● fresh", style=self._style("batch-table--succeeded"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _shows_text(label: str) -> bool:
+    """Whether a label shows anything once cleaned. Asked for every watched label at every draw
+    (does the label column fit?); labels rarely change, so each is cleaned once, not once a second."""
+    return bool(clean(label))
 
 
 def _content(row: BatchRow) -> tuple[object, ...]:

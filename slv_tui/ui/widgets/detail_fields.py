@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
+from rich.segment import Segment
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
@@ -43,19 +46,71 @@ COLUMN_ROOM = 8
 kept on the safe side, so a value said to fit on one line always does."""
 
 
-def fields_table(snapshot: Snapshot, now: float, style: Callable[[str], Style]) -> Table:
+RowLines = dict[tuple[object, ...], list[Segment]]
+"""Rendered grid rows by what they show and the column widths (`FieldGrid`'s cache)."""
+KEPT_ROWS = 256
+"""Rendered rows a cache keeps (a screen's grid has ~20; it is emptied when full)."""
+
+
+def fields_table(
+    snapshot: Snapshot, now: float, style: Callable[[str], Style], kept: RowLines | None = None
+) -> FieldGrid:
     """Every documented attribute of the batch, name beside value; a batch not fetched yet gets two."""
-    return fields_grid(field_rows(snapshot, now, style), style)
+    return fields_grid(field_rows(snapshot, now, style), style, kept)
 
 
-def fields_grid(rows: FieldRows, style: Callable[[str], Style]) -> Table:
-    """The rows as a grid: names in one column (never wrapped), values beside them (wrapped)."""
+def fields_grid(rows: FieldRows, style: Callable[[str], Style], kept: RowLines | None = None) -> FieldGrid:
+    """The rows as a grid: names in one column (never wrapped), values beside them (wrapped).
+
+    `kept` (the pane's, across redraws) keeps each rendered row: the age moves every second and a
+    poll changes a few values, so a redraw renders those rows only, not the whole grid."""
+    return FieldGrid(rows, style("detail--name"), {} if kept is None else kept)
+
+
+def _grid(rows: FieldRows, name_style: Style, widths: tuple[int, int] | None = None) -> Table:
     grid = Table.grid(padding=(0, 2))
-    grid.add_column(style=style("detail--name"), no_wrap=True)
-    grid.add_column(overflow="fold")
+    name_width, value_width = widths or (None, None)
+    grid.add_column(style=name_style, no_wrap=True, width=name_width)
+    grid.add_column(overflow="fold", width=value_width)
     for name, value in rows:
         grid.add_row(name, value)
     return grid
+
+
+class FieldGrid:
+    """A two-column grid (as `Table.grid(padding=(0, 2))` draws it) rendered row by row: the column
+    widths are the whole grid's (the longest name; the widest value, within the room left), each
+    row is the same lines as in the whole grid, and a row already rendered at these widths is
+    taken from `kept` instead of being rendered again."""
+
+    def __init__(self, rows: FieldRows, name_style: Style, kept: RowLines) -> None:
+        self.rows = rows
+        self.name_style = name_style
+        self.kept = kept
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        rows = self.rows
+        if not rows:
+            return
+        name_width = max(cell_len(name) for name, _ in rows)
+        widest = max(Measurement.get(console, options, value).maximum for _, value in rows)
+        value_width = min(widest, options.max_width - name_width - 2)
+        if value_width < 1:  # no room beside the names: the grid as rich fits it, not kept
+            yield _grid(rows, self.name_style)
+            return
+        kept = self.kept
+        look = (name_width, value_width, self.name_style, options.ascii_only)
+        for row in rows:
+            name, value = row
+            key = (name, value.plain, tuple(value.spans), value.style, value.justify, value.overflow,
+                   value.no_wrap, look)  # fmt: skip
+            lines = kept.get(key)
+            if lines is None:
+                if len(kept) >= KEPT_ROWS:
+                    kept.clear()
+                grid = _grid([row], self.name_style, (name_width, value_width))
+                lines = kept[key] = list(console.render(grid, options))
+            yield from lines
 
 
 def fields_shape(rows: FieldRows, width: int) -> tuple[object, ...] | None:

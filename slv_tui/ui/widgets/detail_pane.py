@@ -22,6 +22,7 @@ from slv_tui.ui.safe_input import SafeInput
 from slv_tui.ui.styles import component_style
 from slv_tui.ui.widgets.batch_table import STATE_CLASS, STATE_CSS
 from slv_tui.ui.widgets.detail_fields import (
+    RowLines,
     failure_reason,
     field_rows,
     fields_grid,
@@ -201,6 +202,8 @@ class DetailPane(Vertical):
         """What is on screen: (everything but the age of the data, that age as shown)."""
         self._stalled: str | None = None
         """"stalled since HH:MM:SS (N min)" while the shown batch is stalled."""
+        self._kept_rows: RowLines = {}
+        """The field grid's rendered rows (a redraw renders only the rows that changed)."""
 
     def compose(self) -> ComposeResult:
         """Title, banner, fetch problem, then fields beside the step tree."""
@@ -314,7 +317,7 @@ class DetailPane(Vertical):
                 title.update(head, layout=False)  # 1 line (CSS)
             self._fetch(snapshot, condition, age_now, paused)
             rows = field_rows(snapshot, now, self._style)
-            put(self.query_one("#detail-fields", Static), fields_grid(rows, self._style),
+            put(self.query_one("#detail-fields", Static), fields_grid(rows, self._style, self._kept_rows),
                  partial(fields_shape, rows))  # fmt: skip
             if previous[0][1] is not snapshot.batch:
                 self._banner(snapshot.batch)
@@ -335,7 +338,8 @@ class DetailPane(Vertical):
         title.update(self._title(snapshot, label, condition, age_now))
         self._banner(snapshot.batch)
         self._fetch(snapshot, condition, age_now, paused)
-        self.query_one("#detail-fields", Static).update(fields_table(snapshot, now, self._style))
+        fields = fields_table(snapshot, now, self._style, self._kept_rows)
+        self.query_one("#detail-fields", Static).update(fields)
         self._history(timeline)
         self._tree(snapshot)
 
@@ -361,6 +365,7 @@ class DetailPane(Vertical):
     def restyle(self) -> None:
         """Draw again with the current theme's colours."""
         self._shown = None
+        self._kept_rows.clear()
         self.step_tree.restyle()
 
     def _title(
