@@ -38,9 +38,11 @@ async def test_after_archiving_the_header_counts_what_the_table_shows(tmp_path: 
     stack = build(OFFLINE, tmp_path, ids=fetch.server.batch_ids(), fetch=fetch)
     async with stack.app.run_test(size=(160, 45)) as pilot:
         app = stack.app
-        await wait_for(pilot, lambda: cell(app, OK, "state").endswith("succeeded"))
+        ids = fetch.server.batch_ids()
+        # every batch on screen before counting (a count taken while answers still land is short)
+        await wait_for(pilot, lambda: all(cell(app, b, "state") not in ("", "… pending") for b in ids))
         before = _succeeded_rows(app)
-        assert f"✔ {before} succeeded" in _main(app)
+        await wait_for(pilot, lambda: f"✔ {before} succeeded" in _main(app))
         table = app.dashboard.table
         table.move_cursor(row=table.get_row_index(OK))
         await wait_for(pilot, lambda: table.selected_id == OK)
