@@ -53,27 +53,3 @@ async def test_the_footer_is_built_once_before_the_first_rows(
         await pilot.resize_terminal(90, 45)  # narrow: no palette key in the footer, rebuilt
         await wait_for(pilot, lambda: composed > before)
         assert not footer.show_command_palette
-
-
-async def test_the_first_requests_go_out_before_the_first_frame(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Catches: polling started only once the first frame was drawn (`call_after_refresh`), so the
-    server's first answer waited for the whole first frame instead of being computed while it was
-    drawn; the rows still come only once the widgets have their styles (`_styled`)."""
-    from slv_tui.ui.screens.dashboard import DashboardScreen
-
-    fetch = ScenarioFetch("demo")
-    at_first_frame: list[int] = []
-    styled = DashboardScreen._styled  # the first frame's hook
-
-    def spy(self: DashboardScreen) -> None:
-        at_first_frame.append(fetch.calls)
-        styled(self)
-
-    monkeypatch.setattr(DashboardScreen, "_styled", spy)
-    stack = build(OFFLINE, tmp_path, ids=IDS, fetch=fetch, interval=2.0)
-    app = stack.app
-    async with app.run_test(size=(160, 45)) as pilot:
-        await wait_for(pilot, lambda: app.dashboard.painter.taken and at_first_frame)
-        assert at_first_frame[0] > 0, "no request had gone out when the first frame was drawn"

@@ -89,8 +89,7 @@ class DashboardScreen(ServerKeys):
         yield KeysFooter(compact=True)  # rebuilt only when its keys change
 
     def on_mount(self) -> None:
-        """Show what is known now, start polling (the server answers while the first frame is drawn:
-        its rows are drawn from `_styled` on), keep ages ticking."""
+        """Show what is known now, start polling once the first frame is drawn, keep ages ticking."""
         self.header = self.query_one(HeaderBar)
         self.table = self.query_one(BatchTable)
         self.table.multi = self.servers.multi
@@ -108,7 +107,7 @@ class DashboardScreen(ServerKeys):
                 named = session.name if self.servers.multi else ""
                 self.call_after_refresh(ask_first, self.app, session.client, start, named)
             else:
-                start()  # the first requests go out while the first frame is drawn (rows: `_styled`)
+                self.call_after_refresh(start)  # the first frame is drawn before any request
             if trouble := session.board.store.problem:
                 problem(
                     self.app,
