@@ -39,8 +39,8 @@ class KeysFooter(Footer):
         if not self.is_attached:
             return
         shown = self.keys_shown()
-        if shown == self.composed:
-            return
+        if shown == self.composed and (self.children or not shown[0]):
+            return  # (no keys built while there are keys: built before the bindings were known)
         self.composed = shown
         self.recomposed += 1
         await super().recompose()
