@@ -69,8 +69,7 @@ class Poller:
         down_backoff: float | None = None,
     ) -> None:
         self._fetch = fetch
-        self.not_found_every = not_found_every
-        """Seconds between probes of a batch the server does not know."""
+        self.not_found_every = not_found_every  # seconds between probes of a batch the server does not know
         self.interval = interval
         self.concurrency = max(1, concurrency)
         self.clock = clock
@@ -130,8 +129,7 @@ class Poller:
                 self._summarize(batch_id)
             elif batch_id in self._shelved:
                 self._shelved.discard(batch_id)
-                entry = self._entries.get(batch_id)
-                if entry is not None and entry.snapshot.summary:
+                if (entry := self._entries.get(batch_id)) is not None and entry.snapshot.summary:
                     self.refresh([batch_id])
 
     def seed(self, batch_id: str, batch: Batch, *, age: float) -> None:
@@ -140,10 +138,8 @@ class Poller:
         entry = self._entries.get(batch_id)
         if entry is None or entry.snapshot.batch is not None or not batch.state.finished:
             return
-        fetched_at = self.clock() - max(0.0, age)
-        entry.snapshot = replace(
-            entry.snapshot, batch=batch, fetched_at=fetched_at, polling=False, summary=True
-        )
+        entry.snapshot = replace(entry.snapshot, batch=batch, polling=False, summary=True,
+                                 fetched_at=self.clock() - max(0.0, age))  # fmt: skip
         entry.due = NEVER
         entry.confirmations = self.confirmations
 
