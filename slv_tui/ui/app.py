@@ -150,12 +150,14 @@ class SlvApp(App[None]):
             if isinstance(b, Binding) and not is_narrow_twin(b) and (multi or b.action != "scope")
         ]  # fmt: skip
 
-    def action_back_or_quit(self) -> None:
-        """q: close a dialog, leave the tree or the filter; only from the table does it quit."""
+    async def action_back_or_quit(self) -> None:
+        """q: close a dialog, leave the tree or the filter; only from the table does it quit (once
+        the watchlist changes still being written are saved)."""
         screen = self.screen
         if screen is not self.dashboard:
             screen.dismiss(None)
         elif self.dashboard.at_top:
+            await self.dashboard.edits.settled()
             self.exit()
         else:
             self.dashboard.action_back()

@@ -67,6 +67,8 @@ async def test_label_dialog_shows_a_hostile_label_cleaned(tmp_path: Path) -> Non
             assert box.value == "Main street 2 XY"
             await press(pilot, "enter")
             await wait_for(pilot, lambda: not app.screen.query("#label-input"))
+            await press(pilot, "q")  # at once: the label is saved before the app ends
+            await wait_for(pilot, lambda: not app.is_running)
         await stack.client.aclose()
     assert stack.watchlist.entries[0].label == "Main street 2 XY"  # saved clean
     record(

@@ -32,6 +32,11 @@ class WatchEdits:
         """Run a change as a worker, so keys keep working while it waits for the file."""
         self.screen.run_worker(work, group="watchlist")
 
+    async def settled(self) -> None:
+        """Wait for the changes still being written (quitting right after Enter loses none)."""
+        pending = [w for w in self.screen.workers if w.group == "watchlist" and not w.is_finished]
+        await self.screen.app.workers.wait_for_complete(pending)
+
     def _warn(self, name: str) -> None:
         """A change that could not be written is kept in memory: say so, once per change."""
         problem = self.screen.servers.of(name).board.problem
