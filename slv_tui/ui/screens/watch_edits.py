@@ -4,8 +4,11 @@ the keys were pressed), then a toast says what happened and the view is drawn.""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
+
+from textual.worker import WorkerState
 
 from slv_tui.ui.format import plural
 from slv_tui.ui.rows import BatchKey
@@ -34,8 +37,12 @@ class WatchEdits:
 
     async def settled(self) -> None:
         """Wait for the changes still being written (quitting right after Enter loses none)."""
-        pending = [w for w in self.screen.workers if w.group == "watchlist" and not w.is_finished]
-        await self.screen.app.workers.wait_for_complete(pending)
+        while pending := [w for w in self.screen.workers if w.group == "watchlist" and not w.is_finished]:
+            started = [w for w in pending if w.state is not WorkerState.PENDING]
+            if started:
+                await self.screen.app.workers.wait_for_complete(started)
+            else:
+                await asyncio.sleep(0)  # asked for, not started yet: its start comes first
 
     def _warn(self, name: str) -> None:
         """A change that could not be written is kept in memory: say so, once per change."""
