@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import httpx
 import pytest
 from support.sim import new_client
+from support.spy import spy
 
 from slv_tui.slv.body import SMALL_BODY, read_body
 from slv_tui.slv.errors import ProtocolError
@@ -166,14 +167,7 @@ async def test_an_answer_read_whole_builds_no_error(serve: Serve, monkeypatch: p
     text: work paid per request on a busy console), not only for the answer that is too large."""
     from slv_tui.slv.errors import SlvError
 
-    built: list[str] = []
-    init = SlvError.__init__
-
-    def counting_init(self: SlvError, detail: str) -> None:
-        built.append(detail)
-        init(self, detail)
-
-    monkeypatch.setattr(SlvError, "__init__", counting_init)
+    built = spy(monkeypatch, SlvError, "__init__", lambda _self, detail: detail)
     for coding, body in (("", BATCH), ("gzip", gzip.compress(BATCH))):
         url = await serve(body, {"Content-Encoding": coding} if coding else {})
         assert await fetch(url, 1024) == BATCH

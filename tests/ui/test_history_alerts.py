@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
+from support.spy import spy
 from support.toasts import Toasts
 from textual.drivers.headless_driver import HeadlessDriver
 from textual.widgets import Sparkline, Static
@@ -69,14 +70,7 @@ async def test_desktop_alerts_for_failure_and_cancel_request(
     """The terminal alert reaches the terminal through Textual's driver (in order with its frames):
     `ui/delivery.py` reads `App._driver`, the one private name outside `kept_cells`, and this fails
     when a Textual release renames it or stops writing through it."""
-    written: list[str] = []
-    write = HeadlessDriver.write
-
-    def recording_write(self: HeadlessDriver, data: str) -> None:
-        written.append(data)
-        write(self, data)
-
-    monkeypatch.setattr(HeadlessDriver, "write", recording_write)
+    written = spy(monkeypatch, HeadlessDriver, "write", lambda _self, data: data)
     sim_clock = FakeClock(1.0)
     sim = _sim(start_sim, tmp_path, sim_clock)
     ran: list[Sequence[str]] = []

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import filelock
 import pytest
+from support.spy import spy
 
 from slv_tui.slv.ids import InvalidBatchId
 from slv_tui.store import files
@@ -326,14 +327,7 @@ def test_a_change_that_changes_nothing_writes_nothing(path: Path, monkeypatch: p
     wl = Watchlist(path, clock=lambda: 5.0)
     wl.load()
     wl.add(["3", "1"])
-    writes: list[Path] = []
-    write = watchlist_module.write_atomic
-
-    def counting(target: Path, payload: bytes) -> None:
-        writes.append(target)
-        write(target, payload)
-
-    monkeypatch.setattr(watchlist_module, "write_atomic", counting)
+    writes = spy(monkeypatch, watchlist_module, "write_atomic", lambda target, _payload: target)
     again = Watchlist(path)
     again.load()
     assert again.add(["1", "3"]) == []
