@@ -55,10 +55,10 @@ CASES = (
         4,
         '8 MiB of `"infoMessages":[{},{},…]` (2.8 M messages) under the size cap',
         "refused while decoding (`too many values`, exit 3); a real batch of 100 x 1,000 messages"
-        " (17 MB) is printed (streamed JSON) within 6x its size",
+        " (17 MB) is printed (streamed JSON) within 7x its size",
         (
             "test_hostile_memory.py::test_millions_of_empty_messages_are_refused_cheaply",
-            "test_hostile_memory.py::test_a_huge_real_batch_is_printed_within_6x_its_size",
+            "test_hostile_memory.py::test_a_huge_real_batch_is_printed_within_7x_its_size",
         ),
     ),
     Case(
