@@ -11,11 +11,13 @@ from typing import Any
 from rich.console import RenderableType
 from textual.app import App, SystemCommand
 from textual.binding import Binding, Keymap
+from textual.driver import Driver
 from textual.screen import Screen
 from textual.widget import Widget
 
 from slv_tui.common import paths
 from slv_tui.store.ui_state import load_state, profile_sort, save_state, with_profile_sort
+from slv_tui.ui.delivery import announcing
 from slv_tui.ui.key_order import is_opening_copy
 from slv_tui.ui.rows import SORTS
 from slv_tui.ui.screens import feed_screens
@@ -99,6 +101,10 @@ class SlvApp(App[None]):
         self._saved_theme = theme if isinstance(theme, str) else None
         self._state_write: asyncio.Task[None] | None = None
         """The last UI state save (each waits for the one before); quitting waits for it."""
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver for this platform, announced to the delivery seam (terminal alerts)."""
+        return announcing(super().get_driver_class())
 
     def get_default_screen(self) -> Screen[None]:
         """The dashboard is the bottom screen."""

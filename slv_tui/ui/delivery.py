@@ -7,11 +7,13 @@ would deliver through `App.deliver_text` instead. The screen never writes to the
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 from textual.app import App, SuspendNotSupported
+from textual.driver import Driver
 
 from slv_tui.watch.snapshot import Snapshot
 
@@ -87,11 +89,26 @@ class TerminalDelivery:
             return "this terminal cannot hand the screen to a pager (m writes the report to a file)"
 
     def alert(self, escape: str | None) -> None:
-        # The one private Textual name here: Textual has no public "write these bytes to the
-        # terminal", and writing beside the driver would interleave with its frames. Contained in
-        # this seam; a served screen delivers alerts its own way.
-        driver = self.app._driver  # noqa: SLF001 (the one documented exception outside kept_cells)
+        driver = _drivers.get(self.app)
         if escape is not None and driver is not None:
             driver.write(escape)  # through the driver, in order with the screen's own output
         else:
-            self.app.bell()
+            self.app.bell()  # also when Textual chose its own driver (headless, inline)
+
+
+_drivers: weakref.WeakKeyDictionary[App[Any], Driver] = weakref.WeakKeyDictionary()
+"""The driver each app runs on, as announced by `announcing` (public API only: Textual has no public
+"the app's driver", and writing beside the driver would interleave with its frames)."""
+
+
+def announcing(base: type[Driver]) -> type[Driver]:
+    """`base` (the driver Textual chose for this platform) that tells the delivery seam it drives an
+    app, for `App.get_driver_class`. Headless and inline runs use Textual's own drivers: bell only."""
+
+    class AnnouncingDriver(base):  # type: ignore[misc,valid-type]
+        def __init__(self, app: App[Any], *args: Any, **kwargs: Any) -> None:
+            super().__init__(app, *args, **kwargs)
+            _drivers[app] = self
+
+    AnnouncingDriver.__name__ = AnnouncingDriver.__qualname__ = f"Announcing{base.__name__}"
+    return AnnouncingDriver

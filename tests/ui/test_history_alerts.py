@@ -9,12 +9,15 @@ from pathlib import Path
 import pytest
 from support.spy import spy
 from support.toasts import Toasts
+from textual.app import App
+from textual.drivers import headless_driver
 from textual.drivers.headless_driver import HeadlessDriver
 from textual.widgets import Sparkline, Static
 
 from slv_tui.sim import ThreadedSim
 from slv_tui.store.history import HistoryStore
 from slv_tui.store.watchlist import Watchlist
+from slv_tui.ui.delivery import TerminalDelivery, announcing
 from slv_tui.watch.alerts import Alerts
 
 from .ui_helpers import FakeClock, build, cell, press, wait_for
@@ -67,9 +70,10 @@ async def test_timeline_and_sparkline_follow_a_batch(start_sim: StartSim, tmp_pa
 async def test_desktop_alerts_for_failure_and_cancel_request(
     start_sim: StartSim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The terminal alert reaches the terminal through Textual's driver (in order with its frames):
-    `ui/delivery.py` reads `App._driver`, the one private name outside `kept_cells`, and this fails
-    when a Textual release renames it or stops writing through it."""
+    """The terminal alert reaches the terminal through Textual's driver (in order with its frames),
+    the driver the app announced from `get_driver_class`: here the headless driver `run_test` picks,
+    announced the same way."""
+    monkeypatch.setattr(headless_driver, "HeadlessDriver", announcing(HeadlessDriver))
     written = spy(monkeypatch, HeadlessDriver, "write", lambda _self, data: data)
     sim_clock = FakeClock(1.0)
     sim = _sim(start_sim, tmp_path, sim_clock)
@@ -130,3 +134,19 @@ async def test_archive_a_finished_batch_and_browse_it(start_sim: StartSim, tmp_p
         await press(pilot, "X")
         await wait_for(pilot, lambda: set(table.rows) == {ok, running})
         assert not any(e.archived for e in stack.watchlist.entries)
+
+
+async def test_the_app_runs_on_an_announced_driver_and_rings_the_bell_without_one(
+    start_sim: StartSim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The platform driver Textual picks is the one the app announces; a driver Textual picks on its
+    own (headless, inline) was never announced: the alert rings the bell, writes no escape."""
+    stack = build(start_sim().url, tmp_path)
+    platform = App.get_driver_class(stack.app)
+    assert issubclass(stack.app.driver_class, platform) and stack.app.driver_class is not platform
+    written = spy(monkeypatch, HeadlessDriver, "write", lambda _self, data: data)
+    bells = spy(monkeypatch, App, "bell", lambda _self: "bell")  # Textual rings none when headless
+    async with stack.app.run_test(size=(80, 24)) as pilot:
+        TerminalDelivery(stack.app).alert("\x1b]9;slv-tui: test\x07")
+        await pilot.pause()
+    assert bells == ["bell"] and not any("\x1b]9" in data for data in written)
