@@ -26,6 +26,8 @@ from .conftest import PASSWORD, child_env, cli_argv
 from .hostile import HostileServer, Reply, batch_body
 from .hostilecases import record
 
+pytestmark = pytest.mark.xdist_group("hostile-memory")  # one worker: 1 GiB of gzip and the baseline made once
+
 BATCH = "1481016600181"
 MB = 1_000_000
 MEASURE = r"""
