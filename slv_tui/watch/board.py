@@ -13,9 +13,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from slv_tui.slv.model import BatchState
 from slv_tui.watch.poller import Poller
@@ -140,6 +140,10 @@ class Board(Generic[E]):
         self._status = poller.server
         self._problem: str | None = None
         self._changing = asyncio.Lock()
+        self._removing = 0
+        """Removals asked for whose save has not finished."""
+        self._marks: dict[str, bool] = {}
+        """Batches archived (True) or brought back (False) whose change is still being saved."""
         poller.on_round = self._on_round
         ids = [e.batch_id for e in store.entries]
         poller.watch(ids, seen_for=store.watched_for())
@@ -208,12 +212,14 @@ class Board(Generic[E]):
             self._emit(StoreProblem(self.server, problem))
         self._problem = problem
 
-    def _changed(self) -> None:
+    def _changed(self, *, shown: bool = True) -> None:
+        """The list moved; `shown=False`: a change already announced was saved (a problem if any)."""
         self._snapshots = self.poller.snapshots()
         self._states = {s.batch_id: s.state for s in self._snapshots}
         self.stalls.keep(self._states)
         self._note_problem()
-        self._emit(ListChanged(self.server))
+        if shown:
+            self._emit(ListChanged(self.server))
 
     def close(self) -> None:
         """Stop listening to the poller: no event after this (the app calls it when it quits)."""
@@ -244,7 +250,8 @@ class Board(Generic[E]):
         return {e.batch_id: e.label for e in self.store.entries}
 
     def archived(self) -> set[str]:
-        return {e.batch_id for e in self.store.entries if e.archived}
+        marks = self._marks  # asked for, not saved yet
+        return {e.batch_id for e in self.store.entries if marks.get(e.batch_id, e.archived)}
 
     @property
     def problem(self) -> str | None:
@@ -265,12 +272,12 @@ class Board(Generic[E]):
 
     @property
     def can_undo(self) -> bool:
-        return bool(self._undo)
+        return bool(self._undo) or self._removing > 0
 
     @property
     def undo_depth(self) -> int:
-        """How many removals `restore` can still take back."""
-        return len(self._undo)
+        """How many removals `restore` can still take back (those still being saved count)."""
+        return len(self._undo) + self._removing
 
     # -- what the UI does -------------------------------------------------------------------
 
@@ -286,15 +293,26 @@ class Board(Generic[E]):
         self._changed()
         return added
 
-    async def remove(self, batch_ids: Iterable[str]) -> list[E]:
-        """Stop watching; the removal can be taken back with `restore`."""
+    def remove(self, batch_ids: Iterable[str]) -> Coroutine[Any, Any, list[E]]:
+        """Stop watching; the removal can be taken back with `restore`. The batches leave the
+        snapshots at once (a key pressed next acts on what is shown then); the returned coroutine
+        saves the change and returns the entries removed: await it."""
         ids = list(batch_ids)
-        removed = list(await self._in_thread(lambda: self.store.remove(ids)))
-        self.poller.unwatch(e.batch_id for e in removed)
+        self.poller.unwatch(ids)
+        self._removing += 1  # `restore` waits for the save (one change at a time, in order)
+        self._changed()
+        return self._save_removal(ids)
+
+    async def _save_removal(self, ids: list[str]) -> list[E]:
+        try:
+            removed = list(await self._in_thread(lambda: self.store.remove(ids)))
+        finally:
+            self._removing -= 1
+        self.poller.unwatch(e.batch_id for e in removed)  # watched again meanwhile by a `sync`
         if removed:
             self._undo.append(removed)
             del self._undo[:-UNDO_DEPTH]
-        self._changed()
+        self._changed(shown=False)
         return removed
 
     async def restore(self) -> list[E]:
@@ -314,8 +332,10 @@ class Board(Generic[E]):
         await self._in_thread(lambda: self.store.set_label(batch_id, label))
         self._changed()
 
-    async def archive(self, batch_ids: Iterable[str], archived: bool = True) -> None:
-        """Archive (or bring back) batches; they stay watched, their history is kept."""
+    def archive(self, batch_ids: Iterable[str], archived: bool = True) -> Coroutine[Any, Any, None]:
+        """Archive (or bring back) batches; they stay watched, their history is kept. `archived()`
+        says so at once (a key pressed next acts on what is shown then); the returned coroutine
+        saves the change: await it."""
         ids = list(batch_ids)
         summaries = {}
         for batch_id in ids if archived else ():
@@ -328,9 +348,19 @@ class Board(Generic[E]):
             ):
                 fetched = time.time() - (self.poller.clock() - snap.fetched_at)  # on the wall clock
                 summaries[batch_id] = summary_text(snap.batch, fetched)
-        await self._in_thread(lambda: self.store.set_archived(ids, archived, summaries))
+        self._marks.update(dict.fromkeys(ids, archived))
         self.poller.shelve(ids, archived)  # kept as a summary (not polled) while archived
         self._changed()
+        return self._save_archive(ids, archived, summaries)
+
+    async def _save_archive(self, ids: list[str], archived: bool, summaries: dict[str, str]) -> None:
+        try:
+            await self._in_thread(lambda: self.store.set_archived(ids, archived, summaries))
+        finally:
+            for batch_id in ids:
+                if self._marks.get(batch_id) is archived:  # not turned back by a later key
+                    del self._marks[batch_id]
+        self._changed(shown=False)
 
     def sync(self) -> None:
         """The store's entries were read again (another process changed the file): the new ones are

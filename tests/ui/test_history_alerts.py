@@ -121,6 +121,7 @@ async def test_archive_a_finished_batch_and_browse_it(start_sim: StartSim, tmp_p
         table.move_cursor(row=table.get_row_index(ok))
         await press(pilot, "x")
         await wait_for(pilot, lambda: ok not in table.rows)
+        await app.dashboard.edits.settled()
         assert [e.batch_id for e in stack.watchlist.entries if e.archived] == [ok]
         reloaded = Watchlist(tmp_path / "watchlist.json")
         assert [e.archived for e in reloaded.load() if e.batch_id == ok] == [True]  # persisted
@@ -150,3 +151,52 @@ async def test_the_app_runs_on_an_announced_driver_and_rings_the_bell_without_on
         TerminalDelivery(stack.app).alert("\x1b]9;slv-tui: test\x07")
         await pilot.pause()
     assert bells == ["bell"] and not any("\x1b]9" in data for data in written)
+
+
+async def test_a_burst_of_archives_archives_each_row_it_lands_on(start_sim: StartSim, tmp_path: Path) -> None:
+    """`x x x` typed fast over finished batches: each key archives the row it is on (the row goes at
+    once, before the file is written), not the first one three times."""
+    finished = {"1481016600181": "✔ succeeded", "1481021145590": "⊘ cancelled", "1481021896034": "✖ failed"}
+    stack = build(start_sim(scenario="static").url, tmp_path, ids=list(finished))
+    async with stack.app.run_test(size=(160, 45)) as pilot:
+        app = stack.app
+        table = app.dashboard.table
+        await wait_for(pilot, lambda: all(cell(app, b, "state") == s for b, s in finished.items()))
+        table.move_cursor(row=0)
+        for _ in finished:
+            await press(pilot, "x")
+        assert not table.rows  # before any save: what is shown moved with the keys
+        await app.dashboard.edits.settled()
+        assert [e.archived for e in Watchlist(tmp_path / "watchlist.json").load()] == [True] * 3
+
+
+async def test_a_burst_of_removes_removes_each_row_it_lands_on(start_sim: StartSim, tmp_path: Path) -> None:
+    """`d d d` typed fast: three batches go, not the first one three times (the row leaves at once)."""
+    ids = ["1481016600181", "1481021145590", "1481021896034", "1481022433710"]
+    stack = build(start_sim(scenario="static").url, tmp_path, ids=ids)
+    async with stack.app.run_test(size=(160, 45)) as pilot:
+        app = stack.app
+        table = app.dashboard.table
+        await wait_for(pilot, lambda: table.row_count == 4)
+        table.move_cursor(row=0)
+        for _ in range(3):
+            await press(pilot, "d")
+        await app.dashboard.edits.settled()
+        assert table.row_count == 1 and len(stack.watchlist.entries) == 1
+        assert len(Watchlist(tmp_path / "watchlist.json").load()) == 1
+        await press(pilot, "u")  # the undo stack holds the three removals
+        await app.dashboard.edits.settled()
+        assert len(stack.watchlist.entries) == 2
+
+
+async def test_undo_typed_right_after_remove_takes_it_back(start_sim: StartSim, tmp_path: Path) -> None:
+    """`d u` typed in one burst: the undo waits for the removal's save, then takes it back."""
+    ids = ["1481016600181", "1481021145590"]
+    stack = build(start_sim(scenario="static").url, tmp_path, ids=ids)
+    async with stack.app.run_test(size=(160, 45)) as pilot:
+        table = stack.app.dashboard.table
+        await wait_for(pilot, lambda: table.row_count == 2)
+        await press(pilot, "d", "u")
+        await stack.app.dashboard.edits.settled()
+        await wait_for(pilot, lambda: table.row_count == 2)
+        assert sorted(e.batch_id for e in Watchlist(tmp_path / "watchlist.json").load()) == ids

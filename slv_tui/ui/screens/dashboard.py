@@ -259,7 +259,7 @@ class DashboardScreen(ServerKeys):
     def action_remove(self) -> None:
         """Remove the selected batch; `u` puts it back."""
         if (key := self.selected_key) is not None:
-            self.edits.in_background(self.edits.remove(key))
+            self.edits.remove(key)
 
     def action_undo(self) -> None:
         """Put back the last removal (press again for the one before)."""

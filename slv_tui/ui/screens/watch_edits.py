@@ -16,7 +16,9 @@ from slv_tui.ui.screens import feed_screens
 from slv_tui.ui.screens.dashboard_view import names
 
 if TYPE_CHECKING:
+    from slv_tui.store.watchlist import WatchEntry
     from slv_tui.ui.screens.dashboard import DashboardScreen
+    from slv_tui.watch.board import Board
 
 UNDO_SECONDS = 8.0
 """How long the "Removed …" toast stays."""
@@ -76,13 +78,18 @@ class WatchEdits:
         self._done(BatchKey(board.server, first[0]) if first else None)
         return added
 
-    async def remove(self, key: BatchKey) -> None:
-        """Stop watching; `u` puts it back."""
+    def remove(self, key: BatchKey) -> None:
+        """Stop watching; `u` puts it back. The row goes at once: the next key acts on the row after."""
         board = self.screen.servers.of(key).board
-        removed = await board.remove([key.batch_id])
+        saved = board.remove([key.batch_id])
+        self.screen.servers.removed_on(board.server)  # `u` typed next takes this one back
+        self.screen.refresh_view()
+        self.in_background(self._removed(board, saved))
+
+    async def _removed(self, board: Board[WatchEntry], saved: Coroutine[Any, Any, list[WatchEntry]]) -> None:
+        removed = await saved
         self._warn(board.server)
         if removed:
-            self.screen.servers.removed_on(board.server)
             n = self.screen.servers.undo_depth
             self._notify(f"Removed {names(removed)} — u puts it back ({plural(n, 'removal')} to undo)",
                          timeout=UNDO_SECONDS)  # fmt: skip
@@ -118,10 +125,12 @@ class WatchEdits:
         if archive and (snap is None or snap.state is None or not snap.state.finished):
             self._notify("Only a finished batch can be archived", severity="warning", timeout=4)
             return
-        self.in_background(self._archive(key, archive))
+        saved = self.screen.servers.of(key).board.archive([key.batch_id], archive)
+        self.screen.refresh_view()  # the row goes at once: the next key acts on the row after
+        self.in_background(self._archive(key, archive, saved))
 
-    async def _archive(self, key: BatchKey, archived: bool) -> None:
-        await self.screen.servers.of(key).board.archive([key.batch_id], archived)
+    async def _archive(self, key: BatchKey, archived: bool, saved: Coroutine[Any, Any, None]) -> None:
+        await saved
         self._warn(key.server)
         if archived:
             self._notify(f"Archived {key.batch_id} — X shows the archived batches", timeout=5)
