@@ -80,7 +80,8 @@ def _build(
     from slv_tui.ui.keymap import binding_ids
 
     first = servers[0].settings
-    check_keymap(first, binding_ids())
+    if first.keymap:  # every binding ID: imports the dialogs, which the start does without otherwise
+        check_keymap(first, binding_ids())
     many = len(servers) > 1
     try:
         sessions = [_session(server, ids if i == 0 else []) for i, server in enumerate(servers)]
