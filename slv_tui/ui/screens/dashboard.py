@@ -75,8 +75,7 @@ class DashboardScreen(ServerKeys):
         """What the screen shows: "both", "table" (full-screen table) or "detail" (full-screen detail)."""
         self.painter = Painter(self)
         self._ready = False
-        self._wide: bool | None = None
-        """Whether the last resize was at least NARROW_BELOW wide (None: none yet)."""
+        self._wide: bool | None = None  # the last resize at least NARROW_BELOW wide (None: none yet)
 
     def compose(self) -> ComposeResult:
         """Header, filter box (hidden until /), table, detail, footer."""
