@@ -153,8 +153,7 @@ class DashboardScreen(ServerKeys):
 
     def on_resize(self, event: Resize) -> None:
         """A narrow footer keeps its room for the keys (ctrl+p is listed in help)."""
-        wide = event.size.width >= NARROW_BELOW
-        self.query_one(Footer).show_command_palette = wide
+        self.query_one(Footer).show_command_palette = wide = event.size.width >= NARROW_BELOW
         if wide is not self._wide:  # the start alone sends three resizes of the same size
             self._wide = wide
             self.refresh_bindings()  # y, o and F join the tree's footer from NARROW_BELOW columns on
