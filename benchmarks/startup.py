@@ -11,6 +11,8 @@ same run:
 - httpx+cli: `python -c 'import httpx'` as it runs in that install, for reference;
 - floor:    a bare `httpx.AsyncClient` asking the same closed port once (the least any `status`
             can cost: asyncio, the client, httpcore, h11, anyio and one failed connect);
+- sync floor: the same with `httpx.Client` (for reference: what a synchronous client would cost,
+            without asyncio and anyio's asyncio backend; `SlvClient` is asyncio code throughout);
 - status:   `slv-tui status --url http://127.0.0.1:9 1` (port 9 on loopback is closed: it starts,
             parses, builds the client, fails to connect, prints the table and exits 3);
 - version:  `slv-tui --version`;
@@ -45,6 +47,15 @@ async def main():
             print("connection failed")
 asyncio.run(main())
 """
+SYNC_FLOOR = """
+import sys; sys.modules["httpx._main"] = None
+import ssl, httpx
+with httpx.Client(verify=ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)) as client:
+    try:
+        client.get("http://127.0.0.1:9/reports/api/batch/getBatchResult?batchId=1")
+    except httpx.ConnectError:
+        print("connection failed")
+"""
 GOALS = {"status": 1.5, "version": 1.0}
 
 
@@ -71,6 +82,7 @@ def main() -> None:
         "baseline": [install.python, "-c", HTTPX_IMPORT],
         "httpx+cli": [install.python, "-c", "import httpx"],
         "floor": [install.python, "-c", FLOOR],
+        "sync floor": [install.python, "-c", SYNC_FLOOR],
         "status": [install.slv_tui, "status", "--url", "http://127.0.0.1:9", "1"],
         "version": [install.slv_tui, "--version"],
     }
@@ -96,7 +108,7 @@ def main() -> None:
         goal = GOALS.get(name)
         verdict = "" if goal is None else f"   goal <= {goal:.1f}x: {'met' if ratio <= goal else 'NOT met'}"
         print(
-            f"{name:10s} wall {wall * 1000:7.1f} ms {ratio:5.2f}x   cpu {cpu * 1000:7.1f} ms"
+            f"{name:11s} wall {wall * 1000:7.1f} ms {ratio:5.2f}x   cpu {cpu * 1000:7.1f} ms"
             f" {cpu / base_cpu:5.2f}x{verdict}"
         )
     print(f"load average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")

@@ -20,7 +20,7 @@ from slv_tui.store.history import HistoryRecorder, HistoryStore, Mark, events_be
 from slv_tui.store.watchlist import Watchlist
 from slv_tui.ui.app import AppSettings, Seams, SlvApp, make_app, open_board
 from slv_tui.ui.feed_hub import FeedHub
-from slv_tui.ui.screens.commission import CommissionScreen, ConfirmCommissionScreen
+from slv_tui.ui.screens.commission_dialog import CommissionScreen, ConfirmCommissionScreen
 from slv_tui.ui.screens.feed import FeedScreen
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"

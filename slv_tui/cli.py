@@ -128,16 +128,21 @@ def _dashboard(args: argparse.Namespace) -> int:
 
         interval = _floored(args.interval or 1.0)
         return int(launch_demo(ids, interval=interval, debug=args.debug, read_only=args.read_only))
-    from slv_tui.commands.dashboard import Server, launch
+    from slv_tui.common.collector import collection_paused
 
-    names = _dashboard_profiles(args)
-    if ids and len(names) > 1:
-        raise UsageError("batch IDs with several profiles: add them in the dashboard (a asks which server)")
-    servers = []
-    for settings, env in _each_profile(args, names):
-        client_settings = connect(settings, interactive=True, env=env)  # the dashboard asks in its dialog
-        client = new_client(client_settings)  # an unreadable CA bundle: one line, before the screen opens
-        servers.append(Server(settings, client_settings, client, paths.watchlist_file(settings.profile)))
+    with collection_paused():  # the dashboard's modules and settings: alive until exit (see `launch`)
+        from slv_tui.commands.dashboard import Server, launch
+
+        names = _dashboard_profiles(args)
+        if ids and len(names) > 1:
+            raise UsageError(
+                "batch IDs with several profiles: add them in the dashboard (a asks which server)"
+            )
+        servers = []
+        for settings, env in _each_profile(args, names):
+            client_settings = connect(settings, interactive=True, env=env)  # the dashboard asks (a dialog)
+            client = new_client(client_settings)  # an unreadable CA bundle: one line, before the screen
+            servers.append(Server(settings, client_settings, client, paths.watchlist_file(settings.profile)))
     return int(launch(servers, ids, metrics_listen=args.metrics_listen))
 
 

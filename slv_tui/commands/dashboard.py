@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 from urllib.parse import urlsplit
 
 from slv_tui.common import paths
+from slv_tui.common.collector import collection_paused
 from slv_tui.common.logs import setup_logging
 from slv_tui.common.sanitize import clean
 from slv_tui.settings.config import Settings, check_keymap
@@ -20,6 +21,8 @@ from slv_tui.store.watchlist import Watchlist, WatchlistError
 from slv_tui.watch.alerts import Alerts, Channel
 
 if TYPE_CHECKING:
+    from slv_tui.ui.app import SlvApp
+    from slv_tui.ui.feed_hub import FeedHub
     from slv_tui.ui.wiring import Session
 
 DEMO_PROFILE = "demo"
@@ -50,13 +53,35 @@ def launch(
     """Open the dashboard on these servers (one Board each; `ids` join the first one's watchlist) and
     block until the user quits; an unknown binding ID in `[keymap]` or a bad `--metrics-listen` is
     a ConfigError before anything starts."""
+    with collection_paused():  # its imports and what it builds before it runs live until exit
+        built = _build(servers, ids, label, metrics_listen)
+    if isinstance(built, int):
+        return built
+    app, sessions, feed, close_room = built
+    try:
+        app.run()
+    finally:
+        close_room()
+        for session in sessions:
+            if session.history is not None:
+                session.history.close()  # whatever is still queued (the app closes it on unmount too)
+        feed.close()
+    return int(app.return_code or 0)
+
+
+def _build(
+    servers: Sequence[Server], ids: list[str], label: str | None, metrics_listen: str | None
+) -> tuple[SlvApp, list[Session], FeedHub, Callable[[], None]] | int:
+    """The app over one Board per server, its feed and its control room; 2 on a WatchlistError."""
+    from slv_tui.commands.control_room import attach  # --metrics-listen and [notify], as `watch`
     from slv_tui.store.ui_state import load_state
     from slv_tui.ui.app import AppSettings, Seams, make_app
     from slv_tui.ui.feed_hub import FeedHub
     from slv_tui.ui.keymap import binding_ids
 
     first = servers[0].settings
-    check_keymap(first, binding_ids())
+    if first.keymap:  # every binding ID: imports the dialogs, which the start does without otherwise
+        check_keymap(first, binding_ids())
     many = len(servers) > 1
     try:
         sessions = [_session(server, ids if i == 0 else []) for i, server in enumerate(servers)]
@@ -80,18 +105,8 @@ def launch(
     feed = FeedHub(paths.data_dir(), load_state(paths.ui_state_file()).get("feed_read"))
     app = make_app(app_settings, sessions, seams=Seams(alerts=alerts, feed=feed))
     app.set_keymap(dict(first.keymap))  # [keymap] in the config
-    from slv_tui.commands.control_room import attach  # --metrics-listen and [notify], as `watch`
-
     close_room = attach([s.board for s in sessions], [s.settings for s in servers], metrics_listen)
-    try:
-        app.run()
-    finally:
-        close_room()
-        for session in sessions:
-            if session.history is not None:
-                session.history.close()  # whatever is still queued (the app closes it on unmount too)
-        feed.close()
-    return int(app.return_code or 0)
+    return app, sessions, feed, close_room
 
 
 def _session(server: Server, ids: list[str]) -> Session:

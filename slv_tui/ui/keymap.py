@@ -9,7 +9,13 @@ from textual.dom import DOMNode
 
 def binding_ids() -> frozenset[str]:
     """The IDs of every Binding declared by a slv-tui class (the app, its screens and widgets)."""
-    import slv_tui.ui.app  # noqa: F401 -- defines every screen and widget class
+    import slv_tui.ui.app
+
+    # and the dialogs imported when first opened (not at the dashboard's start)
+    import slv_tui.ui.screens.add_batches
+    import slv_tui.ui.screens.commission_dialog
+    import slv_tui.ui.screens.feed
+    import slv_tui.ui.screens.label  # noqa: F401
 
     ids: set[str] = set()
     classes: list[type] = [DOMNode]

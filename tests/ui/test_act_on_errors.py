@@ -19,7 +19,7 @@ from textual.widgets._footer import FooterKey
 
 from slv_tui.sim import ThreadedSim
 from slv_tui.ui.app import SlvApp
-from slv_tui.ui.screens.commission import CommissionScreen, ConfirmCommissionScreen
+from slv_tui.ui.screens.commission_dialog import CommissionScreen, ConfirmCommissionScreen
 from slv_tui.ui.screens.help import HelpScreen
 from slv_tui.ui.widgets.step_tree import StepTree
 

@@ -18,7 +18,8 @@ from textual.widgets import Button, Checkbox, TextArea
 
 from slv_tui.sim import ThreadedSim
 from slv_tui.sim.server import SimServer
-from slv_tui.ui.screens.commission import CommissioningDashboard, CommissionScreen, ConfirmCommissionScreen
+from slv_tui.ui.screens.commission import CommissioningDashboard
+from slv_tui.ui.screens.commission_dialog import CommissionScreen, ConfirmCommissionScreen
 from slv_tui.ui.screens.help import HelpScreen
 
 from .ui_helpers import Stack, build, cell, press, screen_text, wait_for

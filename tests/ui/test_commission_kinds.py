@@ -12,7 +12,7 @@ from textual.pilot import Pilot
 from textual.widgets import Button, Label
 
 from slv_tui.sim import ThreadedSim
-from slv_tui.ui.screens.commission import CommissionScreen, ConfirmCommissionScreen
+from slv_tui.ui.screens.commission_dialog import CommissionScreen, ConfirmCommissionScreen
 from slv_tui.ui.widgets.commission_kind import CommissionKind
 
 from .ui_helpers import Stack, build, press, screen_text, wait_for

@@ -22,7 +22,7 @@ from slv_tui.ui.app import AppSettings, Seams, SlvApp, make_app, open_board
 from slv_tui.ui.feed_hub import FeedHub
 from slv_tui.ui.rows import BatchKey
 from slv_tui.ui.screens.add_batches import AddBatchesScreen
-from slv_tui.ui.screens.commission import CommissionScreen, ConfirmCommissionScreen
+from slv_tui.ui.screens.commission_dialog import CommissionScreen, ConfirmCommissionScreen
 from slv_tui.ui.screens.password import PasswordScreen
 from slv_tui.ui.wiring import Session
 

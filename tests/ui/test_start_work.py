@@ -53,3 +53,33 @@ async def test_the_footer_is_built_once_before_the_first_rows(
         await pilot.resize_terminal(90, 45)  # narrow: no palette key in the footer, rebuilt
         await wait_for(pilot, lambda: composed > before)
         assert not footer.show_command_palette
+
+
+async def test_a_resize_to_the_same_width_class_refreshes_no_bindings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Catches: the dashboard asking for its bindings again (every binding's check_action, the
+    footer's keys compared) on each resize, though only crossing NARROW_BELOW columns changes them:
+    Textual sends the screen three resizes of the same size as it starts in a terminal."""
+    stack = build(OFFLINE, tmp_path, ids=IDS, fetch=ScenarioFetch("demo"), interval=2.0)
+    app = stack.app
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for(pilot, lambda: app.dashboard.painter.taken)
+        await pilot.pause()
+        asked = 0
+        refresh = type(app.dashboard).refresh_bindings
+
+        def counting(self: Any) -> None:
+            nonlocal asked
+            asked += 1
+            refresh(self)
+
+        monkeypatch.setattr(type(app.dashboard), "refresh_bindings", counting)
+        for width in (160, 150, 100):  # wide each time
+            await pilot.resize_terminal(width, 45)
+            await pilot.pause()
+        assert asked == 0, f"bindings refreshed {asked} times by resizes that kept the screen wide"
+        await pilot.resize_terminal(90, 45)  # narrow: y, o and F move to the tree's footer
+        await wait_for(pilot, lambda: asked == 1)
+        await pilot.resize_terminal(160, 45)
+        await wait_for(pilot, lambda: asked == 2)

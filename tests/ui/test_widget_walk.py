@@ -13,7 +13,7 @@ from textual.widgets import Static, TextArea
 from textual.widgets._footer import FooterKey
 
 from slv_tui.sim import ThreadedSim
-from slv_tui.ui.screens.commission import CommissionScreen, ConfirmCommissionScreen
+from slv_tui.ui.screens.commission_dialog import CommissionScreen, ConfirmCommissionScreen
 
 from .test_commission import visible
 from .ui_helpers import OFFLINE, build, cell, press, screen_text, wait_for

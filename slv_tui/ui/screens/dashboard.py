@@ -75,6 +75,7 @@ class DashboardScreen(ServerKeys):
         """What the screen shows: "both", "table" (full-screen table) or "detail" (full-screen detail)."""
         self.painter = Painter(self)
         self._ready = False
+        self._wide: bool | None = None  # the last resize at least NARROW_BELOW wide (None: none yet)
 
     def compose(self) -> ComposeResult:
         """Header, filter box (hidden until /), table, detail, footer."""
@@ -152,8 +153,10 @@ class DashboardScreen(ServerKeys):
 
     def on_resize(self, event: Resize) -> None:
         """A narrow footer keeps its room for the keys (ctrl+p is listed in help)."""
-        self.query_one(Footer).show_command_palette = event.size.width >= NARROW_BELOW
-        self.refresh_bindings()  # y, o and F join the tree's footer from NARROW_BELOW columns on
+        self.query_one(Footer).show_command_palette = wide = event.size.width >= NARROW_BELOW
+        if wide is not self._wide:  # the start alone sends three resizes of the same size
+            self._wide = wide
+            self.refresh_bindings()  # y, o and F join the tree's footer from NARROW_BELOW columns on
 
     def _styled(self) -> None:
         """Widgets have their CSS now, so their colours can be read: draw (the painter's one-shot
