@@ -291,6 +291,11 @@ class HistoryRecorder:
         self.now = now
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
         self._marks: dict[str, Mark | None] = {}
+        self._seen: dict[str, Mark] = {}
+        """The event loop's side: each batch's last mark `record` took (handed to the thread or held)."""
+        self._held: dict[str, Mark] = {}
+        """Marks that made no event, not handed to the thread yet: it learns each with the next mark
+        of its batch that makes one (the thread is woken only for a change it has to write)."""
         self._events: dict[str, list[Event]] = {}
         self._sizes: dict[str, int | None] = {}
         """The size of each batch's file after this recorder's last append (None: not known)."""
@@ -300,13 +305,27 @@ class HistoryRecorder:
         self._thread: threading.Thread | None = None
 
     def record(self, poll_round: PollRound) -> None:
-        """Queue what this round's fetched batches look like now (cheap; never blocks)."""
+        """Queue what this round's fetched batches look like now (cheap; never blocks).
+
+        A mark that makes no event after the batch's last one (progress moving within a milestone,
+        a new message: most rounds) is held here, not queued: the thread, and the thread switch
+        waking it costs the event loop, is only for what it has to write. It gets the held mark with
+        the batch's next eventful one and compares with it, as if it had taken each in turn.
+        """
         now = self.now()
-        items = [
-            (u.snapshot.batch_id, Mark.of(u.snapshot.batch), now)
-            for u in poll_round.updates
-            if u.snapshot.batch is not None and u.batch_changed  # the same answer again changes nothing
-        ]
+        items = []
+        seen, held = self._seen, self._held
+        for u in poll_round.updates:
+            batch = u.snapshot.batch
+            if batch is None or not u.batch_changed:  # the same answer again changes nothing
+                continue
+            batch_id, mark = u.snapshot.batch_id, Mark.of(batch)
+            last = seen.get(batch_id)
+            seen[batch_id] = mark
+            if last is not None and not events_between(last, mark, now):
+                held[batch_id] = mark  # the thread's previous mark for the next one
+                continue
+            items.append((batch_id, mark, now, held.pop(batch_id, None)))
         if items:
             self._put(("marks", items))
 
@@ -367,22 +386,30 @@ class HistoryRecorder:
                 for batch_id in payload:
                     self._known(batch_id)
                 continue
-            for batch_id, mark, at in payload:
+            for batch_id, mark, at, held in payload:
                 self._known(batch_id)
+                if held is not None:  # the marks `record` held since: the last one is the previous
+                    if batch_id in pending:
+                        self._write(batch_id, pending.pop(batch_id))
+                    self._marks[batch_id] = held
                 pending.setdefault(batch_id, []).append((mark, at))
         for batch_id, marks in pending.items():
-            previous = self._marks.get(batch_id)
-            self._marks[batch_id] = marks[-1][0]
-            if not made_events(previous, marks):  # nothing changed since this recorder last looked
-                continue
-            try:
-                events, size = self.store.append_marks(batch_id, previous, marks, self._sizes.get(batch_id))
-            except OSError as exc:
-                log.warning("cannot record the history of batch %s: %s", batch_id, exc)
-                events, size = made_events(previous, marks), None
-            self._sizes[batch_id] = size
-            with self._lock:
-                self._events.setdefault(batch_id, []).extend(events)
+            self._write(batch_id, marks)
+
+    def _write(self, batch_id: str, marks: list[tuple[Mark, datetime]]) -> None:
+        """Append the events these marks (in order) make after the batch's last mark."""
+        previous = self._marks.get(batch_id)
+        self._marks[batch_id] = marks[-1][0]
+        if not made_events(previous, marks):  # nothing changed since this recorder last looked
+            return
+        try:
+            events, size = self.store.append_marks(batch_id, previous, marks, self._sizes.get(batch_id))
+        except OSError as exc:
+            log.warning("cannot record the history of batch %s: %s", batch_id, exc)
+            events, size = made_events(previous, marks), None
+        self._sizes[batch_id] = size
+        with self._lock:
+            self._events.setdefault(batch_id, []).extend(events)
 
     def _known(self, batch_id: str) -> Mark | None:
         """The last mark of a batch, read from its file the first time."""

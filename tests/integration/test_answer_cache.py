@@ -5,7 +5,10 @@ from __future__ import annotations
 import gc
 import weakref
 
+import httpx
+import pytest
 from support.sim import MakeClient, StartLoopSim
+from support.spy import spy
 
 from slv_tui.slv.model import Batch
 
@@ -29,3 +32,21 @@ async def test_the_answer_cache_keeps_no_batch_alive(
     held = gone() is not None
     refetched = await client.get_batch(OK_ID)  # parsed again, as new
     assert same and not held and refetched.batch_id == OK_ID
+
+
+async def test_a_batch_fetched_again_parses_no_url(
+    start_loop_sim: StartLoopSim, make_client: MakeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Catches: the request URL built from text at every fetch (httpx parsed it and encoded and
+    merged the query again: 25 times a second on a busy console). The URL of a batch is built
+    once; the request asks for the same URL as before."""
+    sim = await start_loop_sim(scenario="static")
+    client = make_client(sim.url)
+    parsed = spy(monkeypatch, httpx._urls, "urlparse", lambda url="", **kwargs: url)
+    sent = spy(monkeypatch, httpx.AsyncClient, "send", lambda self, request, **kwargs: str(request.url))
+    await client.get_batch(OK_ID)
+    first = len(parsed)
+    for _ in range(3):
+        await client.get_batch(OK_ID)
+    assert len(parsed) == first, f"URLs parsed for 3 fetches again: {parsed[first:]}"
+    assert sent == [f"{sim.url.rstrip('/')}/api/batch/getBatchResult?batchId={OK_ID}&ser=json"] * 4

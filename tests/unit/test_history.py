@@ -9,10 +9,13 @@ import stat
 import subprocess
 import sys
 import textwrap
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from support.spy import spy
 
 from slv_tui.slv.model import Batch, Counts
 from slv_tui.store import history
@@ -230,3 +233,53 @@ def test_an_older_file_with_a_made_up_finish_reads_without_it(tmp_path: Path) ->
         "7", [history._event("first_seen", Mark.of(running(90)), T0), history._event("finished", done, later)]
     )
     assert kinds(store.read("7")) == ["first_seen", "finished"]
+
+
+def test_rounds_that_make_no_event_never_wake_the_recorders_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Most rounds of a running batch move its progress within a milestone: no event, no write.
+    They are held on the event loop's side, not queued: one thread wake-up per round cost the
+    busy console a thread switch per fetch (the thread learns a held mark with the next eventful one)."""
+    queued = spy(monkeypatch, HistoryRecorder, "_put", lambda self, item: item)
+    times = iter(T0 + timedelta(seconds=i) for i in range(100))
+    store = HistoryStore(tmp_path)
+    recorder = HistoryRecorder(store, now=lambda: next(times))
+    for tenth in range(10, 35):  # 25 rounds from 1.0 % to 3.4 %: one milestone bucket
+        recorder.record(_round(running(tenth / 10)))
+    assert len(queued) == 1, f"{len(queued)} wake-ups of the recorder's thread for 25 rounds"
+    for warnings in (1, 2, 3, 4):  # counts compare with the round before: 2 -> 3 -> 4 never doubles
+        recorder.record(_round(running(3.5, warnings=warnings)))
+    recorder.record(_round(running(12.0, warnings=4)))
+    assert len(queued) == 4  # the first, warnings appearing, then doubling, the milestone
+    recorder.close()
+    assert kinds(store.read("42")) == ["first_seen", "warnings", "warnings", "progress"]
+    assert [e["warnings"] for e in store.read("42")] == [0, 1, 2, 4]
+
+
+def test_held_marks_and_queued_ones_taken_together_make_the_events_taken_in_turn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The thread busy with a write while rounds come: an eventful mark queued, marks held, another
+    eventful one: the events are those of each round taken in turn (2 -> 3 -> 4 never doubles,
+    4 -> 8 does), not of the queued ones compared with each other."""
+    gate, writing = threading.Event(), threading.Event()
+    append = HistoryStore.append_marks
+
+    def slow(self: HistoryStore, *args: Any, **kwargs: Any) -> Any:
+        writing.set()
+        assert gate.wait(30)
+        return append(self, *args, **kwargs)
+
+    monkeypatch.setattr(HistoryStore, "append_marks", slow)
+    times = iter(T0 + timedelta(seconds=i) for i in range(100))
+    store = HistoryStore(tmp_path)
+    recorder = HistoryRecorder(store, now=lambda: next(times))
+    recorder.record(_round(running(1.0, warnings=1)))  # first seen: the thread writes it...
+    assert writing.wait(30)  # ...and waits for the gate while these rounds are queued or held
+    for warnings in (2, 3, 4, 8):
+        recorder.record(_round(running(1.0, warnings=warnings)))
+    gate.set()
+    recorder.close()
+    assert kinds(store.read("42")) == ["first_seen", "warnings", "warnings"]
+    assert [e["warnings"] for e in store.read("42")] == [1, 2, 8]
