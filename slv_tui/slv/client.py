@@ -33,6 +33,7 @@ from slv_tui.slv.auth import (
     judge_probe,
     small_get,
 )
+from slv_tui.slv.batch_url import batch_url
 from slv_tui.slv.body import ACCEPT_ENCODING, read_body
 from slv_tui.slv.client_settings import DEFAULT_MAX_BODY as DEFAULT_MAX_BODY  # re-exported
 from slv_tui.slv.client_settings import DEFAULT_MAX_DEPTH as DEFAULT_MAX_DEPTH
@@ -90,11 +91,7 @@ class SlvClient:
         self._refused_in_a_row = 0
         self._reprobed = False
         self._last: dict[str, tuple[str, bytes, weakref.ref[Batch]]] = {}
-        """batch ID -> (content type, body digest, batch) of the last answer, to skip parsing it again;
-        the batch weakly: the cache never keeps alive a batch no one else holds (an unwatched one)."""
-        self._urls: dict[tuple[str, str], httpx.URL] = {}
-        """(base URL, batch ID) -> the batch's request URL, its query encoded: built once per batch,
-        not at every request (httpx parses a URL given as text, then encodes and merges `params`)."""
+        """batch ID -> (content type, body digest, weakly the batch) of the last answer: not parsed again."""
         chosen = settings.credentials.mode
         self.mode: AuthMode | None = None if chosen == "auto" else chosen
         """The login mode in use: forced, or found by the first probe (None until then)."""
@@ -400,7 +397,7 @@ class SlvClient:
                 async with self._deadline():
                     with mapped_errors():
                         async with self._http.stream(
-                            "GET", self._batch_url(url, batch_id), headers=headers
+                            "GET", batch_url(url, batch_id), headers=headers
                         ) as response:
                             body = await self._read_capped(response)
                     turn.answered(response, body)
@@ -435,17 +432,6 @@ class SlvClient:
             self._last.clear()
         self._last[batch_id] = (content_type, digest, weakref.ref(batch))
         return batch
-
-    def _batch_url(self, url: str, batch_id: str) -> httpx.URL:
-        """`url` with the query asking for `batch_id`'s result as JSON, built once per batch."""
-        key = (url, batch_id)
-        found = self._urls.get(key)
-        if found is None:
-            found = httpx.URL(url, params={"batchId": batch_id, "ser": "json"})  # as `params=` builds it
-            if len(self._urls) >= SAME_ANSWER_CACHE:
-                self._urls.clear()
-            self._urls[key] = found
-        return found
 
     def _read_batch(
         self, response: httpx.Response, answer: list[bytes], batch_id: str, last: Batch | None = None

@@ -17,7 +17,8 @@ STATUS_MODULES = {
     "slv_tui.commands.status", "slv_tui.common", "slv_tui.common.logs", "slv_tui.common.paths",
     "slv_tui.common.sanitize", "slv_tui.settings", "slv_tui.settings.config",
     "slv_tui.settings.credentials", "slv_tui.settings.keystore", "slv_tui.slv", "slv_tui.slv.auth",
-    "slv_tui.slv.body", "slv_tui.slv.client", "slv_tui.slv.decode", "slv_tui.slv.errormap",
+    "slv_tui.slv.batch_url", "slv_tui.slv.body", "slv_tui.slv.client", "slv_tui.slv.decode",
+    "slv_tui.slv.errormap",
     "slv_tui.slv.errors", "slv_tui.slv.ids", "slv_tui.slv.model", "slv_tui.slv.modes",
     "slv_tui.slv.parse", "slv_tui.slv.vocabulary", "slv_tui.store", "slv_tui.store.files",
     "slv_tui.commands.targets",  # PROFILE:ID
