@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import heapq
 import logging
 import math
@@ -227,11 +226,14 @@ class Poller:
                         self._start(entry)
                 delay = self.next_wake() - self.clock()
                 if delay > 0 and not self._wake.is_set():
-                    # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel that
-                    # arrives as the wake-up does, and `run` would never end.
-                    with contextlib.suppress(TimeoutError):
-                        async with asyncio.timeout(min(delay, 3600.0)):
-                            await self._wake.wait()
+                    # A timer that sets the wake-up event, not a timeout around the wait: the usual
+                    # way out is the delay ending (25 times a second with 50 batches running), and
+                    # a timeout ends by cancelling the task and raising through it each time.
+                    alarm = asyncio.get_running_loop().call_later(min(delay, 3600.0), self._wake.set)
+                    try:
+                        await self._wake.wait()
+                    finally:
+                        alarm.cancel()
         finally:
             for task in list(self._tasks):
                 task.cancel()

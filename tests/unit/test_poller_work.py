@@ -4,6 +4,8 @@ than a bare script doing the same requests)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import random
 from typing import Any
 
@@ -38,3 +40,46 @@ async def test_a_first_round_walks_the_watchlist_a_fixed_number_of_times(clock: 
     assert poll_round is not None and len(poll_round.updates) == 200
     # choosing what is due, once; the round's snapshots, once; not one walk per answer (200)
     assert CountingEntries.walks <= 4, CountingEntries.walks
+
+
+class CountingTask(asyncio.Task[Any]):
+    """A task counting the times it is cancelled (an `asyncio.timeout` ending cancels its task)."""
+
+    cancels = 0
+
+    def cancel(self, msg: Any = None) -> bool:
+        CountingTask.cancels += 1
+        return super().cancel(msg)
+
+
+async def test_the_loop_sleeps_between_fetches_without_cancelling_itself() -> None:
+    """Waiting for the next fetch ends by a timer setting the wake-up, not by a timeout cancelling
+    the loop's task: with 50 batches running at 2 s that was 25 cancellations (each raised through
+    the task) a second."""
+    loop = asyncio.get_running_loop()
+    loop.set_task_factory(lambda loop, coro: CountingTask(coro, loop=loop))
+    try:
+        rounds = 0
+        enough = asyncio.Event()
+
+        def counted(_: object) -> None:
+            nonlocal rounds
+            rounds += 1
+            if rounds == 20:
+                enough.set()
+
+        async def fetch(batch_id: str) -> Batch:
+            return Batch(batch_id, running=True, progress=10)
+
+        # a real clock and a tiny interval: each of the 20 fetches is due after a real sleep
+        poller = Poller(fetch, interval=0.001, on_round=counted)
+        poller.watch(["1"])
+        CountingTask.cancels = 0
+        task = asyncio.create_task(poller.run())
+        await enough.wait()
+        assert CountingTask.cancels == 0
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    finally:
+        loop.set_task_factory(None)
