@@ -226,9 +226,7 @@ class Poller:
                         self._start(entry)
                 delay = self.next_wake() - self.clock()
                 if delay > 0 and not self._wake.is_set():
-                    # A timer that sets the wake-up event, not a timeout around the wait: the usual
-                    # way out is the delay ending (25 times a second with 50 batches running), and
-                    # a timeout ends by cancelling the task and raising through it each time.
+                    # a timer setting the event, not a timeout (that ends by cancelling this task)
                     alarm = asyncio.get_running_loop().call_later(min(delay, 3600.0), self._wake.set)
                     try:
                         await self._wake.wait()
